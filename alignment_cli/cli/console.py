@@ -1,0 +1,15 @@
+"""Where the CLI prints: results to stdout, messages to stderr."""
+
+from __future__ import annotations
+
+from rich.console import Console
+
+out = Console(highlight=False, soft_wrap=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def reset(width: int | None = None) -> None:
+    """Rebind the consoles to the current streams (tests swap sys.stdout under us)."""
+    global out, err
+    out = Console(highlight=False, width=width)
+    err = Console(stderr=True, highlight=False, soft_wrap=True, width=width)

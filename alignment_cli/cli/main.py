@@ -1,0 +1,100 @@
+"""The `alignment` command: global options, sub-commands, and the one place errors become exit codes."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+from typer.exceptions import TyperException
+
+from .. import __version__
+from ..errors import EXIT_INTERRUPTED, AlignmentError
+from . import console
+
+EXIT_INTERNAL = 70
+
+
+class AlignmentGroup(TyperGroup):
+    """Maps every error to its exit code in one place, with one clear message and no traceback."""
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        console.reset()
+        debug = bool(ctx.params.get("debug"))
+        try:
+            return super().invoke(ctx)
+        except AlignmentError as exc:
+            if debug:
+                raise
+            _report(exc)
+            ctx.exit(exc.exit_code)
+        except (KeyboardInterrupt, typer.Abort):
+            if debug:
+                raise
+            console.err.print("interrupted")
+            ctx.exit(EXIT_INTERRUPTED)
+        except (typer.Exit, TyperException):
+            raise
+        except Exception as exc:
+            if debug:
+                raise
+            console.err.print(
+                f"internal error: {type(exc).__name__}: {exc}\n"
+                "This is a bug in alignment. Rerun with --debug for the traceback, and report it."
+            )
+            ctx.exit(EXIT_INTERNAL)
+
+
+def _report(exc: AlignmentError) -> None:
+    """One line per problem, `FILE:LINE:COLUMN: path: message`, so editors and CI can parse it."""
+    problems = getattr(exc, "problems", None)
+    if problems:
+        for problem in problems:
+            console.err.print(str(problem), markup=False)
+        files = len({p.file for p in problems})
+        s = "" if len(problems) == 1 else "s"
+        console.err.print(f"{len(problems)} problem{s} in {files} file{'' if files == 1 else 's'}")
+    else:
+        console.err.print(f"error: {exc.message}", markup=False)
+
+
+app = typer.Typer(
+    cls=AlignmentGroup,
+    name="alignment",
+    help="Audit how well sales and marketing work together: interview, score, report, track.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"alignment {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show full tracebacks instead of short messages.")
+    ] = False,
+) -> None:
+    """Audit how well sales and marketing work together: interview, score, report, track."""
+
+
+def _register() -> None:
+    from . import rubric_cmd
+
+    app.add_typer(rubric_cmd.app, name="rubric")
+
+
+_register()
+

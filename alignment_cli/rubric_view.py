@@ -1,0 +1,92 @@
+"""Rubrics as people and scripts see them: a rich tree, JSON, and the JSON Schema."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.markup import escape
+from rich.tree import Tree
+
+from . import __version__
+from .models import Question, QuestionType, Rubric
+from .rubric import LoadedRubric
+
+SCHEMA_ID = "https://alignment-cli.dev/schema/rubric.schema.json"
+RESERVED = ["unknown", "n/a"]
+
+
+def valid_answers(q: Question, rubric: Rubric) -> dict[str, Any]:
+    """What an answer to `q` may be, in a form scripts can check against."""
+    reserved = ["unknown", "n/a"] if q.allow_na else ["unknown"]
+    out: dict[str, Any] = {"type": q.type.value, "reserved": reserved}
+    if q.type is QuestionType.SCALE:
+        scale = q.scale or rubric.scale
+        out.update(min=scale.min, max=scale.max)
+    elif q.type in (QuestionType.CHOICE, QuestionType.MULTI):
+        out["options"] = [o.value for o in q.options]
+    elif q.type is QuestionType.YESNO:
+        out["options"] = [True, False]
+    elif q.type is QuestionType.NUMBER:
+        out["min"] = q.bands[0].min if q.bands else None
+        out["max"] = q.bands[-1].max if q.bands else None
+        out["unit"] = q.unit
+    return out
+
+
+def rubric_as_json(loaded: LoadedRubric) -> dict[str, Any]:
+    r = loaded.rubric
+    data = r.model_dump(mode="json", exclude_defaults=False)
+    for q, qdata in zip(r.questions, data["questions"], strict=True):
+        qdata["answers"] = valid_answers(q, r)
+        qdata["scored"] = q.scored
+    data["content_hash"] = loaded.content_hash
+    data["source"] = str(loaded.path)
+    return data
+
+
+def rubric_tree(loaded: LoadedRubric) -> Tree:
+    r = loaded.rubric
+    root = Tree(f"[bold]{escape(r.title)}[/bold]  {r.id} {r.version}  ({len(r.questions)} questions)")
+    dims = {d.id: d for d in r.dimensions}
+    dim_node = root.add("[bold]Dimensions[/bold]")
+    for d in r.dimensions:
+        dim_node.add(f"{escape(d.title)} [dim]({d.id}, weight {d.weight:g})[/dim]")
+    lv = root.add("[bold]Levels[/bold]")
+    for level in r.levels:
+        lv.add(f"{level.min:g}+  {escape(level.title)}")
+    for p in r.phases:
+        pn = root.add(f"[bold]Phase: {escape(p.title)}[/bold] [dim]({p.id})[/dim]")
+        for q in (q for q in r.questions if q.phase == p.id):
+            roles = ", ".join(q.roles) if q.roles else "all roles"
+            flags = [q.type.value, dims[q.dimension].title if q.dimension in dims else q.dimension]
+            flags.append(roles)
+            if not q.scored:
+                flags.append("unscored")
+            qn = pn.add(f"[cyan]{q.id}[/cyan] {escape(q.text)} [dim]({'; '.join(flags)})[/dim]")
+            if q.when:
+                qn.add(f"[dim]asked when {escape(q.when)}[/dim]")
+            for key, text in sorted(q.anchors.items()):
+                qn.add(f"{key}: {escape(text)}")
+            for o in q.options:
+                score = "" if o.score is None else f" = {o.score:g}"
+                qn.add(f"{escape(o.value)}: {escape(o.label)}{score}")
+            for b in q.bands:
+                lo = "" if b.min is None else f"{b.min:g}"
+                hi = "" if b.max is None else f"{b.max:g}"
+                qn.add(f"[{lo}, {hi}) {escape(q.unit)} = {b.score:g} {escape(b.label)}")
+    if r.recommendations:
+        rn = root.add(f"[bold]Recommendations[/bold] ({len(r.recommendations)})")
+        for rec in r.recommendations:
+            rn.add(f"[cyan]{rec.id}[/cyan] {escape(rec.title)} [dim]when {escape(rec.trigger)}[/dim]")
+    return root
+
+
+def rubric_json_schema() -> dict[str, Any]:
+    schema = Rubric.model_json_schema()
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": "alignment rubric",
+        "description": f"Rubric format of alignment {__version__}; see docs/rubric-format.md.",
+        **schema,
+    }
