@@ -1,0 +1,294 @@
+"""Answer files: the responses format, finding them, loading them fast, checking them.
+
+One file per respondent. Checking against a rubric yields located problems; locating re-parses
+the file with positions, which we only pay for when something is wrong.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, StringConstraints, ValidationError
+
+from .errors import InvalidInput, Problem
+from .models import ID_PATTERN, Model, Question, QuestionType
+from .rubric import LoadedRubric
+from .yamlio import Loc, load_data_fast, load_yaml
+
+NA = "n/a"
+UNKNOWN = "unknown"
+RESERVED = (NA, UNKNOWN)
+
+AnswerValue = bool | int | float | str | list[str | int | float] | None
+
+
+class RubricRef(Model):
+    id: Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+    version: str
+    hash: str | None = None
+
+
+class Respondent(Model):
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+    role: Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+
+
+class Responses(Model):
+    rubric: RubricRef
+    respondent: Respondent
+    organization: str | None = None
+    started: datetime | None = None
+    updated: datetime | None = None
+    answers: dict[str, AnswerValue] = Field(default_factory=dict)
+    notes: dict[str, str] = Field(default_factory=dict)
+
+
+@dataclass
+class ResponseFile:
+    path: Path
+    responses: Responses
+
+
+def find_response_files(inputs: list[Path]) -> list[Path]:
+    """DIR (an engagement: DIR/responses/*.yaml; or a folder of answer files) or files."""
+    files: list[Path] = []
+    for item in inputs:
+        if item.is_dir():
+            folder = item / "responses" if (item / "responses").is_dir() else item
+            found = sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml"))
+            found = [p for p in found if p.name != "alignment.yaml" and not p.name.startswith(".")]
+            if not found:
+                raise InvalidInput(f"{item}: no answer files (*.yaml) found in {folder}")
+            files.extend(found)
+        elif item.exists():
+            files.append(item)
+        else:
+            raise InvalidInput([Problem(str(item), None, None, "no such file or folder")])
+    return files
+
+
+def load_response_file(path: Path) -> ResponseFile:
+    data = load_data_fast(path)
+    if not isinstance(data, dict):
+        load_yaml(path)  # raises a located message for empty or non-mapping files
+        raise InvalidInput([Problem(str(path), 1, 1, "expected a mapping of fields")])
+    try:
+        return ResponseFile(path, Responses.model_validate(data))
+    except ValidationError as exc:
+        from .rubric import pydantic_problems
+
+        raise InvalidInput(pydantic_problems(load_yaml(path), exc, Responses)) from None
+
+
+def load_responses(paths: list[Path]) -> list[ResponseFile]:
+    """Load every file; report the problems of all of them together."""
+    out: list[ResponseFile] = []
+    problems: list[Problem] = []
+    for path in paths:
+        try:
+            out.append(load_response_file(path))
+        except InvalidInput as exc:
+            problems.extend(exc.problems or [Problem(str(path), None, None, exc.message)])
+    if problems:
+        raise InvalidInput(problems)
+    return out
+
+
+def check_against_rubric(
+    rubric: LoadedRubric, files: list[ResponseFile], *, carry_over: bool = False
+) -> tuple[list[ResponseFile], list[str]]:
+    """Refuse answers that do not fit the rubric; return the files to score and any warnings.
+
+    With `carry_over`, files made for another version of the same rubric are scored on the
+    answers that still fit, and each dropped answer becomes a warning instead of an error.
+    """
+    problems: list[Problem] = []
+    warnings: list[str] = []
+    r = rubric.rubric
+    roles = {x.id for x in r.roles}
+    kept: list[ResponseFile] = []
+    for rf in files:
+        ref = rf.responses.rubric
+        found: list[tuple[Loc, str]] = []
+        if ref.id != r.id:
+            found.append(
+                (
+                    ("rubric", "id"),
+                    f"these answers are for rubric '{ref.id}', not '{r.id}' (use --rubric {ref.id})",
+                )
+            )
+        elif ref.version != r.version and not carry_over:
+            found.append(
+                (
+                    ("rubric", "version"),
+                    f"these answers are for version {ref.version} of '{r.id}', not {r.version}; "
+                    "pass --carry-over to score the answers that still fit",
+                )
+            )
+        if rf.responses.respondent.role not in roles:
+            found.append(
+                (
+                    ("respondent", "role"),
+                    f"unknown role '{rf.responses.respondent.role}' "
+                    f"(this rubric has: {', '.join(sorted(roles))})",
+                )
+            )
+        if not found:
+            answer_problems = answer_errors(rubric, rf.responses)
+            if carry_over and ref.version != r.version:
+                dropped = {loc[1] for loc, _ in answer_problems}
+                for loc, msg in answer_problems:
+                    warnings.append(f"{rf.path}: {loc[1]}: dropped, {msg}")
+                answers = {k: v for k, v in rf.responses.answers.items() if k not in dropped}
+                new = rf.responses.model_copy(update={"answers": answers})
+                rf = ResponseFile(rf.path, new)
+            else:
+                found.extend(answer_problems)
+        if found:
+            doc = load_yaml(rf.path)
+            problems.extend(doc.problem(loc, msg) for loc, msg in found)
+        else:
+            kept.append(rf)
+    if problems:
+        raise InvalidInput(problems)
+    return kept, warnings
+
+
+def answer_errors(rubric: LoadedRubric, responses: Responses) -> list[tuple[Loc, str]]:
+    """Every answer that does not fit its question, as (location, message)."""
+    out: list[tuple[Loc, str]] = []
+    role = responses.respondent.role
+    raw = responses.answers
+    questions = rubric.questions
+    for qid, value in raw.items():
+        q = questions.get(qid)
+        if q is None:
+            out.append((("answers", qid), f"unknown question '{qid}'"))
+            continue
+        if value is None:
+            continue
+        if q.roles and role not in q.roles:
+            out.append(
+                (("answers", qid), f"'{qid}' is asked of {', '.join(q.roles)}, not of {role}")
+            )
+            continue
+        message = value_error(q, value, rubric)
+        if message:
+            out.append((("answers", qid), message))
+            continue
+        cond = rubric.conditions.get(qid)
+        if cond is not None and not cond.evaluate({"answers": condition_values(rubric, raw)}):
+            out.append(
+                (("answers", qid), f"answered, but its condition is false: {q.when}")
+            )
+    for qid in responses.notes:
+        if qid not in questions:
+            out.append((("notes", qid), f"note on unknown question '{qid}'"))
+    return out
+
+
+def condition_values(rubric: LoadedRubric, raw: dict[str, AnswerValue]) -> dict[str, Any]:
+    """Answers as conditions see them: by variable name, reserved answers as none."""
+    out: dict[str, Any] = {}
+    for qid, value in raw.items():
+        q = rubric.questions.get(qid)
+        if q is None or value is None or (isinstance(value, str) and value in RESERVED):
+            continue
+        out[q.var] = coerce(q, value)
+    return out
+
+
+def coerce(q: Question, value: AnswerValue) -> Any:
+    """The answer in its question's own type (an option value of 3 read as the string '3')."""
+    if q.type is QuestionType.CHOICE and isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    if q.type is QuestionType.MULTI and isinstance(value, list):
+        return [str(v) for v in value]
+    if q.type is QuestionType.YESNO and isinstance(value, str):
+        return value.strip().lower() in ("yes", "true")
+    return value
+
+
+def value_error(q: Question, value: AnswerValue, rubric: LoadedRubric) -> str | None:
+    """Why `value` is not a valid answer to `q`, or None when it is."""
+    if isinstance(value, str) and value in RESERVED:
+        if value == NA and not q.allow_na:
+            return f"'{q.id}' cannot be answered n/a; answer it or say unknown"
+        return None
+    t = q.type
+    if t is QuestionType.SCALE:
+        scale = q.scale or rubric.rubric.scale
+        if isinstance(value, bool) or not isinstance(value, int):
+            return f"expected a whole number from {scale.min} to {scale.max}, unknown or n/a; got {value!r}"
+        if not scale.min <= value <= scale.max:
+            return f"{value} is outside the scale {scale.min}..{scale.max}"
+    elif t is QuestionType.CHOICE:
+        values = [o.value for o in q.options]
+        if isinstance(value, list | bool) or coerce(q, value) not in values:
+            return f"unknown option {value!r}; expected one of: {', '.join(values)}"
+    elif t is QuestionType.MULTI:
+        values = [o.value for o in q.options]
+        if not isinstance(value, list):
+            return f"expected a list of options from: {', '.join(values)}; got {value!r}"
+        unknown = [v for v in coerce(q, value) if v not in values]
+        if unknown:
+            return f"unknown option {unknown[0]!r}; expected some of: {', '.join(values)}"
+    elif t is QuestionType.YESNO:
+        if not isinstance(value, bool) and not (
+            isinstance(value, str) and value.strip().lower() in ("yes", "no", "true", "false")
+        ):
+            return f"expected yes or no (true or false); got {value!r}"
+    elif t is QuestionType.NUMBER:
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            return f"expected a number{f' of {q.unit}' if q.unit else ''}; got {value!r}"
+        if band_for(q, float(value)) is None:
+            lo, hi = q.bands[0].min, q.bands[-1].max
+            rng = f"{'' if lo is None else f'{lo:g}'}..{'' if hi is None else f'{hi:g}'}"
+            return f"{value:g} is outside the range the rubric scores ({rng})"
+    elif t is QuestionType.TEXT and not isinstance(value, str):
+        return f"expected text; got {value!r}"
+    return None
+
+
+def band_for(q: Question, value: float) -> int | None:
+    for i, b in enumerate(q.bands):
+        if (b.min is None or value >= b.min) and (b.max is None or value < b.max):
+            return i
+    return None
+
+
+def normalise(q: Question, value: AnswerValue, rubric: LoadedRubric) -> float | None:
+    """A valid, real answer as a value in 0..1; None for unscored questions and reserved answers."""
+    if not q.scored or value is None or (isinstance(value, str) and value in RESERVED):
+        return None
+    t = q.type
+    if t is QuestionType.SCALE:
+        scale = q.scale or rubric.rubric.scale
+        return (int(value) - scale.min) / (scale.max - scale.min)  # type: ignore[arg-type]
+    if t is QuestionType.CHOICE:
+        v = coerce(q, value)
+        return next(o.score or 0.0 for o in q.options if o.value == v)
+    if t is QuestionType.MULTI:
+        chosen = set(coerce(q, value))
+        return min(1.0, sum(o.score or 0.0 for o in q.options if o.value in chosen))
+    if t is QuestionType.YESNO:
+        yes = bool(coerce(q, value))
+        return float(yes != q.invert)
+    if t is QuestionType.NUMBER:
+        i = band_for(q, float(value))  # type: ignore[arg-type]
+        return None if i is None else q.bands[i].score
+    return None
+
+
+def slug(name: str) -> str:
+    """File-name slug for a respondent: 'Dana Lee' -> 'dana-lee'."""
+    import re
+    import unicodedata
+
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    s = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+    return s or "respondent"

@@ -1,0 +1,174 @@
+"""The Scorecard: everything scoring found, as one model that renders to text, JSON and reports.
+
+`schema_version` changes only when a field is removed or changes meaning; new fields may appear.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = 1
+
+
+class Card(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class RubricInfo(Card):
+    id: str
+    version: str
+    hash: str
+    title: str
+
+
+class RespondentInfo(Card):
+    name: str
+    role: str
+    file: str
+    updated: datetime | None = None
+    asked: int = 0
+    answered: int = 0
+    unknown: int = 0
+    na: int = 0
+    overall: float | None = None
+
+
+class NoteInfo(Card):
+    respondent: str
+    role: str
+    text: str
+
+
+class QuestionScore(Card):
+    id: str
+    phase: str
+    dimension: str
+    type: str
+    text: str
+    weight: float
+    scored: bool
+    score: float | None = Field(None, description="Mean over respondents, 0..100.")
+    by_role: dict[str, float | None] = {}
+    gap: float | None = Field(None, description="First gap role minus second, in points.")
+    spread: float | None = Field(None, description="Standard deviation over respondents, points.")
+    asked: int = 0
+    answered: int = 0
+    unknown: int = 0
+    na: int = 0
+    answers: dict[str, dict[str, int]] = Field(
+        {}, description="Per role: how many respondents gave each answer."
+    )
+    notes: list[NoteInfo] = []
+
+
+class GroupScore(Card):
+    """A phase or a dimension."""
+
+    id: str
+    title: str
+    weight: float = 1.0
+    score: float | None = None
+    by_role: dict[str, float | None] = {}
+    gap: float | None = None
+    spread: float | None = None
+    coverage: float | None = Field(None, description="Answered share of what was asked, 0..1.")
+    threshold: float | None = None
+    achieved: bool | None = None
+    target: float | None = None
+    shortfall: float | None = Field(None, description="Target minus score, when positive.")
+
+
+class LevelInfo(Card):
+    id: str
+    title: str
+    min: float
+    description: str = ""
+
+
+class GapItem(Card):
+    kind: str  # "dimension" or "question"
+    id: str
+    title: str
+    gap: float
+    first: float | None
+    second: float | None
+
+
+class Reason(Card):
+    question: str
+    answer: str
+    outcome: str
+    weight: float
+    respondents: int
+
+
+class Classification(Card):
+    id: str
+    title: str
+    outcome: str | None
+    outcome_title: str | None
+    margin: float
+    totals: dict[str, float]
+    reasons: list[Reason]
+    current: str | None = None
+    current_title: str | None = None
+    matches: bool | None = None
+
+
+class Evidence(Card):
+    name: str
+    value: float | str | bool | None
+
+
+class RecommendationHit(Card):
+    id: str
+    title: str
+    body: str
+    phase: str
+    dimension: str | None
+    priority: str
+    owner: str
+    kpi: str
+    shortfall: float
+    because: list[Evidence]
+
+
+class BlindSpot(Card):
+    question: str
+    text: str
+    unknown: int
+    asked: int
+
+
+class Scorecard(Card):
+    schema_version: int = SCHEMA_VERSION
+    tool_version: str
+    generated_at: datetime
+    rubric: RubricInfo
+    organization: str | None = None
+    respondents: list[RespondentInfo]
+    by_role: dict[str, int]
+    overall: float | None
+    level: LevelInfo | None
+    current_phase: str | None
+    all_phases_achieved: bool
+    coverage: float | None
+    target: float | None = None
+    shortfall: float | None = None
+    phases: list[GroupScore]
+    dimensions: list[GroupScore]
+    questions: list[QuestionScore]
+    gap_roles: list[str] = []
+    gaps: list[GapItem] = Field([], description="Largest disagreements first.")
+    classifications: list[Classification] = []
+    recommendations: list[RecommendationHit] = []
+    blind_spots: list[BlindSpot] = []
+    warnings: list[str] = []
+
+    def dimension(self, dimension_id: str) -> GroupScore | None:
+        return next((d for d in self.dimensions if d.id == dimension_id), None)
+
+    def phase(self, phase_id: str) -> GroupScore | None:
+        return next((p for p in self.phases if p.id == phase_id), None)
