@@ -1,10 +1,10 @@
-"""An engagement folder: `alignment.yaml` (organisation, rubric, targets, gates) and its sub-folders.
+"""An engagement folder: `alignment.yaml` (organisation, rubric, targets, gates) and folders.
 
-    engagement/
-      alignment.yaml
-      responses/   one answer file per respondent
-      history/     saved scorecards, one per `alignment score --save`
-      reports/     rendered reports
+engagement/
+  alignment.yaml
+  responses/   one answer file per respondent
+  history/     saved scorecards, one per `alignment score --save`
+  reports/     rendered reports
 """
 
 from __future__ import annotations

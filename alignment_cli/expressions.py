@@ -158,4 +158,3 @@ def _walk(node: nodes.Node) -> list[nodes.Node]:
     for child in node.iter_child_nodes():
         out.extend(_walk(child))
     return out
-

@@ -136,7 +136,9 @@ class Question(Model):
     bands: list[Band] = Field([], description="number: value ranges and their scores.")
     unit: str = ""
     invert: bool = Field(False, description="yesno: when true, no scores 1 and yes 0.")
-    weight: float = Field(1, ge=0, description="Weight inside its dimension and phase; 0: unscored.")
+    weight: float = Field(
+        1, ge=0, description="Weight inside its dimension and phase; 0: unscored."
+    )
     roles: list[Id] = Field([], description="Who is asked; everyone when empty.")
     when: str | None = Field(None, description="Condition over earlier answers.")
     allow_na: bool = Field(True, description="Whether 'n/a' is an allowed answer.")

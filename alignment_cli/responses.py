@@ -118,7 +118,8 @@ def check_against_rubric(
             found.append(
                 (
                     ("rubric", "id"),
-                    f"these answers are for rubric '{ref.id}', not '{r.id}' (use --rubric {ref.id})",
+                    f"these answers are for rubric '{ref.id}', not '{r.id}' "
+                    f"(use --rubric {ref.id})",
                 )
             )
         elif ref.version != r.version and not carry_over:
@@ -182,9 +183,7 @@ def answer_errors(rubric: LoadedRubric, responses: Responses) -> list[tuple[Loc,
             continue
         cond = rubric.conditions.get(qid)
         if cond is not None and not cond.evaluate({"answers": condition_values(rubric, raw)}):
-            out.append(
-                (("answers", qid), f"answered, but its condition is false: {q.when}")
-            )
+            out.append((("answers", qid), f"answered, but its condition is false: {q.when}"))
     for qid in responses.notes:
         if qid not in questions:
             out.append((("notes", qid), f"note on unknown question '{qid}'"))
@@ -204,7 +203,11 @@ def condition_values(rubric: LoadedRubric, raw: dict[str, AnswerValue]) -> dict[
 
 def coerce(q: Question, value: AnswerValue) -> Any:
     """The answer in its question's own type (an option value of 3 read as the string '3')."""
-    if q.type is QuestionType.CHOICE and isinstance(value, int | float) and not isinstance(value, bool):
+    if (
+        q.type is QuestionType.CHOICE
+        and isinstance(value, int | float)
+        and not isinstance(value, bool)
+    ):
         return str(value)
     if q.type is QuestionType.MULTI and isinstance(value, list):
         return [str(v) for v in value]
@@ -223,7 +226,10 @@ def value_error(q: Question, value: AnswerValue, rubric: LoadedRubric) -> str | 
     if t is QuestionType.SCALE:
         scale = q.scale or rubric.rubric.scale
         if isinstance(value, bool) or not isinstance(value, int):
-            return f"expected a whole number from {scale.min} to {scale.max}, unknown or n/a; got {value!r}"
+            return (
+                f"expected a whole number from {scale.min} to {scale.max}, unknown or n/a; "
+                f"got {value!r}"
+            )
         if not scale.min <= value <= scale.max:
             return f"{value} is outside the scale {scale.min}..{scale.max}"
     elif t is QuestionType.CHOICE:
@@ -243,7 +249,11 @@ def value_error(q: Question, value: AnswerValue, rubric: LoadedRubric) -> str | 
         ):
             return f"expected yes or no (true or false); got {value!r}"
     elif t is QuestionType.NUMBER:
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
             return f"expected a number{f' of {q.unit}' if q.unit else ''}; got {value!r}"
         if band_for(q, float(value)) is None:
             lo, hi = q.bands[0].min, q.bands[-1].max

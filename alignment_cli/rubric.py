@@ -299,7 +299,10 @@ def _duplicates(bad: Any, section: str, ids: list[str], spelled: str = "") -> No
     for i, ident in enumerate(ids):
         if ident in seen:
             loc: Loc = (*_split(section), i, "id")
-            bad(loc, f"duplicate id '{ident}' {spelled}in {section.split('[')[0]}".replace("  ", " "))
+            bad(
+                loc,
+                f"duplicate id '{ident}' {spelled}in {section.split('[')[0]}".replace("  ", " "),
+            )
         seen.add(ident)
 
 

@@ -46,7 +46,9 @@ def rubric_as_json(loaded: LoadedRubric) -> dict[str, Any]:
 
 def rubric_tree(loaded: LoadedRubric) -> Tree:
     r = loaded.rubric
-    root = Tree(f"[bold]{escape(r.title)}[/bold]  {r.id} {r.version}  ({len(r.questions)} questions)")
+    root = Tree(
+        f"[bold]{escape(r.title)}[/bold]  {r.id} {r.version}  ({len(r.questions)} questions)"
+    )
     dims = {d.id: d for d in r.dimensions}
     dim_node = root.add("[bold]Dimensions[/bold]")
     for d in r.dimensions:
@@ -77,7 +79,9 @@ def rubric_tree(loaded: LoadedRubric) -> Tree:
     if r.recommendations:
         rn = root.add(f"[bold]Recommendations[/bold] ({len(r.recommendations)})")
         for rec in r.recommendations:
-            rn.add(f"[cyan]{rec.id}[/cyan] {escape(rec.title)} [dim]when {escape(rec.trigger)}[/dim]")
+            rn.add(
+                f"[cyan]{rec.id}[/cyan] {escape(rec.title)} [dim]when {escape(rec.trigger)}[/dim]"
+            )
     return root
 
 

@@ -149,7 +149,9 @@ def score(
                 own[q.id] = s
         for qid, text in resp.notes.items():
             if qid in tallies and text.strip():
-                tallies[qid].notes.append(NoteInfo(respondent=resp.respondent.name, role=role, text=text))
+                tallies[qid].notes.append(
+                    NoteInfo(respondent=resp.respondent.name, role=role, text=text)
+                )
         # Each respondent's own dimension and phase scores give the spread between people.
         own_dims = _group_means(r, own, "dimension")
         for did, s in own_dims.items():
@@ -245,7 +247,7 @@ def _holds(
     cache: dict[tuple[str, tuple[Any, ...]], bool],
 ) -> bool:
     """Evaluate a condition, memoised on the answers it reads (most respondents repeat)."""
-    values = []
+    values: list[Any] = []
     for ref in expr.references:
         ref_id = var_to_id.get(ref.name, ref.name)
         v = raw.get(ref_id)
@@ -410,14 +412,14 @@ def _classify(loaded: LoadedRubric, cid: str, tallies: dict[str, _QuestionTally]
             for o in q.options:
                 if o.value not in chosen:
                     continue
-                for outcome, weight in o.signals.items():
-                    if outcome in totals:
-                        totals[outcome] += weight * count
+                for signal, weight in o.signals.items():
+                    if signal in totals:
+                        totals[signal] += weight * count
                         reasons.append(
                             Reason(
                                 question=q.id,
                                 answer=o.label,
-                                outcome=outcome,
+                                outcome=signal,
                                 weight=weight,
                                 respondents=count,
                             )

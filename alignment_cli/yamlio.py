@@ -50,15 +50,16 @@ class Document:
                         child = v
                         mark = k.start_mark
                         break
-            elif isinstance(node, yaml.SequenceNode) and isinstance(key, int):
-                if 0 <= key < len(node.value):
-                    child = node.value[key]
+            elif (
+                isinstance(node, yaml.SequenceNode)
+                and isinstance(key, int)
+                and 0 <= key < len(node.value)
+            ):
+                child = node.value[key]
             if child is None:
                 break
             node = child
-            if not isinstance(node, yaml.MappingNode) or mark is None:
-                mark = node.start_mark
-            elif isinstance(key, int):
+            if not isinstance(node, yaml.MappingNode) or mark is None or isinstance(key, int):
                 mark = node.start_mark
         if mark is None:
             return None, None
@@ -151,8 +152,12 @@ def parse_yaml(name: str, text: str, *, expect_mapping: bool = True) -> Document
     return Document(name, data, root)
 
 
-_OPEN = ("BlockSequenceStartToken", "BlockMappingStartToken", "FlowSequenceStartToken")
-_OPEN += ("FlowMappingStartToken",)
+_OPEN = (
+    "BlockSequenceStartToken",
+    "BlockMappingStartToken",
+    "FlowSequenceStartToken",
+    "FlowMappingStartToken",
+)
 _CLOSE = ("BlockEndToken", "FlowSequenceEndToken", "FlowMappingEndToken")
 
 
@@ -168,7 +173,14 @@ def _check_depth(name: str, text: str) -> None:
                 if depth > MAX_DEPTH:
                     m = token.start_mark
                     raise InvalidInput(
-                        [Problem(name, m.line + 1, m.column + 1, f"nested deeper than {MAX_DEPTH} levels")]
+                        [
+                            Problem(
+                                name,
+                                m.line + 1,
+                                m.column + 1,
+                                f"nested deeper than {MAX_DEPTH} levels",
+                            )
+                        ]
                     )
             elif kind in _CLOSE:
                 depth -= 1

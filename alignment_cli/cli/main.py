@@ -1,4 +1,4 @@
-"""The `alignment` command: global options, sub-commands, and the one place errors become exit codes."""
+"""The `alignment` command: global options, sub-commands, and errors mapped to exit codes."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ EXIT_INTERNAL = 70
 class AlignmentGroup(TyperGroup):
     """Maps every error to its exit code in one place, with one clear message and no traceback."""
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         console.reset()
         debug = bool(ctx.params.get("debug"))
         try:
@@ -91,10 +91,10 @@ def _root(
 
 
 def _register() -> None:
-    from . import rubric_cmd
+    from . import rubric_cmd, score_cmd
 
     app.add_typer(rubric_cmd.app, name="rubric")
+    app.command()(score_cmd.score)
 
 
 _register()
-

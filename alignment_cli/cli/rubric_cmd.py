@@ -28,18 +28,18 @@ def list_rubrics(
 
     from ..rubric import bundled_rubrics, load_rubric
 
-    rows = []
+    rows: list[dict[str, str]] = []
     for path in bundled_rubrics():
         r = load_rubric(path).rubric
         rows.append(
-            {"id": r.id, "version": r.version, "title": r.title, "questions": len(r.questions)}
+            {"id": r.id, "version": r.version, "title": r.title, "questions": str(len(r.questions))}
         )
     if fmt is ShowFormat.json:
         console.out.print_json(json.dumps(rows))
         return
     table = Table("id", "version", "title", "questions")
     for row in rows:
-        table.add_row(row["id"], row["version"], row["title"], str(row["questions"]))
+        table.add_row(row["id"], row["version"], row["title"], row["questions"])
     console.out.print(table)
 
 

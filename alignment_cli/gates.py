@@ -1,0 +1,103 @@
+"""Gates: conditions under which a run fails (exit 1). Pure functions over scorecards.
+
+Targets are aspirations and never fail a run; gates do. Flags override `alignment.yaml`'s gates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .engagement import Gates
+from .errors import UsageError
+from .scorecard import Scorecard
+
+
+@dataclass
+class GateSettings:
+    fail_under: float | None = None
+    fail_under_dimension: dict[str, float] = field(default_factory=dict)
+    max_drop: float | None = None
+
+    @classmethod
+    def merge(
+        cls,
+        config: Gates | None,
+        fail_under: float | None,
+        fail_under_dimension: list[str],
+        max_drop: float | None,
+    ) -> GateSettings:
+        base = config or Gates()
+        dims = dict(base.fail_under_dimension)
+        dims.update(parse_dimension_gates(fail_under_dimension))
+        return cls(
+            fail_under=fail_under if fail_under is not None else base.fail_under,
+            fail_under_dimension=dims,
+            max_drop=max_drop if max_drop is not None else base.max_drop,
+        )
+
+
+def parse_dimension_gates(items: list[str]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        try:
+            number = float(value)
+        except ValueError:
+            number = -1.0
+        if not sep or not name.strip() or not 0 <= number <= 100:
+            raise UsageError(
+                f"--fail-under-dimension expects ID=N with N from 0 to 100, got '{item}'"
+            )
+        out[name.strip()] = number
+    return out
+
+
+def check_gates(
+    card: Scorecard, gates: GateSettings, baseline: Scorecard | None = None
+) -> list[str]:
+    """Every gate that failed, as a sentence naming what failed and by how much."""
+    failures: list[str] = []
+    known = {d.id for d in card.dimensions}
+    for dim in gates.fail_under_dimension:
+        if dim not in known:
+            raise UsageError(
+                f"--fail-under-dimension names unknown dimension '{dim}' "
+                f"(known: {', '.join(sorted(known))})"
+            )
+    if gates.fail_under is not None:
+        if card.overall is None:
+            failures.append(f"overall score: nothing was scored (gate {gates.fail_under:g})")
+        elif card.overall < gates.fail_under:
+            failures.append(f"overall score {card.overall:.1f} is under {gates.fail_under:g}")
+    for dim, threshold in gates.fail_under_dimension.items():
+        d = card.dimension(dim)
+        assert d is not None
+        if d.score is None:
+            failures.append(f"dimension {dim}: nothing was scored (gate {threshold:g})")
+        elif d.score < threshold:
+            failures.append(f"dimension {dim} scores {d.score:.1f}, under {threshold:g}")
+    if gates.max_drop is not None and baseline is not None:
+        failures.extend(drops(card, baseline, gates.max_drop))
+    return failures
+
+
+def drops(card: Scorecard, baseline: Scorecard, max_drop: float) -> list[str]:
+    out: list[str] = []
+    if card.overall is not None and baseline.overall is not None:
+        fall = baseline.overall - card.overall
+        if fall > max_drop:
+            out.append(
+                f"overall score fell {fall:.1f} points ({baseline.overall:.1f} to "
+                f"{card.overall:.1f}), more than {max_drop:g}"
+            )
+    for d in card.dimensions:
+        old = baseline.dimension(d.id)
+        if old is None or old.score is None or d.score is None:
+            continue
+        fall = old.score - d.score
+        if fall > max_drop:
+            out.append(
+                f"dimension {d.id} fell {fall:.1f} points ({old.score:.1f} to {d.score:.1f}), "
+                f"more than {max_drop:g}"
+            )
+    return out

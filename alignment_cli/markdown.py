@@ -1,0 +1,44 @@
+"""Markdown that people's text cannot break: escaping and tables (GitHub-flavoured)."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+
+_SPECIAL = re.compile(r"([\\`*_{}\[\]#|<>~])")
+_LINE_START = re.compile(r"^(\s*)([-+=]|\d+[.)])")
+_AUTOLINK = re.compile(r"(?i)(://|www\.|@)")
+
+
+def escape(text: object) -> str:
+    """Text a person typed, safe inside a Markdown paragraph or table cell.
+
+    HTML is entity-escaped (no tags get through), Markdown punctuation is backslash-escaped (no
+    headings, links, emphasis or code), and line breaks become spaces (a table row stays one row).
+    """
+    s = html.escape(str(text), quote=False)
+    s = s.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+    s = _SPECIAL.sub(r"\\\1", s)
+    s = _LINE_START.sub(lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], s)
+    # GitHub turns bare URLs and e-mail addresses into links; keep typed text inert.
+    return _AUTOLINK.sub(lambda m: m.group(1)[:-1] + "\\" + m.group(1)[-1], s)
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]], align: str = "") -> str:
+    """A GFM table; cells are already-escaped strings (or numbers)."""
+    aligns = list(align.ljust(len(headers), "l"))
+    sep = ["---:" if a == "r" else ":---:" if a == "c" else "---" for a in aligns]
+    lines = ["| " + " | ".join(headers) + " |", "| " + " | ".join(sep) + " |"]
+    for row in rows:
+        cells = [str(c).replace("\n", " ") for c in row]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def fmt_score(value: float | None, digits: int = 0) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def fmt_gap(value: float | None) -> str:
+    return "–" if value is None else f"{value:+.0f}"

@@ -1,0 +1,71 @@
+"""The path every scoring command shares: find the rubric and the answers, check, score.
+
+Commands (score, report, compare, history) call `score_inputs`; it is the only place that decides
+which rubric applies to a set of answers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .engagement import Engagement, find_engagement
+from .errors import InvalidInput
+from .responses import check_against_rubric, find_response_files, load_responses
+from .rubric import LoadedRubric, load_rubric
+from .scorecard import Scorecard
+from .scoring import score
+
+
+@dataclass
+class Scored:
+    card: Scorecard
+    rubric: LoadedRubric
+    engagement: Engagement | None
+    files: list[Path]
+
+
+def score_inputs(
+    inputs: list[Path],
+    *,
+    rubric_ref: str | None = None,
+    carry_over: bool = False,
+    now: datetime | None = None,
+) -> Scored:
+    if not inputs:
+        inputs = [Path.cwd()]
+    engagement = find_engagement(inputs[0]) if len(inputs) == 1 else None
+    paths = find_response_files(inputs)
+    files = load_responses(paths)
+    ref = rubric_ref or (engagement.rubric_ref() if engagement else None)
+    if ref is None:
+        ids = {f.responses.rubric.id for f in files}
+        ref = ids.pop() if len(ids) == 1 else None
+    rubric = load_rubric(ref)
+    files, warnings = check_against_rubric(rubric, files, carry_over=carry_over)
+    orgs = {f.responses.organization for f in files if f.responses.organization}
+    organization = engagement.config.organization if engagement else None
+    if organization is None and len(orgs) == 1:
+        organization = orgs.pop()
+    elif organization is None and len(orgs) > 1:
+        raise InvalidInput(
+            "these answers come from several organisations ("
+            + ", ".join(sorted(orgs))
+            + "); score each organisation's answers separately"
+        )
+    card = score(
+        rubric,
+        files,
+        now=now or datetime.now(UTC).replace(microsecond=0),
+        targets=engagement.config.targets if engagement else None,
+        organization=organization,
+        warnings=warnings,
+    )
+    return Scored(card, rubric, engagement, paths)
+
+
+def latest_answer_time(card: Scorecard) -> datetime | None:
+    """When the newest answer was given: a stable date for reports that must diff cleanly."""
+    times = [r.updated for r in card.respondents if r.updated is not None]
+    return max(times) if times else None
