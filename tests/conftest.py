@@ -1,0 +1,70 @@
+"""Shared test helpers. Rich output is pinned to a fixed width so assertions are stable."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parent.parent
+MINIMAL_RUBRIC = ROOT / "docs" / "examples" / "minimal-rubric.yaml"
+MINIMAL_RESPONSES = ROOT / "tests" / "data" / "minimal"
+EXAMPLES = ROOT / "examples"
+
+
+@pytest.fixture(autouse=True)
+def _stable_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "120")
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("TERM", "dumb")
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def invoke(runner: CliRunner) -> Callable[..., Any]:
+    """Run the CLI end to end: invoke("score", "DIR", input=None) -> Result."""
+    from alignment_cli.cli.main import app
+
+    def _invoke(*args: str, input: str | None = None) -> Any:
+        return runner.invoke(app, list(args), input=input)
+
+    return _invoke
+
+
+def build_file_tree(root: Path, spec: dict[str, Any]) -> None:
+    """Write {"a/b.yaml": {...} or "text"} under root; dicts are dumped as YAML."""
+    for rel, content in spec.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, str):
+            path.write_text(content, encoding="utf-8")
+        else:
+            path.write_text(yaml.safe_dump(content, sort_keys=False), encoding="utf-8")
+
+
+@pytest.fixture
+def minimal_rubric_data() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(MINIMAL_RUBRIC.read_text(encoding="utf-8"))
+    return data
+
+
+@pytest.fixture
+def engagement_copy(tmp_path: Path) -> Callable[[str], Path]:
+    """A writable copy of examples/<name>."""
+
+    def _copy(name: str) -> Path:
+        dest = tmp_path / name
+        shutil.copytree(EXAMPLES / name, dest)
+        return dest
+
+    return _copy
