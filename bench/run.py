@@ -1,0 +1,456 @@
+"""The performance budget, measured on this machine: start-up, scoring, report, CSV import.
+
+    .venv/bin/python bench/run.py            # full run (a few minutes)
+    .venv/bin/python bench/run.py --quick    # smaller sizes, fewer start-up runs
+
+Generates its own data (deterministic for --seed) in a temporary folder, prints tables and
+PASS/MISS against the targets, and always exits 0: it is a report, not a test. Every load and
+score runs in a fresh process (bench/worker.py), so peak memory is that of the work alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+WORKER = HERE / "worker.py"
+
+# Targets from the performance budget (issue 9), on a 2-core machine.
+HELP_RATIO_TARGET = 1.2  # `alignment --help` against a one-command Typer app's `--help`
+SCORE_TARGET_S = 3.0  # 10,000 respondents loaded and scored
+REPORT_TARGET_S = 1.0  # ... and reported in under one second more
+PEAK_TARGET_MB = 300.0
+TARGET_SIZE = 10_000
+
+FULL_SIZES = (1, 100, 1_000, 5_000, 10_000)
+QUICK_SIZES = (1, 100, 500, 1_000)
+
+HELLO_APP = '''\
+import typer
+
+app = typer.Typer()
+
+
+@app.command()
+def hello(name: str = "world") -> None:
+    """Say hello."""
+    typer.echo(f"hello {name}")
+
+
+if __name__ == "__main__":
+    app()
+'''
+
+
+@dataclass
+class Verdict:
+    target: str
+    measured: str
+    ok: bool | None  # None: not measured
+
+
+VERDICTS: list[Verdict] = []
+
+
+def verdict(target: str, measured: str, ok: bool | None) -> None:
+    VERDICTS.append(Verdict(target, measured, ok))
+
+
+def mark(ok: bool | None) -> str:
+    return "SKIP" if ok is None else ("PASS" if ok else "MISS")
+
+
+def heading(title: str) -> None:
+    print(f"\n## {title}\n", flush=True)
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    widths = [
+        max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)
+    ]
+
+    def line(cells: Sequence[str]) -> str:
+        first = cells[0].ljust(widths[0])
+        rest = (c.rjust(w) for c, w in zip(cells[1:], widths[1:], strict=True))
+        return "  ".join([first, *rest]).rstrip()
+
+    print(line(headers))
+    print(line(["-" * w for w in widths]))
+    for row in rows:
+        print(line(row))
+    sys.stdout.flush()
+
+
+def bench_env() -> dict[str, str]:
+    """The environment for every child: no colour, a fixed width, no user site noise."""
+    env = dict(os.environ)
+    env.update({"NO_COLOR": "1", "TERM": "dumb", "COLUMNS": "100", "PYTHONDONTWRITEBYTECODE": "1"})
+    for name in ("PYTHONPROFILEIMPORTTIME", "PYTHONTRACEMALLOC", "FORCE_COLOR"):
+        env.pop(name, None)
+    return env
+
+
+# -- start-up -----------------------------------------------------------------------------------
+
+
+def alignment_command() -> list[str]:
+    """`alignment` as a user runs it: the console script next to this interpreter, if any."""
+    script = Path(sys.executable).parent / "alignment"
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-m", "alignment_cli"]
+
+
+def time_commands(commands: dict[str, list[str]], runs: int) -> dict[str, list[float]]:
+    """Wall time of each command, `runs` times, interleaved so machine load hits all alike."""
+    env = bench_env()
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(runs + 1):  # the first round warms caches and is dropped
+        for name, argv in commands.items():
+            start = time.perf_counter()
+            proc = subprocess.run(argv, env=env, capture_output=True, check=False)
+            elapsed = time.perf_counter() - start
+            if proc.returncode != 0:
+                raise RuntimeError(
+                    f"{' '.join(argv)} exited {proc.returncode}: {proc.stderr.decode()[-500:]}"
+                )
+            times[name].append(elapsed)
+    return {name: t[1:] for name, t in times.items()}
+
+
+def startup(runs: int, tmp: Path) -> None:
+    heading(f"Start-up (median of {runs} runs, interleaved; wall time of a subprocess)")
+    hello = tmp / "hello_typer.py"
+    hello.write_text(HELLO_APP, encoding="utf-8")
+    py = sys.executable
+    cli = alignment_command()
+    commands = {
+        "python -c pass": [py, "-c", "pass"],
+        "typer hello --help": [py, str(hello), "--help"],
+        "alignment --help": [*cli, "--help"],
+        "alignment rubric --help": [*cli, "rubric", "--help"],
+        "alignment score --help": [*cli, "score", "--help"],
+        "alignment rubric list": [*cli, "rubric", "list"],
+    }
+    times = time_commands(commands, runs)
+    med = {name: statistics.median(t) for name, t in times.items()}
+    bare, hello_s = med["python -c pass"], med["typer hello --help"]
+    rows = []
+    for name, t in times.items():
+        rows.append(
+            [
+                name,
+                f"{med[name] * 1000:.0f}",
+                f"{min(t) * 1000:.0f}",
+                f"{max(t) * 1000:.0f}",
+                f"{med[name] / bare:.1f}x",
+                f"{med[name] / hello_s:.2f}x",
+            ]
+        )
+    table(["command", "median ms", "min ms", "max ms", "/ python", "/ typer hello"], rows)
+    print(f"\nalignment = {' '.join(cli)}; typer hello = {hello.name}, run by {py}")
+    ratio = med["alignment --help"] / hello_s
+    verdict(
+        f"alignment --help <= {HELP_RATIO_TARGET}x typer hello --help",
+        f"{ratio:.2f}x ({med['alignment --help'] * 1000:.0f} ms vs {hello_s * 1000:.0f} ms)",
+        ratio <= HELP_RATIO_TARGET,
+    )
+    heavy = heavy_imports(cli)
+    verdict(
+        "alignment --help imports no heavy module",
+        ", ".join(heavy) if heavy else "none of pydantic, jinja2, yaml, the core",
+        not heavy,
+    )
+
+
+HEAVY = ("pydantic", "jinja2", "yaml", "alignment_cli.rubric", "alignment_cli.scoring")
+
+
+def heavy_imports(cli: list[str]) -> list[str]:
+    """Heavy top-level modules that `alignment --help` imports, from -X importtime."""
+    argv = [sys.executable, "-X", "importtime", "-m", "alignment_cli", "--help"]
+    proc = subprocess.run(argv, env=bench_env(), capture_output=True, text=True, check=False)
+    found = set()
+    for line in proc.stderr.splitlines():
+        name = line.rsplit("|", 1)[-1].strip()
+        if name in HEAVY:
+            found.add(name)
+    return sorted(found)
+
+
+# -- load, score, report ------------------------------------------------------------------------
+
+
+def worker(kind: str, target: Path) -> dict[str, Any]:
+    proc = subprocess.run(
+        [sys.executable, str(WORKER), kind, str(target)],
+        env=bench_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"worker {kind} {target} failed:\n{proc.stderr[-2000:]}")
+    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result
+
+
+def make_data(sizes: Sequence[int], tmp: Path, seed: int) -> dict[int, Path]:
+    sys.path.insert(0, str(HERE))
+    from datagen import bench_rubric, write_engagement
+
+    loaded, note = bench_rubric()
+    r = loaded.rubric
+    heading("Data")
+    if note:
+        print(note)
+    start = time.perf_counter()
+    folders = {n: write_engagement(loaded, tmp / f"n{n}", n, seed=seed) for n in sizes}
+    total = sum(sizes)
+    print(
+        f"rubric {r.id} {r.version}: {len(r.questions)} questions, {len(r.roles)} roles, "
+        f"{len(r.recommendations)} recommendations; seed {seed}"
+    )
+    print(
+        f"wrote {total:,} answer files for sizes {', '.join(f'{n:,}' for n in sizes)} in "
+        f"{time.perf_counter() - start:.1f} s under {tmp}"
+    )
+    return folders
+
+
+def score_section(folders: dict[int, Path]) -> dict[int, dict[str, Any]]:
+    heading("Load and score (fresh process per size; pipeline.score_inputs)")
+    results: dict[int, dict[str, Any]] = {}
+    rows = []
+    prev: tuple[int, float] | None = None
+    for n, folder in folders.items():
+        res = worker("score", folder)
+        if res["respondents"] != n:
+            raise RuntimeError(f"scored {res['respondents']} respondents, expected {n}")
+        results[n] = res
+        total = res["total"]
+        ratio = "" if prev is None else f"{total / prev[1]:.2f} (n x{n / prev[0]:g})"
+        rows.append(
+            [
+                f"{n:,}",
+                f"{res['rubric']:.3f}",
+                f"{res['parse']:.3f}",
+                f"{res['check']:.3f}",
+                f"{res['load']:.3f}",
+                f"{res['score']:.3f}",
+                f"{total:.3f}",
+                f"{total / n * 1e6:,.0f}",
+                f"{res['peak_mb']:.0f}",
+                ratio,
+            ]
+        )
+        prev = (n, total)
+    table(
+        [
+            "respondents",
+            "rubric s",
+            "parse s",
+            "check s",
+            "load s",
+            "score s",
+            "total s",
+            "us/resp",
+            "peak MB",
+            "time ratio",
+        ],
+        rows,
+    )
+    first = next(iter(results.values()))
+    print(
+        f"\nload = rubric + parse + check + finding files; import of the core before it: "
+        f"{first['import']:.3f} s, resident {first['base_mb']:.0f} MB (included in peak MB)"
+    )
+    if TARGET_SIZE in results:
+        t = results[TARGET_SIZE]["total"]
+        verdict(
+            f"{TARGET_SIZE:,} loaded and scored < {SCORE_TARGET_S:g} s",
+            f"{t:.2f} s",
+            t < SCORE_TARGET_S,
+        )
+    else:
+        verdict(
+            f"{TARGET_SIZE:,} loaded and scored < {SCORE_TARGET_S:g} s", "not run (--quick)", None
+        )
+    sizes = list(results)
+    worst = None
+    for a, b in itertools.pairwise(sizes):
+        if b == 2 * a:
+            worst = (a, b, results[b]["total"] / results[a]["total"])
+    if worst is None and len(sizes) >= 2:
+        # No exact doubling in the set: compare time per respondent of the two largest.
+        a, b = sizes[-2], sizes[-1]
+        worst = (a, b, results[b]["total"] / results[a]["total"] * (2 * a / b))
+    if worst is not None:
+        a, b, r = worst
+        verdict(
+            "doubling the respondents at most doubles the time",
+            f"{a:,} -> {b:,}: x{r:.2f}" if b == 2 * a else f"{a:,} -> {b:,}: x{r:.2f} per doubling",
+            r <= 2.0,
+        )
+    return results
+
+
+def report_skip_reason() -> str | None:
+    sys.path.insert(0, str(HERE))
+    from adapters import report_unavailable
+
+    return report_unavailable()
+
+
+def report_section(folders: dict[int, Path]) -> None:
+    heading("Report (fresh process per size: load, score, then render Markdown)")
+    reason = report_skip_reason()
+    if reason:
+        print(f"SKIPPED: {reason}")
+        verdict(f"{TARGET_SIZE:,} reported in < {REPORT_TARGET_S:g} s more", "not measured", None)
+        return
+    rows = []
+    results: dict[int, dict[str, Any]] = {}
+    for n, folder in folders.items():
+        res = worker("report", folder)
+        results[n] = res
+        rows.append(
+            [
+                f"{n:,}",
+                f"{res['total']:.3f}",
+                f"{res['report']:.3f}",
+                f"{res['total'] + res['report']:.3f}",
+                f"{res['report'] / n * 1e6:,.0f}",
+                f"{res['report_chars'] / 1024:,.0f}",
+                f"{res['peak_mb']:.0f}",
+            ]
+        )
+    table(
+        ["respondents", "load+score s", "report s", "total s", "us/resp", "report KiB", "peak MB"],
+        rows,
+    )
+    if TARGET_SIZE in results:
+        res = results[TARGET_SIZE]
+        verdict(
+            f"{TARGET_SIZE:,} reported in < {REPORT_TARGET_S:g} s more",
+            f"{res['report']:.2f} s",
+            res["report"] < REPORT_TARGET_S,
+        )
+        verdict(
+            f"peak memory of {TARGET_SIZE:,} load+score+report < {PEAK_TARGET_MB:g} MB",
+            f"{res['peak_mb']:.0f} MB",
+            res["peak_mb"] < PEAK_TARGET_MB,
+        )
+    else:
+        verdict(
+            f"{TARGET_SIZE:,} reported in < {REPORT_TARGET_S:g} s more", "not run (--quick)", None
+        )
+
+
+def import_section(rows: int, tmp: Path, seed: int) -> None:
+    heading(f"CSV import ({rows:,} rows, fresh process)")
+    sys.path.insert(0, str(HERE))
+    from adapters import import_unavailable, write_csv
+
+    reason = import_unavailable()
+    if reason:
+        print(f"SKIPPED: {reason}")
+        return
+    csv_path = write_csv(tmp / "import", rows, seed)
+    res = worker("import", csv_path)
+    table(
+        ["rows", "import s", "us/row", "peak MB"],
+        [
+            [
+                f"{res['rows']:,}",
+                f"{res['import']:.3f}",
+                f"{res['import'] / rows * 1e6:,.0f}",
+                f"{res['peak_mb']:.0f}",
+            ]
+        ],
+    )
+
+
+# -- main ---------------------------------------------------------------------------------------
+
+
+def machine() -> str:
+    cpus = os.cpu_count() or 0
+    try:
+        load = ", load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+    except OSError:
+        load = ""
+    return (
+        f"{platform.system()} {platform.machine()}, {cpus} CPUs{load}; "
+        f"Python {platform.python_version()} ({sys.executable})"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer runs")
+    parser.add_argument("--runs", type=int, help="start-up runs per command (default 10, quick 3)")
+    parser.add_argument("--sizes", help="comma-separated respondent counts, e.g. 1,100,1000")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the generated data")
+    parser.add_argument(
+        "--only",
+        help="comma-separated sections: startup, score, report, import (default: all)",
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the generated data")
+    args = parser.parse_args(argv)
+
+    sizes = (
+        tuple(int(s) for s in args.sizes.split(","))
+        if args.sizes
+        else (QUICK_SIZES if args.quick else FULL_SIZES)
+    )
+    runs = args.runs or (3 if args.quick else 10)
+    import_rows = 1_000 if args.quick else 10_000
+    only = set(args.only.split(",")) if args.only else {"startup", "score", "report", "import"}
+
+    print("# alignment benchmark")
+    print(machine())
+    tmp = Path(tempfile.mkdtemp(prefix="alignment-bench-"))
+    started = time.perf_counter()
+    try:
+        if "startup" in only:
+            startup(runs, tmp)
+        if only & {"score", "report"}:
+            folders = make_data(sizes, tmp, args.seed)
+            if "score" in only:
+                score_section(folders)
+            if "report" in only:
+                report_section(folders)
+        if "import" in only:
+            import_section(import_rows, tmp, args.seed)
+    finally:
+        if args.keep:
+            print(f"\ndata kept in {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    heading("Targets")
+    table(
+        ["", "target", "measured"],
+        [[mark(v.ok), v.target, v.measured] for v in VERDICTS],
+    )
+    print(f"\nbenchmark took {time.perf_counter() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,123 @@
+"""One measurement in a fresh process, so peak memory is that of the work alone.
+
+    python bench/worker.py score DIR      load and score an engagement folder
+    python bench/worker.py report DIR     load, score and render the Markdown report
+    python bench/worker.py import CSV     import a survey CSV into a folder of answer files
+
+Prints one JSON object: stage times in seconds, peak and base resident memory in MB.
+The work runs through the same public functions the CLI calls; the stages inside
+`pipeline.score_inputs` are timed by wrapping the names the pipeline looks up.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+
+def _rss_mb() -> float:
+    # Linux reports ru_maxrss in KiB, macOS in bytes.
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
+
+
+class Stages:
+    """Accumulated wall time per named stage."""
+
+    def __init__(self) -> None:
+        self.times: dict[str, float] = {}
+
+    def wrap(self, module: Any, name: str, stage: str) -> None:
+        original: Callable[..., Any] = getattr(module, name)
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.times[stage] = self.times.get(stage, 0.0) + time.perf_counter() - start
+
+        setattr(module, name, timed)
+
+
+def _score(folder: Path, stages: Stages) -> Any:
+    from alignment_cli import pipeline
+
+    stages.wrap(pipeline, "find_engagement", "engagement")
+    stages.wrap(pipeline, "find_response_files", "find")
+    stages.wrap(pipeline, "load_responses", "parse")
+    stages.wrap(pipeline, "load_rubric", "rubric")
+    stages.wrap(pipeline, "check_against_rubric", "check")
+    stages.wrap(pipeline, "score", "score")
+    start = time.perf_counter()
+    scored = pipeline.score_inputs([folder])
+    stages.times["total"] = time.perf_counter() - start
+    stages.times["load"] = stages.times["total"] - stages.times["score"]
+    return scored
+
+
+def run_score(folder: Path) -> dict[str, Any]:
+    start = time.perf_counter()
+    import alignment_cli.pipeline  # noqa: F401  (import cost, reported apart)
+
+    imported = time.perf_counter() - start
+    base = _rss_mb()
+    stages = Stages()
+    scored = _score(folder, stages)
+    return {
+        "respondents": len(scored.card.respondents),
+        "import": imported,
+        **stages.times,
+        "base_mb": base,
+        "peak_mb": _rss_mb(),
+    }
+
+
+def run_report(folder: Path) -> dict[str, Any]:
+    from adapters import render_markdown
+
+    import alignment_cli.pipeline  # noqa: F401
+
+    base = _rss_mb()
+    stages = Stages()
+    scored = _score(folder, stages)
+    start = time.perf_counter()
+    text = render_markdown(scored)
+    stages.times["report"] = time.perf_counter() - start
+    return {
+        "respondents": len(scored.card.respondents),
+        "report_chars": len(text),
+        **stages.times,
+        "base_mb": base,
+        "peak_mb": _rss_mb(),
+    }
+
+
+def run_import(csv_path: Path) -> dict[str, Any]:
+    from adapters import import_csv
+
+    base = _rss_mb()
+    start = time.perf_counter()
+    written = import_csv(csv_path, csv_path.parent / "imported")
+    return {
+        "rows": written,
+        "import": time.perf_counter() - start,
+        "base_mb": base,
+        "peak_mb": _rss_mb(),
+    }
+
+
+def main(argv: list[str]) -> int:
+    kind, target = argv[0], Path(argv[1])
+    runners = {"score": run_score, "report": run_report, "import": run_import}
+    print(json.dumps(runners[kind](target)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
