@@ -191,6 +191,11 @@ class Rubric(Model):
     benchmarks: list[Benchmark] = []
     questions: list[Question] = Field(min_length=1)
     recommendations: list[Recommendation] = []
+    renamed: dict[Id, Id] = Field(
+        {},
+        description="Question ids of earlier versions and the ids they have now, so answers "
+        "and saved scorecards made for an earlier version carry over.",
+    )
 
 
 def to_var(identifier: str) -> str:

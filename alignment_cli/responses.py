@@ -138,6 +138,9 @@ def check_against_rubric(
                     f"(this rubric has: {', '.join(sorted(roles))})",
                 )
             )
+        if not found and carry_over and ref.version != r.version and r.renamed:
+            rf, renames = carry_renamed(rf, r.renamed)
+            warnings.extend(f"{rf.path}: {o}: renamed to {n}" for o, n in renames)
         if not found:
             answer_problems = answer_errors(rubric, rf.responses)
             if carry_over and ref.version != r.version:
@@ -157,6 +160,29 @@ def check_against_rubric(
     if problems:
         raise InvalidInput(problems)
     return kept, warnings
+
+
+def carry_renamed(
+    rf: ResponseFile, renamed: dict[str, str]
+) -> tuple[ResponseFile, list[tuple[str, str]]]:
+    """Answers and notes under a question's old id move to its new id (the rubric's `renamed`);
+    an answer already given under the new id wins."""
+    res = rf.responses
+    done = [(o, n) for o, n in renamed.items() if o in res.answers and n not in res.answers]
+    if not done and not any(o in res.notes for o in renamed):
+        return rf, []
+
+    def move(items: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in items.items():
+            new = renamed.get(key, key)
+            if new != key and new in items:
+                new = key  # both given: keep the new id's answer, leave the old one to be dropped
+            out[new] = value
+        return out
+
+    new = res.model_copy(update={"answers": move(res.answers), "notes": move(res.notes)})
+    return ResponseFile(rf.path, new), done
 
 
 def answer_errors(rubric: LoadedRubric, responses: Responses) -> list[tuple[Loc, str]]:

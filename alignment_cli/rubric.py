@@ -291,6 +291,11 @@ def check_rubric(loaded: LoadedRubric, doc: Document) -> list[Problem]:
                 what = "scored question" if ref.namespace == "question" else ref.namespace
                 bad((*at, "trigger"), f"trigger names unknown {what} '{ref.name}'")
         loaded.triggers[rec.id] = expr
+    for old_id, new_id in r.renamed.items():
+        if old_id in loaded.questions:
+            bad(("renamed", old_id), f"'{old_id}' is still a question; only old ids are renamed")
+        if new_id not in loaded.questions:
+            bad(("renamed", old_id), _unknown("question", new_id, set(loaded.questions)))
     return out
 
 

@@ -91,10 +91,12 @@ def _root(
 
 
 def _register() -> None:
-    from . import rubric_cmd, score_cmd
+    from . import compare_cmd, history_cmd, rubric_cmd, score_cmd
 
     app.add_typer(rubric_cmd.app, name="rubric")
     app.command()(score_cmd.score)
+    app.command()(history_cmd.history)
+    app.command()(compare_cmd.compare)
 
 
 _register()

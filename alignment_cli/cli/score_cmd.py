@@ -49,25 +49,75 @@ def score(
             help="Score answers made for another version of the rubric on what still fits.",
         ),
     ] = False,
+    max_drop: Annotated[
+        float | None,
+        typer.Option(
+            "--max-drop",
+            min=0,
+            max=100,
+            metavar="N",
+            help="Exit 1 when the overall score or a dimension fell more than N points since "
+            "the baseline (the latest saved run when no --baseline is given).",
+        ),
+    ] = None,
+    baseline: Annotated[
+        str | None,
+        typer.Option(
+            "--baseline",
+            metavar="FILE|latest",
+            help="Show what changed since a saved scorecard, a folder of answers, or the "
+            "latest run in the engagement's history/.",
+        ),
+    ] = None,
+    save: Annotated[
+        bool,
+        typer.Option("--save", help="Write the scorecard to the engagement's history/."),
+    ] = False,
 ) -> None:
     """Score the answers: overall, phases, dimensions, perception gap, recommendations."""
     import json
 
     from ..errors import GateFailed
     from ..gates import GateSettings, check_gates
+    from ..history import current_time
     from ..pipeline import score_inputs
+    from ..progress_view import ci_summary, comparison_markdown, comparison_view
+    from ..tracking import append_step_summary, compare_cards, resolve_baseline, save_run
     from ..views import markdown_summary, scorecard_view
 
-    scored = score_inputs(inputs or [], rubric_ref=rubric, carry_over=carry_over)
+    scored = score_inputs(
+        inputs or [], rubric_ref=rubric, carry_over=carry_over, now=current_time()
+    )
     card = scored.card
     config_gates = scored.engagement.config.gates if scored.engagement else None
-    gates = GateSettings.merge(config_gates, fail_under, fail_under_dimension or [], None)
-    failures = check_gates(card, gates)
+    gates = GateSettings.merge(config_gates, fail_under, fail_under_dimension or [], max_drop)
+    base = resolve_baseline(
+        baseline, scored.engagement, implicit=gates.max_drop is not None, carry_over=carry_over
+    )
+    if gates.max_drop is not None and base is None:
+        console.err.print("note: no baseline yet (no saved runs), so --max-drop was not checked")
+    comparison = compare_cards(base.card, card, scored.rubric) if base else None
+    failures = check_gates(card, gates, base.card if base else None)
+    saved = save_run(card, scored.engagement) if save else None
     if fmt is ScoreFormat.json:
-        typer.echo(json.dumps(card.model_dump(mode="json"), indent=2, ensure_ascii=False))
+        data = card.model_dump(mode="json")
+        if comparison is not None:
+            data["comparison"] = comparison.model_dump(mode="json")
+        typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
     elif fmt is ScoreFormat.markdown:
         typer.echo(markdown_summary(card))
+        if comparison is not None:
+            typer.echo(comparison_markdown(comparison))
     else:
         console.out.print(scorecard_view(card))
+        if comparison is not None:
+            console.out.print(comparison_view(comparison))
+    if saved is not None:
+        console.err.print(f"saved {saved}", markup=False)
+    gated = gates.fail_under is not None or bool(gates.fail_under_dimension)
+    gated = gated or (gates.max_drop is not None and base is not None)
+    warning = append_step_summary(ci_summary(card, comparison, failures, gated))
+    if warning:
+        console.err.print(f"warning: {warning}", markup=False)
     if failures:
         raise GateFailed("gate failed: " + "; ".join(failures))

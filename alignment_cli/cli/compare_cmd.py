@@ -1,0 +1,69 @@
+"""`alignment compare OLD NEW`: what changed between two runs."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from . import console
+
+
+class CompareFormat(StrEnum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+def compare(
+    old: Annotated[
+        Path,
+        typer.Argument(help="The earlier run: a saved scorecard (.json) or a folder of answers."),
+    ],
+    new: Annotated[
+        Path,
+        typer.Argument(help="The later run: a saved scorecard (.json) or a folder of answers."),
+    ],
+    fmt: Annotated[
+        CompareFormat, typer.Option("--format", help="text, json or markdown.")
+    ] = CompareFormat.text,
+    rubric: Annotated[
+        str | None,
+        typer.Option("--rubric", help="Rubric to score folders of answers with."),
+    ] = None,
+    carry_over: Annotated[
+        bool,
+        typer.Option(
+            "--carry-over",
+            help="Score answers made for another version of the rubric on what still fits.",
+        ),
+    ] = False,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, help="How many questions to list per kind of change.")
+    ] = 8,
+) -> None:
+    """What improved, what worsened, new blind spots, recommendations resolved and new."""
+    import json
+
+    from ..compare import compare as compare_scorecards
+    from ..errors import InvalidInput, Problem
+    from ..progress_view import comparison_markdown, comparison_view
+    from ..tracking import load_side, rubric_for_card, rubric_renames
+
+    for path in (old, new):
+        if not path.exists():
+            raise InvalidInput([Problem(str(path), None, None, "no such file or folder")])
+    old_card, _ = load_side(old, rubric_ref=rubric, carry_over=carry_over)
+    new_card, new_rubric = load_side(new, rubric_ref=rubric, carry_over=carry_over)
+    same = old_card.rubric.id == new_card.rubric.id and old_card.rubric.hash == new_card.rubric.hash
+    if new_rubric is None and not same:
+        new_rubric = rubric_for_card(new_card, new)
+    result = compare_scorecards(old_card, new_card, rubric_renames(new_rubric))
+    if fmt is CompareFormat.json:
+        typer.echo(json.dumps(result.model_dump(mode="json"), indent=2, ensure_ascii=False))
+    elif fmt is CompareFormat.markdown:
+        typer.echo(comparison_markdown(result, limit=limit, heading="##"))
+    else:
+        console.out.print(comparison_view(result, limit=limit))

@@ -1,0 +1,54 @@
+"""`alignment history`: the trend over the scorecards saved with `alignment score --save`."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from . import console
+
+
+class HistoryFormat(StrEnum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+def history(
+    folder: Annotated[
+        Path | None,
+        typer.Argument(
+            help="An engagement folder (its history/ is read) or a folder of saved scorecards."
+        ),
+    ] = None,
+    fmt: Annotated[
+        HistoryFormat, typer.Option("--format", help="text (sparklines), json or markdown.")
+    ] = HistoryFormat.text,
+) -> None:
+    """Show the trend per dimension over the saved runs, oldest first."""
+    import json
+
+    from ..history import history_dir_for, load_runs, trend
+    from ..progress_view import history_markdown, history_view
+
+    where = history_dir_for(folder or Path.cwd())
+    runs = load_runs(where)
+    if fmt is HistoryFormat.json:
+        if runs:
+            data = trend(runs).model_dump(mode="json")
+        else:
+            data = {"runs": [], "overall": None, "dimensions": [], "phases": []}
+        typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    if not runs:
+        console.err.print(
+            f"no saved runs in {where}; `alignment score --save` adds one", markup=False
+        )
+        return
+    if fmt is HistoryFormat.markdown:
+        typer.echo(history_markdown(trend(runs)))
+    else:
+        console.out.print(history_view(trend(runs)))

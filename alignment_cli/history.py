@@ -1,0 +1,284 @@
+"""Saved scorecards: writing them to an engagement's `history/`, reading them back, the trend.
+
+A team that reruns the audit every quarter keeps one scorecard per run in `history/`, named by
+the UTC time of the run (`2026-11-22T101500Z.json`), so `ls` shows them in order and git diffs
+stay small. The trend is a pure function over those scorecards.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
+from .engagement import CONFIG_NAME, Engagement, find_engagement
+from .errors import InvalidInput, Problem, UsageError
+from .scorecard import SCHEMA_VERSION, Scorecard
+from .yamlio import format_loc, read_text, write_atomic
+
+NOW_ENV = "ALIGNMENT_NOW"
+"""Fixes the clock (ISO 8601, e.g. 2026-01-15T09:00:00Z): reproducible history in tests and CI."""
+
+BLOCKS = "▁▂▃▄▅▆▇█"
+
+
+def current_time() -> datetime:
+    """Now, in UTC to the second; `ALIGNMENT_NOW` overrides it."""
+    raw = os.environ.get(NOW_ENV, "").strip()
+    if not raw:
+        return datetime.now(UTC).replace(microsecond=0)
+    try:
+        value = datetime.fromisoformat(raw.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise UsageError(
+            f"{NOW_ENV}={raw!r} is not an ISO 8601 time (expected e.g. 2026-01-15T09:00:00Z)"
+        ) from None
+    return _utc(value).replace(microsecond=0)
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def file_name(when: datetime) -> str:
+    """`2026-11-22T101500Z.json`: sortable, and legal on every file system (no colons)."""
+    return _utc(when).strftime("%Y-%m-%dT%H%M%SZ") + ".json"
+
+
+def scorecard_json(card: Scorecard) -> str:
+    return json.dumps(card.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+
+
+def save(card: Scorecard, history_dir: Path, when: datetime | None = None) -> Path:
+    """Write the scorecard atomically under a new timestamped name; never overwrite a run."""
+    name = file_name(when or card.generated_at)
+    path = history_dir / name
+    n = 2
+    while path.exists():
+        path = history_dir / name.replace(".json", f"-{n}.json")
+        n += 1
+    write_atomic(path, scorecard_json(card))
+    return path
+
+
+def load_scorecard(path: Path) -> Scorecard:
+    """A saved scorecard, or InvalidInput naming the file and what is wrong with it."""
+    name = str(path)
+    text = read_text(path)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        hint = ""
+        if path.suffix in (".yaml", ".yml"):
+            hint = " (this looks like an answer file; give a folder of answers or a scorecard)"
+        raise InvalidInput(
+            [
+                Problem(
+                    name,
+                    exc.lineno,
+                    exc.colno,
+                    f"not a scorecard: invalid JSON ({exc.msg}){hint}; scorecards are what "
+                    "`alignment score --save` or `--format json` writes",
+                )
+            ]
+        ) from None
+    if not isinstance(data, dict):
+        raise InvalidInput([Problem(name, 1, 1, "not a scorecard: expected a JSON object")])
+    version = data.get("schema_version")
+    if isinstance(version, int) and not isinstance(version, bool) and version > SCHEMA_VERSION:
+        raise InvalidInput(
+            [
+                Problem(
+                    name,
+                    None,
+                    None,
+                    f"written by a newer alignment (scorecard schema {version}; this version "
+                    f"reads up to {SCHEMA_VERSION}): upgrade alignment to read it",
+                    "schema_version",
+                )
+            ]
+        )
+    try:
+        return Scorecard.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors(include_url=False)[:5]:
+            where = format_loc(tuple(err["loc"]))
+            problems.append(
+                Problem(name, None, None, f"not a valid scorecard: {err['msg']}", where)
+            )
+        raise InvalidInput(problems) from None
+
+
+@dataclass
+class Run:
+    """One saved scorecard and the file it came from."""
+
+    path: Path
+    card: Scorecard
+
+
+def history_dir_for(path: Path) -> Path:
+    """The history folder of an engagement (or of the engagement a folder is in), or `path`
+    itself when it is a folder of scorecards."""
+    if path.is_dir() and not (path / CONFIG_NAME).is_file() and any(path.glob("*.json")):
+        return path
+    engagement = find_engagement(path) if path.exists() else None
+    if engagement is not None:
+        return engagement.history_dir
+    if not path.exists():
+        raise InvalidInput([Problem(str(path), None, None, "no such file or folder")])
+    raise UsageError(
+        f"{path} is not an engagement folder (no {CONFIG_NAME}) nor a folder of saved scorecards"
+    )
+
+
+def load_runs(history_dir: Path) -> list[Run]:
+    """Every scorecard in the folder, oldest first (by when it was scored, then by name)."""
+    if not history_dir.is_dir():
+        return []
+    runs = [Run(p, load_scorecard(p)) for p in history_dir.glob("*.json") if p.is_file()]
+    runs.sort(key=lambda r: (_utc(r.card.generated_at), r.path.name))
+    return runs
+
+
+def latest(history_dir: Path) -> Run:
+    """The newest saved run; a clear error when there is none yet."""
+    runs = load_runs(history_dir)
+    if not runs:
+        raise UsageError(
+            f"--baseline latest: no saved scorecards in {history_dir}; "
+            "run `alignment score --save` first, or give a scorecard file"
+        )
+    return runs[-1]
+
+
+def engagement_history(engagement: Engagement | None) -> list[Run]:
+    return load_runs(engagement.history_dir) if engagement is not None else []
+
+
+def sparkline(values: list[float | None], *, min_span: float = 10.0) -> str:
+    """One block per value, scaled to the series' range (at least `min_span` points, so that
+    noise of a point or two does not look like a swing); a gap where a run has no score."""
+    present = [v for v in values if v is not None]
+    if not present:
+        return " " * len(values)
+    lo, hi = min(present), max(present)
+    if hi - lo < min_span:
+        mid = (lo + hi) / 2
+        lo, hi = mid - min_span / 2, mid + min_span / 2
+    top = len(BLOCKS) - 1
+    out = []
+    for v in values:
+        if v is None:
+            out.append(" ")
+        else:
+            out.append(BLOCKS[min(top, max(0, round((v - lo) / (hi - lo) * top)))])
+    return "".join(out)
+
+
+class TrendRun(BaseModel):
+    file: str
+    generated_at: datetime
+    rubric_id: str
+    rubric_version: str
+    rubric_hash: str
+    overall: float | None
+    level: str | None
+    current_phase: str | None
+    coverage: float | None
+    respondents: int
+
+
+class Series(BaseModel):
+    """One score over the runs; None where a run did not score it (or its rubric lacked it)."""
+
+    id: str
+    title: str
+    scores: list[float | None]
+    first: float | None
+    last: float | None
+    change: float | None
+    """Since the previous run that scored it."""
+    since_first: float | None
+    target: float | None = None
+
+
+class Trend(BaseModel):
+    runs: list[TrendRun]
+    overall: Series
+    dimensions: list[Series]
+    phases: list[Series]
+    rubric_changed: bool
+    """Runs were scored on more than one rubric version: read the trend with care."""
+
+
+def _series(
+    ident: str, title: str, scores: list[float | None], target: float | None = None
+) -> Series:
+    present = [s for s in scores if s is not None]
+    change = None
+    if len(present) >= 2 and scores[-1] is not None:
+        change = round(present[-1] - present[-2], 6)
+    return Series(
+        id=ident,
+        title=title,
+        scores=scores,
+        first=present[0] if present else None,
+        last=present[-1] if present else None,
+        change=change,
+        since_first=round(present[-1] - present[0], 6) if len(present) >= 2 else None,
+        target=target,
+    )
+
+
+def trend(runs: list[Run]) -> Trend:
+    """Scores per run, per dimension and phase, in the order of the newest run's rubric."""
+    cards = [r.card for r in runs]
+    dims: dict[str, str] = {}
+    phases: dict[str, str] = {}
+    for card in reversed(cards):
+        for d in card.dimensions:
+            dims.setdefault(d.id, d.title)
+        for p in card.phases:
+            phases.setdefault(p.id, p.title)
+    last = cards[-1] if cards else None
+
+    def dim_target(ident: str) -> float | None:
+        d = last.dimension(ident) if last else None
+        return d.target if d else None
+
+    def score_of(card: Scorecard, kind: str, ident: str) -> float | None:
+        g = card.dimension(ident) if kind == "dimension" else card.phase(ident)
+        return g.score if g else None
+
+    return Trend(
+        runs=[
+            TrendRun(
+                file=r.path.name,
+                generated_at=r.card.generated_at,
+                rubric_id=r.card.rubric.id,
+                rubric_version=r.card.rubric.version,
+                rubric_hash=r.card.rubric.hash,
+                overall=r.card.overall,
+                level=r.card.level.title if r.card.level else None,
+                current_phase=r.card.current_phase,
+                coverage=r.card.coverage,
+                respondents=len(r.card.respondents),
+            )
+            for r in runs
+        ],
+        overall=_series(
+            "overall", "Overall", [c.overall for c in cards], last.target if last else None
+        ),
+        dimensions=[
+            _series(i, t, [score_of(c, "dimension", i) for c in cards], dim_target(i))
+            for i, t in dims.items()
+        ],
+        phases=[_series(i, t, [score_of(c, "phase", i) for c in cards]) for i, t in phases.items()],
+        rubric_changed=len({(c.rubric.id, c.rubric.hash) for c in cards}) > 1,
+    )

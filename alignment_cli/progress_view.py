@@ -1,0 +1,262 @@
+"""Progress for people: comparisons and trends as terminal tables and as Markdown.
+
+The numbers come from `compare` and `history` (pure); this module only lays them out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.console import Group, RenderableType
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from . import markdown as md
+from .compare import UNCHANGED_BELOW, Comparison, Delta, Status, top_changes
+from .history import Trend, sparkline
+from .scorecard import Scorecard
+
+MOVES: tuple[Status, ...] = ("improved", "worsened")
+STATUS_STYLE = {
+    "improved": "green",
+    "worsened": "red",
+    "new": "cyan",
+    "removed": "magenta",
+    "unchanged": "",
+}
+
+
+def fmt_change(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return "0.0" if abs(value) < UNCHANGED_BELOW else f"{value:+.1f}"
+
+
+def _s(value: float | None) -> str:
+    return md.fmt_score(value)
+
+
+def _when(cmp: Comparison) -> str:
+    return cmp.old_generated_at.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def headline(cmp: Comparison) -> str:
+    """One sentence: the overall change, level and phase (plain text; titles are ours)."""
+    o = cmp.overall
+    parts = [f"overall {_s(o.old)} → {_s(o.new)} ({fmt_change(o.change)})"]
+    if cmp.old_level != cmp.new_level:
+        parts.append(f"level {cmp.old_level or '–'} → {cmp.new_level or '–'}")
+    if cmp.old_phase != cmp.new_phase:
+        titles = {p.id: p.title for p in cmp.phases}
+        before = titles.get(cmp.old_phase or "", cmp.old_phase or "–")
+        after = titles.get(cmp.new_phase or "", cmp.new_phase or "–")
+        parts.append(f"current phase {before} → {after}")
+    return ", ".join(parts)
+
+
+def _counts(deltas: Sequence[Delta]) -> str:
+    order = ("improved", "worsened", "new", "removed", "unchanged")
+    n = {s: sum(1 for d in deltas if d.status == s) for s in order}
+    return ", ".join(f"{n[s]} {s}" for s in order if n[s] or s in ("improved", "worsened"))
+
+
+def comparison_view(cmp: Comparison, *, limit: int = 8) -> RenderableType:
+    parts: list[RenderableType] = []
+    rubric = f"{cmp.old_rubric.id} {cmp.old_rubric.version}"
+    if not cmp.same_rubric:
+        rubric += f" → {cmp.new_rubric.id} {cmp.new_rubric.version}"
+    parts.append(
+        Text.from_markup(
+            f"\n[bold]Change since {_when(cmp)}[/bold] ({escape(rubric)}): {escape(headline(cmp))}"
+        )
+    )
+    for title, deltas in (("Dimensions", cmp.dimensions), ("Phases", cmp.phases)):
+        t = Table(title=f"{title}: {_counts(deltas)}", title_justify="left")
+        for col in (title[:-1].lower(), "before", "now", "change", ""):
+            t.add_column(col, justify="right" if col in ("before", "now", "change") else "left")
+        for d in deltas:
+            status = d.status if not d.note else f"{d.status} ({d.note})"
+            if d.achieved_old is not None and d.achieved_new is not None:
+                if d.achieved_new and not d.achieved_old:
+                    status += ", now achieved"
+                elif d.achieved_old and not d.achieved_new:
+                    status += ", no longer achieved"
+            t.add_row(
+                escape(d.title),
+                _s(d.old),
+                _s(d.new),
+                fmt_change(d.change),
+                Text(status, style=STATUS_STYLE[d.status]),
+            )
+        parts.append(t)
+    qs = cmp.questions
+    parts.append(Text(f"Questions: {_counts(qs)}"))
+    for status in MOVES:
+        chosen = top_changes(qs, status)
+        if not chosen:
+            continue
+        more = f" (largest {limit} of {len(chosen)})" if len(chosen) > limit else ""
+        t = Table(title=f"{status.capitalize()}{more}", title_justify="left")
+        for col in ("question", "before", "now", "change"):
+            t.add_column(col, justify="left" if col == "question" else "right")
+        for d in chosen[:limit]:
+            t.add_row(escape(d.title), _s(d.old), _s(d.new), fmt_change(d.change))
+        parts.append(t)
+    for label, items, style in (
+        ("New blind spots", cmp.blind_spots_new, "yellow"),
+        ("Blind spots resolved", cmp.blind_spots_resolved, "green"),
+        ("Recommendations resolved", cmp.recommendations_resolved, "green"),
+        ("New recommendations", cmp.recommendations_new, "yellow"),
+    ):
+        if items:
+            names = "; ".join(i.title for i in items)
+            parts.append(Text(f"{label} ({len(items)}): {names}", style=style))
+    if cmp.recommendations_open:
+        parts.append(Text(f"Recommendations still open: {len(cmp.recommendations_open)}"))
+    for old, new in cmp.renamed.items():
+        parts.append(Text(f"renamed: {old} → {new}", style="dim"))
+    if cmp.not_comparable:
+        names = ", ".join(f"{n.kind} {n.id} ({n.reason})" for n in cmp.not_comparable)
+        parts.append(Text(f"Not comparable: {names}", style="yellow"))
+    for c in cmp.caveats:
+        parts.append(Text(f"note: {c}", style="yellow"))
+    return Group(*parts)
+
+
+def comparison_markdown(cmp: Comparison, *, limit: int = 8, heading: str = "###") -> str:
+    e = md.escape
+    lines = [f"{heading} Change since {_when(cmp)}", ""]
+    lines.append(e(headline(cmp)[0].upper() + headline(cmp)[1:]) + ".")
+    lines.append("")
+    if not cmp.same_rubric:
+        lines.append(
+            f"Rubric {e(cmp.old_rubric.id)} {e(cmp.old_rubric.version)} → "
+            f"{e(cmp.new_rubric.id)} {e(cmp.new_rubric.version)}."
+        )
+        lines.append("")
+    rows = [
+        [e(d.title), _s(d.old), _s(d.new), fmt_change(d.change), d.status] for d in cmp.dimensions
+    ]
+    lines.append(md.table(["Dimension", "Before", "Now", "Change", ""], rows, "lrrrl"))
+    lines.append("")
+    lines.append(f"Questions: {_counts(cmp.questions)}.")
+    lines.append("")
+    for status in MOVES:
+        chosen = top_changes(cmp.questions, status, limit)
+        if chosen:
+            lines.append(f"**{status.capitalize()}:**")
+            lines.append("")
+            lines += [f"- {e(d.title)} ({fmt_change(d.change)})" for d in chosen]
+            lines.append("")
+    for label, items in (
+        ("New blind spots", cmp.blind_spots_new),
+        ("Blind spots resolved", cmp.blind_spots_resolved),
+        ("Recommendations resolved", cmp.recommendations_resolved),
+        ("New recommendations", cmp.recommendations_new),
+    ):
+        if items:
+            lines.append(f"**{label}:** " + "; ".join(e(i.title) for i in items))
+            lines.append("")
+    if cmp.not_comparable:
+        names = ", ".join(f"{n.kind} {e(n.id)} ({n.reason})" for n in cmp.not_comparable)
+        lines.append(f"**Not comparable:** {names}")
+        lines.append("")
+    for c in cmp.caveats:
+        lines.append(f"> {e(c)}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def history_view(trend: Trend) -> RenderableType:
+    runs = trend.runs
+    first = runs[0].generated_at.strftime("%Y-%m-%d")
+    last = runs[-1].generated_at.strftime("%Y-%m-%d")
+    s = "" if len(runs) == 1 else "s"
+    parts: list[RenderableType] = [
+        Text.from_markup(f"[bold]{len(runs)} run{s}[/bold], {first} to {last}")
+    ]
+    t = Table(title="Trend", title_justify="left")
+    t.add_column("")
+    t.add_column("trend", no_wrap=True)
+    for col in ("first", "last", "change", "since first", "target"):
+        t.add_column(col, justify="right")
+    for i, series in enumerate([trend.overall, *trend.dimensions]):
+        t.add_row(
+            Text(series.title, style="bold" if i == 0 else ""),
+            sparkline(series.scores),
+            _s(series.first),
+            _s(series.last),
+            fmt_change(series.change),
+            fmt_change(series.since_first),
+            _s(series.target),
+            end_section=i == 0,
+        )
+    parts.append(t)
+    r = Table(title="Runs", title_justify="left")
+    for col in ("file", "scored", "rubric version", "overall", "level", "phase", "respondents"):
+        r.add_column(col, justify="right" if col in ("overall", "respondents") else "left")
+    previous = None
+    for run in runs:
+        rubric = run.rubric_version
+        if previous is not None and previous[0] != run.rubric_id:
+            rubric = f"{run.rubric_id} {run.rubric_version}"
+        if previous is not None and previous != (run.rubric_id, run.rubric_hash):
+            rubric += " (changed)"
+        previous = (run.rubric_id, run.rubric_hash)
+        r.add_row(
+            escape(run.file),
+            run.generated_at.strftime("%Y-%m-%d %H:%M"),
+            escape(rubric),
+            _s(run.overall),
+            escape(run.level or "–"),
+            escape(run.current_phase or "–"),
+            str(run.respondents),
+        )
+    parts.append(r)
+    if trend.rubric_changed:
+        parts.append(
+            Text(
+                "note: the runs used more than one version of the rubric; "
+                "`alignment compare` says what is comparable",
+                style="yellow",
+            )
+        )
+    return Group(*parts)
+
+
+def history_markdown(trend: Trend) -> str:
+    e = md.escape
+    rows = [
+        [
+            e(s.title),
+            sparkline(s.scores),
+            _s(s.first),
+            _s(s.last),
+            fmt_change(s.change),
+            fmt_change(s.since_first),
+            _s(s.target),
+        ]
+        for s in [trend.overall, *trend.dimensions]
+    ]
+    headers = ["", "Trend", "First", "Last", "Change", "Since first", "Target"]
+    return md.table(headers, rows, "llrrrrr")
+
+
+def ci_summary(
+    card: Scorecard, cmp: Comparison | None, failures: Sequence[str], gates_set: bool
+) -> str:
+    """What `score` and `report` append to GitHub's step summary."""
+    from .views import markdown_summary
+
+    parts = [markdown_summary(card).rstrip(), ""]
+    if cmp is not None:
+        parts += [comparison_markdown(cmp).rstrip(), ""]
+    if failures:
+        parts.append("**Gates failed:**")
+        parts.append("")
+        parts += [f"- {md.escape(f)}" for f in failures]
+        parts.append("")
+    elif gates_set:
+        parts += ["**Gates passed.**", ""]
+    return "\n".join(parts) + "\n"
