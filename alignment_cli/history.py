@@ -142,8 +142,15 @@ def load_runs(history_dir: Path) -> list[Run]:
     if not history_dir.is_dir():
         return []
     runs = [Run(p, load_scorecard(p)) for p in history_dir.glob("*.json") if p.is_file()]
-    runs.sort(key=lambda r: (_utc(r.card.generated_at), r.path.name))
+    runs.sort(key=lambda r: (_utc(r.card.generated_at), *_name_key(r.path.name)))
     return runs
+
+
+def _name_key(name: str) -> tuple[str, int]:
+    """`X.json` before `X-2.json` before `X-10.json` (what `save` writes on a clash)."""
+    stem = name.removesuffix(".json")
+    base, sep, n = stem.rpartition("-")
+    return (base, int(n)) if sep and n.isdigit() and len(n) < 4 else (stem, 1)
 
 
 def latest(history_dir: Path) -> Run:
