@@ -18,6 +18,11 @@ EXIT_INTERNAL = 70
 class AlignmentGroup(TyperGroup):
     """Maps every error to its exit code in one place, with one clear message and no traceback."""
 
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        _plain_help(self, ctx)
+        rest: list[str] = super().parse_args(ctx, args)
+        return rest
+
     def invoke(self, ctx: Any) -> Any:
         console.reset()
         debug = bool(ctx.params.get("debug"))
@@ -43,6 +48,21 @@ class AlignmentGroup(TyperGroup):
                 "This is a bug in alignment. Rerun with --debug for the traceback, and report it."
             )
             ctx.exit(EXIT_INTERNAL)
+
+
+class _AsGiven:
+    def coerce(self, value: Any, param: Any, ctx: Any) -> Any:
+        return value
+
+
+def _plain_help(command: Any, ctx: Any) -> None:
+    """Keep `alignment CMD --help` light: Typer (0.29) coerces every group's unset --help flag
+    through a pydantic TypeAdapter, importing pydantic (~80 ms) before any command runs."""
+    option = command.get_help_option(ctx)
+    if option is not None and getattr(option, "_runtime_param", False) is None:
+        option._runtime_param = _AsGiven()
+    for sub in getattr(command, "commands", {}).values():
+        _plain_help(sub, ctx)
 
 
 def _report(exc: AlignmentError) -> None:

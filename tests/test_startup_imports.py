@@ -1,0 +1,102 @@
+"""`--help` stays fast: it must not import the heavy modules that only commands need.
+
+An import check, not a timing (timings are bench/run.py's job): each case runs the CLI in a fresh
+interpreter and inspects `sys.modules` afterwards. Typer and rich are the floor; pydantic, Jinja2,
+PyYAML and our core belong inside the command functions (docs: the developer guide).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HEAVY = (
+    "pydantic",
+    "pydantic_core",
+    "jinja2",
+    "yaml",
+    "alignment_cli.models",
+    "alignment_cli.rubric",
+    "alignment_cli.scoring",
+    "alignment_cli.scorecard",
+    "alignment_cli.responses",
+    "alignment_cli.pipeline",
+    "alignment_cli.expressions",
+    "alignment_cli.yamlio",
+)
+
+_PROBE = """
+import json, sys
+sys.argv = ["alignment", *json.loads(sys.argv[1])]
+from alignment_cli.__main__ import main
+try:
+    main()
+    code = 0
+except SystemExit as exc:
+    code = exc.code
+with open(OUT, "w") as fh:
+    json.dump({"code": code, "modules": sorted(sys.modules)}, fh)
+"""
+
+
+def _imports_of(args: list[str], tmp_path: Path) -> tuple[int, list[str], str]:
+    """Run `alignment ARGS` in a fresh interpreter; its exit code, modules and output."""
+    out = tmp_path / "modules.json"
+    probe = f"OUT = {str(out)!r}\n" + _PROBE
+    env = {**os.environ, "NO_COLOR": "1", "TERM": "dumb", "COLUMNS": "100"}
+    env.pop("PYTHONPROFILEIMPORTTIME", None)
+    proc = subprocess.run(
+        [sys.executable, "-c", probe, json.dumps(args)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=60,
+    )
+    assert out.exists(), proc.stderr
+    result = json.loads(out.read_text())
+    return result["code"], result["modules"], proc.stdout
+
+
+def _heavy(modules: list[str]) -> list[str]:
+    return [m for m in modules if any(m == h or m.startswith(h + ".") for h in HEAVY)]
+
+
+def _help_cases() -> list[list[str]]:
+    """`--help` of the app and of every command and sub-command, as registered now."""
+    from typer.main import get_command
+
+    from alignment_cli.cli.main import app
+
+    cases: list[list[str]] = [["--help"]]
+
+    def walk(command: object, prefix: list[str]) -> None:
+        for name, sub in sorted(getattr(command, "commands", {}).items()):
+            if getattr(sub, "hidden", False):
+                continue
+            cases.append([*prefix, name, "--help"])
+            walk(sub, [*prefix, name])
+
+    walk(get_command(app), [])
+    return cases
+
+
+@pytest.mark.parametrize("args", _help_cases(), ids=" ".join)
+def test_help_imports_no_heavy_module(args: list[str], tmp_path: Path) -> None:
+    code, modules, output = _imports_of(args, tmp_path)
+    assert code == 0
+    assert "Usage" in output
+    assert _heavy(modules) == [], f"`alignment {' '.join(args)}` imports heavy modules"
+
+
+def test_the_probe_sees_imports_of_a_real_command(tmp_path: Path) -> None:
+    """The check can fail: a command that does its work does import the core."""
+    code, modules, output = _imports_of(["rubric", "list"], tmp_path)
+    assert code == 0
+    assert "sales-marketing-alignment" in output
+    assert {"pydantic", "yaml", "alignment_cli.rubric"} <= set(_heavy(modules))
