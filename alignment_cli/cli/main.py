@@ -111,12 +111,15 @@ def _root(
 
 
 def _register() -> None:
-    from . import compare_cmd, history_cmd, rubric_cmd, score_cmd
+    from . import audit_cmd, compare_cmd, history_cmd, init_cmd, report_cmd, rubric_cmd, score_cmd
 
     app.add_typer(rubric_cmd.app, name="rubric")
+    app.command()(init_cmd.init)
+    app.command()(audit_cmd.audit)
     app.command()(score_cmd.score)
     app.command()(history_cmd.history)
     app.command()(compare_cmd.compare)
+    app.command()(report_cmd.report)
 
 
 _register()

@@ -1,0 +1,583 @@
+"""The interview core: which question comes next, what a typed line means, what an answer changes.
+
+Pure: no I/O, no printing, no clock. `cli/audit_cmd.py` reads lines, asks this module what they
+mean, shows the result and saves `Interview.responses(now)` after every change. Keeping the
+decisions here lets tests drive a whole interview without a terminal.
+
+The keys are the same at every question (see docs/interview.md):
+
+    Enter  keep the answer shown as the default     ?  help       u  don't know
+    -      not applicable (where allowed)           +  add a note b  back      q  save and quit
+
+A line that starts with a backslash is always an answer, never a key (`\\q` answers "q").
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+import yaml
+
+from .models import Question, QuestionType
+from .responses import (
+    NA,
+    RESERVED,
+    UNKNOWN,
+    AnswerValue,
+    Respondent,
+    Responses,
+    RubricRef,
+    coerce,
+    condition_values,
+    value_error,
+)
+from .rubric import LoadedRubric
+
+KEY_HELP = "?"
+KEY_UNKNOWN = "u"
+KEY_NA = "-"
+KEY_NOTE = "+"
+KEY_BACK = "b"
+KEY_QUIT = "q"
+ESCAPE = "\\"
+
+# (key, what it does), in the order they are shown under every question.
+KEYS: tuple[tuple[str, str], ...] = (
+    (KEY_HELP, "help"),
+    (KEY_UNKNOWN, "don't know"),
+    (KEY_NA, "n/a"),
+    (KEY_NOTE, "note"),
+    (KEY_BACK, "back"),
+    (KEY_QUIT, "save & quit"),
+)
+
+_INT = re.compile(r"[+-]?\d+")
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+class Kind(StrEnum):
+    ANSWER = "answer"  # `value` holds the answer, already checked against the question
+    KEEP = "keep"  # Enter on a question that has an answer: keep it
+    HELP = "help"
+    NOTE = "note"  # `text` holds the note, or "" to ask for it on the next line
+    BACK = "back"
+    QUIT = "quit"
+    INVALID = "invalid"  # `text` says what to type instead
+
+
+@dataclass(frozen=True)
+class Action:
+    """What one typed line means at one question."""
+
+    kind: Kind
+    value: AnswerValue = None
+    text: str = ""
+
+
+class BadAnswer(ValueError):
+    """A typed line that is no valid answer; the message says what would be."""
+
+
+# --- reading a typed line ------------------------------------------------------------------
+
+
+def interpret(line: str, q: Question, rubric: LoadedRubric, *, has_default: bool) -> Action:
+    """The meaning of `line` typed at question `q`: a key, an answer, or a hint to try again."""
+    raw = line.strip()
+    if raw.startswith(ESCAPE):
+        return _answer(q, raw[len(ESCAPE) :].strip(), rubric)
+    low = raw.lower()
+    if not raw:
+        if has_default:
+            return Action(Kind.KEEP)
+        return Action(
+            Kind.INVALID, text=f"{answer_hint(q, rubric)}; or {KEY_UNKNOWN} for don't know"
+        )
+    if raw == KEY_HELP:
+        return Action(Kind.HELP)
+    if low in (KEY_UNKNOWN, UNKNOWN):
+        return Action(Kind.ANSWER, UNKNOWN)
+    if low in (KEY_NA, NA, "na"):
+        if not q.allow_na:
+            return Action(
+                Kind.INVALID,
+                text=f"this question cannot be answered n/a; {answer_hint(q, rubric)}, "
+                f"or {KEY_UNKNOWN} for don't know",
+            )
+        return Action(Kind.ANSWER, NA)
+    if raw.startswith(KEY_NOTE):
+        return Action(Kind.NOTE, text=raw[len(KEY_NOTE) :].strip())
+    if low == KEY_BACK:
+        return Action(Kind.BACK)
+    if low == KEY_QUIT:
+        return Action(Kind.QUIT)
+    return _answer(q, raw, rubric)
+
+
+def _answer(q: Question, text: str, rubric: LoadedRubric) -> Action:
+    try:
+        value = parse_value(q, text, rubric)
+    except BadAnswer as exc:
+        return Action(Kind.INVALID, text=str(exc))
+    problem = value_error(q, value, rubric)
+    if problem:
+        return Action(Kind.INVALID, text=f"{problem}; {answer_hint(q, rubric)}")
+    return Action(Kind.ANSWER, value)
+
+
+def parse_value(q: Question, text: str, rubric: LoadedRubric) -> AnswerValue:
+    """The typed text as an answer value of `q`'s type; BadAnswer says what to type instead."""
+    t = q.type
+    hint = answer_hint(q, rubric)
+    if not text:
+        raise BadAnswer(hint)
+    if t is QuestionType.SCALE:
+        scale = q.scale or rubric.rubric.scale
+        if not _INT.fullmatch(text):
+            raise BadAnswer(f"'{text}' is not a whole number; {hint}")
+        level = int(text)
+        if not scale.min <= level <= scale.max:
+            raise BadAnswer(f"{level} is outside {scale.min}..{scale.max}; {hint}")
+        return level
+    if t is QuestionType.CHOICE:
+        return _option(q, text, hint)
+    if t is QuestionType.MULTI:
+        return _options(q, text, hint)
+    if t is QuestionType.YESNO:
+        low = text.lower()
+        if low in ("y", "yes", "true"):
+            return True
+        if low in ("n", "no", "false"):
+            return False
+        raise BadAnswer(f"'{text}' is neither yes nor no; {hint}")
+    if t is QuestionType.NUMBER:
+        cleaned = text.replace("_", "")
+        if cleaned.endswith("%"):
+            cleaned = cleaned[:-1].strip()
+        if not _NUMBER.fullmatch(cleaned):
+            raise BadAnswer(f"'{text}' is not a number; {hint}")
+        number = float(cleaned)
+        if not math.isfinite(number):
+            raise BadAnswer(f"'{text}' is not a number; {hint}")
+        return int(number) if _INT.fullmatch(cleaned) else number
+    return text
+
+
+def numbered(q: Question) -> bool:
+    """Options are picked by number 1..k, unless their values are numbers themselves."""
+    return not any(o.value.isdigit() for o in q.options)
+
+
+def _option(q: Question, text: str, hint: str) -> str:
+    values = [o.value for o in q.options]
+    for v in values:
+        if v.lower() == text.lower():
+            return v
+    if numbered(q) and _INT.fullmatch(text):
+        i = int(text)
+        if 1 <= i <= len(values):
+            return values[i - 1]
+        raise BadAnswer(f"there is no option {i}; {hint}")
+    raise BadAnswer(f"'{text}' is not one of the options; {hint}")
+
+
+def _options(q: Question, text: str, hint: str) -> list[str | int | float]:
+    values = [o.value for o in q.options]
+    if text == "[]" or (numbered(q) and text == "0"):
+        return []
+    by_lower = {v.lower(): v for v in values}
+    if text.lower() in by_lower:  # one value that contains commas or spaces
+        return [by_lower[text.lower()]]
+    tokens = [t for part in text.split(",") for t in _split_part(part.strip(), by_lower)]
+    chosen: set[str] = set()
+    for token in tokens:
+        chosen.add(_option(q, token, hint))
+    return [v for v in values if v in chosen]  # the rubric's order, each once
+
+
+def _split_part(part: str, by_lower: dict[str, str]) -> list[str]:
+    if not part:
+        return []
+    if part.lower() in by_lower:
+        return [part]
+    return part.split()
+
+
+def answer_hint(q: Question, rubric: LoadedRubric) -> str:
+    """What a valid answer to `q` looks like, in a few words."""
+    t = q.type
+    if t is QuestionType.SCALE:
+        scale = q.scale or rubric.rubric.scale
+        return f"type a whole number from {scale.min} to {scale.max}"
+    if t is QuestionType.CHOICE:
+        if numbered(q):
+            return f"type an option number from 1 to {len(q.options)}"
+        return "type one of the option values shown"
+    if t is QuestionType.MULTI:
+        if numbered(q):
+            return (
+                f"type the option numbers that apply (1 to {len(q.options)}), "
+                "separated by spaces or commas; 0 for none"
+            )
+        return "type the option values that apply, separated by commas; [] for none"
+    if t is QuestionType.YESNO:
+        return "type y or n"
+    if t is QuestionType.NUMBER:
+        unit = f" ({q.unit})" if q.unit else ""
+        return f"type a number{unit}, e.g. 12 or 2.5"
+    return f"type the answer (start it with {ESCAPE} if it equals a key)"
+
+
+def format_value(q: Question, value: AnswerValue) -> str:
+    """An answer as the interviewer would say it: '4', 'yes', 'established (Established: ...)'."""
+    if value is None:
+        return "–"
+    if isinstance(value, str) and value in RESERVED:
+        return "don't know" if value == UNKNOWN else "not applicable"
+    if q.type is QuestionType.YESNO:
+        return "yes" if coerce(q, value) else "no"
+    if q.type is QuestionType.CHOICE:
+        v = coerce(q, value)
+        for i, o in enumerate(q.options, 1):
+            if o.value == v:
+                return f"{i}. {o.label}" if numbered(q) else f"{o.value}: {o.label}"
+        return str(value)
+    if q.type is QuestionType.MULTI and isinstance(value, list):
+        chosen = set(coerce(q, value))
+        picks = [
+            str(i) if numbered(q) else o.value
+            for i, o in enumerate(q.options, 1)
+            if o.value in chosen
+        ]
+        return ", ".join(picks) if picks else "none of them"
+    if q.type is QuestionType.NUMBER and isinstance(value, int | float):
+        unit = f" {q.unit}" if q.unit else ""
+        return f"{value:g}{unit}"
+    return str(value)
+
+
+def default_input(q: Question, value: AnswerValue) -> str:
+    """What one would type to give `value` again (shown next to the default)."""
+    if isinstance(value, str) and value in RESERVED:
+        return KEY_UNKNOWN if value == UNKNOWN else KEY_NA
+    if q.type is QuestionType.YESNO:
+        return "y" if coerce(q, value) else "n"
+    if q.type in (QuestionType.CHOICE, QuestionType.MULTI):
+        chosen = set(coerce(q, value) if isinstance(value, list) else [coerce(q, value)])
+        picks = [
+            str(i) if numbered(q) else o.value
+            for i, o in enumerate(q.options, 1)
+            if o.value in chosen
+        ]
+        return " ".join(picks) if picks else ("0" if numbered(q) else "[]")
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+# --- the walk through the rubric -----------------------------------------------------------
+
+
+def questions_asked(
+    rubric: LoadedRubric, role: str, answers: dict[str, AnswerValue]
+) -> list[Question]:
+    """The questions for `role` whose conditions hold on `answers`, in rubric order."""
+    values = condition_values(rubric, answers)
+    out = []
+    for q in rubric.questions_for(role):
+        cond = rubric.conditions.get(q.id)
+        if cond is None or cond.evaluate({"answers": values}):
+            out.append(q)
+    return out
+
+
+def unfit_answers(
+    rubric: LoadedRubric, role: str, answers: dict[str, AnswerValue]
+) -> list[tuple[str, str]]:
+    """Answers that `alignment score` would refuse, as (question id, why), in answer order.
+
+    Conditions are judged on the answers that remain, question by question, so an answer that
+    only fails because an earlier one was dropped is dropped too.
+    """
+    dropped: list[tuple[str, str]] = []
+    kept: dict[str, AnswerValue] = {}
+    for qid, value in answers.items():
+        q = rubric.questions.get(qid)
+        if q is None:
+            dropped.append((qid, f"the rubric has no question '{qid}'"))
+        elif value is None:
+            continue
+        elif q.roles and role not in q.roles:
+            dropped.append((qid, f"it is asked of {', '.join(q.roles)}, not of {role}"))
+        elif (problem := value_error(q, value, rubric)) is not None:
+            dropped.append((qid, problem))
+        else:
+            kept[qid] = value
+    order = {q.id: i for i, q in enumerate(rubric.rubric.questions)}
+    remaining: dict[str, AnswerValue] = {}
+    for qid in sorted(kept, key=order.__getitem__):
+        cond = rubric.conditions.get(qid)
+        values = {"answers": condition_values(rubric, remaining)}
+        if cond is not None and not cond.evaluate(values):
+            dropped.append((qid, f"its condition no longer holds: {rubric.questions[qid].when}"))
+        else:
+            remaining[qid] = kept[qid]
+    return dropped
+
+
+@dataclass
+class Interview:
+    """One respondent's walk through a rubric: the answers so far and the question at hand.
+
+    `at` is the id of the question being asked; None once every question has been passed.
+    """
+
+    rubric: LoadedRubric
+    role: str
+    name: str
+    organization: str | None = None
+    answers: dict[str, AnswerValue] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
+    started: datetime | None = None
+    at: str | None = None
+    rerun: bool = False  # every question was answered before: answers are offered as defaults
+    dropped: list[tuple[str, str]] = field(default_factory=list)
+
+    @classmethod
+    def begin(
+        cls,
+        rubric: LoadedRubric,
+        role: str,
+        name: str,
+        *,
+        organization: str | None = None,
+        previous: Responses | None = None,
+        cursor: str | None = None,
+    ) -> Interview:
+        """Start, or continue from `previous` answers: at `cursor`, else the first open question.
+
+        When every question already has an answer the interview starts again from the top with
+        those answers as defaults (a quarterly update). Answers that no longer fit the rubric
+        (another version, a hand edit) are left out and listed in `dropped`.
+        """
+        answers: dict[str, AnswerValue] = {}
+        notes: dict[str, str] = {}
+        started = None
+        dropped: list[tuple[str, str]] = []
+        if previous is not None:
+            answers = dict(previous.answers)
+            notes = {k: v for k, v in previous.notes.items() if k in rubric.questions}
+            started = previous.started
+            dropped = unfit_answers(rubric, role, answers)
+            for qid, _ in dropped:
+                answers.pop(qid, None)
+            answers = {k: v for k, v in answers.items() if v is not None}
+        iv = cls(rubric, role, name, organization, answers, notes, started, dropped=dropped)
+        ids = [q.id for q in iv.plan()]
+        open_ = iv.open_questions()
+        iv.rerun = bool(answers) and not open_
+        if not ids:
+            iv.at = None
+        elif cursor in ids:
+            iv.at = cursor
+        elif open_:
+            iv.at = open_[0].id
+        else:
+            iv.at = ids[0]
+        return iv
+
+    # queries
+
+    def plan(self) -> list[Question]:
+        return questions_asked(self.rubric, self.role, self.answers)
+
+    def current(self) -> Question | None:
+        return None if self.at is None else self.rubric.questions[self.at]
+
+    def position(self) -> tuple[int, int]:
+        """(n, total): the question at hand is question n of total."""
+        ids = [q.id for q in self.plan()]
+        n = ids.index(self.at) + 1 if self.at in ids else len(ids)
+        return n, len(ids)
+
+    def answered(self) -> int:
+        return sum(1 for q in self.plan() if q.id in self.answers)
+
+    def open_questions(self) -> list[Question]:
+        return [q for q in self.plan() if q.id not in self.answers]
+
+    @property
+    def finished(self) -> bool:
+        return self.at is None
+
+    def default(self) -> tuple[bool, AnswerValue]:
+        """(has one, value): the answer Enter keeps at the question at hand."""
+        if self.at is not None and self.at in self.answers:
+            return True, self.answers[self.at]
+        return False, None
+
+    # changes
+
+    def answer(self, value: AnswerValue) -> list[tuple[str, str]]:
+        """Record an answer and move on; returns later answers that no longer apply (dropped).
+
+        A changed answer can make a later question's condition false; its answer would then be
+        refused by `alignment score`, so it goes (its note stays: nothing typed is thrown away).
+        """
+        if self.at is None:
+            raise RuntimeError("the interview is finished")
+        q = self.rubric.questions[self.at]
+        problem = value_error(q, value, self.rubric)
+        if problem:
+            raise BadAnswer(problem)
+        self.answers[self.at] = value
+        dropped = unfit_answers(self.rubric, self.role, self.answers)
+        for qid, _ in dropped:
+            self.answers.pop(qid, None)
+        self._advance()
+        return dropped
+
+    def keep(self) -> None:
+        """Enter on an answered question: keep the answer, move on."""
+        if self.at is None or self.at not in self.answers:
+            raise RuntimeError("nothing to keep")
+        self._advance()
+
+    def back(self) -> bool:
+        """Go to the previous question asked; False when already at the first."""
+        ids = [q.id for q in self.plan()]
+        if self.at is None:
+            if not ids:
+                return False
+            self.at = ids[-1]
+            return True
+        i = ids.index(self.at)
+        if i == 0:
+            return False
+        self.at = ids[i - 1]
+        return True
+
+    def add_note(self, text: str) -> None:
+        """Attach a note to the question at hand; a second note is added on a new line."""
+        text = text.strip()
+        if self.at is None or not text:
+            return
+        old = self.notes.get(self.at)
+        self.notes[self.at] = f"{old}\n{text}" if old else text
+
+    def _advance(self) -> None:
+        ids = [q.id for q in self.plan()]
+        i = ids.index(self.at) if self.at in ids else -1
+        if i + 1 < len(ids):
+            self.at = ids[i + 1]
+            return
+        open_ = self.open_questions()
+        self.at = open_[0].id if open_ else None
+
+    # output
+
+    def responses(self, now: datetime) -> Responses:
+        """The answers so far in the responses format, stamped `now` (`started` the first time)."""
+        r = self.rubric.rubric
+        if self.started is None:
+            self.started = now
+        return Responses(
+            rubric=RubricRef(id=r.id, version=r.version, hash=self.rubric.content_hash),
+            respondent=Respondent(name=self.name, role=self.role),
+            organization=self.organization,
+            started=self.started,
+            updated=now,
+            answers=self._ordered(self.answers),
+            notes=self._ordered(self.notes),
+        )
+
+    def _ordered(self, mapping: dict[str, Any]) -> dict[str, Any]:
+        order = {q.id: i for i, q in enumerate(self.rubric.rubric.questions)}
+        return {k: mapping[k] for k in sorted(mapping, key=lambda k: order.get(k, len(order)))}
+
+
+# --- the answer file -----------------------------------------------------------------------
+
+
+def _timestamp(value: datetime) -> str:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
+    """Multi-line text (a long note) as a literal block, which reads as it was typed."""
+
+
+def _str(dumper: Any, value: str) -> Any:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str)
+
+
+def _dump(data: Any, *, flow: bool | None = False) -> str:
+    return str(
+        yaml.dump(
+            data,
+            Dumper=_Dumper,
+            sort_keys=False,
+            allow_unicode=True,
+            default_flow_style=flow,
+            width=100,
+        )
+    )
+
+
+def _entry(key: str, value: Any) -> str:
+    """`key: value`, lists in flow style as people write them: `[crm-task, context]`."""
+    if isinstance(value, list):
+        return f"{key}: {_dump(value, flow=True).strip()}"
+    return _dump({key: value}).rstrip("\n")
+
+
+def _indent(text: str) -> Iterable[str]:
+    for line in text.splitlines():
+        yield f"  {line}" if line else line
+
+
+def responses_text(responses: Responses, rubric: LoadedRubric) -> str:
+    """The answer file as YAML, answers grouped under a comment per phase.
+
+    The text loads back to the same `Responses` (tested), so nothing a person typed is altered.
+    """
+    head: dict[str, Any] = {
+        "rubric": responses.rubric.model_dump(exclude_none=True),
+        "respondent": responses.respondent.model_dump(),
+    }
+    if responses.organization is not None:
+        head["organization"] = responses.organization
+    lines = [_dump(head, flow=None).rstrip("\n")]
+    for key in ("started", "updated"):
+        stamp = getattr(responses, key)
+        if stamp is not None:
+            lines.append(f"{key}: {_timestamp(stamp)}")
+    phases = {q.id: q.phase for q in rubric.rubric.questions}
+    if responses.answers:
+        lines.append("answers:")
+        current: str | None = None
+        for qid, value in responses.answers.items():
+            phase = phases.get(qid)
+            if phase != current and phase is not None:
+                lines.append(f"  # {phase}")
+                current = phase
+            lines.extend(_indent(_entry(qid, value)))
+    else:
+        lines.append("answers: {}")
+    if responses.notes:
+        lines.append("notes:")
+        for qid, text in responses.notes.items():
+            lines.extend(_indent(_entry(qid, text)))
+    return "\n".join(lines) + "\n"
