@@ -153,15 +153,39 @@ def _name_key(name: str) -> tuple[str, int]:
     return (base, int(n)) if sep and n.isdigit() and len(n) < 4 else (stem, 1)
 
 
-def latest(history_dir: Path) -> Run:
-    """The newest saved run; a clear error when there is none yet."""
+def latest(history_dir: Path, card: Scorecard | None = None) -> Run:
+    """The newest saved run (other than `card` itself, see `previous_run`); a clear error when
+    there is none yet."""
     runs = load_runs(history_dir)
-    if not runs:
+    run = previous_run(runs, card) if card is not None else (runs[-1] if runs else None)
+    if run is None:
+        earlier = " earlier" if runs else ""
         raise UsageError(
-            f"--baseline latest: no saved scorecards in {history_dir}; "
+            f"--baseline latest: no{earlier} saved scorecards in {history_dir}; "
             "run `alignment score --save` first, or give a scorecard file"
         )
-    return runs[-1]
+    return run
+
+
+def same_results(a: Scorecard, b: Scorecard) -> bool:
+    """Both scorecards come from the same answers on the same rubric (when they were scored
+    and where the files lay do not matter): `score --save` followed by a `report`, say."""
+
+    def key(card: Scorecard) -> object:
+        people = [
+            (r.name, r.role, r.updated, r.answered, r.unknown, r.na) for r in card.respondents
+        ]
+        return card.rubric.hash, people, [q.model_dump() for q in card.questions]
+
+    return key(a) == key(b)
+
+
+def previous_run(runs: list[Run], card: Scorecard) -> Run | None:
+    """The run to compare `card` with: the latest saved one, unless that is `card` itself
+    saved a moment ago, in which case the one before it."""
+    if runs and same_results(runs[-1].card, card):
+        runs = runs[:-1]
+    return runs[-1] if runs else None
 
 
 def engagement_history(engagement: Engagement | None) -> list[Run]:

@@ -14,7 +14,7 @@ from pathlib import Path
 from .compare import Comparison, compare
 from .engagement import Engagement, find_engagement
 from .errors import AlignmentError, UsageError
-from .history import latest, load_runs, load_scorecard, save
+from .history import latest, load_runs, load_scorecard, previous_run, save
 from .rubric import LoadedRubric, load_rubric
 from .scorecard import Scorecard
 
@@ -44,24 +44,26 @@ def load_side(
 def resolve_baseline(
     ref: str | None,
     engagement: Engagement | None,
+    card: Scorecard,
     *,
     implicit: bool = False,
     carry_over: bool = False,
 ) -> Baseline | None:
     """`--baseline FILE|DIR|latest`. With no flag and `implicit` (a --max-drop gate is set), the
-    latest saved run when there is one: so a `max_drop` in alignment.yaml works without flags."""
+    latest saved run when there is one: so a `max_drop` in alignment.yaml works without flags.
+    `latest` skips a saved run that is `card` itself (scored and saved a moment ago)."""
     if ref is None:
         if not implicit or engagement is None:
             return None
-        runs = load_runs(engagement.history_dir)
-        return Baseline(runs[-1].card, str(runs[-1].path)) if runs else None
+        run = previous_run(load_runs(engagement.history_dir), card)
+        return Baseline(run.card, str(run.path)) if run else None
     if ref == LATEST:
         if engagement is None:
             raise UsageError(
                 "--baseline latest needs an engagement folder (with alignment.yaml) "
                 "whose history/ holds saved runs; give a scorecard file instead"
             )
-        run = latest(engagement.history_dir)
+        run = latest(engagement.history_dir, card)
         return Baseline(run.card, str(run.path))
     path = Path(ref)
     if not path.exists():

@@ -92,7 +92,11 @@ def score(
     config_gates = scored.engagement.config.gates if scored.engagement else None
     gates = GateSettings.merge(config_gates, fail_under, fail_under_dimension or [], max_drop)
     base = resolve_baseline(
-        baseline, scored.engagement, implicit=gates.max_drop is not None, carry_over=carry_over
+        baseline,
+        scored.engagement,
+        card,
+        implicit=gates.max_drop is not None,
+        carry_over=carry_over,
     )
     if gates.max_drop is not None and base is None:
         console.err.print("note: no baseline yet (no saved runs), so --max-drop was not checked")
