@@ -1,0 +1,98 @@
+"""`alignment report`: the leadership report in Markdown or HTML."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from . import console
+
+
+class ReportFormat(StrEnum):
+    md = "md"
+    html = "html"
+
+
+def report(
+    inputs: Annotated[
+        list[Path] | None,
+        typer.Argument(help="An engagement folder, a folder of answer files, or answer files."),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the report to FILE instead of printing it."),
+    ] = None,
+    fmt: Annotated[
+        ReportFormat | None,
+        typer.Option(
+            "--format",
+            help="md or html. Default: from the -o or --template file name, else md.",
+        ),
+    ] = None,
+    template: Annotated[
+        Path | None,
+        typer.Option(
+            "--template",
+            metavar="FILE",
+            help="A custom Jinja2 template (runs sandboxed; context in docs/templates.md).",
+        ),
+    ] = None,
+    day: Annotated[
+        str | None,
+        typer.Option(
+            "--date",
+            metavar="YYYY-MM-DD",
+            help="The report's date. Default: the date of the newest answer, else today.",
+        ),
+    ] = None,
+    anonymous: Annotated[
+        bool,
+        typer.Option(
+            "--anonymous",
+            help="Replace names with stable pseudonyms and hide groups under --min-group.",
+        ),
+    ] = False,
+    min_group: Annotated[
+        int | None,
+        typer.Option(
+            "--min-group",
+            min=1,
+            metavar="N",
+            help="Never break out a role group of fewer than N respondents "
+            "(default 3 with --anonymous; off otherwise).",
+        ),
+    ] = None,
+    rubric: Annotated[
+        str | None, typer.Option("--rubric", help="Bundled rubric id or rubric file.")
+    ] = None,
+    carry_over: Annotated[
+        bool,
+        typer.Option(
+            "--carry-over",
+            help="Score answers made for another version of the rubric on what still fits.",
+        ),
+    ] = False,
+) -> None:
+    """Render the report for leadership: summary, scorecard, gap, roadmap, appendix."""
+    from datetime import UTC, datetime
+
+    from ..pipeline import score_inputs
+    from ..report import build_context, parse_day, render, report_date, report_format
+    from ..yamlio import write_atomic
+
+    fixed = parse_day(day) if day is not None else None
+    kind = report_format(fmt.value if fmt is not None else None, output, template)
+    scored = score_inputs(inputs or [], rubric_ref=rubric, carry_over=carry_over)
+    when = report_date(scored.card, fixed, lambda: datetime.now(UTC).date())
+    context = build_context(
+        scored.card, scored.rubric, day=when, anonymous=anonymous, min_group=min_group
+    )
+    text = render(context, kind, template)
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    write_atomic(output, text)
+    console.err.print(f"wrote {output}", markup=False)

@@ -1,0 +1,1299 @@
+"""The leadership report: a template context built from a Scorecard, rendered with Jinja2.
+
+Everything that decides (rounding, wording, ordering, privacy, chart geometry) happens here, in
+`build_context`; the templates in `templates/` only lay it out. docs/templates.md documents the
+context for people who write their own templates.
+
+Escaping is by default, never by remembering to: in HTML, Jinja's autoescape escapes every
+value; in Markdown, the environment's `finalize` escapes every printed value with
+`markdown.escape`, except numbers and the two marker types below (`Figure`, strings of digits
+and words we formatted; `Markdown`, chart source we assembled from sanitised pieces). Every
+template, bundled or custom, runs in Jinja2's sandbox.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from . import compare as compare_mod
+from . import history as history_mod
+from . import markdown as md
+from .errors import InvalidInput, Problem
+from .models import Question, QuestionType
+from .privacy import DEFAULT_MIN_GROUP, pseudonym
+from .report_charts import (
+    PALETTE,
+    Markdown,
+    Series,
+    SvgChart,
+    SvgLine,
+    mermaid_bars,
+    mermaid_trend,
+    svg_bars,
+    svg_trend,
+)
+from .rubric import LoadedRubric, data_dir
+from .scorecard import Classification, Evidence, Scorecard
+
+Format = Literal["md", "html"]
+
+#: How many of each long list the report shows before it says "and N more".
+NOTES_PER_QUESTION = 12
+ANSWERS_PER_CELL = 4
+RESPONDENT_TABLE_MAX = 60
+GAP_QUESTIONS = 10
+BLIND_SPOTS = 10
+#: A sales/marketing difference this large (points) counts as a disagreement in the summary.
+DISAGREEMENT_POINTS = 15.0
+
+_MONTHS = (
+    *("January", "February", "March", "April", "May", "June"),
+    *("July", "August", "September", "October", "November", "December"),
+)
+_FIGURE_OK = re.compile(r"^[0-9A-Za-z %+\-−–.,:/()×]*$")
+_OWNERS = {
+    "joint": "Sales and marketing together",
+    "sales": "Sales",
+    "marketing": "Marketing",
+    "leadership": "Leadership",
+}
+
+
+class Figure(str):
+    """A number, date or fixed word this module formatted: no Markdown or HTML specials in it."""
+
+    __slots__ = ()
+
+    def __new__(cls, text: str) -> Figure:
+        if not _FIGURE_OK.match(text):
+            raise ValueError(f"not a plain figure: {text!r}")
+        return super().__new__(cls, text)
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def score_text(value: float | None) -> Figure:
+    """Scores are read as whole points out of 100."""
+    return Figure("–" if value is None else f"{value:.0f}")
+
+
+def signed_text(value: float | None) -> Figure:
+    """A difference in points with its sign, a true minus, and no "+0"."""
+    if value is None:
+        return Figure("–")
+    text = f"{value:+.0f}"
+    if text in ("+0", "-0"):
+        return Figure("0")
+    return Figure(text.replace("-", "−"))
+
+
+def percent_text(value: float | None) -> Figure:
+    return Figure("–" if value is None else f"{value * 100:.0f}%")
+
+
+def long_date(day: date) -> Figure:
+    """15 October 2026: the same in every locale."""
+    return Figure(f"{day.day} {_MONTHS[day.month - 1]} {day.year}")
+
+
+def _plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+# --------------------------------------------------------------------------- the context
+
+
+@dataclass(frozen=True)
+class RoleInfo:
+    """A role group of respondents."""
+
+    id: str
+    title: str
+    count: int
+    shown: bool
+
+
+@dataclass(frozen=True)
+class Meta:
+    organization: str | None
+    title: str
+    date: Figure
+    date_text: Figure
+    rubric_id: str
+    rubric_title: str
+    rubric_version: Figure
+    rubric_hash: str
+    tool_version: str
+    respondents: int
+    respondents_text: str
+    roles: list[RoleInfo]
+    coverage: Figure
+    coverage_value: float | None
+
+
+@dataclass(frozen=True)
+class Privacy:
+    anonymous: bool
+    min_group: int | None
+    hidden_roles: list[str]
+    note: str | None
+
+
+@dataclass(frozen=True)
+class LevelBand:
+    id: str
+    title: str
+    description: str
+    start: Figure
+    end: Figure
+    start_value: float
+    end_value: float
+    current: bool
+
+
+@dataclass(frozen=True)
+class RoleScore:
+    role: str
+    score: Figure
+    score_value: float | None
+
+
+@dataclass(frozen=True)
+class PhaseRow:
+    id: str
+    number: int
+    title: str
+    description: str
+    score: Figure
+    score_value: float | None
+    threshold: Figure
+    status: str
+    achieved: bool | None
+    current: bool
+    coverage: Figure
+
+
+@dataclass(frozen=True)
+class DimensionRow:
+    id: str
+    title: str
+    description: str
+    weight: Figure
+    score: Figure
+    score_value: float | None
+    by_role: list[RoleScore]
+    gap: Figure
+    gap_value: float | None
+    target: Figure | None
+    shortfall: Figure | None
+    coverage: Figure
+
+
+@dataclass(frozen=True)
+class GapRow:
+    id: str
+    title: str
+    first: Figure
+    second: Figure
+    gap: Figure
+    gap_value: float
+    reading: str
+
+
+@dataclass(frozen=True)
+class GapView:
+    shown: bool
+    hidden_reason: str | None
+    first: str
+    second: str
+    dimensions: list[GapRow]
+    questions: list[GapRow]
+    more_questions: int
+
+
+@dataclass(frozen=True)
+class ReasonRow:
+    question: str
+    answer: str
+    points_to: str
+    respondents: int
+
+
+@dataclass(frozen=True)
+class OrientationView:
+    id: str
+    title: str
+    description: str
+    outcome: str | None
+    outcome_description: str
+    current: str | None
+    matches: bool | None
+    verdict: str
+    reasons: list[ReasonRow]
+    totals: list[tuple[str, Figure]]
+
+
+@dataclass(frozen=True)
+class RecommendationView:
+    id: str
+    number: int
+    title: str
+    body: str
+    phase: str
+    priority: str
+    priority_id: str
+    owner: str
+    owner_id: str
+    kpi: str
+    dimension: str | None
+    why: list[str]
+
+
+@dataclass(frozen=True)
+class RoadmapPhase:
+    id: str
+    number: int
+    title: str
+    status: str
+    current: bool
+    counts: str
+    recommendations: list[RecommendationView]
+
+
+@dataclass(frozen=True)
+class BenchmarkView:
+    id: str
+    figure: str
+    source: str
+    year: Figure | None
+    second_hand: bool
+    url: str | None
+    questions: list[str]
+
+
+@dataclass(frozen=True)
+class BlindSpotView:
+    question: str
+    unknown: int
+    asked: int
+    text: str
+
+
+@dataclass(frozen=True)
+class RespondentRow:
+    name: str
+    role: str
+    answered: int
+    asked: int
+    unknown: int
+    updated: Figure
+
+
+@dataclass(frozen=True)
+class AnswerCell:
+    role: str
+    shown: bool
+    items: list[str]
+    more: int
+    text: str
+
+
+@dataclass(frozen=True)
+class NoteView:
+    text: str
+    respondent: str
+    role: str
+
+
+@dataclass(frozen=True)
+class AppendixQuestion:
+    id: str
+    number: Figure
+    text: str
+    dimension: str
+    scored: bool
+    score: Figure
+    cells: list[AnswerCell]
+    notes: list[NoteView]
+    more_notes: int
+    hidden_notes: int
+
+
+@dataclass(frozen=True)
+class AppendixPhase:
+    id: str
+    number: int
+    title: str
+    questions: list[AppendixQuestion]
+
+
+@dataclass(frozen=True)
+class Appendix:
+    roles: list[RoleInfo]
+    phases: list[AppendixPhase]
+    respondents: list[RespondentRow]
+    respondents_listed: bool
+    warnings: list[str]
+
+
+@dataclass(frozen=True)
+class Chart:
+    title: str
+    categories: list[str]
+    series: list[Series]
+    caption: str
+    mermaid: Markdown
+    svg: SvgChart
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    id: str
+    title: str
+    before: Figure
+    after: Figure
+    change: Figure
+    change_value: float | None
+
+
+@dataclass(frozen=True)
+class ComparisonView:
+    """What changed since an earlier run (see `comparison_view`)."""
+
+    baseline_date: Figure
+    overall: ChangeRow
+    level_before: str
+    level_after: str
+    dimensions: list[ChangeRow]
+    phases: list[ChangeRow]
+    resolved: list[str]
+    new: list[str]
+    caveats: list[str]
+    summary: str
+
+
+@dataclass(frozen=True)
+class HistoryPoint:
+    """One earlier (or the current) run, oldest first."""
+
+    date: Figure
+    overall: Figure
+    overall_value: float | None
+    level: str
+
+
+@dataclass(frozen=True)
+class Trend:
+    mermaid: Markdown
+    svg: SvgLine
+
+
+@dataclass(frozen=True)
+class Summary:
+    overall: Figure
+    overall_value: float | None
+    level: str
+    level_description: str
+    phase: str | None
+    phase_number: int | None
+    phase_description: str
+    phases_total: int
+    all_phases_achieved: bool
+    target: Figure | None
+    shortfall: Figure | None
+    strongest: list[DimensionRow]
+    weakest: list[DimensionRow]
+    disagreements: list[GapRow]
+    agreement_note: str | None
+    orientation: list[OrientationView]
+    first_steps: list[RecommendationView]
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """The variables every report template receives (docs/templates.md)."""
+
+    meta: Meta
+    privacy: Privacy
+    summary: Summary
+    levels: list[LevelBand]
+    phases: list[PhaseRow]
+    dimensions: list[DimensionRow]
+    role_columns: list[RoleInfo]
+    chart: Chart
+    gap: GapView
+    orientation: list[OrientationView]
+    roadmap: list[RoadmapPhase]
+    recommendations_total: int
+    benchmarks: list[BenchmarkView]
+    blind_spots: list[BlindSpotView]
+    appendix: Appendix
+    comparison: ComparisonView | None = None
+    history: list[HistoryPoint] = field(default_factory=list)
+    trend: Trend | None = None
+
+    def variables(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+# --------------------------------------------------------------------------- building
+
+
+def report_date(card: Scorecard, fixed: date | None, today: Callable[[], date]) -> date:
+    """The report's date: the one given, else the newest answer's, else today.
+
+    Taking it from the answers keeps a rerun on unchanged answers byte-identical.
+    """
+    if fixed is not None:
+        return fixed
+    times = [r.updated for r in card.respondents if r.updated is not None]
+    return max(times).date() if times else today()
+
+
+def visible_roles(
+    card: Scorecard, *, anonymous: bool, min_group: int | None
+) -> tuple[dict[str, bool], int | None]:
+    """Which role groups may be shown on their own, and the group size in force.
+
+    Interviews are attributed by default, so nothing is hidden unless the report is anonymous or
+    a minimum group size is asked for; then a group smaller than it (default
+    privacy.DEFAULT_MIN_GROUP) is never broken out: no column, chart series, gap or notes of its
+    own.
+    """
+    enforce = anonymous or min_group is not None
+    size = (min_group if min_group is not None else DEFAULT_MIN_GROUP) if enforce else None
+    shown = {role: size is None or n >= size for role, n in card.by_role.items()}
+    return shown, size
+
+
+def build_context(
+    card: Scorecard,
+    loaded: LoadedRubric,
+    *,
+    day: date,
+    anonymous: bool = False,
+    min_group: int | None = None,
+    comparison: ComparisonView | None = None,
+    history: Sequence[HistoryPoint] = (),
+) -> ReportContext:
+    r = loaded.rubric
+    role_titles = {x.id: x.title for x in r.roles}
+    shown, size = visible_roles(card, anonymous=anonymous, min_group=min_group)
+    roles = [
+        RoleInfo(id=rid, title=role_titles.get(rid, rid), count=n, shown=shown[rid])
+        for rid, n in card.by_role.items()
+    ]
+    hidden = [x.title for x in roles if not x.shown]
+    everyone_shown = size is None or len(card.respondents) >= size
+    privacy_note = None
+    if hidden:
+        privacy_note = (
+            f"Groups with fewer than {size} respondents are not shown on their own "
+            f"({', '.join(hidden)}): their answers count in the overall scores only."
+        )
+    privacy = Privacy(anonymous=anonymous, min_group=size, hidden_roles=hidden, note=privacy_note)
+
+    gap_roles = [g for g in card.gap_roles if g in card.by_role]
+    role_columns = [x for x in roles if x.id in gap_roles and x.shown]
+    gap_shown = len(gap_roles) == 2 and all(shown.get(g, False) for g in gap_roles)
+
+    meta = _meta(card, loaded, day, roles)
+    phases = _phases(card, loaded)
+    dimensions = _dimensions(card, loaded, role_columns, gap_shown)
+    gap = _gap_view(card, loaded, gap_roles, gap_shown, size)
+    orientation = [_orientation(c, loaded) for c in card.classifications]
+    roadmap = _roadmap(card, loaded, phases)
+    chart = _chart(dimensions, role_columns)
+    levels = _levels(card, loaded)
+    summary = _summary(card, loaded, phases, dimensions, gap, orientation, roadmap)
+    history_list = list(history)
+    trend = _trend(history_list) if len(history_list) >= 2 else None
+    return ReportContext(
+        meta=meta,
+        privacy=privacy,
+        summary=summary,
+        levels=levels,
+        phases=phases,
+        dimensions=dimensions,
+        role_columns=role_columns,
+        chart=chart,
+        gap=gap,
+        orientation=orientation,
+        roadmap=roadmap,
+        recommendations_total=len(card.recommendations),
+        benchmarks=_benchmarks(loaded),
+        blind_spots=_blind_spots(card),
+        appendix=_appendix(card, loaded, roles, anonymous, everyone_shown),
+        comparison=comparison,
+        history=history_list,
+        trend=trend,
+    )
+
+
+def _meta(card: Scorecard, loaded: LoadedRubric, day: date, roles: list[RoleInfo]) -> Meta:
+    total = len(card.respondents)
+    parts = [f"{x.count} {x.title}" for x in roles]
+    text = _plural(total, "person", "people") + (": " + ", ".join(parts) if parts else "")
+    return Meta(
+        organization=card.organization,
+        title=card.rubric.title,
+        date=Figure(day.isoformat()),
+        date_text=long_date(day),
+        rubric_id=card.rubric.id,
+        rubric_title=card.rubric.title,
+        rubric_version=Figure(card.rubric.version),
+        rubric_hash=card.rubric.hash,
+        tool_version=card.tool_version,
+        respondents=total,
+        respondents_text=text,
+        roles=roles,
+        coverage=percent_text(card.coverage),
+        coverage_value=card.coverage,
+    )
+
+
+def _levels(card: Scorecard, loaded: LoadedRubric) -> list[LevelBand]:
+    levels = loaded.rubric.levels
+    out = []
+    for i, lv in enumerate(levels):
+        end = levels[i + 1].min if i + 1 < len(levels) else 100.0
+        out.append(
+            LevelBand(
+                id=lv.id,
+                title=lv.title,
+                description=lv.description,
+                start=score_text(lv.min),
+                end=score_text(end),
+                start_value=lv.min,
+                end_value=end,
+                current=card.level is not None and card.level.id == lv.id,
+            )
+        )
+    return out
+
+
+def _status(achieved: bool | None) -> str:
+    return {True: "Achieved", False: "Not yet", None: "Not assessed"}[achieved]
+
+
+def _phases(card: Scorecard, loaded: LoadedRubric) -> list[PhaseRow]:
+    descriptions = {p.id: p.description for p in loaded.rubric.phases}
+    return [
+        PhaseRow(
+            id=p.id,
+            number=i,
+            title=p.title,
+            description=descriptions.get(p.id, ""),
+            score=score_text(p.score),
+            score_value=p.score,
+            threshold=score_text(p.threshold),
+            status=_status(p.achieved),
+            achieved=p.achieved,
+            current=p.id == card.current_phase and not card.all_phases_achieved,
+            coverage=percent_text(p.coverage),
+        )
+        for i, p in enumerate(card.phases, start=1)
+    ]
+
+
+def _dimensions(
+    card: Scorecard, loaded: LoadedRubric, columns: list[RoleInfo], gap_shown: bool
+) -> list[DimensionRow]:
+    descriptions = {d.id: d.description for d in loaded.rubric.dimensions}
+    return [
+        DimensionRow(
+            id=d.id,
+            title=d.title,
+            description=descriptions.get(d.id, ""),
+            weight=Figure(f"{d.weight:g}"),
+            score=score_text(d.score),
+            score_value=d.score,
+            by_role=[
+                RoleScore(
+                    role=c.title,
+                    score=score_text(d.by_role.get(c.id)),
+                    score_value=d.by_role.get(c.id),
+                )
+                for c in columns
+            ],
+            gap=signed_text(d.gap) if gap_shown else Figure("–"),
+            gap_value=d.gap if gap_shown else None,
+            target=None if d.target is None else score_text(d.target),
+            shortfall=None if d.shortfall is None else score_text(d.shortfall),
+            coverage=percent_text(d.coverage),
+        )
+        for d in card.dimensions
+    ]
+
+
+def _reading(first: str, second: str, gap: float) -> str:
+    """A gap in words: who rates it higher, and by how much."""
+    points = abs(round(gap))
+    if points == 0:
+        return f"{first} and {second} agree"
+    direction = "higher" if gap > 0 else "lower"
+    return f"{first} rates it {_plural(points, 'point')} {direction} than {second}"
+
+
+def _gap_view(
+    card: Scorecard,
+    loaded: LoadedRubric,
+    gap_roles: list[str],
+    shown: bool,
+    size: int | None,
+) -> GapView:
+    titles = {x.id: x.title for x in loaded.rubric.roles}
+    pair = card.gap_roles
+    first = titles.get(pair[0], pair[0]) if len(pair) == 2 else ""
+    second = titles.get(pair[1], pair[1]) if len(pair) == 2 else ""
+    reason = None
+    if len(pair) != 2:
+        reason = "This rubric does not compare two groups."
+    elif len(gap_roles) != 2:
+        reason = f"The gap needs answers from both {first} and {second}."
+    elif not shown:
+        reason = (
+            f"Fewer than {size} respondents in {first} or {second}: the gap between them "
+            "is not shown."
+        )
+
+    def row(g: Any) -> GapRow:
+        return GapRow(
+            id=g.id,
+            title=g.title,
+            first=score_text(g.first),
+            second=score_text(g.second),
+            gap=signed_text(g.gap),
+            gap_value=g.gap,
+            reading=_reading(first, second, g.gap),
+        )
+
+    if reason is not None:
+        return GapView(False, reason, first, second, [], [], 0)
+    dims = [row(g) for g in card.gaps if g.kind == "dimension"]
+    questions = [g for g in card.gaps if g.kind == "question" and round(g.gap) != 0]
+    return GapView(
+        shown=True,
+        hidden_reason=None,
+        first=first,
+        second=second,
+        dimensions=dims,
+        questions=[row(g) for g in questions[:GAP_QUESTIONS]],
+        more_questions=max(0, len(questions) - GAP_QUESTIONS),
+    )
+
+
+def _orientation(c: Classification, loaded: LoadedRubric) -> OrientationView:
+    clf = next((x for x in loaded.rubric.classifiers if x.id == c.id), None)
+    outcomes = {o.id: o for o in clf.outcomes} if clf else {}
+    qtext = {q.id: q.text for q in loaded.rubric.questions}
+    grouped: dict[tuple[str, str], dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    people: dict[tuple[str, str], int] = {}
+    for reason in c.reasons:
+        key = (reason.question, reason.answer)
+        grouped[key][reason.outcome] += reason.weight * reason.respondents
+        people[key] = reason.respondents
+    reasons = []
+    for key, weights in grouped.items():
+        parts = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))
+        reasons.append(
+            (
+                -sum(weights.values()),
+                key,
+                ReasonRow(
+                    question=qtext.get(key[0], key[0]),
+                    answer=key[1],
+                    points_to=", ".join(
+                        f"{outcomes[o].title if o in outcomes else o} ({w:g})" for o, w in parts
+                    ),
+                    respondents=people[key],
+                ),
+            )
+        )
+    reasons.sort(key=lambda t: (t[0], t[1]))
+    if c.outcome is None:
+        verdict = "The answers do not point to either function."
+    elif c.current is None:
+        verdict = "Who drives strategy today was not answered."
+    elif c.matches:
+        verdict = f"Today's structure matches: strategy is {c.current_title} today."
+    else:
+        verdict = f"Today's structure does not match: strategy is {c.current_title} today."
+    totals = [
+        (outcomes[o].title if o in outcomes else o, Figure(f"{w:g}"))
+        for o, w in sorted(c.totals.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+    return OrientationView(
+        id=c.id,
+        title=c.title,
+        description=clf.description if clf else "",
+        outcome=c.outcome_title,
+        outcome_description=outcomes[c.outcome].description if c.outcome in outcomes else "",
+        current=c.current_title,
+        matches=c.matches,
+        verdict=verdict,
+        reasons=[t[2] for t in reasons],
+        totals=totals,
+    )
+
+
+def _evidence(e: Evidence, loaded: LoadedRubric, card: Scorecard) -> str:
+    """A trigger's evidence in words a leader reads ("question.x_y = 33.3" is for developers)."""
+    r = loaded.rubric
+    namespace, _, var = e.name.partition(".")
+    by_var = {q.var: q for q in r.questions}
+    dims = {d.id.replace("-", "_"): d.title for d in r.dimensions}
+    phases = {p.id.replace("-", "_"): p.title for p in r.phases}
+    clfs = {c.id.replace("-", "_"): c for c in r.classifiers}
+    value = e.value
+    number = (
+        score_text(float(value))
+        if isinstance(value, int | float) and not isinstance(value, bool)
+        else None
+    )
+    if namespace == "overall":
+        return f"Overall score: {number or 'not scored'}"
+    if namespace == "dimension" and var in dims:
+        return f"{dims[var]}: {number or 'not scored'}"
+    if namespace == "phase" and var in phases:
+        return f"{phases[var]} phase: {number or 'not scored'}"
+    if namespace == "question" and var in by_var:
+        return f"“{by_var[var].text}” scores {number or 'nothing yet'}"
+    if namespace == "gap" and var in dims and len(card.gap_roles) == 2:
+        titles = {x.id: x.title for x in r.roles}
+        a, b = (titles.get(x, x) for x in card.gap_roles)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return f"{dims[var]}: {_reading(a, b, float(value))}"
+        return f"{dims[var]}: no comparison between {a} and {b}"
+    if namespace == "answers" and var in by_var:
+        q = by_var[var]
+        return f"Most common answer to “{q.text}”: {_answer_words(q, value)}"
+    if namespace == "outcome" and var in clfs:
+        clf = clfs[var]
+        title = next((o.title for o in clf.outcomes if o.id == value), None)
+        return f"{clf.title}: {title or 'undecided'}"
+    return f"{e.name}: {value}"
+
+
+def _answer_words(q: Question, value: object) -> str:
+    if value is None:
+        return "not answered"
+    if q.type is QuestionType.YESNO:
+        return "yes" if value is True else "no" if value is False else str(value)
+    if q.type in (QuestionType.CHOICE, QuestionType.MULTI):
+        labels = {o.value: o.label for o in q.options}
+        picked = [p.strip() for p in str(value).split(",")] if isinstance(value, str) else []
+        if q.type is QuestionType.CHOICE:
+            picked = [str(value)]
+        return "; ".join(labels.get(p, p) for p in picked) or "none"
+    if q.type is QuestionType.NUMBER and isinstance(value, int | float):
+        return f"{float(value):g}" + (f" {q.unit}" if q.unit else "")
+    return str(value)
+
+
+def _roadmap(card: Scorecard, loaded: LoadedRubric, phases: list[PhaseRow]) -> list[RoadmapPhase]:
+    dims = {d.id: d.title for d in loaded.rubric.dimensions}
+    by_phase: dict[str, list[RecommendationView]] = defaultdict(list)
+    order = {p.id: i for i, p in enumerate(phases)}
+    ranked = sorted(
+        card.recommendations,
+        key=lambda h: (order.get(h.phase, len(order)), _PRIORITY.get(h.priority, 9)),
+    )
+    for number, hit in enumerate(ranked, start=1):
+        by_phase[hit.phase].append(
+            RecommendationView(
+                id=hit.id,
+                number=number,
+                title=hit.title,
+                body=hit.body,
+                phase=hit.phase,
+                priority=hit.priority.capitalize(),
+                priority_id=hit.priority,
+                owner=_OWNERS.get(hit.owner, hit.owner.capitalize()),
+                owner_id=hit.owner,
+                kpi=hit.kpi,
+                dimension=dims.get(hit.dimension) if hit.dimension else None,
+                why=[_evidence(e, loaded, card) for e in hit.because],
+            )
+        )
+    out = []
+    for p in phases:
+        recs = by_phase.get(p.id, [])
+        if not recs:
+            continue
+        counts = Counter(x.priority_id for x in recs)
+        text = ", ".join(f"{counts[k]} {k}" for k in ("high", "medium", "low") if counts[k])
+        out.append(
+            RoadmapPhase(
+                id=p.id,
+                number=p.number,
+                title=p.title,
+                status=p.status,
+                current=p.current,
+                counts=f"{_plural(len(recs), 'action')} ({text} priority)",
+                recommendations=recs,
+            )
+        )
+    return out
+
+
+_PRIORITY = {"high": 0, "medium": 1, "low": 2}
+
+
+def _chart(dimensions: list[DimensionRow], columns: list[RoleInfo]) -> Chart:
+    rows = [d for d in dimensions if d.score_value is not None]
+    categories = [d.title for d in rows]
+    series = [Series("all", "All respondents", [d.score_value for d in rows], "s0", PALETTE[0])]
+    for i, col in enumerate(columns, start=1):
+        values = [d.by_role[i - 1].score_value for d in rows]
+        series.append(Series(col.id, col.title, values, f"s{i}", PALETTE[i % len(PALETTE)]))
+    title = "Scores by dimension (0 to 100)"
+    if len(series) == 1:
+        caption = "Bars: all respondents."
+    else:
+        names = [f"{s.name} ({_COLOUR_NAMES.get(s.colour, s.colour)})" for s in series[1:]]
+        caption = f"Bars: all respondents ({_COLOUR_NAMES[PALETTE[0]]}). Lines: {', '.join(names)}."
+    return Chart(
+        title=title,
+        categories=categories,
+        series=series,
+        caption=caption,
+        mermaid=mermaid_bars(title, categories, series),
+        svg=svg_bars(title, categories, series),
+    )
+
+
+_COLOUR_NAMES = {
+    PALETTE[0]: "blue",
+    PALETTE[1]: "orange",
+    PALETTE[2]: "green",
+    PALETTE[3]: "purple",
+    PALETTE[4]: "grey",
+}
+
+
+def _summary(
+    card: Scorecard,
+    loaded: LoadedRubric,
+    phases: list[PhaseRow],
+    dimensions: list[DimensionRow],
+    gap: GapView,
+    orientation: list[OrientationView],
+    roadmap: list[RoadmapPhase],
+) -> Summary:
+    scored = [d for d in dimensions if d.score_value is not None]
+    order = {d.id: i for i, d in enumerate(dimensions)}
+    ranked = sorted(scored, key=lambda d: (-(d.score_value or 0.0), order[d.id]))
+    strongest = ranked[:1]
+    weakest = ranked[-1:] if len(ranked) > 1 else []
+    if strongest and weakest and strongest[0].score == weakest[0].score:
+        strongest, weakest = [], []
+    current = next((p for p in phases if p.current), None)
+    disagreements = [g for g in gap.questions if abs(g.gap_value) >= DISAGREEMENT_POINTS][:3]
+    agreement = None
+    if gap.shown and not disagreements:
+        agreement = (
+            f"{gap.first} and {gap.second} see things much the same: no question differs by "
+            f"{DISAGREEMENT_POINTS:.0f} points or more."
+        )
+    steps: list[RecommendationView] = []
+    for phase in roadmap:
+        steps += [x for x in phase.recommendations if x.priority_id == "high"]
+    if not steps:
+        steps = [x for phase in roadmap for x in phase.recommendations]
+    level_description = card.level.description if card.level else ""
+    return Summary(
+        overall=score_text(card.overall),
+        overall_value=card.overall,
+        level=card.level.title if card.level else "not scored",
+        level_description=level_description,
+        phase=current.title if current else None,
+        phase_number=current.number if current else None,
+        phase_description=current.description if current else "",
+        phases_total=len(phases),
+        all_phases_achieved=card.all_phases_achieved
+        and any(p.achieved is not None for p in phases),
+        target=None if card.target is None else score_text(card.target),
+        shortfall=None if card.shortfall is None else score_text(card.shortfall),
+        strongest=strongest,
+        weakest=weakest,
+        disagreements=disagreements,
+        agreement_note=agreement,
+        orientation=orientation,
+        first_steps=steps[:3],
+    )
+
+
+def _benchmarks(loaded: LoadedRubric) -> list[BenchmarkView]:
+    qtext = {q.id: q.text for q in loaded.rubric.questions}
+    return [
+        BenchmarkView(
+            id=b.id,
+            figure=b.figure,
+            source=b.source,
+            year=None if b.year is None else Figure(str(b.year)),
+            second_hand=b.second_hand,
+            url=b.url,
+            questions=[qtext.get(q, q) for q in b.questions],
+        )
+        for b in loaded.rubric.benchmarks
+    ]
+
+
+def _blind_spots(card: Scorecard) -> list[BlindSpotView]:
+    return [
+        BlindSpotView(
+            question=b.text,
+            unknown=b.unknown,
+            asked=b.asked,
+            text=f"{b.unknown} of {_plural(b.asked, 'person', 'people')} did not know",
+        )
+        for b in card.blind_spots[:BLIND_SPOTS]
+    ]
+
+
+# --------------------------------------------------------------------------- appendix
+
+_RESERVED_WORDS = {"n/a": "not applicable", "unknown": "don't know"}
+
+
+def _answer_items(q: Question | None, counts: dict[str, int], scale_max: int) -> list[str]:
+    """One role group's answers to a question, as counted phrases, most common first."""
+    labelled: Counter[str] = Counter()
+    numbers: list[tuple[float, int]] = []
+    unit = q.unit if q is not None else ""
+    for raw, n in counts.items():
+        if raw in _RESERVED_WORDS:
+            labelled[_RESERVED_WORDS[raw]] += n
+        elif q is not None and q.type is QuestionType.SCALE:
+            labelled[f"{raw} of {scale_max}"] += n
+        elif q is not None and q.type is QuestionType.MULTI:
+            known = {o.label for o in q.options}
+            pieces = raw.split("; ")
+            if all(p in known for p in pieces):
+                for p in pieces:
+                    labelled[p] += n
+            else:
+                labelled[raw] += n
+        elif q is not None and q.type is QuestionType.NUMBER:
+            try:
+                numbers.append((float(raw.split(" ", 1)[0]), n))
+            except ValueError:
+                labelled[raw] += n
+        else:
+            labelled[raw] += n
+    people = sum(counts.values())
+    distinct_numbers = len(numbers)
+    if distinct_numbers > ANSWERS_PER_CELL:
+        values = sorted(v for v, n in numbers for _ in range(min(n, 10_000)))
+        suffix = f" {unit}" if unit else ""
+        median = statistics.median(values)
+        labelled[f"median {median:g}{suffix}, range {values[0]:g} to {values[-1]:g}{suffix}"] += (
+            sum(n for _, n in numbers)
+        )
+    else:
+        for v, n in numbers:
+            labelled[f"{v:g}" + (f" {unit}" if unit else "")] += n
+    ranked = sorted(labelled.items(), key=lambda kv: (-kv[1], kv[0]))
+    if people <= 1:
+        return [label for label, _ in ranked]
+    return [f"{label} ({n})" for label, n in ranked]
+
+
+def _appendix(
+    card: Scorecard,
+    loaded: LoadedRubric,
+    roles: list[RoleInfo],
+    anonymous: bool,
+    everyone_shown: bool,
+) -> Appendix:
+    r = loaded.rubric
+    questions = loaded.questions
+    dims = {d.id: d.title for d in r.dimensions}
+    role_titles = {x.id: x.title for x in r.roles}
+    shown = {x.id: x.shown and everyone_shown for x in roles}
+    salt = card.organization or ""
+    phases = []
+    for pi, phase in enumerate(r.phases, start=1):
+        items = []
+        members = [qs for qs in card.questions if qs.phase == phase.id]
+        for qi, qs in enumerate(members, start=1):
+            q = questions.get(qs.id)
+            scale = (q.scale if q is not None and q.scale else r.scale).max
+            cells = []
+            for role in roles:
+                counts = qs.answers.get(role.id, {})
+                if not shown[role.id]:
+                    cells.append(AnswerCell(role.title, False, [], 0, "not shown"))
+                    continue
+                answered = _answer_items(q, counts, scale)
+                kept = answered[:ANSWERS_PER_CELL]
+                more = len(answered) - len(kept)
+                text = "; ".join(kept) if kept else "–"
+                if more:
+                    text += f"; and {_plural(more, 'other answer')}"
+                cells.append(AnswerCell(role.title, True, kept, more, text))
+            notes = []
+            hidden_notes = 0
+            for note in qs.notes:
+                if not shown.get(note.role, False):
+                    hidden_notes += 1
+                    continue
+                notes.append(note)
+            kept_notes = [
+                NoteView(
+                    text=n.text.strip(),
+                    respondent=pseudonym(n.respondent, salt) if anonymous else n.respondent,
+                    role=role_titles.get(n.role, n.role),
+                )
+                for n in notes[:NOTES_PER_QUESTION]
+            ]
+            items.append(
+                AppendixQuestion(
+                    id=qs.id,
+                    number=Figure(f"{pi}.{qi}"),
+                    text=qs.text,
+                    dimension=dims.get(qs.dimension, qs.dimension),
+                    scored=qs.scored,
+                    score=score_text(qs.score) if qs.scored and everyone_shown else Figure("–"),
+                    cells=cells,
+                    notes=kept_notes,
+                    more_notes=max(0, len(notes) - NOTES_PER_QUESTION),
+                    hidden_notes=hidden_notes,
+                )
+            )
+        phases.append(AppendixPhase(id=phase.id, number=pi, title=phase.title, questions=items))
+    listed = not anonymous and len(card.respondents) <= RESPONDENT_TABLE_MAX
+    people = []
+    if listed:
+        for x in sorted(card.respondents, key=lambda x: (x.role, x.name.casefold(), x.file)):
+            people.append(
+                RespondentRow(
+                    name=x.name,
+                    role=role_titles.get(x.role, x.role),
+                    answered=x.answered,
+                    asked=x.asked,
+                    unknown=x.unknown,
+                    updated=long_date(x.updated.date()) if x.updated else Figure("–"),
+                )
+            )
+    return Appendix(
+        roles=roles,
+        phases=phases,
+        respondents=people,
+        respondents_listed=listed,
+        warnings=list(card.warnings),
+    )
+
+
+# --------------------------------------------------------------------------- progress hooks
+
+
+def comparison_view(cmp: compare_mod.Comparison) -> ComparisonView:
+    """The "change since the last run" section, from alignment_cli.compare's `compare(old, new)`.
+
+    Whoever finds the baseline passes the result to `build_context(comparison=...)`; templates
+    show the section only when it is there.
+    """
+
+    def row(d: compare_mod.Delta) -> ChangeRow:
+        return ChangeRow(
+            id=d.id,
+            title=d.title,
+            before=score_text(d.old),
+            after=score_text(d.new),
+            change=signed_text(d.change),
+            change_value=d.change,
+        )
+
+    day = long_date(cmp.old_generated_at.date())
+    overall = row(cmp.overall)
+    delta = cmp.overall.change
+    if delta is None:
+        summary = f"The overall score cannot be compared with the run of {day}."
+    elif round(delta) == 0:
+        summary = f"The overall score is unchanged since {day}."
+    else:
+        way = "up" if delta > 0 else "down"
+        summary = (
+            f"The overall score is {way} {_plural(abs(round(delta)), 'point')} since {day} "
+            f"(from {overall.before} to {overall.after})."
+        )
+    return ComparisonView(
+        baseline_date=day,
+        overall=overall,
+        level_before=cmp.old_level or "not scored",
+        level_after=cmp.new_level or "not scored",
+        dimensions=[row(d) for d in cmp.dimensions],
+        phases=[row(d) for d in cmp.phases],
+        resolved=[x.title for x in cmp.recommendations_resolved],
+        new=[x.title for x in cmp.recommendations_new],
+        caveats=list(cmp.caveats),
+        summary=summary,
+    )
+
+
+def history_points(runs: history_mod.Trend) -> list[HistoryPoint]:
+    """The runs of `history.trend(...)`, oldest first, for `build_context(history=...)`."""
+    return [
+        HistoryPoint(
+            date=Figure(run.generated_at.date().isoformat()),
+            overall=score_text(run.overall),
+            overall_value=run.overall,
+            level=run.level or "not scored",
+        )
+        for run in runs.runs
+    ]
+
+
+def _trend(history: list[HistoryPoint]) -> Trend:
+    labels = [str(h.date) for h in history]
+    values = [h.overall_value for h in history]
+    title = "Overall score over time"
+    return Trend(mermaid=mermaid_trend(title, labels, values), svg=svg_trend(title, labels, values))
+
+
+# --------------------------------------------------------------------------- rendering
+
+TEMPLATES = {"md": "report.md.j2", "html": "report.html.j2"}
+
+
+def _md_finalize(value: Any) -> Any:
+    """Every value a Markdown template prints passes here: people's text cannot become markup."""
+    if value is None:
+        return ""
+    if isinstance(value, Figure | Markdown):
+        return str(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    return md.escape(value)
+
+
+def _environment(fmt: Format, extra_dir: Path | None) -> Any:
+    from jinja2 import FileSystemLoader, StrictUndefined
+    from jinja2.exceptions import SecurityError
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    class ReportEnvironment(ImmutableSandboxedEnvironment):
+        """A sandbox that fails at the first reach for Python internals, not at printing."""
+
+        def unsafe_undefined(self, obj: Any, attribute: str) -> Any:
+            raise SecurityError(
+                f"access to attribute {attribute!r} of a {type(obj).__name__} is not allowed"
+            )
+
+    dirs = [str(extra_dir)] if extra_dir is not None else []
+    dirs.append(str(data_dir("templates")))
+    options: dict[str, Any] = {
+        "loader": FileSystemLoader(dirs),
+        "undefined": StrictUndefined,
+        "trim_blocks": True,
+        "lstrip_blocks": True,
+        "keep_trailing_newline": True,
+        "autoescape": fmt == "html",
+    }
+    if fmt == "md":
+        options["finalize"] = _md_finalize
+    return ReportEnvironment(**options)
+
+
+def render(context: ReportContext, fmt: Format, template: Path | None = None) -> str:
+    """Render the bundled template for `fmt`, or a custom one; a bad custom template is exit 2."""
+    from jinja2 import TemplateNotFound, TemplateSyntaxError, UndefinedError
+    from jinja2.exceptions import SecurityError
+
+    env = _environment(fmt, template.parent if template is not None else None)
+    if template is not None and not template.is_file():
+        raise InvalidInput([Problem(str(template), None, None, "no such template file")])
+    name = template.name if template is not None else TEMPLATES[fmt]
+    label = str(template) if template is not None else name
+    try:
+        tpl = env.get_template(name)
+        text: str = tpl.render(**context.variables())
+    except TemplateSyntaxError as exc:
+        where = exc.filename or label
+        raise InvalidInput(
+            [Problem(where, exc.lineno, None, f"template syntax error: {exc.message}")]
+        ) from None
+    except SecurityError as exc:
+        line = _template_line(exc, label)
+        raise InvalidInput(
+            [
+                Problem(
+                    label,
+                    line,
+                    None,
+                    f"the template reaches for Python internals ({exc}); report templates "
+                    "may only use the documented context (docs/templates.md)",
+                )
+            ]
+        ) from None
+    except UndefinedError as exc:
+        if template is None:
+            raise
+        line = _template_line(exc, label)
+        raise InvalidInput(
+            [
+                Problem(
+                    label,
+                    line,
+                    None,
+                    f"{exc.message}: not in the report context (see docs/templates.md)",
+                )
+            ]
+        ) from None
+    except TemplateNotFound as exc:
+        if template is None:
+            raise
+        raise InvalidInput(
+            [Problem(label, None, None, f"includes '{exc.name}', which was not found")]
+        ) from None
+    except Exception as exc:
+        if template is None:
+            raise
+        line = _template_line(exc, label)
+        raise InvalidInput(
+            [Problem(label, line, None, f"the template failed: {type(exc).__name__}: {exc}")]
+        ) from None
+    return text if text.endswith("\n") else text + "\n"
+
+
+def _template_line(exc: BaseException, label: str) -> int | None:
+    """The template line that raised: Jinja rewrites tracebacks so template frames carry it."""
+    tb = exc.__traceback__
+    line = None
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(Path(label).name) or filename.endswith(".j2"):
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def report_format(fmt: str | None, output: Path | None, template: Path | None) -> Format:
+    """--format when given; else what the output or template file name says; else Markdown."""
+    if fmt is not None:
+        return "html" if fmt == "html" else "md"
+    for path in (output, template):
+        if path is not None:
+            name = path.name.lower()
+            if name.endswith((".html", ".htm", ".html.j2", ".htm.j2")):
+                return "html"
+    return "md"
+
+
+def parse_day(text: str) -> date:
+    try:
+        return datetime.strptime(text, "%Y-%m-%d").date()
+    except ValueError:
+        from .errors import UsageError
+
+        raise UsageError(f"--date: expected a date as YYYY-MM-DD, got '{text}'") from None
