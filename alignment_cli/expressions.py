@@ -43,6 +43,8 @@ _ALLOWED_NODES = (
 _ALLOWED_FILTERS = {"length", "abs", "lower", "upper", "min", "max", "round", "int", "float"}
 _ALLOWED_TESTS = {"none", "defined", "undefined", "number", "string", "true", "false", "in"}
 _MAX_LENGTH = 2_000
+_MAX_NESTING = 60
+_TOO_DEEP = f"is nested too deeply (more than {_MAX_NESTING} levels of brackets or operators)"
 
 
 class ExpressionError(ValueError):
@@ -50,12 +52,13 @@ class ExpressionError(ValueError):
 
 
 class _Env(ImmutableSandboxedEnvironment):
-    intercepted_binops = frozenset({"*"})
+    # Intercepting also stops Jinja2 folding constants at compile time ('%999999999s' % 1).
+    intercepted_binops = frozenset({"*", "%"})
 
     def call_binop(self, context: Any, operator_: str, left: Any, right: Any) -> Any:
-        # '*' on a string or list could allocate without bound ('x' * 10**9).
-        if operator_ == "*" and not (_is_number(left) and _is_number(right)):
-            raise ExpressionError("'*' only multiplies numbers")
+        # '*' or '%' on a string or list could allocate without bound ('x' * 10**9).
+        if not (_is_number(left) and _is_number(right)):
+            raise ExpressionError(f"'{operator_}' only works on numbers")
         return super().call_binop(context, operator_, left, right)
 
 
@@ -94,13 +97,17 @@ def compile_expression(
     source: str, namespaces: frozenset[str], scalars: frozenset[str] = frozenset()
 ) -> Expression:
     """Parse, check and compile; raises ExpressionError with a readable reason."""
+    if not source.strip():
+        raise ExpressionError("is empty")
     if len(source) > _MAX_LENGTH:
-        raise ExpressionError(f"longer than {_MAX_LENGTH} characters")
+        raise ExpressionError(f"is longer than {_MAX_LENGTH:,} characters")
     env = _env()
     try:
         tree = env.parse("{{ (" + source + ") }}")
     except TemplateSyntaxError as exc:
         raise ExpressionError(f"does not compile: {exc.message}") from None
+    except RecursionError:  # Jinja2's parser recurses once per nested bracket or operator
+        raise ExpressionError(_TOO_DEEP) from None
     body = tree.body
     if len(body) != 1 or not isinstance(body[0], nodes.Output) or len(body[0].nodes) != 1:
         raise ExpressionError("must be a single expression")
@@ -108,9 +115,23 @@ def compile_expression(
     references = tuple(_check(expr, namespaces, scalars))
     try:
         compiled = env.compile_expression(source, undefined_to_none=True)
-    except TemplateSyntaxError as exc:
+    except TemplateSyntaxError as exc:  # pragma: no cover - the parse above already failed
         raise ExpressionError(f"does not compile: {exc.message}") from None
+    except (RecursionError, SyntaxError, MemoryError):  # pragma: no cover - _walk guards
+        raise ExpressionError(_TOO_DEEP) from None
     return Expression(source, references, compiled)
+
+
+_FORBIDDEN = {
+    "Call": "may not call functions or methods",
+    "Pow": "may not use '**'",
+    "Concat": "may not use '~'",
+    "Dict": "may not build mappings",
+    "Slice": "may not use slices",
+    "Keyword": "may not use keyword arguments",
+    "Pair": "may not build mappings",
+    "TemplateData": "must be a single expression",
+}
 
 
 def _check(
@@ -119,29 +140,33 @@ def _check(
     refs: list[Reference] = []
     for node in _walk(expr):
         if not isinstance(node, _ALLOWED_NODES):
-            raise ExpressionError(f"{type(node).__name__.lower()} is not allowed in a condition")
+            kind = type(node).__name__
+            raise ExpressionError(_FORBIDDEN.get(kind, f"may not use {kind.lower()}"))
         if isinstance(node, nodes.Filter) and node.name not in _ALLOWED_FILTERS:
-            raise ExpressionError(f"filter '{node.name}' is not allowed")
+            raise ExpressionError(f"may not use the filter '{node.name}'")
         if isinstance(node, nodes.Test) and node.name not in _ALLOWED_TESTS:
-            raise ExpressionError(f"test '{node.name}' is not allowed")
+            raise ExpressionError(f"may not use the test '{node.name}'")
         if isinstance(node, nodes.Getattr | nodes.Getitem) and isinstance(node.node, nodes.Name):
             name = _attr_name(node)
             if name is None:
-                raise ExpressionError(f"write {node.node.name}.<id> with a literal id")
+                raise ExpressionError(f"must write {node.node.name}.<id> with a literal id")
+            if name.startswith("_"):
+                raise ExpressionError("may not use names starting with '_'")
             refs.append(Reference(node.node.name, name))
+        elif isinstance(node, nodes.Getattr):
+            # Only `namespace.id`: attributes of values (methods, internals) stay out of reach.
+            raise ExpressionError(f"may not read the attribute '.{node.attr}' of a value")
         if isinstance(node, nodes.Name):
             if node.name in scalars:
                 refs.append(Reference(node.name, ""))
             elif node.name not in namespaces:
                 known = ", ".join(sorted(namespaces | scalars))
-                raise ExpressionError(f"unknown name '{node.name}' (known: {known})")
-        if isinstance(node, nodes.Getattr) and node.attr.startswith("_"):
-            raise ExpressionError("names starting with '_' are not allowed")
+                raise ExpressionError(f"names unknown variable '{node.name}' (known: {known})")
     # A bare namespace (e.g. `answers | length`) could not be checked against the rubric.
     referenced = {id(n.node) for n in _walk(expr) if isinstance(n, nodes.Getattr | nodes.Getitem)}
     for node in _walk(expr):
         if isinstance(node, nodes.Name) and node.name in namespaces and id(node) not in referenced:
-            raise ExpressionError(f"write {node.name}.<id>, not {node.name} alone")
+            raise ExpressionError(f"must write {node.name}.<id>, not {node.name} alone")
     return refs
 
 
@@ -153,8 +178,14 @@ def _attr_name(node: nodes.Getattr | nodes.Getitem) -> str | None:
     return None
 
 
-def _walk(node: nodes.Node) -> list[nodes.Node]:
-    out = [node]
-    for child in node.iter_child_nodes():
-        out.extend(_walk(child))
+def _walk(root: nodes.Node) -> list[nodes.Node]:
+    """Every node of the tree, refusing trees deeper than Jinja2's code generator can take."""
+    out: list[nodes.Node] = []
+    stack = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > _MAX_NESTING:
+            raise ExpressionError(_TOO_DEEP)
+        out.append(node)
+        stack.extend((child, depth + 1) for child in reversed(list(node.iter_child_nodes())))
     return out

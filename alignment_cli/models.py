@@ -2,20 +2,30 @@
 
 Structural rules live here (types, ranges, required fields); rules that need the whole rubric
 (cross-references, order, band coverage) live in `rubric.check_rubric`, so both kinds of error are
-reported with a path and a line.
+reported with a path and a line. The field descriptions become the JSON Schema that editors show
+(`alignment rubric schema`, rubrics/rubric.schema.json): keep them short and exact.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 ID_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
-Id = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=80)]
+VERSION_PATTERN = r"^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$"
+RESERVED_ANSWERS = ("n/a", "unknown")
+
+Id = Annotated[
+    str,
+    StringConstraints(pattern=ID_PATTERN, max_length=80),
+    Field(description="Lower-case letters, digits and single hyphens, starting with a letter."),
+]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
-Unit = Annotated[float, Field(ge=0, le=1)]
+# Every number in a rubric is finite: an infinite weight would turn every score into NaN.
+Number = Annotated[float, Field(allow_inf_nan=False)]
+Unit = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 
 
 class Model(BaseModel):
@@ -23,77 +33,117 @@ class Model(BaseModel):
 
 
 class Scale(Model):
-    min: int = Field(1, description="Lowest answer of a scale question.")
-    max: int = Field(5, description="Highest answer of a scale question.")
+    """The whole-number range of a scale question's answers."""
+
+    min: int = Field(1, description="Lowest answer; it scores 0.")
+    max: int = Field(5, description="Highest answer; it scores 1. Must be above min.")
 
 
 class Level(Model):
     """A maturity band on the 0..100 overall score; a band runs from its min to the next one's."""
 
     id: Id
-    title: Text
-    min: float = Field(ge=0, le=100)
-    description: str = ""
+    title: Text = Field(description="Name shown in reports.")
+    min: float = Field(
+        ge=0,
+        le=100,
+        allow_inf_nan=False,
+        description="Overall score where the level starts; the first level starts at 0, "
+        "later ones ascend.",
+    )
+    description: str = Field("", description="What an organisation at this level looks like.")
 
 
 class Phase(Model):
+    """A step of the framework, in order; the current phase is the first not yet achieved."""
+
     id: Id
-    title: Text
-    description: str = ""
+    title: Text = Field(description="Name shown in reports.")
+    description: str = Field("", description="What the phase is about.")
     threshold: float = Field(
-        60, ge=0, le=100, description="A phase counts as achieved when its score reaches this."
+        60,
+        ge=0,
+        le=100,
+        allow_inf_nan=False,
+        description="The phase is achieved when its score (0..100) reaches this.",
     )
 
 
 class Dimension(Model):
+    """An area of alignment that questions score; dimension scores make up the overall score."""
+
     id: Id
-    title: Text
-    weight: float = Field(1, gt=0, description="Weight of the dimension in the overall score.")
-    description: str = ""
+    title: Text = Field(description="Name shown in reports.")
+    weight: float = Field(
+        1,
+        gt=0,
+        allow_inf_nan=False,
+        description="Weight of the dimension in the overall score (above 0).",
+    )
+    description: str = Field("", description="What the dimension measures.")
 
 
 class Role(Model):
+    """A group of respondents (sales, marketing, ...); questions can be asked of some roles only."""
+
     id: Id
-    title: Text
-    description: str = ""
+    title: Text = Field(description="Name shown in interviews and reports.")
+    description: str = Field("", description="Who belongs to this role.")
 
 
 class CoverageItem(Model):
     """A topic the rubric promises to ask about; questions name it in `covers`."""
 
     id: Id
-    title: Text
-    source: str = ""
+    title: Text = Field(description="The topic.")
+    source: str = Field("", description="Where the topic comes from (a study, a checklist).")
 
 
 class Outcome(Model):
-    id: Id
-    title: Text
-    description: str = ""
+    """One possible result of a classifier."""
+
+    id: Id = Field(description="Unique across all classifiers; options name it in `signals`.")
+    title: Text = Field(description="Name shown in reports.")
+    description: str = Field("", description="What this outcome means for the organisation.")
 
 
 class Classifier(Model):
     """Classifies the organisation by summing the `signals` of the options chosen."""
 
-    id: Id
-    title: Text
-    description: str = ""
-    outcomes: list[Outcome] = Field(min_length=2)
-    fallback: Id | None = Field(None, description="Outcome chosen when the lead is below margin.")
-    margin: float = Field(0.0, ge=0, le=1, description="Lead needed, as a share of all signal.")
+    id: Id = Field(description="Triggers read the chosen outcome as outcome.<id>.")
+    title: Text = Field(description="Name shown in reports.")
+    description: str = Field("", description="What the classification decides.")
+    outcomes: list[Outcome] = Field(min_length=2, description="The possible results (two or more).")
+    fallback: Id | None = Field(
+        None,
+        description="Outcome chosen when no outcome leads by at least `margin`, or on a tie.",
+    )
+    margin: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        allow_inf_nan=False,
+        description="Lead the top outcome needs over the second, as a share of all signal (0..1).",
+    )
     current: Id | None = Field(
-        None, description="A choice question whose answer says which outcome describes today."
+        None,
+        description="A choice question whose answer says which outcome describes today "
+        "(its options' strongest signal); compared with the outcome, not added to it.",
     )
 
 
 class Benchmark(Model):
+    """A published figure to compare answers against, with its source."""
+
     id: Id
-    figure: Text
-    source: Text
-    year: int | None = None
-    second_hand: bool = False
-    url: str | None = None
-    questions: list[Id] = []
+    figure: Text = Field(description="The figure, as a sentence.")
+    source: Text = Field(description="Who published it, and where.")
+    year: int | None = Field(None, description="Year of publication.")
+    second_hand: bool = Field(
+        False, description="True when quoted from a secondary source rather than the original."
+    )
+    url: str | None = Field(None, description="Where to read the source.")
+    questions: list[Id] = Field([], description="Questions the figure is relevant to.")
 
 
 class QuestionType(StrEnum):
@@ -105,45 +155,131 @@ class QuestionType(StrEnum):
     TEXT = "text"
 
 
+def _not_reserved(schema: dict[str, Any]) -> None:
+    schema["properties"]["value"]["not"] = {"enum": list(RESERVED_ANSWERS)}
+
+
 class Option(Model):
-    value: Annotated[str, StringConstraints(min_length=1, max_length=200)]
-    label: Text
-    score: Unit | None = Field(None, description="0..1; leave out on unscored context questions.")
-    signals: dict[Id, float] = Field(
-        {}, description="Weight this option adds to classifier outcomes."
+    """An allowed answer of a choice or multi question."""
+
+    model_config = ConfigDict(json_schema_extra=_not_reserved)
+
+    value: Annotated[str, StringConstraints(min_length=1, max_length=200)] = Field(
+        description="What an answer file stores; not 'n/a' or 'unknown' (reserved). "
+        "Quote values YAML would read as something else (yes, no, on, off, 1.0)."
+    )
+    label: Text = Field(description="What the respondent reads.")
+    score: Unit | None = Field(
+        None,
+        description="0..1. Score every option of a question or none: a question with no "
+        "scores is unscored context (set weight 0 unless its options carry signals).",
+    )
+    signals: dict[Id, Number] = Field(
+        {},
+        description="Classifier outcome id -> weight this option adds to that outcome.",
+        json_schema_extra={
+            "propertyNames": {"pattern": ID_PATTERN, "maxLength": 80},
+            "additionalProperties": {"type": "number"},
+        },
     )
 
 
 class Band(Model):
     """A half-open range [min, max) of a number answer and the score it earns."""
 
-    min: float | None = None
-    max: float | None = None
-    score: Unit
-    label: str = ""
+    min: Number | None = Field(
+        None, description="Lowest value in the band (included); only the first band may omit it."
+    )
+    max: Number | None = Field(
+        None, description="Value where the band ends (excluded); only the last band may omit it."
+    )
+    score: Unit = Field(description="Score of answers in this band, 0..1.")
+    label: str = Field("", description="Name of the band shown in reports.")
+
+
+_TYPE_FIELDS: dict[str, tuple[tuple[QuestionType, ...], dict[str, Any]]] = {
+    # field: (the types it belongs to, what it must be on every other type)
+    "anchors": ((QuestionType.SCALE,), {"maxProperties": 0}),
+    "scale": ((QuestionType.SCALE,), {"type": "null"}),
+    "options": ((QuestionType.CHOICE, QuestionType.MULTI), {"maxItems": 0}),
+    "bands": ((QuestionType.NUMBER,), {"maxItems": 0}),
+    "unit": ((QuestionType.NUMBER,), {"maxLength": 0}),
+    "invert": ((QuestionType.YESNO,), {"const": False}),
+}
+
+
+def _per_type(schema: dict[str, Any]) -> None:
+    """JSON Schema rules for the type-specific fields, so editors flag a misplaced field."""
+    rules = []
+    for kind in QuestionType:
+        props: dict[str, Any] = {
+            name: constraint
+            for name, (owners, constraint) in _TYPE_FIELDS.items()
+            if kind not in owners
+        }
+        then: dict[str, Any] = {"properties": props}
+        if kind in (QuestionType.CHOICE, QuestionType.MULTI):
+            props["options"] = {"minItems": 2}
+        if kind is QuestionType.NUMBER:
+            props["bands"] = {"minItems": 1}
+            then["required"] = ["bands"]
+        rules.append(
+            {
+                "if": {"properties": {"type": {"const": kind.value}}, "required": ["type"]},
+                "then": then,
+            }
+        )
+    schema["allOf"] = rules
 
 
 class Question(Model):
-    id: Id
-    phase: Id
-    dimension: Id
-    type: QuestionType
-    text: Text
-    help: str = ""
-    anchors: dict[int, Text] = Field({}, description="scale: what each level looks like.")
-    scale: Scale | None = Field(None, description="scale: overrides the rubric's scale.")
-    options: list[Option] = Field([], description="choice and multi: the allowed answers.")
-    bands: list[Band] = Field([], description="number: value ranges and their scores.")
-    unit: str = ""
-    invert: bool = Field(False, description="yesno: when true, no scores 1 and yes 0.")
-    weight: float = Field(
-        1, ge=0, description="Weight inside its dimension and phase; 0: unscored."
+    """One question. Its type decides the answers it takes and how they score."""
+
+    model_config = ConfigDict(json_schema_extra=_per_type)
+
+    id: Id = Field(
+        description="Unique; conditions and triggers write it with underscores for hyphens."
     )
-    roles: list[Id] = Field([], description="Who is asked; everyone when empty.")
-    when: str | None = Field(None, description="Condition over earlier answers.")
-    allow_na: bool = Field(True, description="Whether 'n/a' is an allowed answer.")
-    covers: list[Id] = []
-    tags: list[str] = []
+    phase: Id = Field(description="The phase this question scores.")
+    dimension: Id = Field(description="The dimension this question scores.")
+    type: QuestionType = Field(
+        description="scale: a whole number on the scale; choice: one option; multi: several "
+        "options; yesno: true or false; number: a number scored by bands; text: free text "
+        "(never scored)."
+    )
+    text: Text = Field(description="The question as the respondent reads it.")
+    help: str = Field("", description="Why it matters and what good looks like.")
+    anchors: dict[int, Text] = Field(
+        {},
+        json_schema_extra={"propertyNames": {"pattern": r"^[+-]?[0-9]+$"}},
+        description="scale only: what a level looks like in practice, keyed by answer; "
+        "keys inside the scale.",
+    )
+    scale: Scale | None = Field(None, description="scale only: overrides the rubric's scale.")
+    options: list[Option] = Field(
+        [], description="choice and multi (two or more): the allowed answers."
+    )
+    bands: list[Band] = Field(
+        [],
+        description="number (required): ascending, contiguous ranges [min, max) and their scores.",
+    )
+    unit: str = Field("", description="number only: the unit of the answer (hours, %).")
+    invert: bool = Field(False, description="yesno only: when true, no scores 1 and yes 0.")
+    weight: float = Field(
+        1,
+        ge=0,
+        allow_inf_nan=False,
+        description="Weight inside its dimension and phase; 0: asked but unscored (context).",
+    )
+    roles: list[Id] = Field([], description="Who is asked; every role when empty.")
+    when: str | None = Field(
+        None,
+        description="Ask only when this condition over earlier answers holds, "
+        "e.g. answers.sla_exists == true.",
+    )
+    allow_na: bool = Field(True, description="Whether 'n/a' (not applicable) is an answer.")
+    covers: list[Id] = Field([], description="Coverage items this question addresses.")
+    tags: list[str] = Field([], description="Free labels, for your own grouping.")
 
     @property
     def var(self) -> str:
@@ -164,37 +300,59 @@ Owner = Literal["joint", "sales", "marketing", "leadership"]
 
 
 class Recommendation(Model):
+    """An action for the roadmap, shown when its trigger holds on the scored results."""
+
     id: Id
-    title: Text
-    body: Text
-    phase: Id
-    dimension: Id | None = None
-    priority: Priority = "medium"
-    owner: Owner = "joint"
-    kpi: str = ""
-    trigger: Text
+    title: Text = Field(description="The action, in a few words.")
+    body: Text = Field(description="What to do, concretely.")
+    phase: Id = Field(description="The phase the action belongs to (the roadmap's order).")
+    dimension: Id | None = Field(None, description="The dimension the action improves.")
+    priority: Priority = Field("medium", description="high, medium or low.")
+    owner: Owner = Field("joint", description="joint, sales, marketing or leadership.")
+    kpi: str = Field("", description="How to tell it worked.")
+    trigger: Text = Field(
+        description="Condition over the results, e.g. dimension.shared_definitions < 60."
+    )
 
 
 class Rubric(Model):
-    id: Id
-    version: Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$")]
-    title: Text
-    description: str = ""
-    scale: Scale = Scale()
-    levels: list[Level] = Field(min_length=1)
-    phases: list[Phase] = Field(min_length=1)
-    dimensions: list[Dimension] = Field(min_length=1)
-    roles: list[Role] = Field(min_length=1)
-    gap: tuple[Id, Id] | None = Field(None, description="Two role ids whose gap is measured.")
-    coverage: list[CoverageItem] = []
-    classifiers: list[Classifier] = []
-    benchmarks: list[Benchmark] = []
-    questions: list[Question] = Field(min_length=1)
-    recommendations: list[Recommendation] = []
+    """A rubric: the questions of an audit and how their answers score."""
+
+    id: Id = Field(description="The rubric's id; answer files name it.")
+    version: Annotated[str, StringConstraints(pattern=VERSION_PATTERN)] = Field(
+        description="Semantic version, e.g. 1.0.0 (YAML reads 1.0 as a number: quote it)."
+    )
+    title: Text = Field(description="Name shown in reports.")
+    description: str = Field("", description="What the rubric is for.")
+    scale: Scale = Field(Scale(), description="Default range of scale questions.")
+    levels: list[Level] = Field(
+        min_length=1, description="Maturity bands on the overall score, ascending by min."
+    )
+    phases: list[Phase] = Field(min_length=1, description="The phases, in order.")
+    dimensions: list[Dimension] = Field(min_length=1, description="The areas that are scored.")
+    roles: list[Role] = Field(min_length=1, description="The groups of respondents.")
+    gap: list[Id] | None = Field(
+        None,
+        min_length=2,
+        max_length=2,
+        description="Two role ids whose perception gap is measured (first minus second).",
+    )
+    coverage: list[CoverageItem] = Field(
+        [], description="Topics the rubric promises to cover; each needs a question."
+    )
+    classifiers: list[Classifier] = Field(
+        [], description="Classifications of the organisation from option signals."
+    )
+    benchmarks: list[Benchmark] = Field([], description="Published figures, with sources.")
+    questions: list[Question] = Field(min_length=1, description="The questions, in order.")
+    recommendations: list[Recommendation] = Field(
+        [], description="Actions for the roadmap, each with a trigger."
+    )
     renamed: dict[Id, Id] = Field(
         {},
-        description="Question ids of earlier versions and the ids they have now, so answers "
+        description="Question ids of earlier versions -> the ids they have now, so answers "
         "and saved scorecards made for an earlier version carry over.",
+        json_schema_extra={"propertyNames": {"pattern": ID_PATTERN, "maxLength": 80}},
     )
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import hashlib
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -14,8 +16,15 @@ from pydantic import ValidationError
 
 from .errors import InvalidInput, Problem
 from .expressions import Expression, ExpressionError, compile_expression
-from .models import Question, QuestionType, Rubric, to_var
-from .yamlio import Document, Loc, load_yaml
+from .models import (
+    ID_PATTERN,
+    RESERVED_ANSWERS,
+    VERSION_PATTERN,
+    Question,
+    QuestionType,
+    Rubric,
+)
+from .yamlio import Document, Loc, format_loc, load_yaml
 
 DEFAULT_RUBRIC = "sales-marketing-alignment"
 WHEN_NAMESPACES = frozenset({"answers"})
@@ -97,29 +106,120 @@ def validate_document(doc: Document) -> Rubric:
 
 
 def pydantic_problems(doc: Document, exc: ValidationError, model: type[Any]) -> list[Problem]:
+    """pydantic's errors as located problems, in words a rubric author can act on."""
     problems = []
     for err in exc.errors(include_url=False):
         loc = _clean_loc(err["loc"])
         kind = err["type"]
-        if kind == "missing":
+        if kind == "missing" and loc and isinstance(loc[-1], str):
             problems.append(doc.problem(loc[:-1], f"required field '{loc[-1]}' is missing"))
         elif kind == "extra_forbidden":
             problems.append(doc.problem(loc, _unknown_field(doc, loc, model)))
-        elif kind == "string_pattern_mismatch" and "a-z" in str(err.get("ctx", {})):
-            value = err.get("input")
-            problems.append(
-                doc.problem(
-                    loc,
-                    f"'{value}' is not a valid id: use lower-case letters, digits and single "
-                    "hyphens, starting with a letter",
-                )
-            )
         else:
-            msg = err["msg"]
-            if "input" in err and not isinstance(err["input"], dict | list):
-                msg += f" (got {err['input']!r})"
-            problems.append(doc.problem(loc, msg[0].lower() + msg[1:]))
+            problems.append(doc.problem(loc, describe_error(err, doc.node_at(loc))))
     return problems
+
+
+_NUMBER_WORDS = {
+    "greater_than": "above",
+    "greater_than_equal": "at least",
+    "less_than": "below",
+    "less_than_equal": "at most",
+}
+_BOUND_KEYS = {
+    "greater_than": "gt",
+    "greater_than_equal": "ge",
+    "less_than": "lt",
+    "less_than_equal": "le",
+}
+
+
+def describe_error(err: Any, node: Any = None) -> str:
+    """One pydantic error as a short sentence; `node` (the YAML node) lets us quote the source."""
+    kind: str = err["type"]
+    ctx: dict[str, Any] = err.get("ctx") or {}
+    value = err.get("input")
+    got = _show(value)
+    if kind == "string_type":
+        source = getattr(node, "value", None)
+        if isinstance(source, str) and not isinstance(value, str) and value is not None:
+            if source == _show(value):
+                return f'expected text, got {source}: write "{source}" in quotes'
+            return (
+                f'expected text; YAML reads {source} as {_kind(value)}: write "{source}" in quotes'
+            )
+        return f"expected text, got {got}"
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind == "string_too_long":
+        return f"is longer than {ctx.get('max_length', 0):,} characters"
+    if kind == "string_pattern_mismatch":
+        if ctx.get("pattern") == ID_PATTERN:
+            return (
+                f"'{value}' is not a valid id: use lower-case letters, digits and single "
+                "hyphens, starting with a letter"
+            )
+        if ctx.get("pattern") == VERSION_PATTERN:
+            return f"'{value}' is not a version like 1.0.0"
+        return f"{got} does not match {ctx.get('pattern')}"
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return f"expected a whole number, got {got}"
+    if kind in ("float_parsing", "float_type"):
+        return f"expected a number, got {got}"
+    if kind == "finite_number":
+        return f"must be a finite number, got {got}"
+    if kind in ("bool_parsing", "bool_type"):
+        return f"expected true or false, got {got}"
+    if kind in ("list_type", "tuple_type", "set_type"):
+        return f"expected a list, got {got}"
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return f"expected a mapping of fields, got {got}"
+    if kind == "too_short":
+        n = ctx.get("min_length", 0)
+        return f"needs at least {n} item{'' if n == 1 else 's'}, found {ctx.get('actual_length')}"
+    if kind == "too_long":
+        n = ctx.get("max_length", 0)
+        return f"takes at most {n} item{'' if n == 1 else 's'}, found {ctx.get('actual_length')}"
+    if kind in _NUMBER_WORDS:
+        return f"must be {_NUMBER_WORDS[kind]} {_show(ctx.get(_BOUND_KEYS[kind]))}, got {got}"
+    if kind in ("enum", "literal_error"):
+        choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+        hint = difflib.get_close_matches(str(value), choices, n=1)
+        extra = f" (did you mean '{hint[0]}'?)" if hint else ""
+        return f"must be one of {', '.join(choices)}; got {got}{extra}"
+    msg = str(err["msg"])
+    return f"{msg[0].lower()}{msg[1:]} (got {got})"
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, datetime.date):
+        return "a date"
+    return type(value).__name__
+
+
+def _show(value: Any) -> str:
+    """A value as the author wrote it, roughly: YAML words, not Python reprs."""
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return repr(value if len(value) <= 60 else value[:57] + "...")
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, datetime.date):
+        return f"the date {value.isoformat()}"
+    return type(value).__name__
 
 
 def _clean_loc(loc: tuple[Any, ...]) -> Loc:
@@ -169,6 +269,7 @@ def check_rubric(loaded: LoadedRubric, doc: Document) -> list[Problem]:
     roles = {x.id for x in r.roles}
     coverage = {c.id for c in r.coverage}
     outcomes: dict[str, str] = {}
+    qids = set(loaded.questions)
 
     for section, items in (
         ("levels", r.levels),
@@ -181,11 +282,11 @@ def check_rubric(loaded: LoadedRubric, doc: Document) -> list[Problem]:
         ("questions", r.questions),
         ("recommendations", r.recommendations),
     ):
-        _duplicates(bad, section, [x.id for x in items])
-    _duplicates(bad, "questions", [to_var(q.id) for q in r.questions], spelled="as a variable ")
+        _duplicates(bad, (section,), [x.id for x in items])
+    # Ids cannot hold underscores, so two ids never share a variable name (to_var is one-to-one).
 
     if r.scale.min >= r.scale.max:
-        bad(("scale",), f"min ({r.scale.min}) must be below max ({r.scale.max})")
+        bad(("scale", "max"), f"must be above min ({r.scale.min}), got {r.scale.max}")
     if r.levels[0].min != 0:
         bad(("levels", 0, "min"), f"the first level must start at 0, not {r.levels[0].min:g}")
     for i in range(1, len(r.levels)):
@@ -201,28 +302,31 @@ def check_rubric(loaded: LoadedRubric, doc: Document) -> list[Problem]:
             if role not in roles:
                 bad(("gap", i), _unknown("role", role, roles))
         if r.gap[0] == r.gap[1]:
-            bad(("gap",), "the gap pair must name two different roles")
+            bad(("gap",), "must name two different roles")
 
     for ci, clf in enumerate(r.classifiers):
         ids = [o.id for o in clf.outcomes]
-        _duplicates(bad, f"classifiers[{ci}].outcomes", ids)
-        for o in ids:
-            if o in outcomes:
-                bad(("classifiers", ci), f"outcome '{o}' is also used by '{outcomes[o]}'")
-            outcomes[o] = clf.id
+        _duplicates(bad, ("classifiers", ci, "outcomes"), ids)
+        for oi, o in enumerate(ids):
+            if o in outcomes and outcomes[o] != clf.id:
+                bad(
+                    ("classifiers", ci, "outcomes", oi, "id"),
+                    f"outcome '{o}' is also an outcome of '{outcomes[o]}'",
+                )
+            outcomes.setdefault(o, clf.id)
         if clf.fallback is not None and clf.fallback not in ids:
             bad(("classifiers", ci, "fallback"), _unknown("outcome", clf.fallback, set(ids)))
         if clf.current is not None:
             q = loaded.questions.get(clf.current)
             if q is None:
-                bad(("classifiers", ci, "current"), _unknown("question", clf.current, set()))
+                bad(("classifiers", ci, "current"), _unknown("question", clf.current, qids))
             elif q.type is not QuestionType.CHOICE:
                 bad(("classifiers", ci, "current"), f"'{clf.current}' must be a choice question")
 
     for bi, bench in enumerate(r.benchmarks):
         for qi, qid in enumerate(bench.questions):
             if qid not in loaded.questions:
-                bad(("benchmarks", bi, "questions", qi), _unknown("question", qid, set()))
+                bad(("benchmarks", bi, "questions", qi), _unknown("question", qid, qids))
 
     earlier: set[str] = set()
     all_vars = {q.var for q in r.questions}
@@ -254,10 +358,15 @@ def check_rubric(loaded: LoadedRubric, doc: Document) -> list[Problem]:
                 for ref in expr.references:
                     if ref.name in earlier:
                         continue
-                    if ref.name in all_vars:
+                    if ref.name == q.var:
+                        bad((*at, "when"), "condition names the question itself")
+                    elif ref.name in all_vars:
                         bad((*at, "when"), f"condition names '{ref.name}', a later question")
                     else:
-                        bad((*at, "when"), f"condition names unknown question '{ref.name}'")
+                        bad(
+                            (*at, "when"),
+                            _unknown("question", ref.name, all_vars, "condition names "),
+                        )
                 loaded.conditions[q.id] = expr
         earlier.add(q.var)
     for ci, item in enumerate(r.coverage):
@@ -288,8 +397,8 @@ def check_rubric(loaded: LoadedRubric, doc: Document) -> list[Problem]:
                 continue
             allowed = names.get(ref.namespace, set())
             if ref.name not in allowed:
-                what = "scored question" if ref.namespace == "question" else ref.namespace
-                bad((*at, "trigger"), f"trigger names unknown {what} '{ref.name}'")
+                what = _TRIGGER_KINDS.get(ref.namespace, ref.namespace)
+                bad((*at, "trigger"), _unknown(what, ref.name, allowed, "trigger names "))
         loaded.triggers[rec.id] = expr
     for old_id, new_id in r.renamed.items():
         if old_id in loaded.questions:
@@ -299,31 +408,26 @@ def check_rubric(loaded: LoadedRubric, doc: Document) -> list[Problem]:
     return out
 
 
-def _duplicates(bad: Any, section: str, ids: list[str], spelled: str = "") -> None:
-    seen: set[str] = set()
+_TRIGGER_KINDS = {
+    "question": "scored question",
+    "answers": "question",
+    "gap": "dimension",
+    "outcome": "classifier",
+}
+
+
+def _duplicates(bad: Any, at: Loc, ids: list[str], field: str = "id") -> None:
+    first: dict[str, int] = {}
     for i, ident in enumerate(ids):
-        if ident in seen:
-            loc: Loc = (*_split(section), i, "id")
-            bad(
-                loc,
-                f"duplicate id '{ident}' {spelled}in {section.split('[')[0]}".replace("  ", " "),
-            )
-        seen.add(ident)
+        if ident in first:
+            where = format_loc((*at, first[ident]))
+            bad((*at, i, field), f"duplicate {field} '{ident}' (first at {where})")
+        else:
+            first[ident] = i
 
 
-def _split(section: str) -> Loc:
-    # "classifiers[0].outcomes" -> ("classifiers", 0, "outcomes")
-    out: list[str | int] = []
-    for part in section.split("."):
-        name, _, rest = part.partition("[")
-        out.append(name)
-        if rest:
-            out.append(int(rest.rstrip("]")))
-    return tuple(out)
-
-
-def _unknown(kind: str, value: str, known: set[str] | dict[str, str]) -> str:
-    msg = f"unknown {kind} '{value}'"
+def _unknown(kind: str, value: str, known: set[str] | dict[str, str], prefix: str = "") -> str:
+    msg = f"{prefix}unknown {kind} '{value}'"
     hint = difflib.get_close_matches(value, sorted(known), n=1)
     return msg + (f" (did you mean '{hint[0]}'?)" if hint else "")
 
@@ -340,11 +444,15 @@ def _check_question_type(bad: Any, at: Loc, q: Question, r: Rubric) -> None:
         bad((*at, "bands"), f"bands are for number questions, not {t.value}")
     if q.invert and t is not QuestionType.YESNO:
         bad((*at, "invert"), f"invert is for yesno questions, not {t.value}")
+    if q.unit and t is not QuestionType.NUMBER:
+        bad((*at, "unit"), f"unit is for number questions, not {t.value}")
 
     if t is QuestionType.SCALE:
         scale = q.scale or r.scale
         if scale.min >= scale.max:
-            bad((*at, "scale"), f"min ({scale.min}) must be below max ({scale.max})")
+            if q.scale is not None:  # a bad rubric-wide scale is reported once, at the top
+                bad((*at, "scale", "max"), f"must be above min ({scale.min}), got {scale.max}")
+            return
         for key in q.anchors:
             if not scale.min <= key <= scale.max:
                 bad(
@@ -354,7 +462,7 @@ def _check_question_type(bad: Any, at: Loc, q: Question, r: Rubric) -> None:
     elif t in (QuestionType.CHOICE, QuestionType.MULTI):
         if len(q.options) < 2:
             bad((*at, "options"), f"a {t.value} question needs at least two options")
-        _duplicates(bad, f"{_path(at)}.options", [o.value for o in q.options])
+        _duplicates(bad, (*at, "options"), [o.value for o in q.options], field="value")
         scored = [o.score is not None for o in q.options]
         if any(scored) and not all(scored):
             for oi, o in enumerate(q.options):
@@ -362,9 +470,8 @@ def _check_question_type(bad: Any, at: Loc, q: Question, r: Rubric) -> None:
                     bad((*at, "options", oi), "missing score: score every option or none")
         if q.weight > 0 and not any(scored) and not any(o.signals for o in q.options):
             bad((*at, "options"), "no option has a score or signals: set weight 0 for context")
-        reserved = {"n/a", "unknown"}
         for oi, o in enumerate(q.options):
-            if o.value in reserved:
+            if o.value in RESERVED_ANSWERS:
                 bad((*at, "options", oi, "value"), f"'{o.value}' is reserved for every question")
     elif t is QuestionType.NUMBER:
         _check_bands(bad, at, q)
@@ -377,7 +484,7 @@ def _check_bands(bad: Any, at: Loc, q: Question) -> None:
         return
     for i, b in enumerate(bands):
         if b.min is not None and b.max is not None and b.min >= b.max:
-            bad((*at, "bands", i), f"min ({b.min:g}) must be below max ({b.max:g})")
+            bad((*at, "bands", i, "max"), f"must be above min ({b.min:g}), got {b.max:g}")
         if b.min is None and i > 0:
             bad((*at, "bands", i), "only the first band may leave out min")
         if b.max is None and i < len(bands) - 1:
@@ -396,12 +503,6 @@ def _check_bands(bad: Any, at: Loc, q: Question) -> None:
                 (*at, "bands", i, "min"),
                 f"bands overlap: {cur.min:g} is below the previous band's max {prev.max:g}",
             )
-
-
-def _path(loc: Loc) -> str:
-    from .yamlio import format_loc
-
-    return format_loc(loc)
 
 
 def count_by_type(rubric: Rubric) -> Counter[str]:

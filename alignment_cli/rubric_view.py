@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from pydantic.json_schema import GenerateJsonSchema
 from rich.markup import escape
 from rich.tree import Tree
 
-from . import __version__
 from .models import Question, QuestionType, Rubric
 from .rubric import LoadedRubric
 
-SCHEMA_ID = "https://alignment-cli.dev/schema/rubric.schema.json"
-RESERVED = ["unknown", "n/a"]
+SCHEMA_FILE = "rubric.schema.json"
 
 
 def valid_answers(q: Question, rubric: Rubric) -> dict[str, Any]:
     """What an answer to `q` may be, in a form scripts can check against."""
-    reserved = ["unknown", "n/a"] if q.allow_na else ["unknown"]
+    reserved = ["unknown", "n/a"] if q.allow_na else ["unknown"]  # models.RESERVED_ANSWERS
     out: dict[str, Any] = {"type": q.type.value, "reserved": reserved}
     if q.type is QuestionType.SCALE:
         scale = q.scale or rubric.scale
@@ -85,12 +85,33 @@ def rubric_tree(loaded: LoadedRubric) -> Tree:
     return root
 
 
+class _Schema(GenerateJsonSchema):
+    """pydantic's generator without the per-field titles ('Id', 'Phase'), which only repeat the
+    field name in an editor's hover; models keep their titles, fields their descriptions."""
+
+    def field_title_should_be_set(self, schema: Any) -> bool:
+        return False
+
+
 def rubric_json_schema() -> dict[str, Any]:
-    schema = Rubric.model_json_schema()
+    """The JSON Schema of the rubric format (draft 2020-12), for editors and other tools.
+
+    It holds every rule that can be said about one field or one question; rules that need the
+    whole rubric (references between ids, order, band coverage, conditions) are checked by
+    `alignment rubric validate` only.
+    """
+    schema = Rubric.model_json_schema(schema_generator=_Schema)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": SCHEMA_ID,
         "title": "alignment rubric",
-        "description": f"Rubric format of alignment {__version__}; see docs/rubric-format.md.",
-        **schema,
+        "description": (
+            "A rubric of the alignment tool (docs/rubric-format.md). References between ids, "
+            "order and conditions are checked by `alignment rubric validate`."
+        ),
+        **{k: v for k, v in schema.items() if k not in ("title", "description")},
     }
+
+
+def schema_text() -> str:
+    """The schema as committed in rubrics/rubric.schema.json (a test keeps the two equal)."""
+    return json.dumps(rubric_json_schema(), indent=2, ensure_ascii=False) + "\n"

@@ -17,13 +17,17 @@ from typing import Any
 import yaml
 
 from .errors import InvalidInput, Problem
+from .yaml_subset import parse_subset
 
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader when present
 _Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 MAX_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 64
-MAX_NODES = 500_000
+# Building a node costs some microseconds: 50,000 values (a rubric of ~800 questions) load in
+# well under a second, and anything larger is refused before it is built.
+MAX_NODES = 50_000
+MAX_NUMBER_CHARS = 100
 
 Loc = tuple[str | int, ...]
 
@@ -37,12 +41,27 @@ class Document:
     root: yaml.Node | None
 
     def locate(self, loc: Loc) -> tuple[int | None, int | None]:
-        """Line and column (1-based) of the deepest node along `loc` that exists."""
+        """Line and column (1-based) of the deepest node along `loc` that exists.
+
+        A mapping value is located at its key (the line that names the field); other values
+        at themselves, so `questions[3].weight` points at the weight, not at the question.
+        """
+        _, mark, _ = self._follow(loc)
+        if mark is None:
+            return None, None
+        return mark.line + 1, mark.column + 1
+
+    def node_at(self, loc: Loc) -> yaml.Node | None:
+        """The node at `loc`, or None when the path leaves the document."""
+        node, _, complete = self._follow(loc)
+        return node if complete else None
+
+    def _follow(self, loc: Loc) -> tuple[yaml.Node | None, Any, bool]:
         node = self.root
         mark = node.start_mark if node is not None else None
         for key in loc:
             if node is None:
-                break
+                return None, mark, False
             child: yaml.Node | None = None
             if isinstance(node, yaml.MappingNode):
                 for k, v in node.value:
@@ -57,13 +76,11 @@ class Document:
             ):
                 child = node.value[key]
             if child is None:
-                break
+                return node, mark, False
             node = child
             if not isinstance(node, yaml.MappingNode) or mark is None or isinstance(key, int):
                 mark = node.start_mark
-        if mark is None:
-            return None, None
-        return mark.line + 1, mark.column + 1
+        return node, mark, True
 
     def problem(self, loc: Loc, message: str) -> Problem:
         line, column = self.locate(loc)
@@ -126,111 +143,176 @@ def load_yaml(path: Path, *, expect_mapping: bool = True) -> Document:
 
 
 def parse_yaml(name: str, text: str, *, expect_mapping: bool = True) -> Document:
+    """Parse one YAML document behind the guards; every failure is an InvalidInput."""
     if not text.strip():
         raise InvalidInput([Problem(name, 1, 1, "the file is empty")])
     loader = _Loader(text)
     try:
-        _check_depth(name, text)
+        _scan(name, text)  # before composing: the composer recurses and expands aliases
         root = loader.get_single_node()
-        if root is not None:
-            _check_shape(name, root)
-            data = loader.construct_document(root)
-        else:
-            data = None
+        data = loader.construct_document(root) if root is not None else None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        what = " ".join(x for x in (exc.context, exc.problem) if x) or "invalid YAML"
-        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        raise InvalidInput([Problem(name, line, col, f"YAML syntax error: {what}")]) from None
+        raise InvalidInput([_yaml_problem(name, exc)]) from None
     except yaml.YAMLError as exc:
         raise InvalidInput([Problem(name, None, None, f"YAML error: {exc}")]) from None
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+        # The constructors of odd scalars; our own checks should have caught them first.
+        raise InvalidInput([Problem(name, None, None, f"cannot read a value: {exc}")]) from None
     finally:
         loader.dispose()
+    if loader.duplicates:
+        raise InvalidInput(
+            [_duplicate_problem(name, key, first) for key, first in loader.duplicates]
+        )
     if expect_mapping and not isinstance(data, dict):
-        kind = "nothing" if data is None else type(data).__name__
+        kind = "nothing" if data is None else _kind(data)
         raise InvalidInput([Problem(name, 1, 1, f"expected a mapping of fields, found {kind}")])
     return Document(name, data, root)
 
 
-_OPEN = (
-    "BlockSequenceStartToken",
-    "BlockMappingStartToken",
-    "FlowSequenceStartToken",
-    "FlowMappingStartToken",
-)
-_CLOSE = ("BlockEndToken", "FlowSequenceEndToken", "FlowMappingEndToken")
+def _kind(data: Any) -> str:
+    if isinstance(data, list):
+        return "a list"
+    if isinstance(data, str):
+        return "text"
+    if isinstance(data, bool):
+        return "true/false"
+    if isinstance(data, int | float):
+        return "a number"
+    return type(data).__name__
 
 
-def _check_depth(name: str, text: str) -> None:
-    """Measure nesting on the token stream: libyaml's composer recurses and can crash on depth."""
+def _yaml_problem(name: str, exc: yaml.MarkedYAMLError) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+    if isinstance(exc, _Refused):
+        return Problem(name, line, col, str(exc.problem))
+    what = " ".join(x for x in (exc.context, exc.problem) if x) or "invalid YAML"
+    return Problem(name, line, col, f"YAML syntax error: {what}")
+
+
+def _duplicate_problem(name: str, key: yaml.Node, first: yaml.Node) -> Problem:
+    m = key.start_mark
+    return Problem(
+        name,
+        m.line + 1,
+        m.column + 1,
+        f"duplicate key '{key.value}' (first on line {first.start_mark.line + 1})",
+    )
+
+
+class _Refused(yaml.MarkedYAMLError):
+    """Input we will not process (too deep, too big, recursive); the message is the problem."""
+
+    def __init__(self, message: str, mark: Any) -> None:
+        super().__init__(problem=message, problem_mark=mark)
+
+
+_START = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+_END = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+
+
+def _scan(name: str, text: str) -> None:
+    """One pass over the parser's events, in bounded time and memory, before building nodes.
+
+    Refuses nesting deeper than MAX_DEPTH (libyaml's composer recurses and can crash), documents
+    that would expand to more than MAX_NODES values (alias bombs and plain huge files alike:
+    building nodes is what costs time), recursive aliases and a second document.
+    """
     scanner = _Loader(text)
-    depth = 0
+    sizes: dict[str, int] = {}  # expanded size of each anchored value
+    stack: list[list[Any]] = []  # open collections: [anchor, values inside so far]
+    total = 0
+    aliased = False
+    documents = 0
     try:
-        while (token := scanner.get_token()) is not None:
-            kind = type(token).__name__
-            if kind in _OPEN:
-                depth += 1
-                if depth > MAX_DEPTH:
-                    m = token.start_mark
-                    raise InvalidInput(
-                        [
-                            Problem(
-                                name,
-                                m.line + 1,
-                                m.column + 1,
-                                f"nested deeper than {MAX_DEPTH} levels",
-                            )
-                        ]
+        while (event := scanner.get_event()) is not None:
+            if isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    raise _Refused("expected one YAML document, found a second", event.start_mark)
+                continue
+            if isinstance(event, _START):
+                if len(stack) >= MAX_DEPTH:
+                    raise _Refused(f"nested deeper than {MAX_DEPTH} levels", event.start_mark)
+                stack.append([event.anchor, 1])
+                added = 1
+            elif isinstance(event, _END):
+                anchor, size = stack.pop()
+                if anchor is not None:
+                    sizes[anchor] = size
+                if stack:
+                    stack[-1][1] += size
+                continue
+            elif isinstance(event, yaml.AliasEvent):
+                if any(entry[0] == event.anchor for entry in stack):
+                    raise _Refused(
+                        f"alias '*{event.anchor}' refers to a value that contains it",
+                        event.start_mark,
                     )
-            elif kind in _CLOSE:
-                depth -= 1
+                added = sizes.get(event.anchor or "", 1)
+                aliased = True
+            elif isinstance(event, yaml.ScalarEvent):
+                added = 1
+                if event.anchor is not None:
+                    sizes[event.anchor] = 1
+            else:
+                continue
+            total += added
+            if total > MAX_NODES:
+                how = " through aliases" if aliased else ""
+                raise _Refused(f"expands to more than {MAX_NODES:,} values{how}", event.start_mark)
+            if stack and not isinstance(event, _START):
+                stack[-1][1] += added
     finally:
         scanner.dispose()
 
 
+class _GuardedLoader(_BaseLoader):  # type: ignore[misc]
+    """The safe loader, noting duplicate keys (PyYAML keeps the last one silently) and refusing
+    values whose construction could blow up (a 100,000-digit number, an impossible date)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.duplicates: list[tuple[yaml.Node, yaml.Node]] = []
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, yaml.Node] = {}
+        for key_node, _ in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _MERGE_TAG:
+                continue
+            key = self.construct_object(key_node)
+            try:
+                first = seen.setdefault(key, key_node)
+            except TypeError:
+                continue  # unhashable: the constructor reports it
+            if first is not key_node:
+                self.duplicates.append((key_node, first))
+        result: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+        return result
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        if len(str(node.value)) > MAX_NUMBER_CHARS:
+            raise _Refused(f"a number longer than {MAX_NUMBER_CHARS} characters", node.start_mark)
+        value: int = super().construct_yaml_int(node)
+        return value
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as exc:
+            raise _Refused(f"'{node.value}' is not a valid date: {exc}", node.start_mark) from None
+
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_GuardedLoader.add_constructor("tag:yaml.org,2002:int", _GuardedLoader.construct_yaml_int)
+_GuardedLoader.add_constructor(
+    "tag:yaml.org,2002:timestamp", _GuardedLoader.construct_yaml_timestamp
+)
+_Loader = _GuardedLoader
+
 _RISKY_LINE = re.compile(r"^[ \t]*(?:[-?:][ \t]+){3,}|^[ \t]{120,}", re.MULTILINE)
-
-
-def _check_shape(name: str, root: yaml.Node) -> None:
-    """Refuse documents whose expanded size or depth could exhaust us, without expanding them."""
-    # Sizes are memoised per node, so an alias bomb costs linear time to measure.
-    size: dict[int, int] = {}
-    stack: list[tuple[yaml.Node, int, bool]] = [(root, 1, False)]
-    while stack:
-        node, depth, done = stack.pop()
-        if depth > MAX_DEPTH:
-            m = node.start_mark
-            raise InvalidInput(
-                [Problem(name, m.line + 1, m.column + 1, f"nested deeper than {MAX_DEPTH} levels")]
-            )
-        if id(node) in size and not done:
-            continue
-        children: list[yaml.Node]
-        if isinstance(node, yaml.MappingNode):
-            children = [n for pair in node.value for n in pair]
-        elif isinstance(node, yaml.SequenceNode):
-            children = list(node.value)
-        else:
-            size[id(node)] = 1
-            continue
-        if done:
-            total = 1 + sum(size.get(id(c), 1) for c in children)
-            if total > MAX_NODES:
-                m = node.start_mark
-                raise InvalidInput(
-                    [
-                        Problem(
-                            name,
-                            m.line + 1,
-                            m.column + 1,
-                            f"expands to more than {MAX_NODES:,} values (aliases nested too deep?)",
-                        )
-                    ]
-                )
-            size[id(node)] = total
-        else:
-            stack.append((node, depth, True))
-            stack.extend((c, depth + 1, False) for c in children if id(c) not in size)
+FAST_MAX_BYTES = 64 * 1024
 
 
 def load_data_fast(path: Path) -> Any:
@@ -239,19 +321,35 @@ def load_data_fast(path: Path) -> Any:
     Callers fall back to `load_yaml` to locate an error when validation fails.
     """
     text = read_text(path)
-    # Without anchors, aliases or deep flow nesting the guards of `load_yaml` cannot trigger.
+    if len(text) <= FAST_MAX_BYTES:
+        # Most answer files are in the plain subset that yaml_subset reads several times faster
+        # than PyYAML, as safely (linear, two levels deep); anything else goes on below.
+        subset = parse_subset(text)
+        if subset is not None:
+            return subset
+    # Small, without anchors, aliases or deep nesting: the guards of `parse_yaml` cannot trigger.
     risky = (
-        "&" in text
+        len(text) > FAST_MAX_BYTES
+        or "&" in text
         or "*" in text
         or text.count("[") + text.count("{") > MAX_DEPTH
         or _RISKY_LINE.search(text) is not None
     )
     if risky or not text.strip():
         return parse_yaml(str(path), text).data
+    loader = _Loader(text)
     try:
-        return yaml.load(text, Loader=_Loader)  # the C *safe* loader
-    except yaml.YAMLError:
+        data = loader.get_single_data()
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError):
+        data = _FAILED
+    finally:
+        loader.dispose()
+    if data is _FAILED or loader.duplicates:
         return parse_yaml(str(path), text).data  # re-parse for a located message (raises)
+    return data
+
+
+_FAILED = object()
 
 
 def dump_yaml(data: Any) -> str:

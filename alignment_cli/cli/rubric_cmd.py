@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 from enum import StrEnum
-from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -13,10 +12,17 @@ from . import console
 
 app = typer.Typer(help="List, show, validate bundled or custom rubrics; print the JSON Schema.")
 
+RUBRIC_HELP = "A bundled rubric's id (see `alignment rubric list`) or a path to a rubric file."
+
 
 class ShowFormat(StrEnum):
     text = "text"
     json = "json"
+
+
+def _echo_json(data: Any) -> None:
+    # Plain text, never rich's renderer: scripts read this, so no wrapping and no markup.
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
 @app.command("list")
@@ -26,26 +32,34 @@ def list_rubrics(
     """List the bundled rubrics: id, version, title and question count."""
     from rich.table import Table
 
+    from ..errors import InvalidInput, Problem
     from ..rubric import bundled_rubrics, load_rubric
 
-    rows: list[dict[str, str]] = []
+    rows: list[dict[str, Any]] = []
+    problems: list[Problem] = []
     for path in bundled_rubrics():
-        r = load_rubric(path).rubric
+        try:
+            r = load_rubric(path).rubric
+        except InvalidInput as exc:  # list the good ones, then report the broken one
+            problems.extend(exc.problems or [Problem(str(path), None, None, exc.message)])
+            continue
         rows.append(
-            {"id": r.id, "version": r.version, "title": r.title, "questions": str(len(r.questions))}
+            {"id": r.id, "version": r.version, "title": r.title, "questions": len(r.questions)}
         )
     if fmt is ShowFormat.json:
-        console.out.print_json(json.dumps(rows))
-        return
-    table = Table("id", "version", "title", "questions")
-    for row in rows:
-        table.add_row(row["id"], row["version"], row["title"], row["questions"])
-    console.out.print(table)
+        _echo_json(rows)
+    else:
+        table = Table("id", "version", "title", "questions")
+        for row in rows:
+            table.add_row(row["id"], row["version"], row["title"], str(row["questions"]))
+        console.out.print(table)
+    if problems:
+        raise InvalidInput(problems)
 
 
 @app.command()
 def show(
-    rubric: Annotated[str, typer.Argument(help="A bundled rubric id or a path to a rubric file.")],
+    rubric: Annotated[str, typer.Argument(help=RUBRIC_HELP)],
     fmt: Annotated[ShowFormat, typer.Option("--format", help="text or json.")] = ShowFormat.text,
 ) -> None:
     """Show one rubric: a readable tree, or JSON with every question and its valid answers."""
@@ -54,30 +68,37 @@ def show(
 
     loaded = load_rubric(rubric)
     if fmt is ShowFormat.json:
-        console.out.print_json(json.dumps(rubric_as_json(loaded)))
+        _echo_json(rubric_as_json(loaded))
     else:
         console.out.print(rubric_tree(loaded))
 
 
 @app.command()
 def validate(
-    paths: Annotated[list[Path], typer.Argument(help="Rubric files to check.")],
+    rubrics: Annotated[
+        list[str], typer.Argument(help="Rubric files or bundled rubric ids to check.")
+    ],
 ) -> None:
-    """Check rubric files; print every problem as FILE:LINE:COLUMN: path: message. Exit 0 or 2."""
+    """Check rubrics; print every problem as FILE:LINE:COLUMN: path: message. Exit 0 or 2.
+
+    All files are checked, and all problems of each file are reported, not only the first.
+    """
     from ..errors import InvalidInput, Problem
     from ..rubric import load_rubric
 
     problems: list[Problem] = []
-    for path in paths:
+    for ref in rubrics:
         try:
-            loaded = load_rubric(path)
+            loaded = load_rubric(ref)
         except InvalidInput as exc:
-            problems.extend(exc.problems or [Problem(str(path), None, None, exc.message)])
+            problems.extend(exc.problems or [Problem(ref, None, None, exc.message)])
             continue
         r = loaded.rubric
         console.out.print(
-            f"{path}: ok ({r.id} {r.version}, {len(r.questions)} questions, "
-            f"{len(r.recommendations)} recommendations)"
+            f"{loaded.path}: ok ({r.id} {r.version}, {len(r.questions)} questions, "
+            f"{len(r.recommendations)} recommendations)",
+            markup=False,
+            soft_wrap=True,
         )
     if problems:
         raise InvalidInput(problems)
@@ -85,7 +106,10 @@ def validate(
 
 @app.command()
 def schema() -> None:
-    """Print the JSON Schema of the rubric format, for editors and other tools."""
-    from ..rubric_view import rubric_json_schema
+    """Print the JSON Schema of the rubric format, for editors and other tools.
 
-    typer.echo(json.dumps(rubric_json_schema(), indent=2))
+    Bundled rubrics point at rubrics/rubric.schema.json, which is this output.
+    """
+    from ..rubric_view import schema_text
+
+    typer.echo(schema_text(), nl=False)
