@@ -174,3 +174,24 @@ def test_no_step_summary_outside_ci(tmp_path: Path, invoke: Invoke) -> None:
     assert {p.name for p in set(tmp_path.rglob("*")) - before} <= {"history"} | {
         p.name for p in (eng / "history").iterdir()
     }
+
+
+def test_a_run_saved_a_moment_ago_is_not_its_own_baseline(
+    saved: Callable[..., Path], invoke: Invoke
+) -> None:
+    eng = saved()
+    edit_answers(eng, "mia", handoff_channels=["crm-task"])
+    assert invoke("score", str(eng), "--save").exit_code == 0  # Q2 recorded first, as CI does
+    gated = invoke("score", str(eng), "--max-drop", "5")
+    assert gated.exit_code == 1  # compared with Q1, not with the Q2 just saved
+    assert "dimension service-levels fell 6.7 points" in flat(gated.stderr)
+    latest = invoke("score", str(eng), "--baseline", "latest", "--format", "json")
+    assert json.loads(latest.stdout)["comparison"]["old_generated_at"] == "2026-01-15T09:00:00Z"
+
+
+def test_latest_when_the_only_saved_run_is_this_one(tmp_path: Path, invoke: Invoke) -> None:
+    eng = make_engagement(tmp_path / "eng")
+    assert invoke("score", str(eng), "--save").exit_code == 0
+    result = invoke("score", str(eng), "--baseline", "latest")
+    assert result.exit_code == 2
+    assert "no earlier saved scorecards" in flat(result.stderr)
