@@ -17,7 +17,6 @@ from typing import Any
 import yaml
 
 from .errors import InvalidInput, Problem
-from .yaml_subset import parse_subset
 
 _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader when present
 _Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -321,12 +320,6 @@ def load_data_fast(path: Path) -> Any:
     Callers fall back to `load_yaml` to locate an error when validation fails.
     """
     text = read_text(path)
-    if len(text) <= FAST_MAX_BYTES:
-        # Most answer files are in the plain subset that yaml_subset reads several times faster
-        # than PyYAML, as safely (linear, two levels deep); anything else goes on below.
-        subset = parse_subset(text)
-        if subset is not None:
-            return subset
     # Small, without anchors, aliases or deep nesting: the guards of `parse_yaml` cannot trigger.
     risky = (
         len(text) > FAST_MAX_BYTES
