@@ -360,7 +360,8 @@ class Interview:
         previous: Responses | None = None,
         cursor: str | None = None,
     ) -> Interview:
-        """Start, or continue from `previous` answers: at `cursor`, else the first open question.
+        """Start, or continue from `previous` answers: at `cursor`, unless an earlier question is
+        still open (then there), else at the first open question.
 
         When every question already has an answer the interview starts again from the top with
         those answers as defaults (a quarterly update). Answers that no longer fit the rubric
@@ -384,10 +385,10 @@ class Interview:
         iv.rerun = bool(answers) and not open_
         if not ids:
             iv.at = None
-        elif cursor in ids:
+        elif cursor in ids and not (open_ and ids.index(open_[0].id) < ids.index(cursor)):
             iv.at = cursor
         elif open_:
-            iv.at = open_[0].id
+            iv.at = open_[0].id  # an open question before the cursor comes first
         else:
             iv.at = ids[0]
         return iv

@@ -295,6 +295,9 @@ def test_resume_at_the_saved_cursor(rubric: LoadedRubric) -> None:
     assert iv.at == "lead-definition"
     iv2 = Interview.begin(rubric, "sales", "Sam", previous=prev, cursor="no-such")  # type: ignore[arg-type]
     assert iv2.at == "sla-exists"
+    gap = _previous(rubric, {"market-maturity": "new", "sla-exists": True})
+    iv3 = Interview.begin(rubric, "sales", "Sam", previous=gap, cursor="follow-up-hours")  # type: ignore[arg-type]
+    assert iv3.at == "lead-definition"  # an earlier open question comes first
 
 
 def test_a_finished_interview_reruns_with_defaults(rubric: LoadedRubric) -> None:

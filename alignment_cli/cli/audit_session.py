@@ -228,7 +228,7 @@ class Session:
                 "or type a new one.",
                 "green",
             )
-        elif previous is not None:
+        if previous is not None and (n > 1 or not iv.rerun):
             self._say(f"Continuing at question {n} of {total} ({iv.answered()} answered).", "green")
 
     # --- the loop ---------------------------------------------------------------------------
@@ -294,11 +294,8 @@ class Session:
             return
         self._save_progress()
         total = len(iv.plan())
-        self._say(
-            f"Saved {iv.answered()} of {total} answers in {self.path}. "
-            f"Continue with: {self._resume_command()}",
-            "green",
-        )
+        self._say(f"Saved {iv.answered()} of {total} answers in {self.path}.", "green")
+        self._say(f"Continue with: {self._resume_command()}", "green", wrap=False)
 
     def _finish(self) -> None:
         from ..scoring import score
@@ -325,7 +322,7 @@ class Session:
         width = max(len(cmd) for cmd, _ in steps)
         self._say("Next:")
         for cmd, what in steps:
-            self._say(f"  {cmd.ljust(width)}   {what}")
+            self._say(f"  {cmd.ljust(width)}   {what}", wrap=False)
 
     # --- saving -----------------------------------------------------------------------------
 
@@ -409,8 +406,9 @@ class Session:
     def _print(self, renderable: RenderableType) -> None:
         console.out.print(renderable)
 
-    def _say(self, message: str, style: str = "") -> None:
-        console.out.print(Text(message, style=style))
+    def _say(self, message: str, style: str = "", *, wrap: bool = True) -> None:
+        """Print a message; commands to copy are never wrapped (wrap=False)."""
+        console.out.print(Text(message, style=style), soft_wrap=not wrap)
 
     def _iv(self) -> Interview:
         assert self.iv is not None

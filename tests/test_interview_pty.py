@@ -1,0 +1,102 @@
+"""`alignment audit` in a real pseudo-terminal: killed with SIGKILL, SIGTERM or Ctrl-C, nothing
+answered before is lost, and a rerun continues where it stopped."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import MINIMAL_RUBRIC, ROOT
+
+from alignment_cli.responses import load_response_file
+
+pexpect = pytest.importorskip("pexpect")
+
+TIMEOUT = 15
+
+
+@pytest.fixture
+def eng(tmp_path: Path) -> Path:
+    folder = tmp_path / "acme"
+    init = ["init", str(folder), "--org", "Acme", "--rubric", str(MINIMAL_RUBRIC)]
+    subprocess.run([sys.executable, "-m", "alignment_cli", *init], check=True, capture_output=True)
+    return folder
+
+
+def spawn(eng: Path, *args: str) -> Any:
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "alignment_cli", "audit", str(eng), *args],
+        cwd=str(ROOT),
+        encoding="utf-8",
+        timeout=TIMEOUT,
+        dimensions=(40, 120),
+    )
+    return child
+
+
+def answer(child: Any, line: str, then: str) -> None:
+    """Type a line at the prompt, then wait for what must follow (the next question, saved)."""
+    child.expect_exact("> ")
+    child.sendline(line)
+    child.expect_exact(then)
+
+
+def saved(eng: Path) -> Any:
+    return load_response_file(eng / "responses" / "dana-lee.yaml").responses
+
+
+def test_sigkill_loses_nothing_saved_and_resume_continues(eng: Path) -> None:
+    child = spawn(eng, "--respondent", "Dana Lee", "--role", "sales")
+    child.expect_exact("question 1 of 4")
+    answer(child, "1", "question 2 of 4")
+    answer(child, "+ they argue about lead quality every week", "Note saved.")
+    answer(child, "4", "question 3 of 4")
+    answer(child, "y", "question 4 of 5")  # the yes brought in the follow-up question
+    child.expect_exact("> ")
+    child.send("1")  # half typed when the process dies: the one thing allowed to be lost
+    child.kill(signal.SIGKILL)
+    child.wait()
+    assert child.signalstatus == signal.SIGKILL
+    resp = saved(eng)
+    assert resp.answers == {"market-maturity": "new", "lead-definition": 4, "sla-exists": True}
+    assert resp.notes == {"lead-definition": "they argue about lead quality every week"}
+
+    child = spawn(eng, "--resume")
+    child.expect_exact("Continuing at question 4 of 5 (3 answered)")
+    child.expect_exact("How many hours pass")
+    answer(child, "12", "question 5 of 5")
+    answer(child, "1 2", "Interview finished.")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    resp = saved(eng)
+    assert resp.answers == {
+        "market-maturity": "new",
+        "lead-definition": 4,
+        "sla-exists": True,
+        "follow-up-hours": 12,
+        "handoff-channels": ["crm-task", "context"],
+    }
+    assert resp.notes == {"lead-definition": "they argue about lead quality every week"}
+
+
+@pytest.mark.parametrize("how", ["sigterm", "ctrl-c"])
+def test_sigterm_and_ctrl_c_save_and_exit_130(eng: Path, how: str) -> None:
+    child = spawn(eng, "--respondent", "Dana Lee", "--role", "marketing")
+    answer(child, "2", "question 2 of 4")
+    child.expect_exact("> ")
+    if how == "sigterm":
+        child.kill(signal.SIGTERM)
+    else:
+        child.sendintr()
+    child.expect_exact("interrupted at question 2 of 4")
+    child.expect_exact("continue with: alignment audit")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert saved(eng).answers == {"market-maturity": "mature"}
