@@ -22,23 +22,50 @@ def _missing(module: str, names: tuple[str, ...]) -> str | None:
 
 
 def report_unavailable() -> str | None:
-    return _missing("alignment_cli.report", ("render_markdown",))
+    return _missing("alignment_cli.report", ("build_context", "render"))
 
 
-def render_markdown(scored: Any) -> str:
-    """The Markdown report of a scored set, as `alignment report` renders it."""
+def render_report(scored: Any) -> dict[str, float | int]:
+    """Build the report context and render Markdown and HTML, as `alignment report` does."""
+    import time
+    from datetime import date
+
     report = importlib.import_module("alignment_cli.report")
-    text: str = report.render_markdown(scored)
-    return text
+    out: dict[str, float | int] = {}
+    start = time.perf_counter()
+    context = report.build_context(scored.card, scored.rubric, day=date(2026, 11, 22))
+    out["context"] = time.perf_counter() - start
+    for fmt in ("md", "html"):
+        start = time.perf_counter()
+        text = report.render(context, fmt)
+        out[fmt] = time.perf_counter() - start
+        out[f"{fmt}_chars"] = len(text)
+    return out
 
 
 def import_unavailable() -> str | None:
-    return _missing("alignment_cli.importer", ("import_csv",))
+    return _missing("alignment_cli.importer", ("import_csv", "ImportSettings")) or _missing(
+        "alignment_cli.forms", ("survey_csv",)
+    )
 
 
 def write_csv(folder: Path, rows: int, seed: int) -> Path:
-    raise NotImplementedError
+    """A survey export of `rows` generated respondents (forms.survey_csv, the form's columns),
+    next to an empty engagement folder to import it into."""
+    from datagen import bench_rubric, respondent_document, write_engagement
+
+    forms = importlib.import_module("alignment_cli.forms")
+    loaded, _ = bench_rubric()
+    documents = [respondent_document(loaded, i, seed) for i in range(rows)]
+    folder.mkdir(parents=True, exist_ok=True)
+    csv_path = folder / "survey.csv"
+    csv_path.write_text(forms.survey_csv(loaded, documents), encoding="utf-8")
+    write_engagement(loaded, folder / "engagement", 0)
+    return csv_path
 
 
-def import_csv(csv_path: Path, dest: Path) -> int:
-    raise NotImplementedError
+def import_csv(csv_path: Path) -> int:
+    """`alignment import CSV --into ENGAGEMENT`, in process; the number of files it wrote."""
+    importer = importlib.import_module("alignment_cli.importer")
+    outcome = importer.import_csv(csv_path, csv_path.parent / "engagement")
+    return len(outcome.plan.files)

@@ -1,7 +1,7 @@
 """One measurement in a fresh process, so peak memory is that of the work alone.
 
     python bench/worker.py score DIR      load and score an engagement folder
-    python bench/worker.py report DIR     load, score and render the Markdown report
+    python bench/worker.py report DIR     load, score, then build and render the report
     python bench/worker.py import CSV     import a survey CSV into a folder of answer files
 
 Prints one JSON object: stage times in seconds, peak and base resident memory in MB.
@@ -79,20 +79,19 @@ def run_score(folder: Path) -> dict[str, Any]:
 
 
 def run_report(folder: Path) -> dict[str, Any]:
-    from adapters import render_markdown
+    from adapters import render_report
 
     import alignment_cli.pipeline  # noqa: F401
 
     base = _rss_mb()
     stages = Stages()
     scored = _score(folder, stages)
-    start = time.perf_counter()
-    text = render_markdown(scored)
-    stages.times["report"] = time.perf_counter() - start
+    rendered = render_report(scored)
     return {
         "respondents": len(scored.card.respondents),
-        "report_chars": len(text),
         **stages.times,
+        **rendered,
+        "report": rendered["context"] + rendered["md"],
         "base_mb": base,
         "peak_mb": _rss_mb(),
     }
@@ -103,7 +102,7 @@ def run_import(csv_path: Path) -> dict[str, Any]:
 
     base = _rss_mb()
     start = time.perf_counter()
-    written = import_csv(csv_path, csv_path.parent / "imported")
+    written = import_csv(csv_path)
     return {
         "rows": written,
         "import": time.perf_counter() - start,
