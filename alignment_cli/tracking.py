@@ -9,14 +9,29 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .compare import Comparison, compare
 from .engagement import Engagement, find_engagement
 from .errors import AlignmentError, UsageError
-from .history import latest, load_runs, load_scorecard, previous_run, save
+from .history import (
+    Run,
+    Trend,
+    latest,
+    load_runs,
+    load_scorecard,
+    previous_run,
+    same_results,
+    save,
+    trend,
+)
 from .rubric import LoadedRubric, load_rubric
 from .scorecard import Scorecard
+
+if TYPE_CHECKING:
+    from .pipeline import Scored
 
 LATEST = "latest"
 SUMMARY_ENV = "GITHUB_STEP_SUMMARY"
@@ -131,3 +146,53 @@ def append_step_summary(text: str) -> str | None:
     except OSError as exc:
         return f"cannot append to {SUMMARY_ENV} ({target}): {exc.strerror}"
     return None
+
+
+@dataclass
+class Progress:
+    """What a report shows of the past: the change since the baseline, and the trend."""
+
+    comparison: Comparison | None
+    trend: Trend | None
+    """Every saved run, then this one (unless it is the latest saved run already)."""
+
+
+def report_progress(
+    scored: Scored, ref: str | None, *, day: date, carry_over: bool = False
+) -> Progress:
+    """The baseline is `ref` when given, else the latest saved run (other than this one).
+    This run's point in the trend is dated `day`, the report's date, so that rerunning the
+    report on unchanged answers gives the same file."""
+    card = scored.card
+    runs = load_runs(scored.engagement.history_dir) if scored.engagement else []
+    if ref is not None:
+        base = resolve_baseline(ref, scored.engagement, card, carry_over=carry_over)
+    else:
+        run = previous_run(runs, card)
+        base = Baseline(run.card, str(run.path)) if run else None
+    comparison = compare_cards(base.card, card, scored.rubric) if base else None
+    points = list(runs)
+    if not points or not same_results(points[-1].card, card):
+        when = datetime.combine(day, time(0), UTC)
+        points.append(Run(Path("this run"), card.model_copy(update={"generated_at": when})))
+    return Progress(comparison, trend(points) if len(points) >= 2 else None)
+
+
+def report_summary(card: Scorecard, progress: Progress, output: Path | None) -> str:
+    """What `report` appends to GitHub's step summary: where the report is, the change and the
+    trend (the scores themselves are in `score`'s summary)."""
+    from . import markdown as md
+    from .progress_view import headline, history_markdown
+
+    where = ""
+    if output is not None:
+        where = f": `{output}`" if "`" not in str(output) else f": {md.escape(output)}"
+    lines = [f"### Alignment report{where}", ""]
+    level = f", level {md.escape(card.level.title)}" if card.level else ""
+    lines += [f"Overall {md.fmt_score(card.overall)}/100{level}.", ""]
+    if progress.comparison is not None:
+        when = progress.comparison.old_generated_at.strftime("%Y-%m-%d")
+        lines += [f"Since {when}: {md.escape(headline(progress.comparison))}.", ""]
+    if progress.trend is not None:
+        lines += [history_markdown(progress.trend), ""]
+    return "\n".join(lines) + "\n"

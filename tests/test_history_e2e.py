@@ -105,6 +105,17 @@ def test_three_quarters(
     assert tech[1] < tech[0] and tech[2] == tech[1]
     assert defs[1] > defs[0] and defs[2] < defs[1]
     assert trend["overall"]["target"] == 65
+
+    # The report: the change since the run before the last one saved (Q2), and the trend.
+    report = eng / "reports" / "q3.md"
+    made = invoke("report", str(eng), "-o", str(report))
+    assert made.exit_code == 0, made.output
+    md = report.read_text("utf-8")
+    assert "## Change since the last run" in md
+    assert "since 15 April 2026" in md
+    assert 'x-axis ["2026-01-15", "2026-04-15", "2026-07-15"]' in md
+    html = invoke("report", str(eng), "--format", "html").stdout
+    assert 'class="trend"' in html
     assert [r["overall"] for r in trend["runs"]] == [
         pytest.approx(card1["overall"]),
         pytest.approx(trend["overall"]["scores"][1]),

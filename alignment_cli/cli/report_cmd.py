@@ -75,6 +75,15 @@ def report(
             help="Score answers made for another version of the rubric on what still fits.",
         ),
     ] = False,
+    baseline: Annotated[
+        str | None,
+        typer.Option(
+            "--baseline",
+            metavar="FILE|latest",
+            help="Show the change since a saved scorecard, a folder of answers, or the latest "
+            "saved run. Default: the latest run in the engagement's history/, if any.",
+        ),
+    ] = None,
 ) -> None:
     """Render the report for leadership: summary, scorecard, gap, roadmap, appendix."""
     from datetime import UTC, datetime
@@ -87,10 +96,23 @@ def report(
     kind = report_format(fmt.value if fmt is not None else None, output, template)
     scored = score_inputs(inputs or [], rubric_ref=rubric, carry_over=carry_over)
     when = report_date(scored.card, fixed, lambda: datetime.now(UTC).date())
+    from ..report import comparison_view, history_points
+    from ..tracking import append_step_summary, report_progress, report_summary
+
+    progress = report_progress(scored, baseline, day=when, carry_over=carry_over)
     context = build_context(
-        scored.card, scored.rubric, day=when, anonymous=anonymous, min_group=min_group
+        scored.card,
+        scored.rubric,
+        day=when,
+        anonymous=anonymous,
+        min_group=min_group,
+        comparison=comparison_view(progress.comparison) if progress.comparison else None,
+        history=history_points(progress.trend) if progress.trend else (),
     )
     text = render(context, kind, template)
+    warning = append_step_summary(report_summary(scored.card, progress, output))
+    if warning:
+        console.err.print(f"warning: {warning}", markup=False)
     if output is None:
         typer.echo(text, nl=False)
         return
