@@ -13,6 +13,7 @@ from functools import cache
 from typing import Any
 
 from jinja2 import nodes
+from jinja2.environment import TemplateExpression
 from jinja2.exceptions import TemplateSyntaxError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -113,8 +114,21 @@ def compile_expression(
         raise ExpressionError("must be a single expression")
     expr = body[0].nodes[0]
     references = tuple(_check(expr, namespaces, scalars))
+    for node in _walk(expr):
+        # answers['sla-exists'] reads the same variable as answers.sla_exists: contexts are
+        # keyed by the underscore form (Reference.name), so the lookup must use it too.
+        if (
+            isinstance(node, nodes.Getitem)
+            and isinstance(node.node, nodes.Name)
+            and isinstance(node.arg, nodes.Const)
+            and isinstance(node.arg.value, str)
+        ):
+            node.arg.value = node.arg.value.replace("-", "_")
     try:
-        compiled = env.compile_expression(source, undefined_to_none=True)
+        expr.set_environment(env)
+        body = [nodes.Assign(nodes.Name("result", "store"), expr, lineno=1)]
+        template = env.from_string(nodes.Template(body, lineno=1))
+        compiled = TemplateExpression(template, undefined_to_none=True)
     except TemplateSyntaxError as exc:  # pragma: no cover - the parse above already failed
         raise ExpressionError(f"does not compile: {exc.message}") from None
     except (RecursionError, SyntaxError, MemoryError):  # pragma: no cover - _walk guards

@@ -114,9 +114,11 @@ def pydantic_problems(doc: Document, exc: ValidationError, model: type[Any]) -> 
         if kind == "missing" and loc and isinstance(loc[-1], str):
             problems.append(doc.problem(loc[:-1], f"required field '{loc[-1]}' is missing"))
         elif kind == "extra_forbidden":
-            problems.append(doc.problem(loc, _unknown_field(doc, loc, model)))
+            problems.append(doc.problem(loc, _unknown_field(doc, loc, model), at_key=True))
         else:
-            problems.append(doc.problem(loc, describe_error(err, doc.node_at(loc))))
+            on_key = "[key]" in err["loc"]  # a bad key of a mapping (an anchor that is no number)
+            node = None if on_key else doc.node_at(loc)
+            problems.append(doc.problem(loc, describe_error(err, node), at_key=on_key))
     return problems
 
 
@@ -261,8 +263,8 @@ def check_rubric(loaded: LoadedRubric, doc: Document) -> list[Problem]:
     r = loaded.rubric
     out: list[Problem] = []
 
-    def bad(loc: Loc, message: str) -> None:
-        out.append(doc.problem(loc, message))
+    def bad(loc: Loc, message: str, *, at_key: bool = False) -> None:
+        out.append(doc.problem(loc, message, at_key=at_key))
 
     phases = {p.id for p in r.phases}
     dims = {d.id for d in r.dimensions}
@@ -348,7 +350,11 @@ def check_rubric(loaded: LoadedRubric, doc: Document) -> list[Problem]:
         for oi, opt in enumerate(q.options):
             for name in opt.signals:
                 if name not in outcomes:
-                    bad((*at, "options", oi, "signals", name), _unknown("outcome", name, outcomes))
+                    bad(
+                        (*at, "options", oi, "signals", name),
+                        _unknown("outcome", name, outcomes),
+                        at_key=True,
+                    )
         if q.when is not None:
             try:
                 expr = compile_expression(q.when, WHEN_NAMESPACES)
@@ -458,6 +464,7 @@ def _check_question_type(bad: Any, at: Loc, q: Question, r: Rubric) -> None:
                 bad(
                     (*at, "anchors", key),
                     f"anchor {key} is outside the scale {scale.min}..{scale.max}",
+                    at_key=True,
                 )
     elif t in (QuestionType.CHOICE, QuestionType.MULTI):
         if len(q.options) < 2:

@@ -39,34 +39,39 @@ class Document:
     data: Any
     root: yaml.Node | None
 
-    def locate(self, loc: Loc) -> tuple[int | None, int | None]:
+    def locate(self, loc: Loc, *, at_key: bool = False) -> tuple[int | None, int | None]:
         """Line and column (1-based) of the deepest node along `loc` that exists.
 
         A mapping value is located at its key (the line that names the field); other values
         at themselves, so `questions[3].weight` points at the weight, not at the question.
+        With `at_key`, the last step is located at its key (an unknown field, a bad key).
         """
-        _, mark, _ = self._follow(loc)
+        _, mark, complete, key_mark = self._follow(loc)
+        if at_key and complete and key_mark is not None:
+            mark = key_mark
         if mark is None:
             return None, None
         return mark.line + 1, mark.column + 1
 
     def node_at(self, loc: Loc) -> yaml.Node | None:
         """The node at `loc`, or None when the path leaves the document."""
-        node, _, complete = self._follow(loc)
+        node, _, complete, _ = self._follow(loc)
         return node if complete else None
 
-    def _follow(self, loc: Loc) -> tuple[yaml.Node | None, Any, bool]:
+    def _follow(self, loc: Loc) -> tuple[yaml.Node | None, Any, bool, Any]:
         node = self.root
         mark = node.start_mark if node is not None else None
+        key_mark = None
         for key in loc:
             if node is None:
-                return None, mark, False
+                return None, mark, False, None
             child: yaml.Node | None = None
+            key_mark = None
             if isinstance(node, yaml.MappingNode):
                 for k, v in node.value:
                     if _scalar_matches(k, key):
                         child = v
-                        mark = k.start_mark
+                        mark = key_mark = k.start_mark
                         break
             elif (
                 isinstance(node, yaml.SequenceNode)
@@ -75,14 +80,14 @@ class Document:
             ):
                 child = node.value[key]
             if child is None:
-                return node, mark, False
+                return node, mark, False, None
             node = child
             if not isinstance(node, yaml.MappingNode) or mark is None or isinstance(key, int):
                 mark = node.start_mark
-        return node, mark, True
+        return node, mark, True, key_mark
 
-    def problem(self, loc: Loc, message: str) -> Problem:
-        line, column = self.locate(loc)
+    def problem(self, loc: Loc, message: str, *, at_key: bool = False) -> Problem:
+        line, column = self.locate(loc, at_key=at_key)
         return Problem(self.file, line, column, message, format_loc(loc))
 
 
