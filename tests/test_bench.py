@@ -1,0 +1,70 @@
+"""The benchmark's own parts: its generated data is valid, and the script runs end to end.
+
+bench/run.py measures the real code paths; if its data stopped fitting the rubric, it would
+measure the error path instead, and if an API it calls changed, its sections would fail.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from datagen import FALLBACK_RUBRIC, bench_rubric, respondent_document  # noqa: E402
+
+from alignment_cli.responses import Responses, answer_errors  # noqa: E402
+from alignment_cli.rubric import LoadedRubric, load_rubric  # noqa: E402
+
+
+def _rubrics() -> list[LoadedRubric]:
+    loaded, note = bench_rubric()
+    assert note is None, note
+    return [loaded, load_rubric(FALLBACK_RUBRIC)]
+
+
+@pytest.mark.parametrize("loaded", _rubrics(), ids=lambda x: x.rubric.id)
+def test_generated_answers_fit_the_rubric(loaded: LoadedRubric) -> None:
+    docs = [respondent_document(loaded, i, seed=7) for i in range(120)]
+    for doc in docs:
+        responses = Responses.model_validate(doc)
+        assert answer_errors(loaded, responses) == [], doc["respondent"]
+    roles = {d["respondent"]["role"] for d in docs}
+    assert roles == {x.id for x in loaded.rubric.roles}
+    # Conditional questions are sometimes asked, sometimes skipped, and reserved answers occur.
+    conditional = set(loaded.conditions)
+    answered = [set(d["answers"]) for d in docs]
+    assert any(conditional & a for a in answered)
+    assert any(conditional - a for a in answered)
+    values = [v for d in docs for v in d["answers"].values()]
+    assert "unknown" in values
+
+
+def test_generated_data_is_deterministic() -> None:
+    loaded, _ = bench_rubric()
+    assert respondent_document(loaded, 5, seed=1) == respondent_document(loaded, 5, seed=1)
+    assert respondent_document(loaded, 5, seed=1) != respondent_document(loaded, 5, seed=2)
+    assert respondent_document(loaded, 5, seed=1) != respondent_document(loaded, 6, seed=1)
+
+
+def test_the_benchmark_runs_end_to_end() -> None:
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "run.py"),
+            *("--only", "score,report", "--sizes", "2,4", "--repeat", "1"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "FAILED" not in out, out
+    assert "## Load and score" in out and "## Targets" in out
+    assert "2 -> 4: x" in out  # the doubling check ran
