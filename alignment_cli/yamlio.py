@@ -42,8 +42,9 @@ class Document:
     def locate(self, loc: Loc, *, at_key: bool = False) -> tuple[int | None, int | None]:
         """Line and column (1-based) of the deepest node along `loc` that exists.
 
-        A mapping value is located at its key (the line that names the field); other values
-        at themselves, so `questions[3].weight` points at the weight, not at the question.
+        A scalar is located at itself (`questions[3].weight` points at the weight's value); a
+        list or mapping under a key at the key (the line that names the field, even when the
+        items start on the next line); a list item at the item.
         With `at_key`, the last step is located at its key (an unknown field, a bad key).
         """
         _, mark, complete, key_mark = self._follow(loc)
@@ -82,7 +83,7 @@ class Document:
             if child is None:
                 return node, mark, False, None
             node = child
-            if not isinstance(node, yaml.MappingNode) or mark is None or isinstance(key, int):
+            if isinstance(node, yaml.ScalarNode) or mark is None or isinstance(key, int):
                 mark = node.start_mark
         return node, mark, True, key_mark
 

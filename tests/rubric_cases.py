@@ -259,14 +259,14 @@ CASES = [
         "too few outcomes",
         "      - {id: marketing-led, title: Marketing-led}\n",
         "",
-        "22:7: classifiers[0].outcomes: needs at least 2 items, found 1",
+        "21:5: classifiers[0].outcomes: needs at least 2 items, found 1",
         True,
     ),
     Case(
         "gap of three roles",
         "gap: [sales, marketing]",
         "gap: [sales, marketing, sales]",
-        "17:6: gap: takes at most 2 items, found 3",
+        "17:1: gap: takes at most 2 items, found 3",
         True,
     ),
     Case(
@@ -295,14 +295,14 @@ CASES = [
         "options on a yesno question",
         "    text: SLA?\n",
         "    text: SLA?\n    options: [{value: a, label: A}, {value: b, label: B}]\n",
-        "48:14: questions[2].options: options are for choice and multi questions, not yesno",
+        "48:5: questions[2].options: options are for choice and multi questions, not yesno",
         True,
     ),
     Case(
         "bands on a scale question",
         "    text: Defined?\n",
         "    text: Defined?\n    bands: [{score: 1}]\n",
-        "40:12: questions[1].bands: bands are for number questions, not scale",
+        "40:5: questions[1].bands: bands are for number questions, not scale",
         True,
     ),
     Case(
@@ -330,7 +330,7 @@ CASES = [
         "one option",
         "      - {value: context, label: Context, score: 0.5}\n",
         "",
-        "65:7: questions[4].options: a multi question needs at least two options",
+        "64:5: questions[4].options: a multi question needs at least two options",
         True,
     ),
     Case(
@@ -502,7 +502,7 @@ CASES = [
         "gap naming one role twice",
         "gap: [sales, marketing]",
         "gap: [sales, sales]",
-        "17:6: gap: must name two different roles",
+        "17:1: gap: must name two different roles",
         False,
     ),
     Case(
@@ -516,7 +516,7 @@ CASES = [
         "scored question with nothing to score",
         "{value: crm, label: CRM, score: 0.5}\n      - {value: context, label: Context, score: 0.5}",
         "{value: crm, label: CRM}\n      - {value: context, label: Context}",
-        "65:7: questions[4].options: no option has a score or signals: set weight 0 for context",
+        "64:5: questions[4].options: no option has a score or signals: set weight 0 for context",
         False,
     ),
     Case(
