@@ -19,6 +19,7 @@ from .errors import AlignmentError, UsageError
 from .history import (
     Run,
     Trend,
+    current_time,
     latest,
     load_runs,
     load_scorecard,
@@ -47,13 +48,20 @@ class Baseline:
 def load_side(
     path: Path, *, rubric_ref: str | None = None, carry_over: bool = False
 ) -> tuple[Scorecard, LoadedRubric | None]:
-    """A scorecard from a saved scorecard file, or by scoring a folder (or file) of answers."""
+    """A scorecard from a saved scorecard file, or by scoring a folder (or file) of answers.
+
+    Answers scored on the spot are dated by their newest answer, not by the clock: "change
+    since" then names when the earlier answers were given."""
     if path.is_file() and path.suffix == ".json":
         return load_scorecard(path), None
-    from .pipeline import score_inputs
+    from .pipeline import latest_answer_time, score_inputs
 
-    scored = score_inputs([path], rubric_ref=rubric_ref, carry_over=carry_over)
-    return scored.card, scored.rubric
+    scored = score_inputs([path], rubric_ref=rubric_ref, carry_over=carry_over, now=current_time())
+    card = scored.card
+    answered = latest_answer_time(card)
+    if answered is not None:
+        card = card.model_copy(update={"generated_at": answered})
+    return card, scored.rubric
 
 
 def resolve_baseline(

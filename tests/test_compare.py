@@ -323,6 +323,7 @@ def test_compare_command_on_scorecards_and_folders(
 
     folders = json.loads(invoke("compare", str(before), str(eng), "--format", "json").stdout)
     assert folders["overall"] == data["overall"]
+    assert folders["old_generated_at"] == "2026-11-02T09:00:00Z"  # dated by the newest answer
 
     md = invoke("compare", str(old), str(new), "--format", "markdown").stdout
     assert md.startswith("## Change since 2026-01-15 09:00 UTC")
