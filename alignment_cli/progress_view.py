@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich import box
 from rich.console import Group, RenderableType
 from rich.markup import escape
 from rich.table import Table
@@ -110,8 +111,14 @@ def comparison_view(cmp: Comparison, *, limit: int = 8) -> RenderableType:
         ("New recommendations", cmp.recommendations_new, "yellow"),
     ):
         if items:
-            names = "; ".join(i.title for i in items)
-            parts.append(Text(f"{label} ({len(items)}): {names}", style=style))
+            grid = Table.grid(padding=(0, 1))
+            grid.add_column(width=3, justify="right")
+            grid.add_column()
+            for i in items[:limit]:
+                grid.add_row("-", escape(i.title))
+            if len(items) > limit:
+                grid.add_row("…", f"and {len(items) - limit} more (--limit shows more)")
+            parts.append(Group(Text(f"{label} ({len(items)}):", style=style), grid))
     if cmp.recommendations_open:
         parts.append(Text(f"Recommendations still open: {len(cmp.recommendations_open)}"))
     for old, new in cmp.renamed.items():
@@ -156,7 +163,9 @@ def comparison_markdown(cmp: Comparison, *, limit: int = 8, heading: str = "###"
         ("New recommendations", cmp.recommendations_new),
     ):
         if items:
-            lines.append(f"**{label}:** " + "; ".join(e(i.title) for i in items))
+            lines.append(f"**{label}:**")
+            lines.append("")
+            lines += [f"- {e(i.title)}" for i in items]
             lines.append("")
     if cmp.not_comparable:
         names = ", ".join(f"{n.kind} {e(n.id)} ({n.reason})" for n in cmp.not_comparable)
@@ -193,9 +202,13 @@ def history_view(trend: Trend) -> RenderableType:
             end_section=i == 0,
         )
     parts.append(t)
-    r = Table(title="Runs", title_justify="left")
-    for col in ("file", "scored", "rubric version", "overall", "level", "phase", "respondents"):
-        r.add_column(col, justify="right" if col in ("overall", "respondents") else "left")
+    r = Table(title="Runs", title_justify="left", box=box.SIMPLE_HEAD)
+    for col in ("file", "rubric", "overall", "level", "phase", "people"):
+        r.add_column(
+            col,
+            justify="right" if col in ("overall", "people") else "left",
+            no_wrap=col == "file",
+        )
     previous = None
     for run in runs:
         rubric = run.rubric_version
@@ -206,7 +219,6 @@ def history_view(trend: Trend) -> RenderableType:
         previous = (run.rubric_id, run.rubric_hash)
         r.add_row(
             escape(run.file),
-            run.generated_at.strftime("%Y-%m-%d %H:%M"),
             escape(rubric),
             _s(run.overall),
             escape(run.level or "–"),

@@ -311,8 +311,8 @@ def test_compare_command_on_scorecards_and_folders(
     assert "level Working apart → Working together" in out
     assert "current phase Alignment → Alignment" not in out
     assert "Questions: 2 improved, 0 worsened" in out
-    assert "New blind spots (1): How is a qualified lead defined?" in out
-    assert "Recommendations resolved (1): Write a follow-up service level" in out
+    assert "New blind spots (1): - How is a qualified lead defined?" in out
+    assert "Recommendations resolved (1): - Write a follow-up service level" in out
 
     data = json.loads(invoke("compare", str(old), str(new), "--format", "json").stdout)
     assert data["overall"]["status"] == "improved"
@@ -328,7 +328,7 @@ def test_compare_command_on_scorecards_and_folders(
     md = invoke("compare", str(old), str(new), "--format", "markdown").stdout
     assert md.startswith("## Change since 2026-01-15 09:00 UTC")
     assert "| Shared definitions | 50 | 75 | +25.0 | improved |" in md
-    assert "**New blind spots:** How is a qualified lead defined?" in md
+    assert "**New blind spots:**\n\n- How is a qualified lead defined?\n" in md
 
 
 def test_compare_names_what_is_not_comparable(
