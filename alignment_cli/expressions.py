@@ -87,9 +87,17 @@ class Expression:
     _compiled: Callable[..., Any] = field(repr=False)
 
     def evaluate(self, context: Mapping[str, Any]) -> bool:
-        """True or false; any failure at run time (a comparison with none, say) counts as false."""
+        """True or false; any failure at run time (a comparison with none, say) counts as false.
+
+        A name the context leaves out reads as none, as an unanswered question does.
+        """
+        values = dict(context)
+        for ref in self.references:
+            space = values.get(ref.namespace)
+            if ref.name and isinstance(space, Mapping) and ref.name not in space:
+                values[ref.namespace] = {**space, ref.name: None}
         try:
-            return bool(self._compiled(**context))
+            return bool(self._compiled(**values))
         except Exception:
             return False
 
