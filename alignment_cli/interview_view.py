@@ -11,7 +11,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from .interview import KEY_NA, KEYS, Interview, answer_hint, default_input, format_value, numbered
+from .interview import KEY_NA, KEYS, Interview, answer_hint, format_value, numbered
 from .models import Question, QuestionType
 from .rubric import LoadedRubric
 from .scorecard import Scorecard
@@ -38,7 +38,7 @@ def keys_line(q: Question) -> Text:
         out.append(f" {what}")
     out.append("  ")
     out.append("Enter", style="bold cyan")
-    out.append(" keep")
+    out.append(" keep answer")
     return out
 
 
@@ -71,7 +71,7 @@ def question_view(iv: Interview) -> RenderableType:
         Text(f"{phase.title} › {dimension.title}", style="bold blue"),
         Text(f"question {n} of {total}", style="bold"),
     )
-    progress = bar(iv.answered(), total) + Text(f"  {iv.answered()} of {total} answered", "dim")
+    progress = bar(n - 1, total) + Text(f"  {iv.answered()} of {total} answered", "dim")
     parts: list[RenderableType] = [Text(""), head, progress, Text(q.text, style="bold")]
     parts.extend(_choices(q, rubric))
     note = iv.notes.get(q.id)
@@ -82,7 +82,7 @@ def question_view(iv: Interview) -> RenderableType:
         parts.append(
             Text("answer so far: ")
             + Text(format_value(q, value), style="bold")
-            + Text(f"   Enter keeps it (same as typing {default_input(q, value)})", style="dim")
+            + Text("   (Enter keeps it)", style="dim")
         )
     parts.append(Text(answer_hint(q, rubric).capitalize(), style="dim"))
     parts.append(keys_line(q))
@@ -143,7 +143,7 @@ def summary_view(card: Scorecard) -> RenderableType:
         parts.append(head)
         parts.append(
             Text(
-                f"{who.answered} of {who.asked} questions answered, {who.unknown} don't know, "
+                f"{who.asked} questions: {who.answered} answered, {who.unknown} don't know, "
                 f"{who.na} not applicable",
                 style="dim",
             )

@@ -100,3 +100,17 @@ def test_sigterm_and_ctrl_c_save_and_exit_130(eng: Path, how: str) -> None:
     child.close()
     assert child.exitstatus == 130
     assert saved(eng).answers == {"market-maturity": "mature"}
+
+
+def test_a_closed_terminal_keeps_the_answers(eng: Path) -> None:
+    child = spawn(eng, "--respondent", "Dana Lee", "--role", "marketing")
+    answer(child, "2", "question 2 of 4")
+    answer(child, "5", "question 3 of 4")
+    child.expect_exact("> ")
+    child.kill(signal.SIGHUP)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 129
+    assert saved(eng).answers == {"market-maturity": "mature", "lead-definition": 5}
+    marker = eng / "responses" / ".dana-lee.progress"
+    assert marker.read_text(encoding="utf-8") == "at: sla-exists\n"

@@ -11,7 +11,9 @@ import typer
 def audit(
     directory: Annotated[
         Path | None,
-        typer.Argument(help="The engagement folder (made by `alignment init`); default: here."),
+        typer.Argument(
+            metavar="DIR", help="The engagement folder (made by `alignment init`); default: here."
+        ),
     ] = None,
     respondent: Annotated[
         str | None,

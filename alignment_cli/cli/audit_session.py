@@ -368,16 +368,19 @@ class Session:
             raise UsageError(self._no_terminal(asking)) from None
 
     def _no_terminal(self, asking: str) -> str:
+        where = self.engagement.responses_dir
+        score = self._command("", verb="score")
         if self.iv is None:
             return (
                 f"stdin is not a terminal and ended, so there is no way to ask for {asking}: "
-                "pass --respondent NAME --role ROLE and run in a terminal, or hand out an answer "
-                "file (`alignment form`) and score it with `alignment score`"
+                f"run `{self._command('--respondent NAME --role ROLE')}` in a terminal, or hand "
+                f"out an answer file (`alignment form --role ROLE --respondent NAME -o "
+                f"{where}/NAME.yaml`), have it filled in, and run `{score}`"
             )
         return (
             f"stdin is not a terminal and ended while waiting for {asking}; "
             + self.stopped("input ended")
-            + "; or fill in the answer file (see `alignment form`) and run `alignment score`"
+            + f" (in a terminal); or fill in the rest of {self.path} by hand and run `{score}`"
         )
 
     def stopped(self, why: str) -> str:

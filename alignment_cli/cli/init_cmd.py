@@ -15,7 +15,10 @@ DEFAULT_TARGET = 70
 
 def init(
     directory: Annotated[
-        Path, typer.Argument(help="The folder to create (it may exist, but not as an engagement).")
+        Path,
+        typer.Argument(
+            metavar="DIR", help="The folder to create (it may exist, but not as an engagement)."
+        ),
     ],
     org: Annotated[
         str | None,
