@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints, ValidationError
 
+from . import flatyaml
 from .errors import InvalidInput, Problem
+from .expressions import Expression
 from .models import ID_PATTERN, Model, Question, QuestionType
 from .rubric import LoadedRubric
-from .yamlio import Loc, load_data_fast, load_yaml
+from .yamlio import Loc, load_data_fast, load_yaml, read_text
 
 NA = "n/a"
 UNKNOWN = "unknown"
@@ -43,7 +45,9 @@ class Responses(Model):
     organization: str | None = None
     started: datetime | None = None
     updated: datetime | None = None
-    answers: dict[str, AnswerValue] = Field(default_factory=dict)
+    # Any value is accepted here and judged against its question by `value_error`, so that a
+    # wrong answer gets one message in the rubric's terms instead of one per type it is not.
+    answers: dict[str, Any] = Field(default_factory=dict)
     notes: dict[str, str] = Field(default_factory=dict)
 
 
@@ -59,7 +63,9 @@ def find_response_files(inputs: list[Path]) -> list[Path]:
     for item in inputs:
         if item.is_dir():
             folder = item / "responses" if (item / "responses").is_dir() else item
-            found = sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml"))
+            found = sorted(
+                (p for p in folder.iterdir() if p.suffix in (".yaml", ".yml")), key=lambda p: p.name
+            )
             found = [p for p in found if p.name != "alignment.yaml" and not p.name.startswith(".")]
             if not found:
                 raise InvalidInput(f"{item}: no answer files (*.yaml) found in {folder}")
@@ -72,7 +78,11 @@ def find_response_files(inputs: list[Path]) -> list[Path]:
 
 
 def load_response_file(path: Path) -> ResponseFile:
-    data = load_data_fast(path)
+    # The flat reader handles what answer files normally look like, several times faster than
+    # PyYAML; anything else (and every error) goes through the guarded loader.
+    data: Any = flatyaml.parse(read_text(path))
+    if data is None:
+        data = load_data_fast(path)
     if not isinstance(data, dict):
         load_yaml(path)  # raises a located message for empty or non-mapping files
         raise InvalidInput([Problem(str(path), 1, 1, "expected a mapping of fields")])
@@ -111,9 +121,21 @@ def check_against_rubric(
     r = rubric.rubric
     roles = {x.id for x in r.roles}
     kept: list[ResponseFile] = []
+    checker = AnswerChecker(rubric)
     for rf in files:
         ref = rf.responses.rubric
         found: list[tuple[Loc, str]] = []
+        if (
+            ref.id == r.id
+            and ref.version == r.version
+            and ref.hash
+            and ref.hash != (rubric.content_hash)
+        ):
+            warnings.append(
+                f"{rf.path}: these answers were given on a different text of '{r.id}' "
+                f"{r.version} (hash {ref.hash}, now {rubric.content_hash}); the rubric changed "
+                "without a new version"
+            )
         if ref.id != r.id:
             found.append(
                 (
@@ -142,8 +164,11 @@ def check_against_rubric(
             rf, renames = carry_renamed(rf, r.renamed)
             warnings.extend(f"{rf.path}: {o}: renamed to {n}" for o, n in renames)
         if not found:
-            answer_problems = answer_errors(rubric, rf.responses)
+            answer_problems = checker.errors(rf.responses)
             if carry_over and ref.version != r.version:
+                warnings.append(
+                    f"{rf.path}: answers for version {ref.version} carried over to {r.version}"
+                )
                 dropped = {loc[1] for loc, _ in answer_problems}
                 for loc, msg in answer_problems:
                     warnings.append(f"{rf.path}: {loc[1]}: dropped, {msg}")
@@ -187,33 +212,132 @@ def carry_renamed(
 
 def answer_errors(rubric: LoadedRubric, responses: Responses) -> list[tuple[Loc, str]]:
     """Every answer that does not fit its question, as (location, message)."""
-    out: list[tuple[Loc, str]] = []
-    role = responses.respondent.role
-    raw = responses.answers
-    questions = rubric.questions
-    for qid, value in raw.items():
-        q = questions.get(qid)
-        if q is None:
-            out.append((("answers", qid), f"unknown question '{qid}'"))
-            continue
-        if value is None:
-            continue
-        if q.roles and role not in q.roles:
-            out.append(
-                (("answers", qid), f"'{qid}' is asked of {', '.join(q.roles)}, not of {role}")
-            )
-            continue
-        message = value_error(q, value, rubric)
-        if message:
-            out.append((("answers", qid), message))
-            continue
-        cond = rubric.conditions.get(qid)
-        if cond is not None and not cond.evaluate({"answers": condition_values(rubric, raw)}):
-            out.append((("answers", qid), f"answered, but its condition is false: {q.when}"))
-    for qid in responses.notes:
-        if qid not in questions:
-            out.append((("notes", qid), f"note on unknown question '{qid}'"))
-    return out
+    return AnswerChecker(rubric).errors(responses)
+
+
+class Conditions:
+    """Evaluates `when` conditions, memoised on the answers each one reads.
+
+    Most respondents give the same few answers to the questions conditions read, so with
+    thousands of files nearly every evaluation is a dictionary look-up.
+    """
+
+    def __init__(self, rubric: LoadedRubric) -> None:
+        self.rubric = rubric
+        var_to_id = {q.var: q.id for q in rubric.rubric.questions}
+        self._refs: dict[str, tuple[Expression, tuple[tuple[str, Question | None], ...]]] = {}
+        for qid, expr in rubric.conditions.items():
+            refs = []
+            for ref in expr.references:
+                ref_id = var_to_id.get(ref.name, ref.name)
+                refs.append((ref_id, rubric.questions.get(ref_id)))
+            self._refs[qid] = (expr, tuple(refs))
+        self._cache: dict[tuple[Any, ...], bool] = {}
+        self.questions = frozenset(self._refs)  # the questions that have a condition
+
+    def __contains__(self, qid: str) -> bool:
+        return qid in self._refs
+
+    def holds(self, qid: str, answers: dict[str, Any]) -> bool:
+        """Whether question `qid` is asked, given these answers; true when it has no condition."""
+        entry = self._refs.get(qid)
+        if entry is None:
+            return True
+        expr, refs = entry
+        key: list[Any] = [qid]
+        for ref_id, _ in refs:
+            v = answers.get(ref_id)
+            key.append((type(v), v) if type(v) in _SIMPLE else answer_key(v))
+        k = tuple(key)
+        hit = self._cache.get(k)
+        if hit is None:
+            context: dict[str, Any] = {}
+            for ref, (ref_id, q) in zip(expr.references, refs, strict=True):
+                v = answers.get(ref_id)
+                if q is None or v is None or (isinstance(v, str) and v in RESERVED):
+                    context[ref.name] = None
+                else:
+                    context[ref.name] = coerce(q, v)
+            hit = self._cache[k] = expr.evaluate({"answers": context})
+        return hit
+
+
+_SIMPLE = frozenset({int, str, bool, float, type(None)})
+
+
+def answer_key(value: Any) -> Any:
+    """A hashable stand-in for an answer that keeps 1, 1.0 and true apart."""
+    kind = type(value)
+    if kind in _SIMPLE or isinstance(value, date):
+        return (kind, value)
+    if kind is list or kind is tuple:
+        key = (list, tuple(value), tuple(map(type, value)))
+        try:
+            hash(key)
+        except TypeError:  # a list inside the list: never valid, keep it apart
+            return (list, repr(value))
+        return key
+    return (kind, repr(value))
+
+
+class AnswerChecker:
+    """Checks answer files against one rubric; what it learns about valid values it keeps."""
+
+    def __init__(self, rubric: LoadedRubric) -> None:
+        self.rubric = rubric
+        self.conditions = Conditions(rubric)
+        self._messages: dict[tuple[Any, ...], str | None] = {}
+
+    def value_error(self, q: Question, value: Any) -> str | None:
+        key = (q.id, type(value), value) if type(value) in _SIMPLE else (q.id, answer_key(value))
+        try:
+            return self._messages[key]
+        except KeyError:
+            message = self._messages[key] = value_error(q, value, self.rubric)
+            return message
+
+    def errors(self, responses: Responses) -> list[tuple[Loc, str]]:
+        """Every answer that does not fit its question, as (location, message)."""
+        out: list[tuple[Loc, str]] = []
+        role = responses.respondent.role
+        raw = responses.answers
+        questions = self.rubric.questions
+        messages = self._messages
+        conditional = self.conditions.questions
+        for qid, value in raw.items():
+            q = questions.get(qid)
+            if q is None:
+                out.append((("answers", qid), _unknown_question(qid, questions)))
+                continue
+            if value is None:
+                continue
+            if q.roles and role not in q.roles:
+                out.append(
+                    (("answers", qid), f"'{qid}' is asked of {', '.join(q.roles)}, not of {role}")
+                )
+                continue
+            kind = type(value)
+            key = (qid, kind, value) if kind in _SIMPLE else (qid, answer_key(value))
+            try:
+                message = messages[key]
+            except KeyError:
+                message = messages[key] = value_error(q, value, self.rubric)
+            if message:
+                out.append((("answers", qid), message))
+                continue
+            if qid in conditional and not self.conditions.holds(qid, raw):
+                out.append((("answers", qid), f"answered, but its condition is false: {q.when}"))
+        for qid in responses.notes:
+            if qid not in questions:
+                out.append((("notes", qid), "note on " + _unknown_question(qid, questions)))
+        return out
+
+
+def _unknown_question(qid: str, questions: dict[str, Question]) -> str:
+    import difflib
+
+    hint = difflib.get_close_matches(qid, list(questions), n=1)
+    return f"unknown question '{qid}'" + (f" (did you mean '{hint[0]}'?)" if hint else "")
 
 
 def condition_values(rubric: LoadedRubric, raw: dict[str, AnswerValue]) -> dict[str, Any]:
@@ -229,17 +353,26 @@ def condition_values(rubric: LoadedRubric, raw: dict[str, AnswerValue]) -> dict[
 
 def coerce(q: Question, value: AnswerValue) -> Any:
     """The answer in its question's own type (an option value of 3 read as the string '3')."""
+    t = q.type
+    if t is QuestionType.CHOICE and isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    if t is QuestionType.MULTI and isinstance(value, list):
+        return [str(v) for v in value]
+    if t is QuestionType.YESNO and isinstance(value, str):
+        return value.strip().lower() in ("yes", "true")
     if (
-        q.type is QuestionType.CHOICE
-        and isinstance(value, int | float)
+        t is QuestionType.TEXT
+        and isinstance(value, int | float | date)
         and not isinstance(value, bool)
     ):
-        return str(value)
-    if q.type is QuestionType.MULTI and isinstance(value, list):
-        return [str(v) for v in value]
-    if q.type is QuestionType.YESNO and isinstance(value, str):
-        return value.strip().lower() in ("yes", "true")
+        return value.isoformat() if isinstance(value, date) else str(value)
     return value
+
+
+def _show(value: Any) -> str:
+    """An answer quoted in a message, cut short: a message names the value, it does not echo it."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def value_error(q: Question, value: AnswerValue, rubric: LoadedRubric) -> str | None:
@@ -254,39 +387,39 @@ def value_error(q: Question, value: AnswerValue, rubric: LoadedRubric) -> str | 
         if isinstance(value, bool) or not isinstance(value, int):
             return (
                 f"expected a whole number from {scale.min} to {scale.max}, unknown or n/a; "
-                f"got {value!r}"
+                f"got {_show(value)}"
             )
         if not scale.min <= value <= scale.max:
             return f"{value} is outside the scale {scale.min}..{scale.max}"
     elif t is QuestionType.CHOICE:
         values = [o.value for o in q.options]
-        if isinstance(value, list | bool) or coerce(q, value) not in values:
-            return f"unknown option {value!r}; expected one of: {', '.join(values)}"
+        if isinstance(value, list | dict | bool) or coerce(q, value) not in values:
+            return f"unknown option {_show(value)}; expected one of: {', '.join(values)}"
     elif t is QuestionType.MULTI:
         values = [o.value for o in q.options]
         if not isinstance(value, list):
-            return f"expected a list of options from: {', '.join(values)}; got {value!r}"
-        unknown = [v for v in coerce(q, value) if v not in values]
-        if unknown:
-            return f"unknown option {unknown[0]!r}; expected some of: {', '.join(values)}"
+            return f"expected a list of options from: {', '.join(values)}; got {_show(value)}"
+        bad = [v for v in value if isinstance(v, list | dict | bool) or str(v) not in values]
+        if bad:
+            return f"unknown option {_show(bad[0])}; expected some of: {', '.join(values)}"
     elif t is QuestionType.YESNO:
         if not isinstance(value, bool) and not (
             isinstance(value, str) and value.strip().lower() in ("yes", "no", "true", "false")
         ):
-            return f"expected yes or no (true or false); got {value!r}"
+            return f"expected yes or no (true or false); got {_show(value)}"
     elif t is QuestionType.NUMBER:
         if (
             isinstance(value, bool)
             or not isinstance(value, int | float)
             or not math.isfinite(value)
         ):
-            return f"expected a number{f' of {q.unit}' if q.unit else ''}; got {value!r}"
+            return f"expected a number{f' of {q.unit}' if q.unit else ''}; got {_show(value)}"
         if band_for(q, float(value)) is None:
             lo, hi = q.bands[0].min, q.bands[-1].max
             rng = f"{'' if lo is None else f'{lo:g}'}..{'' if hi is None else f'{hi:g}'}"
             return f"{value:g} is outside the range the rubric scores ({rng})"
-    elif t is QuestionType.TEXT and not isinstance(value, str):
-        return f"expected text; got {value!r}"
+    elif t is QuestionType.TEXT and not isinstance(coerce(q, value), str):
+        return f"expected text; got {_show(value)}"
     return None
 
 
@@ -310,7 +443,7 @@ def normalise(q: Question, value: AnswerValue, rubric: LoadedRubric) -> float | 
         return next(o.score or 0.0 for o in q.options if o.value == v)
     if t is QuestionType.MULTI:
         chosen = set(coerce(q, value))
-        return min(1.0, sum(o.score or 0.0 for o in q.options if o.value in chosen))
+        return min(1.0, math.fsum(o.score or 0.0 for o in q.options if o.value in chosen))
     if t is QuestionType.YESNO:
         yes = bool(coerce(q, value))
         return float(yes != q.invert)

@@ -1,6 +1,8 @@
 """The Scorecard: everything scoring found, as one model that renders to text, JSON and reports.
 
-`schema_version` changes only when a field is removed or changes meaning; new fields may appear.
+`schema_version` changes only when a field is removed or changes meaning; new fields may appear
+(with defaults, so that scorecards saved by earlier versions still load). docs/scoring.md
+describes every field and how it is computed.
 """
 
 from __future__ import annotations
@@ -88,12 +90,26 @@ class LevelInfo(Card):
 
 
 class GapItem(Card):
-    kind: str  # "dimension" or "question"
+    kind: str = Field(description='"dimension" or "question".')
     id: str
     title: str
-    gap: float
-    first: float | None
-    second: float | None
+    gap: float = Field(description="First gap role minus second, in points.")
+    first: float | None = Field(description="The first gap role's score.")
+    second: float | None = Field(description="The second gap role's score.")
+
+
+class Counts(Card):
+    """What the scores rest on. `asked`, `answered`, `unknown`, `na` and `missing` count
+    (respondent, scored question) pairs; `missing` is asked and left blank."""
+
+    respondents: int = 0
+    questions: int = 0
+    scored_questions: int = 0
+    asked: int = 0
+    answered: int = 0
+    unknown: int = 0
+    na: int = 0
+    missing: int = 0
 
 
 class Reason(Card):
@@ -109,7 +125,10 @@ class Classification(Card):
     title: str
     outcome: str | None
     outcome_title: str | None
-    margin: float
+    margin: float = Field(description="The leader's lead over the runner-up, share of all signal.")
+    decided: bool = Field(
+        True, description="Whether the leader won by the margin; if not, the fallback is shown."
+    )
     totals: dict[str, float]
     reasons: list[Reason]
     current: str | None = None
@@ -148,9 +167,20 @@ class Scorecard(Card):
     generated_at: datetime
     rubric: RubricInfo
     organization: str | None = None
+    answers_updated: datetime | None = Field(
+        None, description="The latest `updated` time among the answer files."
+    )
     respondents: list[RespondentInfo]
-    by_role: dict[str, int]
+    respondent_count: int = 0
+    by_role: dict[str, int] = Field(description="How many respondents each role has.")
+    counts: Counts = Field(default_factory=Counts)
     overall: float | None
+    overall_by_role: dict[str, float] = Field(
+        {}, description="Each role group's overall score: its dimension scores, weighted."
+    )
+    overall_gap: float | None = Field(
+        None, description="The dimension gaps weighted by dimension weight, in points."
+    )
     level: LevelInfo | None
     current_phase: str | None
     all_phases_achieved: bool
@@ -162,6 +192,8 @@ class Scorecard(Card):
     questions: list[QuestionScore]
     gap_roles: list[str] = []
     gaps: list[GapItem] = Field([], description="Largest disagreements first.")
+    largest_dimension_gap: GapItem | None = None
+    largest_question_gap: GapItem | None = None
     classifications: list[Classification] = []
     recommendations: list[RecommendationHit] = []
     blind_spots: list[BlindSpot] = []

@@ -1,26 +1,42 @@
 """The scoring core: (rubric, responses) -> Scorecard. Pure: no I/O, no printing, no clock.
 
 The math, step by step, is in docs/scoring.md; the names below follow it.
+
+Every mean is taken over counts of distinct values with exact summation (`math.fsum`), so a
+scorecard does not depend on the order of its respondents, and duplicating every respondent
+changes no mean and no spread. Scores are rounded to 4 decimals on the way out; thresholds, levels
+and triggers compare the rounded values, so float noise (49.99999999 for 50) never decides.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from . import __version__
 from .engagement import Targets
-from .expressions import Expression
-from .models import Question, QuestionType, Rubric, to_var
-from .responses import NA, RESERVED, UNKNOWN, ResponseFile, coerce, normalise
+from .errors import InvalidInput, Problem
+from .models import Classifier, Question, QuestionType, Rubric, to_var
+from .responses import (
+    NA,
+    RESERVED,
+    UNKNOWN,
+    Conditions,
+    ResponseFile,
+    answer_key,
+    coerce,
+    normalise,
+    value_error,
+)
 from .rubric import LoadedRubric
 from .scorecard import (
     BlindSpot,
     Classification,
+    Counts,
     Evidence,
     GapItem,
     GroupScore,
@@ -36,56 +52,97 @@ from .scorecard import (
 
 PRIORITY_RANK = {"high": 0, "medium": 1, "low": 2}
 
+_ANSWERED, _UNKNOWN, _NA, _IGNORED = range(4)
+_SIMPLE = frozenset({int, str, bool, float})  # answers hashable as they are
 
-@dataclass
-class _Stat:
-    """Running count, sum and sum of squares: a mean and a spread in one pass."""
 
-    n: int = 0
-    total: float = 0.0
-    squares: float = 0.0
+class Dist:
+    """Values as counts of distinct values: an exact mean and spread whatever the order."""
 
-    def add(self, value: float) -> None:
-        self.n += 1
-        self.total += value
-        self.squares += value * value
+    __slots__ = ("counts",)
+
+    def __init__(self) -> None:
+        self.counts: Counter[float] = Counter()
+
+    def add(self, value: float, n: int = 1) -> None:
+        self.counts[value] += n
+
+    @property
+    def n(self) -> int:
+        return sum(self.counts.values())
 
     def mean(self) -> float | None:
-        return self.total / self.n if self.n else None
+        n = self.n
+        if not n:
+            return None
+        return math.fsum(v * c for v, c in self.counts.items()) / n
 
     def spread(self) -> float | None:
-        if self.n < 2:
+        """Population standard deviation; None for fewer than two values."""
+        n = self.n
+        if n < 2:
             return None
-        m = self.total / self.n
-        return math.sqrt(max(0.0, self.squares / self.n - m * m))
+        m = math.fsum(v * c for v, c in self.counts.items()) / n
+        return math.sqrt(math.fsum(c * (v - m) ** 2 for v, c in self.counts.items()) / n)
 
 
-@dataclass
-class _QuestionTally:
-    all: _Stat = field(default_factory=_Stat)
-    roles: dict[str, _Stat] = field(default_factory=lambda: defaultdict(_Stat))
-    asked: int = 0
-    answered: int = 0
-    unknown: int = 0
-    na: int = 0
-    answers: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
-    raw: Counter[Any] = field(default_factory=Counter)
-    notes: list[NoteInfo] = field(default_factory=list)
-
-
-def weighted_mean(pairs: Sequence[tuple[float, float | None]]) -> float | None:
+def weighted_mean(pairs: Iterable[tuple[float, float | None]]) -> float | None:
     """sum(w*s)/sum(w) over the pairs whose score counts; None when nothing counts."""
-    num = den = 0.0
+    num: list[float] = []
+    den: list[float] = []
     for weight, score in pairs:
         if score is not None and weight > 0:
-            num += weight * score
-            den += weight
-    return num / den if den else None
+            num.append(weight * score)
+            den.append(weight)
+    return math.fsum(num) / math.fsum(den) if den else None
 
 
 def _pts(x: float | None) -> float | None:
     """0..1 to points on 0..100, rounded off float noise (rounding keeps order)."""
     return None if x is None else round(x * 100.0, 4)
+
+
+def _round(x: float | None) -> float | None:
+    return None if x is None else round(x, 4)
+
+
+@dataclass(slots=True, eq=False)
+class _Value:
+    """What one distinct answer to one question, from one role, means and how many gave it;
+    worked out once, however many give it."""
+
+    kind: int
+    qid: str = ""
+    conditional: bool = False
+    count: int = 0
+    score: float | None = None  # 0..1; None when the question is not scored
+    display: str = ""  # as people read it in the appendix
+    canonical: Any = None  # as triggers and classifiers see it (a multi answer in rubric order)
+    dim: int = 0  # where the score goes, and with which weight (0: nowhere)
+    phase: int = 0
+    weight: float = 0.0
+    weighted: float = 0.0  # weight * score
+
+
+@dataclass(slots=True)
+class _Plan:
+    q: Question
+    dim: int
+    phase: int
+    weight: float
+    scored: bool
+
+
+@dataclass
+class _Tally:
+    """Everything respondents said about one question."""
+
+    all: Dist
+    roles: dict[str, Dist]
+    asked: int = 0
+    answered: int = 0
+    unknown: int = 0
+    na: int = 0
 
 
 def score(
@@ -97,101 +154,199 @@ def score(
     organization: str | None = None,
     warnings: Sequence[str] = (),
 ) -> Scorecard:
+    """Score answer files that `responses.check_against_rubric` accepted.
+
+    Answers that do not count are left out rather than guessed at: answers to questions the
+    respondent's role is not asked, or whose condition is false, or that do not fit the question.
+    Files for another rubric, or with a role the rubric does not have, are refused.
+    """
     r = loaded.rubric
+    _refuse_foreign(r, files)
     targets = targets or Targets()
     role_ids = [x.id for x in r.roles]
-    by_role_q: dict[str, list[Question]] = {role: loaded.questions_for(role) for role in role_ids}
-    tallies = {q.id: _QuestionTally() for q in r.questions}
-    var_to_id = {q.var: q.id for q in r.questions}
-    cond_cache: dict[tuple[str, tuple[Any, ...]], bool] = {}
-    respondents: list[RespondentInfo] = []
-    dim_stats: dict[str, _Stat] = defaultdict(_Stat)
-    phase_stats: dict[str, _Stat] = defaultdict(_Stat)
-    overall_stat = _Stat()
+    dim_index = {d.id: i for i, d in enumerate(r.dimensions)}
+    phase_index = {p.id: i for i, p in enumerate(r.phases)}
+    n_dims, n_phases = len(r.dimensions), len(r.phases)
+    conditions = Conditions(loaded)
+    plans = {
+        q.id: _Plan(q, dim_index[q.dimension], phase_index[q.phase], q.weight, q.scored)
+        for q in r.questions
+    }
+    asked_of: dict[str, frozenset[str]] = {}
+    conditional: dict[str, list[str]] = {}
+    plain_asked: dict[str, int] = {}
+    for role in role_ids:
+        theirs = loaded.questions_for(role)
+        asked_of[role] = frozenset(q.id for q in theirs)
+        conditional[role] = [q.id for q in theirs if q.id in conditions]
+        plain_asked[role] = len(theirs) - len(conditional[role])
+
+    # Per role: (question, answer) -> what that answer means and how many gave it.
+    values: dict[str, dict[Any, _Value]] = {role: {} for role in role_ids}
+    asked_conditional: Counter[tuple[str, str]] = Counter()
     role_counts: Counter[str] = Counter()
+    notes: dict[str, list[NoteInfo]] = defaultdict(list)
+    own_dims = [Dist() for _ in range(n_dims)]
+    own_phases = [Dist() for _ in range(n_phases)]
+    dim_weights = [d.weight for d in r.dimensions]
+    respondents: list[RespondentInfo] = []
 
     for rf in files:
         resp = rf.responses
         role = resp.respondent.role
         role_counts[role] += 1
         raw = resp.answers
-        info = RespondentInfo(
-            name=resp.respondent.name, role=role, file=str(rf.path), updated=resp.updated
-        )
-        own: dict[str, float] = {}
-        for q in by_role_q.get(role, []):
-            expr = loaded.conditions.get(q.id)
-            if expr is not None and not _holds(expr, q.id, raw, loaded, var_to_id, cond_cache):
+        skipped: set[str] = set()
+        asked = plain_asked[role]
+        for qid in conditional[role]:
+            if conditions.holds(qid, raw):
+                asked_conditional[(qid, role)] += 1
+                asked += 1
+            else:
+                skipped.add(qid)
+        answered = unknown = na = 0
+        dnum = [0.0] * n_dims
+        dden = [0.0] * n_dims
+        pnum = [0.0] * n_phases
+        pden = [0.0] * n_phases
+        mine = values[role]
+        # The hot loop: one look-up per answer; the rest was worked out per distinct answer.
+        for qid, value in raw.items():
+            kind_of = type(value)
+            key = (qid, kind_of, value) if kind_of in _SIMPLE else (qid, answer_key(value))
+            v = mine.get(key)
+            if v is None:
+                v = mine[key] = _value_of(plans.get(qid), asked_of[role], conditions, value, loaded)
+            kind = v.kind
+            if kind == _IGNORED or (v.conditional and qid in skipped):
                 continue
-            t = tallies[q.id]
-            t.asked += 1
-            info.asked += 1
-            value = raw.get(q.id)
-            if value is None:
-                continue
-            if isinstance(value, str) and value in RESERVED:
-                if value == UNKNOWN:
-                    t.unknown += 1
-                    info.unknown += 1
-                else:
-                    t.na += 1
-                    info.na += 1
-                t.answers[role][value] += 1
-                continue
-            t.answered += 1
-            info.answered += 1
-            t.answers[role][_display(q, value)] += 1
-            t.raw[_hashable(coerce(q, value))] += 1
-            s = normalise(q, value, loaded)
-            if s is not None:
-                t.all.add(s)
-                t.roles[role].add(s)
-                own[q.id] = s
+            v.count += 1
+            if kind == _ANSWERED:
+                answered += 1
+                if v.weight:
+                    dnum[v.dim] += v.weighted
+                    dden[v.dim] += v.weight
+                    pnum[v.phase] += v.weighted
+                    pden[v.phase] += v.weight
+            elif kind == _UNKNOWN:
+                unknown += 1
+            else:
+                na += 1
+        own: list[float | None] = [None] * n_dims
+        for i in range(n_dims):
+            if dden[i]:
+                s = dnum[i] / dden[i]
+                own[i] = s
+                own_dims[i].add(s)
+        for i in range(n_phases):
+            if pden[i]:
+                own_phases[i].add(pnum[i] / pden[i])
         for qid, text in resp.notes.items():
-            if qid in tallies and text.strip():
-                tallies[qid].notes.append(
-                    NoteInfo(respondent=resp.respondent.name, role=role, text=text)
-                )
-        # Each respondent's own dimension and phase scores give the spread between people.
-        own_dims = _group_means(r, own, "dimension")
-        for did, s in own_dims.items():
-            if s is not None:
-                dim_stats[did].add(s)
-        for pid, s in _group_means(r, own, "phase").items():
-            if s is not None:
-                phase_stats[pid].add(s)
-        mine = weighted_mean([(d.weight, own_dims.get(d.id)) for d in r.dimensions])
-        info.overall = _pts(mine)
-        if mine is not None:
-            overall_stat.add(mine)
-        respondents.append(info)
+            if qid in plans and text.strip():
+                notes[qid].append(NoteInfo(respondent=resp.respondent.name, role=role, text=text))
+        respondents.append(
+            RespondentInfo.model_construct(
+                name=resp.respondent.name,
+                role=role,
+                file=str(rf.path),
+                updated=resp.updated,
+                asked=asked,
+                answered=answered,
+                unknown=unknown,
+                na=na,
+                overall=_pts(weighted_mean(zip(dim_weights, own, strict=True))),
+            )
+        )
+
+    # Per question: fold the distinct answers into distributions and counts.
+    tallies = {q.id: _Tally(Dist(), {}) for q in r.questions}
+    shown: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
+    raw_counts: dict[str, Counter[Any]] = defaultdict(Counter)
+    for role, known in values.items():
+        for v in known.values():
+            n = v.count
+            if v.kind == _IGNORED or not n:
+                continue
+            tally = tallies[v.qid]
+            shown[v.qid][role][v.display] += n
+            if v.kind == _ANSWERED:
+                tally.answered += n
+                raw_counts[v.qid][v.canonical] += n
+                if v.score is not None:
+                    tally.all.add(v.score, n)
+                    tally.roles.setdefault(role, Dist()).add(v.score, n)
+            elif v.kind == _UNKNOWN:
+                tally.unknown += n
+            else:
+                tally.na += n
+    for q in r.questions:
+        tally = tallies[q.id]
+        for role in role_ids:
+            if not q.roles or role in q.roles:
+                if q.id in conditions:
+                    tally.asked += asked_conditional[(q.id, role)]
+                else:
+                    tally.asked += role_counts[role]
 
     gap_pair = list(r.gap) if r.gap else []
-    questions = [_question_score(q, tallies[q.id], role_ids, gap_pair) for q in r.questions]
+    means = {q.id: tallies[q.id].all.mean() for q in r.questions}
+    role_means = {
+        q.id: {
+            role: tallies[q.id].roles[role].mean()
+            for role in role_ids
+            if role in tallies[q.id].roles
+        }
+        for q in r.questions
+    }
+    questions = [
+        _question_score(q, tallies[q.id], means[q.id], role_means[q.id], gap_pair, shown, notes)
+        for q in r.questions
+    ]
     qmap = {qs.id: qs for qs in questions}
 
-    dimensions = []
-    for d in r.dimensions:
+    dimensions: list[GroupScore] = []
+    dim_exact: list[float | None] = []
+    dim_role_exact: dict[str, list[float | None]] = {role: [] for role in role_ids}
+    for i, d in enumerate(r.dimensions):
         members = [q for q in r.questions if q.dimension == d.id and q.scored]
-        g = _group(d.id, d.title, members, qmap, role_ids, gap_pair, tallies)
+        g, exact, by_role = _group(
+            d.id, d.title, members, means, role_means, role_ids, gap_pair, qmap
+        )
         g.weight = d.weight
-        g.spread = _pts(dim_stats[d.id].spread()) if d.id in dim_stats else None
+        g.spread = _pts(own_dims[i].spread())
         g.target = targets.dimensions.get(d.id)
         g.shortfall = _shortfall(g.target, g.score)
         dimensions.append(g)
+        dim_exact.append(exact)
+        for role in role_ids:
+            dim_role_exact[role].append(by_role.get(role))
 
-    phases = []
-    for p in r.phases:
-        members = [q for q in r.questions if q.phase == p.id and q.scored]
-        g = _group(p.id, p.title, members, qmap, role_ids, gap_pair, tallies)
-        g.spread = _pts(phase_stats[p.id].spread()) if p.id in phase_stats else None
-        g.threshold = p.threshold
+    phases: list[GroupScore] = []
+    for i, ph in enumerate(r.phases):
+        members = [q for q in r.questions if q.phase == ph.id and q.scored]
+        g, _, _ = _group(ph.id, ph.title, members, means, role_means, role_ids, gap_pair, qmap)
+        g.spread = _pts(own_phases[i].spread())
+        g.threshold = ph.threshold
         # A phase with nothing scored is not assessed: it neither passes nor blocks.
-        g.achieved = None if g.score is None else g.score >= p.threshold
+        g.achieved = None if g.score is None else g.score >= ph.threshold
         phases.append(g)
 
-    overall = _round(weighted_mean([(d.weight, d.score) for d in dimensions]))
+    overall = _pts(weighted_mean(zip(dim_weights, dim_exact, strict=True)))
+    overall_by_role: dict[str, float] = {}
+    for role in role_ids:
+        role_score = _pts(weighted_mean(zip(dim_weights, dim_role_exact[role], strict=True)))
+        if role_score is not None:
+            overall_by_role[role] = role_score
+    overall_gap = _gap(overall_by_role, gap_pair)
+
     current = next((p for p in phases if p.achieved is False), None)
+    assessed = [p for p in phases if p.achieved is not None]
+    if current is not None:
+        current_phase: str | None = current.id
+    elif assessed:
+        current_phase = phases[-1].id  # every assessed phase achieved: keep optimising
+    else:
+        current_phase = None
     level = None
     if overall is not None:
         chosen = [lv for lv in r.levels if overall >= lv.min][-1]
@@ -200,22 +355,36 @@ def score(
         )
 
     scored_q = [qs for qs in questions if qs.scored]
-    coverage = _coverage(scored_q)
-    classifications = [_classify(loaded, c.id, tallies) for c in r.classifiers]
+    counts = Counts(
+        respondents=len(files),
+        questions=len(questions),
+        scored_questions=len(scored_q),
+        asked=sum(q.asked for q in scored_q),
+        answered=sum(q.answered for q in scored_q),
+        unknown=sum(q.unknown for q in scored_q),
+        na=sum(q.na for q in scored_q),
+    )
+    counts.missing = counts.asked - counts.answered - counts.unknown - counts.na
     gaps = _gaps(dimensions, questions, gap_pair)
+    updated = [x.updated for x in respondents if x.updated is not None]
 
     card = Scorecard(
         tool_version=__version__,
         generated_at=now,
         rubric=RubricInfo(id=r.id, version=r.version, hash=loaded.content_hash, title=r.title),
         organization=organization,
-        respondents=respondents,
+        answers_updated=max(updated, key=_utc_key) if updated else None,
+        respondents=sorted(respondents, key=lambda x: (x.name, x.role, x.file)),
+        respondent_count=len(files),
         by_role={role: role_counts[role] for role in role_ids if role_counts[role]},
+        counts=counts,
         overall=overall,
+        overall_by_role=overall_by_role,
+        overall_gap=overall_gap if len(gap_pair) == 2 else None,
         level=level,
-        current_phase=(current or phases[-1]).id if phases else None,
-        all_phases_achieved=current is None,
-        coverage=coverage,
+        current_phase=current_phase,
+        all_phases_achieved=current is None and bool(assessed),
+        coverage=_coverage(scored_q),
         target=targets.overall,
         shortfall=_shortfall(targets.overall, overall),
         phases=phases,
@@ -223,7 +392,9 @@ def score(
         questions=questions,
         gap_roles=gap_pair,
         gaps=gaps,
-        classifications=classifications,
+        largest_dimension_gap=next((g for g in gaps if g.kind == "dimension"), None),
+        largest_question_gap=next((g for g in gaps if g.kind == "question"), None),
+        classifications=[_classify(loaded, c, raw_counts) for c in r.classifiers],
         blind_spots=sorted(
             (
                 BlindSpot(question=qs.id, text=qs.text, unknown=qs.unknown, asked=qs.asked)
@@ -234,46 +405,63 @@ def score(
         ),
         warnings=list(warnings),
     )
-    card.recommendations = _recommend(loaded, card, tallies)
+    card.recommendations = _recommend(loaded, card, raw_counts, values)
     return card
 
 
-def _holds(
-    expr: Expression,
-    qid: str,
-    raw: dict[str, Any],
+def _utc_key(when: datetime) -> float:
+    """Naive times (no zone in the file) are read as UTC so that they compare with aware ones."""
+    return (when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp()
+
+
+def _refuse_foreign(r: Rubric, files: Sequence[ResponseFile]) -> None:
+    """Files for another rubric, or with a role it lacks, would be mis-scored: refuse them."""
+    roles = {x.id for x in r.roles}
+    problems = []
+    for rf in files:
+        ref, role = rf.responses.rubric, rf.responses.respondent.role
+        if ref.id != r.id:
+            problems.append(
+                Problem(str(rf.path), None, None, f"answers for rubric '{ref.id}', not '{r.id}'")
+            )
+        if role not in roles:
+            problems.append(Problem(str(rf.path), None, None, f"unknown role '{role}'"))
+    if problems:
+        raise InvalidInput(problems)
+
+
+def _value_of(
+    p: _Plan | None,
+    asked: frozenset[str],
+    conditions: Conditions,
+    value: Any,
     loaded: LoadedRubric,
-    var_to_id: dict[str, str],
-    cache: dict[tuple[str, tuple[Any, ...]], bool],
-) -> bool:
-    """Evaluate a condition, memoised on the answers it reads (most respondents repeat)."""
-    values: list[Any] = []
-    for ref in expr.references:
-        ref_id = var_to_id.get(ref.name, ref.name)
-        v = raw.get(ref_id)
-        q = loaded.questions.get(ref_id)
-        if v is None or (isinstance(v, str) and v in RESERVED) or q is None:
-            values.append(None)
-        else:
-            values.append(_hashable(coerce(q, v)))
-    key = (qid, tuple(values))
-    hit = cache.get(key)
-    if hit is None:
-        context = {
-            ref.name: (list(v) if isinstance(v, tuple) else v)
-            for ref, v in zip(expr.references, values, strict=True)
-        }
-        hit = cache[key] = expr.evaluate({"answers": context})
-    return hit
-
-
-def _hashable(value: Any) -> Any:
-    return tuple(value) if isinstance(value, list) else value
-
-
-def _display(q: Question, value: Any) -> str:
-    """An answer as people read it in the appendix."""
+) -> _Value:
+    """What an answer means: ignored when its question is unknown or not asked of this role,
+    or when the answer does not fit the question (the checker reports those; scoring skips)."""
+    if p is None or p.q.id not in asked or value is None:
+        return _Value(_IGNORED)
+    q = p.q
+    if value_error(q, value, loaded) is not None:
+        return _Value(_IGNORED)
+    conditional = q.id in conditions
+    if isinstance(value, str) and value in RESERVED:
+        kind = _UNKNOWN if value == UNKNOWN else _NA
+        return _Value(kind, q.id, conditional, display=value)
     v = coerce(q, value)
+    canonical: Any = v
+    if q.type is QuestionType.MULTI:
+        chosen = set(v)
+        canonical = tuple(o.value for o in q.options if o.value in chosen)
+    s = normalise(q, value, loaded)
+    out = _Value(_ANSWERED, q.id, conditional, 0, s, _display(q, v), canonical)
+    if s is not None and p.weight > 0:
+        out.dim, out.phase, out.weight, out.weighted = p.dim, p.phase, p.weight, p.weight * s
+    return out
+
+
+def _display(q: Question, v: Any) -> str:
+    """An answer as people read it in the appendix."""
     if q.type is QuestionType.YESNO:
         return "yes" if v else "no"
     if q.type is QuestionType.CHOICE:
@@ -286,18 +474,16 @@ def _display(q: Question, value: Any) -> str:
     return str(v)
 
 
-def _group_means(r: Rubric, own: dict[str, float], attr: str) -> dict[str, float | None]:
-    pairs: dict[str, list[tuple[float, float | None]]] = defaultdict(list)
-    for q in r.questions:
-        if q.id in own:
-            pairs[getattr(q, attr)].append((q.weight, own[q.id]))
-    return {key: weighted_mean(v) for key, v in pairs.items()}
-
-
 def _question_score(
-    q: Question, t: _QuestionTally, role_ids: list[str], gap_pair: list[str]
+    q: Question,
+    t: _Tally,
+    mean: float | None,
+    by_role_exact: dict[str, float | None],
+    gap_pair: list[str],
+    shown: dict[str, dict[str, Counter[str]]],
+    notes: dict[str, list[NoteInfo]],
 ) -> QuestionScore:
-    by_role = {role: _pts(t.roles[role].mean()) for role in role_ids if role in t.roles}
+    by_role = {role: _pts(m) for role, m in by_role_exact.items()}
     return QuestionScore(
         id=q.id,
         phase=q.phase,
@@ -306,7 +492,7 @@ def _question_score(
         text=q.text,
         weight=q.weight,
         scored=q.scored,
-        score=_pts(t.all.mean()),
+        score=_pts(mean),
         by_role=by_role,
         gap=_gap(by_role, gap_pair),
         spread=_pts(t.all.spread()),
@@ -314,16 +500,13 @@ def _question_score(
         answered=t.answered,
         unknown=t.unknown,
         na=t.na,
-        answers={role: dict(sorted(c.items())) for role, c in sorted(t.answers.items())},
-        notes=t.notes,
+        answers={role: dict(sorted(c.items())) for role, c in sorted(shown.get(q.id, {}).items())},
+        notes=sorted(notes.get(q.id, []), key=lambda n: (n.respondent, n.role, n.text)),
     )
 
 
-def _round(x: float | None) -> float | None:
-    return None if x is None else round(x, 4)
-
-
-def _gap(by_role: dict[str, float | None], pair: list[str]) -> float | None:
+def _gap(by_role: dict[str, float | None] | dict[str, float], pair: list[str]) -> float | None:
+    """First gap role's score minus the second's, in points, from the scores as reported."""
     if len(pair) != 2:
         return None
     a, b = by_role.get(pair[0]), by_role.get(pair[1])
@@ -334,37 +517,42 @@ def _group(
     gid: str,
     title: str,
     members: list[Question],
-    qmap: dict[str, QuestionScore],
+    means: dict[str, float | None],
+    role_means: dict[str, dict[str, float | None]],
     role_ids: list[str],
     gap_pair: list[str],
-    tallies: dict[str, _QuestionTally],
-) -> GroupScore:
-    score = _round(weighted_mean([(q.weight, qmap[q.id].score) for q in members]))
-    by_role: dict[str, float | None] = {}
+    qmap: dict[str, QuestionScore],
+) -> tuple[GroupScore, float | None, dict[str, float | None]]:
+    """A dimension or phase: the weighted mean of its questions, overall and per role group;
+    the gap is the first gap role's group score minus the second's."""
+    exact = weighted_mean((q.weight, means[q.id]) for q in members)
+    by_role_exact: dict[str, float | None] = {}
     for role in role_ids:
-        s = _round(weighted_mean([(q.weight, qmap[q.id].by_role.get(role)) for q in members]))
+        s = weighted_mean((q.weight, role_means[q.id].get(role)) for q in members)
         if s is not None:
-            by_role[role] = s
-    return GroupScore(
+            by_role_exact[role] = s
+    by_role = {role: _pts(s) for role, s in by_role_exact.items()}
+    group = GroupScore(
         id=gid,
         title=title,
-        score=score,
+        score=_pts(exact),
         by_role=by_role,
         gap=_gap(by_role, gap_pair),
         coverage=_coverage([qmap[q.id] for q in members]),
     )
+    return group, exact, by_role_exact
 
 
 def _coverage(questions: Sequence[QuestionScore]) -> float | None:
     """Answered share of what was asked, n/a left out: unknown and missing answers lower it."""
     answerable = sum(q.asked - q.na for q in questions)
-    return sum(q.answered for q in questions) / answerable if answerable else None
+    return _round(sum(q.answered for q in questions) / answerable) if answerable else None
 
 
 def _shortfall(target: float | None, score: float | None) -> float | None:
     if target is None:
         return None
-    return max(0.0, target - (score or 0.0))
+    return _round(max(0.0, target - (score or 0.0)))
 
 
 def _gaps(
@@ -399,22 +587,26 @@ def _gaps(
     return sorted(items, key=lambda g: (-abs(g.gap), g.kind, g.id))
 
 
-def _classify(loaded: LoadedRubric, cid: str, tallies: dict[str, _QuestionTally]) -> Classification:
-    clf = next(c for c in loaded.rubric.classifiers if c.id == cid)
+def _classify(
+    loaded: LoadedRubric, clf: Classifier, raw_counts: dict[str, Counter[Any]]
+) -> Classification:
+    """Sum the signals of the options respondents chose; the leader wins by at least `margin`
+    of all positive signal, else the fallback (or no outcome when there is none)."""
+    order = {o.id: i for i, o in enumerate(clf.outcomes)}
     titles = {o.id: o.title for o in clf.outcomes}
-    totals = {o.id: 0.0 for o in clf.outcomes}
+    parts: dict[str, list[float]] = {o.id: [] for o in clf.outcomes}
     reasons: list[Reason] = []
     for q in loaded.rubric.questions:
         if q.id == clf.current or not any(o.signals for o in q.options):
             continue
-        for value, count in sorted(tallies[q.id].raw.items(), key=lambda kv: str(kv[0])):
+        for value, count in sorted(raw_counts[q.id].items(), key=lambda kv: str(kv[0])):
             chosen = set(value) if isinstance(value, tuple) else {value}
             for o in q.options:
                 if o.value not in chosen:
                     continue
                 for signal, weight in o.signals.items():
-                    if signal in totals:
-                        totals[signal] += weight * count
+                    if signal in parts:
+                        parts[signal].append(weight * count)
                         reasons.append(
                             Reason(
                                 question=q.id,
@@ -424,22 +616,25 @@ def _classify(loaded: LoadedRubric, cid: str, tallies: dict[str, _QuestionTally]
                                 respondents=count,
                             )
                         )
-    ranked = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))
-    whole = sum(v for v in totals.values() if v > 0)
-    margin = (ranked[0][1] - ranked[1][1]) / whole if whole else 0.0
-    outcome: str | None = ranked[0][0] if whole else None
-    if outcome is None or margin < clf.margin or (whole and ranked[0][1] == ranked[1][1]):
-        outcome = clf.fallback if clf.fallback is not None else outcome
+    totals = {oid: _round(math.fsum(v)) or 0.0 for oid, v in parts.items()}
+    ranked = sorted(totals.items(), key=lambda kv: (-kv[1], order[kv[0]]))
+    whole = math.fsum(v for v in totals.values() if v > 0)
+    margin = _round((ranked[0][1] - ranked[1][1]) / whole) or 0.0 if whole else 0.0
+    leads = whole > 0 and ranked[0][1] > ranked[1][1] and margin >= clf.margin
+    outcome = ranked[0][0] if leads else clf.fallback
     current = None
     if clf.current is not None:
         q = loaded.questions[clf.current]
         votes: Counter[str] = Counter()
-        for value, count in tallies[q.id].raw.items():
+        for value, count in raw_counts[q.id].items():
             opt = next((o for o in q.options if o.value == value), None)
             if opt is not None and opt.signals:
-                votes[max(opt.signals.items(), key=lambda kv: kv[1])[0]] += count
+                top = max(opt.signals.values())
+                votes[next(k for k, w in opt.signals.items() if w == top)] += count
         if votes:
-            current = sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+            best = sorted(votes.items(), key=lambda kv: (-kv[1], order.get(kv[0], 0)))
+            if len(best) == 1 or best[0][1] > best[1][1]:
+                current = best[0][0]
     reasons.sort(key=lambda x: (-x.weight * x.respondents, x.question, x.outcome))
     return Classification(
         id=clf.id,
@@ -447,6 +642,7 @@ def _classify(loaded: LoadedRubric, cid: str, tallies: dict[str, _QuestionTally]
         outcome=outcome,
         outcome_title=titles.get(outcome) if outcome else None,
         margin=margin,
+        decided=leads,
         totals=totals,
         reasons=reasons,
         current=current,
@@ -456,17 +652,21 @@ def _classify(loaded: LoadedRubric, cid: str, tallies: dict[str, _QuestionTally]
 
 
 def trigger_context(
-    loaded: LoadedRubric, card: Scorecard, tallies: dict[str, _QuestionTally]
+    loaded: LoadedRubric,
+    card: Scorecard,
+    raw_counts: dict[str, Counter[Any]],
+    values: dict[str, dict[Any, _Value]] | None = None,
 ) -> dict[str, Any]:
     """What a recommendation's trigger can see (docs/rubric-format.md, Expressions)."""
+    scores: dict[tuple[str, Any], float | None] = {}
+    for known in (values or {}).values():
+        for v in known.values():
+            if v.kind == _ANSWERED:
+                scores[(v.qid, v.canonical)] = v.score
     answers: dict[str, Any] = {}
     for q in loaded.rubric.questions:
-        raw = tallies[q.id].raw
-        if raw:
-            top = sorted(raw.items(), key=lambda kv: (-kv[1], str(kv[0])))[0][0]
-            answers[q.var] = list(top) if isinstance(top, tuple) else top
-        else:
-            answers[q.var] = None
+        top = _most_common(q, raw_counts.get(q.id, Counter()), scores)
+        answers[q.var] = list(top) if isinstance(top, tuple) else top
     return {
         "overall": card.overall,
         "dimension": {to_var(d.id): d.score for d in card.dimensions},
@@ -478,10 +678,30 @@ def trigger_context(
     }
 
 
+def _most_common(
+    q: Question, counts: Counter[Any], scores: dict[tuple[str, Any], float | None]
+) -> Any:
+    """The answer most respondents gave. On a tie, the lower-scoring answer (then the earlier
+    option, then the smaller value): an even split never hides a problem."""
+    if not counts:
+        return None
+    option_order = {o.value: i for i, o in enumerate(q.options)}
+
+    def rank(item: tuple[Any, int]) -> tuple[Any, ...]:
+        value, n = item
+        s = scores.get((q.id, value))
+        return (-n, 2.0 if s is None else s, option_order.get(value, len(option_order)), str(value))
+
+    return sorted(counts.items(), key=rank)[0][0]
+
+
 def _recommend(
-    loaded: LoadedRubric, card: Scorecard, tallies: dict[str, _QuestionTally]
+    loaded: LoadedRubric,
+    card: Scorecard,
+    raw_counts: dict[str, Counter[Any]],
+    values: dict[str, dict[Any, _Value]],
 ) -> list[RecommendationHit]:
-    context = trigger_context(loaded, card, tallies)
+    context = trigger_context(loaded, card, raw_counts, values)
     phase_order = {p.id: i for i, p in enumerate(loaded.rubric.phases)}
     hits = []
     for rec in loaded.rubric.recommendations:
@@ -496,7 +716,9 @@ def _recommend(
                 value = ", ".join(str(v) for v in value)
             if isinstance(value, float):
                 value = round(value, 1)
-            because.append(Evidence(name=name, value=value))
+            evidence = Evidence(name=name, value=value)
+            if evidence not in because:
+                because.append(evidence)
         hits.append(
             RecommendationHit(
                 id=rec.id,
@@ -516,17 +738,17 @@ def _recommend(
 
 
 def _rec_shortfall(phase_id: str, dimension_id: str | None, card: Scorecard) -> float:
-    """How far below its mark the recommendation's area is: the dimension's target, else the
-    phase threshold."""
+    """How far below its mark the recommendation's area is: its dimension against the
+    dimension's target (else the phase threshold), or else its phase against the threshold."""
     phase = card.phase(phase_id)
     threshold = phase.threshold if phase and phase.threshold is not None else 60.0
     if dimension_id is not None:
         d = card.dimension(dimension_id)
         if d is not None:
             mark = d.target if d.target is not None else threshold
-            return max(0.0, mark - (d.score or 0.0))
+            return round(max(0.0, mark - (d.score or 0.0)), 4)
     score = phase.score if phase else None
-    return max(0.0, threshold - (score or 0.0))
+    return round(max(0.0, threshold - (score or 0.0)), 4)
 
 
-__all__ = ["NA", "UNKNOWN", "score", "trigger_context", "weighted_mean"]
+__all__ = ["NA", "UNKNOWN", "Dist", "score", "trigger_context", "weighted_mean"]
