@@ -375,7 +375,11 @@ class Interview:
             answers = dict(previous.answers)
             notes = {k: v for k, v in previous.notes.items() if k in rubric.questions}
             started = previous.started
-            dropped = unfit_answers(rubric, role, answers)
+            dropped = unfit_answers(rubric, role, answers) + [
+                (k, f"a note on a question the rubric does not have: {v!r}")
+                for k, v in previous.notes.items()
+                if k not in rubric.questions
+            ]
             for qid, _ in dropped:
                 answers.pop(qid, None)
             answers = {k: v for k, v in answers.items() if v is not None}

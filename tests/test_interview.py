@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import MINIMAL_RUBRIC
@@ -24,7 +25,7 @@ from alignment_cli.interview import (
     unfit_answers,
 )
 from alignment_cli.models import Question
-from alignment_cli.responses import NA, UNKNOWN, answer_errors, load_response_file
+from alignment_cli.responses import NA, UNKNOWN, Responses, answer_errors, load_response_file
 from alignment_cli.rubric import LoadedRubric, load_rubric
 from alignment_cli.yamlio import parse_yaml
 
@@ -276,27 +277,27 @@ def test_notes_add_up_and_keep_order(rubric: LoadedRubric) -> None:
     assert iv.notes == {"market-maturity": "first\nsecond"}
 
 
-def _previous(rubric: LoadedRubric, answers: dict[str, object], role: str = "sales") -> object:
+def _previous(rubric: LoadedRubric, answers: dict[str, Any], role: str = "sales") -> Responses:
     iv = Interview.begin(rubric, role, "Sam")
-    iv.answers = dict(answers)  # type: ignore[arg-type]
+    iv.answers = dict(answers)
     return iv.responses(NOW)
 
 
 def test_resume_at_the_first_open_question(rubric: LoadedRubric) -> None:
     prev = _previous(rubric, {"market-maturity": "new", "lead-definition": 2})
-    iv = Interview.begin(rubric, "sales", "Sam", previous=prev)  # type: ignore[arg-type]
+    iv = Interview.begin(rubric, "sales", "Sam", previous=prev)
     assert iv.at == "sla-exists" and not iv.rerun
     assert iv.answered() == 2
 
 
 def test_resume_at_the_saved_cursor(rubric: LoadedRubric) -> None:
     prev = _previous(rubric, {"market-maturity": "new", "lead-definition": 2})
-    iv = Interview.begin(rubric, "sales", "Sam", previous=prev, cursor="lead-definition")  # type: ignore[arg-type]
+    iv = Interview.begin(rubric, "sales", "Sam", previous=prev, cursor="lead-definition")
     assert iv.at == "lead-definition"
-    iv2 = Interview.begin(rubric, "sales", "Sam", previous=prev, cursor="no-such")  # type: ignore[arg-type]
+    iv2 = Interview.begin(rubric, "sales", "Sam", previous=prev, cursor="no-such")
     assert iv2.at == "sla-exists"
     gap = _previous(rubric, {"market-maturity": "new", "sla-exists": True})
-    iv3 = Interview.begin(rubric, "sales", "Sam", previous=gap, cursor="follow-up-hours")  # type: ignore[arg-type]
+    iv3 = Interview.begin(rubric, "sales", "Sam", previous=gap, cursor="follow-up-hours")
     assert iv3.at == "lead-definition"  # an earlier open question comes first
 
 
@@ -308,7 +309,7 @@ def test_a_finished_interview_reruns_with_defaults(rubric: LoadedRubric) -> None
         "handoff-channels": [],
     }
     prev = _previous(rubric, answers)
-    iv = Interview.begin(rubric, "sales", "Sam", previous=prev)  # type: ignore[arg-type]
+    iv = Interview.begin(rubric, "sales", "Sam", previous=prev)
     assert iv.rerun and iv.at == "market-maturity"
     assert iv.default() == (True, "new")
     for _ in range(4):
@@ -331,6 +332,14 @@ def test_answers_that_no_longer_fit_are_dropped(rubric: LoadedRubric) -> None:
     assert dict(unfit_answers(rubric, "marketing", {"follow-up-hours": 1})) == {
         "follow-up-hours": "it is asked of sales, not of marketing"
     }
+
+
+def test_notes_on_questions_the_rubric_lacks_are_reported(rubric: LoadedRubric) -> None:
+    prev = _previous(rubric, {"market-maturity": "new"})
+    prev = prev.model_copy(update={"notes": {"gone": "a quote", "market-maturity": "kept"}})
+    iv = Interview.begin(rubric, "sales", "Sam", previous=prev)
+    assert iv.notes == {"market-maturity": "kept"}
+    assert iv.dropped == [("gone", "a note on a question the rubric does not have: 'a quote'")]
 
 
 def test_started_is_set_once(rubric: LoadedRubric) -> None:

@@ -277,7 +277,7 @@ def test_answers_for_another_rubric_version_are_carried_over(
         invoke, eng, "--respondent", "Dana Lee", "--rubric", str(newer), lines=["2", "q"]
     )
     assert result.exit_code == 0, result.output
-    assert "The answer to 'lead-definition' no longer fits" in result.output
+    assert "'lead-definition' does not fit this rubric and will be left out" in result.output
     resp = saved(eng)
     assert resp.rubric.version == "0.2.0"
     assert resp.answers == {"market-maturity": "new", "lead-definition": 2}

@@ -40,10 +40,6 @@ PROGRESS_SUFFIX = ".progress"
 PROMPT = "> "
 
 
-class EndOfInput(Exception):
-    """stdin ended (a closed pipe, /dev/null, the end of scripted input, Ctrl-D)."""
-
-
 class Signalled(KeyboardInterrupt):
     """SIGTERM or SIGHUP, handled like Ctrl-C: everything answered is saved already."""
 
@@ -218,7 +214,7 @@ class Session:
             f"Every answer is saved to {self.path} as soon as it is given."
         )
         for qid, why in iv.dropped:
-            self._say(f"The answer to '{qid}' no longer fits and will be left out: {why}", "yellow")
+            self._say(f"'{qid}' does not fit this rubric and will be left out: {why}", "yellow")
         if iv.finished and not iv.answers:
             raise UsageError(f"the rubric asks nothing of role '{iv.role}'")
         if iv.rerun:
