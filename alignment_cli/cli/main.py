@@ -111,7 +111,17 @@ def _root(
 
 
 def _register() -> None:
-    from . import audit_cmd, compare_cmd, history_cmd, init_cmd, report_cmd, rubric_cmd, score_cmd
+    from . import (
+        audit_cmd,
+        compare_cmd,
+        form_cmd,
+        history_cmd,
+        import_cmd,
+        init_cmd,
+        report_cmd,
+        rubric_cmd,
+        score_cmd,
+    )
 
     app.add_typer(rubric_cmd.app, name="rubric")
     app.command()(init_cmd.init)
@@ -120,6 +130,8 @@ def _register() -> None:
     app.command()(history_cmd.history)
     app.command()(compare_cmd.compare)
     app.command()(report_cmd.report)
+    app.command()(form_cmd.form)
+    app.command("import")(import_cmd.import_answers)
 
 
 _register()

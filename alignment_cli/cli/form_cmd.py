@@ -1,0 +1,97 @@
+"""`alignment form`: an answer form to hand out (YAML answer file, survey CSV, Markdown)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from . import console
+
+
+class FormFormat(StrEnum):
+    yaml = "yaml"
+    csv = "csv"
+    md = "md"
+
+
+def form(
+    rubric: Annotated[
+        str | None,
+        typer.Option(
+            "--rubric",
+            help="Bundled rubric id or rubric file. Default: the engagement's (in the current "
+            "folder), else the default rubric.",
+        ),
+    ] = None,
+    role: Annotated[
+        str | None,
+        typer.Option("--role", help="Only the questions asked of this role; fills in the role."),
+    ] = None,
+    fmt: Annotated[
+        FormFormat,
+        typer.Option(
+            "--format",
+            help="yaml: an answer file to fill in and score; csv: the column header a survey "
+            "export has (see --codebook); md: a printable questionnaire.",
+        ),
+    ] = FormFormat.yaml,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write to this file instead of standard output."),
+    ] = None,
+    codebook: Annotated[
+        Path | None,
+        typer.Option(
+            "--codebook",
+            help="With --format csv: also write the codebook (every column's allowed answers, "
+            "their codes and labels) to this CSV file.",
+        ),
+    ] = None,
+    respondent: Annotated[
+        str | None,
+        typer.Option("--respondent", help="Fill in the respondent's name (yaml and md)."),
+    ] = None,
+    org: Annotated[
+        str | None,
+        typer.Option("--org", help="Organisation name. Default: the engagement's."),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing --output or --codebook file.")
+    ] = False,
+) -> None:
+    """Write an answer form: a commented YAML answer file, a survey CSV header, or Markdown."""
+    from ..engagement import find_engagement
+    from ..errors import UsageError
+    from ..forms import codebook as make_codebook
+    from ..forms import csv_header, markdown_form, yaml_form
+    from ..rubric import load_rubric
+    from ..yamlio import write_atomic
+
+    if codebook is not None and fmt is not FormFormat.csv:
+        raise UsageError("--codebook goes with --format csv")
+    engagement = find_engagement(Path.cwd())
+    ref = rubric or (engagement.rubric_ref() if engagement else None)
+    loaded = load_rubric(ref)
+    organization = org or (engagement.config.organization if engagement else None)
+    for target in (output, codebook):
+        if target is not None and target.exists() and not force:
+            # A filled-in form is someone's answers: never overwrite one by accident.
+            raise UsageError(f"{target} exists; pass --force to replace it")
+    if fmt is FormFormat.yaml:
+        text = yaml_form(loaded, role=role, name=respondent, organization=organization)
+    elif fmt is FormFormat.md:
+        text = markdown_form(loaded, role=role, name=respondent, organization=organization)
+    else:
+        text = csv_header(loaded, role)
+    if codebook is not None:
+        # Excel reads a CSV as UTF-8 only when it starts with a byte-order mark.
+        write_atomic(codebook, "\ufeff" + make_codebook(loaded, role))
+        console.err.print(f"wrote the codebook to {codebook}", markup=False)
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    write_atomic(output, ("\ufeff" + text) if fmt is FormFormat.csv else text)
+    console.err.print(f"wrote the {fmt.value} form to {output}", markup=False)

@@ -1,0 +1,123 @@
+"""`alignment import`: a survey tool's CSV export into answer files, one per respondent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from . import console
+
+
+def import_answers(
+    csv_file: Annotated[
+        Path,
+        typer.Argument(
+            metavar="CSV",
+            help="The survey export: one row per respondent, one column per question.",
+        ),
+    ],
+    into: Annotated[
+        Path,
+        typer.Option(
+            "--into",
+            help="Engagement folder (answer files go to DIR/responses) or a folder of answer "
+            "files.",
+        ),
+    ],
+    mapping: Annotated[
+        Path | None,
+        typer.Option(
+            "--mapping",
+            help="YAML file naming columns, roles and answer labels the survey uses "
+            "(see docs/forms-and-import.md).",
+        ),
+    ] = None,
+    rubric: Annotated[
+        str | None,
+        typer.Option(
+            "--rubric", help="Bundled rubric id or rubric file. Default: the engagement's."
+        ),
+    ] = None,
+    org: Annotated[
+        str | None,
+        typer.Option("--org", help="Organisation name. Default: the engagement's."),
+    ] = None,
+    role: Annotated[
+        str | None,
+        typer.Option("--role", help="Role of every respondent whose row names none."),
+    ] = None,
+    name_column: Annotated[
+        str | None, typer.Option("--name-column", help="Column with respondents' names.")
+    ] = None,
+    role_column: Annotated[
+        str | None, typer.Option("--role-column", help="Column with respondents' roles.")
+    ] = None,
+    timestamp_column: Annotated[
+        str | None, typer.Option("--timestamp-column", help="Column with the time of answering.")
+    ] = None,
+    timestamp_format: Annotated[
+        str | None,
+        typer.Option(
+            "--timestamp-format",
+            help="strptime format of the timestamps, e.g. '%d/%m/%Y %H:%M:%S'. "
+            "Default: ISO 8601 or the survey tools' formats.",
+        ),
+    ] = None,
+    anonymous: Annotated[
+        bool,
+        typer.Option("--anonymous", help="Replace respondents' names with stable pseudonyms."),
+    ] = False,
+    partial: Annotated[
+        bool,
+        typer.Option(
+            "--partial",
+            help="Write the rows that are fine and report the others (default: write nothing "
+            "when any row has a problem).",
+        ),
+    ] = False,
+    overwrite: Annotated[
+        bool,
+        typer.Option("--overwrite", help="Replace answer files that hold other answers."),
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check everything and report; write nothing.")
+    ] = False,
+) -> None:
+    """Import a survey's CSV export: one answer file per row, checked like `alignment score`."""
+    from ..importer import ImportSettings, import_csv
+
+    settings = ImportSettings(
+        organization=org,
+        anonymous=anonymous,
+        default_role=role,
+        name_column=name_column,
+        role_column=role_column,
+        timestamp_column=timestamp_column,
+        timestamp_format=timestamp_format,
+    )
+    outcome = import_csv(
+        csv_file,
+        into,
+        rubric_ref=rubric,
+        mapping_path=mapping,
+        settings=settings,
+        partial=partial,
+        overwrite=overwrite,
+        dry_run=dry_run,
+    )
+    result, plan = outcome.result, outcome.plan
+    for warning in result.warnings:
+        console.err.print(f"warning: {warning}", markup=False)
+    for problem in result.problems:
+        console.err.print(f"skipped: {problem}", markup=False)
+    n = len(plan.files)
+    summary = (
+        f"{'would import' if dry_run else 'imported'} {n} respondent{'' if n == 1 else 's'} "
+        f"from {csv_file} into {plan.folder}: {plan.count('new')} new, "
+        f"{plan.count('updated')} updated, {plan.count('unchanged')} unchanged"
+    )
+    if result.bad_rows:
+        summary += f"; {result.bad_rows} row{'' if result.bad_rows == 1 else 's'} skipped"
+    console.out.print(summary, markup=False, soft_wrap=True)
