@@ -374,7 +374,7 @@ class Interview:
         if previous is not None:
             answers = dict(previous.answers)
             notes = {k: v for k, v in previous.notes.items() if k in rubric.questions}
-            started = previous.started
+            started = previous.started or previous.updated
             dropped = unfit_answers(rubric, role, answers) + [
                 (k, f"a note on a question the rubric does not have: {v!r}")
                 for k, v in previous.notes.items()
@@ -536,7 +536,7 @@ def _dump(data: Any, *, flow: bool | None = False) -> str:
             sort_keys=False,
             allow_unicode=True,
             default_flow_style=flow,
-            width=100,
+            width=1_000_000,  # a long note stays on one line: quarterly diffs stay small
         )
     )
 

@@ -342,6 +342,13 @@ def test_notes_on_questions_the_rubric_lacks_are_reported(rubric: LoadedRubric) 
     assert iv.dropped == [("gone", "a note on a question the rubric does not have: 'a quote'")]
 
 
+def test_a_file_without_started_keeps_its_first_date(rubric: LoadedRubric) -> None:
+    prev = _previous(rubric, {"market-maturity": "new"}).model_copy(update={"started": None})
+    iv = Interview.begin(rubric, "sales", "Sam", previous=prev)
+    later = datetime(2027, 2, 1, tzinfo=UTC)
+    assert iv.responses(later).started == NOW
+
+
 def test_started_is_set_once(rubric: LoadedRubric) -> None:
     iv = Interview.begin(rubric, "sales", "Sam")
     first = iv.responses(NOW)
