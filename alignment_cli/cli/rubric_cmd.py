@@ -95,13 +95,17 @@ def validate(
             continue
         r = loaded.rubric
         console.out.print(
-            f"{loaded.path}: ok ({r.id} {r.version}, {len(r.questions)} questions, "
-            f"{len(r.recommendations)} recommendations)",
+            f"{loaded.path}: ok ({r.id} {r.version}, {_count(len(r.questions), 'question')}, "
+            f"{_count(len(r.recommendations), 'recommendation')})",
             markup=False,
             soft_wrap=True,
         )
     if problems:
         raise InvalidInput(problems)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 @app.command()
