@@ -17,6 +17,8 @@ class GateSettings:
     fail_under: float | None = None
     fail_under_dimension: dict[str, float] = field(default_factory=dict)
     max_drop: float | None = None
+    # Where each dimension gate was set, so that an unknown id is reported where it was typed.
+    sources: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def merge(
@@ -28,11 +30,15 @@ class GateSettings:
     ) -> GateSettings:
         base = config or Gates()
         dims = dict(base.fail_under_dimension)
-        dims.update(parse_dimension_gates(fail_under_dimension))
+        sources = dict.fromkeys(dims, "gates.fail_under_dimension in alignment.yaml")
+        flags = parse_dimension_gates(fail_under_dimension)
+        dims.update(flags)
+        sources.update(dict.fromkeys(flags, "--fail-under-dimension"))
         return cls(
             fail_under=fail_under if fail_under is not None else base.fail_under,
             fail_under_dimension=dims,
             max_drop=max_drop if max_drop is not None else base.max_drop,
+            sources=sources,
         )
 
 
@@ -57,28 +63,52 @@ def check_gates(
 ) -> list[str]:
     """Every gate that failed, as a sentence naming what failed and by how much."""
     failures: list[str] = []
-    known = {d.id for d in card.dimensions}
-    for dim in gates.fail_under_dimension:
-        if dim not in known:
-            raise UsageError(
-                f"--fail-under-dimension names unknown dimension '{dim}' "
-                f"(known: {', '.join(sorted(known))})"
-            )
+    check_dimension_ids(card, gates)
     if gates.fail_under is not None:
         if card.overall is None:
             failures.append(f"overall score: nothing was scored (gate {gates.fail_under:g})")
         elif card.overall < gates.fail_under:
-            failures.append(f"overall score {card.overall:.1f} is under {gates.fail_under:g}")
+            failures.append(
+                f"overall score {_below(card.overall, gates.fail_under)} is under "
+                f"{gates.fail_under:g}"
+            )
     for dim, threshold in gates.fail_under_dimension.items():
         d = card.dimension(dim)
         assert d is not None
         if d.score is None:
-            failures.append(f"dimension {dim}: nothing was scored (gate {threshold:g})")
+            failures.append(f"dimension {dim} ({d.title}): nothing was scored (gate {threshold:g})")
         elif d.score < threshold:
-            failures.append(f"dimension {dim} scores {d.score:.1f}, under {threshold:g}")
+            failures.append(
+                f"dimension {dim} ({d.title}) scores {_below(d.score, threshold)}, "
+                f"under {threshold:g}"
+            )
     if gates.max_drop is not None and baseline is not None:
         failures.extend(drops(card, baseline, gates.max_drop))
     return failures
+
+
+def _below(score: float, threshold: float) -> str:
+    """A score under a threshold, never printed so that it looks like it reached it (59.96)."""
+    text = f"{score:.1f}"
+    if float(text) >= threshold:
+        text = f"{score:.4f}".rstrip("0").rstrip(".")
+    return text
+
+
+def check_dimension_ids(card: Scorecard, gates: GateSettings) -> None:
+    """A gate on a dimension the rubric lacks is a usage error (exit 2), never a silent pass."""
+    import difflib
+
+    known = [d.id for d in card.dimensions]
+    for dim in gates.fail_under_dimension:
+        if dim not in known:
+            hint = difflib.get_close_matches(dim, known, n=1)
+            where = gates.sources.get(dim, "--fail-under-dimension")
+            raise UsageError(
+                f"{where} names unknown dimension '{dim}'"
+                + (f" (did you mean '{hint[0]}'?)" if hint else "")
+                + f"; this rubric's dimensions: {', '.join(known)}"
+            )
 
 
 def drops(card: Scorecard, baseline: Scorecard, max_drop: float) -> list[str]:

@@ -1,10 +1,13 @@
 """Scorecards for people: rich tables in the terminal, and a short Markdown summary.
 
-The full leadership report lives in `report.py` and `templates/`; this is the quick look.
+The full leadership report lives in `report.py` and `templates/`; this is the quick look. The
+terminal view adapts to the width it is given: under 100 columns the bar charts go, so that the
+names of dimensions and phases stay whole at 80 columns.
 """
 
 from __future__ import annotations
 
+from rich import box
 from rich.console import Group, RenderableType
 from rich.markup import escape
 from rich.table import Table
@@ -13,9 +16,16 @@ from rich.text import Text
 from . import markdown as md
 from .scorecard import Scorecard
 
+WIDE = 100  # from this width on, scores get a bar
+MAX_WARNINGS = 10
+
 
 def _s(value: float | None) -> str:
     return "–" if value is None else f"{value:.0f}"
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{value * 100:.0f}%"
 
 
 def _bar(value: float | None, width: int = 20) -> Text:
@@ -26,93 +36,134 @@ def _bar(value: float | None, width: int = 20) -> Text:
     return Text("█" * filled + "·" * (width - filled), style=colour)
 
 
-def scorecard_view(card: Scorecard, *, top_gaps: int = 5) -> RenderableType:
+def _table(title: str) -> Table:
+    return Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+
+
+def scorecard_view(card: Scorecard, *, width: int = 120, top_gaps: int = 5) -> RenderableType:
+    """The scorecard as rich renderables for a terminal `width` columns wide."""
+    wide = width >= WIDE
     parts: list[RenderableType] = []
     who = ", ".join(f"{n} {role}" for role, n in card.by_role.items())
     org = f"{escape(card.organization)} · " if card.organization else ""
-    head = Text.from_markup(
-        f"[bold]{org}{escape(card.rubric.title)}[/bold] {card.rubric.id} {card.rubric.version}\n"
-        f"{len(card.respondents)} respondents ({escape(who)}); coverage {_pct(card.coverage)}"
+    n = card.respondent_count or len(card.respondents)
+    people = f"{n} respondent{'' if n == 1 else 's'}"
+    parts.append(
+        Text.from_markup(
+            f"[bold]{org}{escape(card.rubric.title)}[/bold] "
+            f"({escape(card.rubric.id)} {escape(card.rubric.version)})\n"
+            f"{people} ({escape(who)}) · coverage {_pct(card.coverage)}"
+        )
     )
-    parts.append(head)
     level = card.level.title if card.level else "–"
-    phase = next((p.title for p in card.phases if p.id == card.current_phase), "–")
-    state = "all phases achieved" if card.all_phases_achieved else f"current phase: {phase}"
+    phase = next((p.title for p in card.phases if p.id == card.current_phase), None)
+    if card.all_phases_achieved:
+        state = "all phases achieved"
+    elif phase is not None:
+        state = f"current phase: {phase}"
+    else:
+        state = "no phase assessed"
     target = ""
     if card.target is not None:
-        target = f" (target {card.target:.0f}, short by {card.shortfall or 0:.0f})"
+        target = f" · target {card.target:.0f}, short by {card.shortfall or 0:.0f}"
     parts.append(
         Text.from_markup(
             f"\n[bold]Overall {_s(card.overall)}/100[/bold] · level {escape(level)} · "
             f"{escape(state)}{target}"
         )
     )
+    parts.append(_dimensions(card, wide))
+    parts.append(_phases(card, wide))
     roles = card.gap_roles
-    dims = Table(title="Dimensions", title_justify="left")
-    dims.add_column("dimension")
-    dims.add_column("score", justify="right")
-    dims.add_column("", no_wrap=True)
+    gaps = [g for g in card.gaps if g.kind == "question"][:top_gaps]
+    if gaps and len(roles) == 2:
+        t = _table(f"Largest {roles[0]}/{roles[1]} disagreements ({roles[0]} minus {roles[1]})")
+        t.add_column("question", ratio=1)
+        t.add_column(roles[0], justify="right", no_wrap=True)
+        t.add_column(roles[1], justify="right", no_wrap=True)
+        t.add_column("gap", justify="right", no_wrap=True)
+        for g in gaps:
+            t.add_row(escape(g.title), _s(g.first), _s(g.second), md.fmt_gap(g.gap))
+        parts.append(t)
+    for c in card.classifications:
+        outcome = c.outcome_title or "undecided"
+        line = f"[bold]{escape(c.title)}:[/bold] {escape(outcome)}"
+        if not c.decided:
+            line += " (no clear lead)"
+        if c.current_title:
+            verdict = "matches" if c.matches else "does not match"
+            line += f"; today: {escape(c.current_title)}, {verdict}"
+        parts.append(Text.from_markup(line))
+    if card.recommendations:
+        t = _table(f"Top recommendations ({len(card.recommendations)} in all)")
+        t.add_column("phase", no_wrap=True)
+        t.add_column("priority", no_wrap=True)
+        t.add_column("owner", no_wrap=True)
+        t.add_column("recommendation", ratio=1)
+        for rec in card.recommendations[:8]:
+            t.add_row(rec.phase, rec.priority, rec.owner, escape(rec.title))
+        parts.append(t)
+    if card.blind_spots:
+        names = ", ".join(b.question for b in card.blind_spots[:6])
+        more = len(card.blind_spots) - 6
+        extra = f" and {more} more" if more > 0 else ""
+        parts.append(Text(f"Blind spots (answered 'unknown'): {names}{extra}", style="yellow"))
+    for w in card.warnings[:MAX_WARNINGS]:
+        parts.append(Text(f"warning: {w}", style="yellow"))
+    if len(card.warnings) > MAX_WARNINGS:
+        rest = len(card.warnings) - MAX_WARNINGS
+        parts.append(Text(f"... and {rest} more warnings (all of them in --format json)"))
+    return Group(*parts)
+
+
+def _dimensions(card: Scorecard, wide: bool) -> Table:
+    roles = card.gap_roles
+    t = _table("Dimensions")
+    t.add_column("dimension", ratio=1, min_width=12)
+    t.add_column("score", justify="right", no_wrap=True)
+    if wide:
+        t.add_column("", no_wrap=True)
     for role in roles:
-        dims.add_column(role, justify="right")
+        t.add_column(role, justify="right", no_wrap=True)
     if roles:
-        dims.add_column("gap", justify="right")
-    dims.add_column("spread", justify="right")
-    dims.add_column("coverage", justify="right")
+        t.add_column("gap", justify="right", no_wrap=True)
+    t.add_column("spread", justify="right", no_wrap=True)
+    t.add_column("coverage", justify="right", no_wrap=True)
     has_targets = any(d.target is not None for d in card.dimensions)
     if has_targets:
-        dims.add_column("target", justify="right")
+        t.add_column("target", justify="right", no_wrap=True)
     for d in card.dimensions:
-        row: list[RenderableType] = [escape(d.title), _s(d.score), _bar(d.score)]
+        row: list[RenderableType] = [escape(d.title), _s(d.score)]
+        if wide:
+            row.append(_bar(d.score))
         row += [_s(d.by_role.get(r)) for r in roles]
         if roles:
             row.append(md.fmt_gap(d.gap))
         row += [_s(d.spread), _pct(d.coverage)]
         if has_targets:
             row.append("–" if d.target is None else f"{d.target:.0f}")
-        dims.add_row(*row)
-    parts.append(dims)
-    phases = Table(title="Phases", title_justify="left")
-    for col in ("phase", "score", "", "threshold", "status"):
-        phases.add_column(col, justify="right" if col in ("score", "threshold") else "left")
+        t.add_row(*row)
+    return t
+
+
+def _phases(card: Scorecard, wide: bool) -> Table:
+    t = _table("Phases")
+    t.add_column("phase", ratio=1, min_width=12)
+    t.add_column("score", justify="right", no_wrap=True)
+    if wide:
+        t.add_column("", no_wrap=True)
+    t.add_column("threshold", justify="right", no_wrap=True)
+    t.add_column("status", no_wrap=True)
     for p in card.phases:
         status = {True: "achieved", False: "not yet", None: "not assessed"}[p.achieved]
-        phases.add_row(escape(p.title), _s(p.score), _bar(p.score), _s(p.threshold), status)
-    parts.append(phases)
-    gaps = [g for g in card.gaps if g.kind == "question"][:top_gaps]
-    if gaps and len(roles) == 2:
-        t = Table(title=f"Largest {roles[0]}/{roles[1]} disagreements", title_justify="left")
-        t.add_column("question")
-        t.add_column(roles[0], justify="right")
-        t.add_column(roles[1], justify="right")
-        t.add_column("gap", justify="right")
-        for g in gaps:
-            t.add_row(escape(g.title), _s(g.first), _s(g.second), md.fmt_gap(g.gap))
-        parts.append(t)
-    for c in card.classifications:
-        line = f"[bold]{escape(c.title)}:[/bold] {escape(c.outcome_title or 'undecided')}"
-        if c.current_title:
-            verdict = "matches" if c.matches else "does not match"
-            line += f" (today: {escape(c.current_title)}, {verdict})"
-        parts.append(Text.from_markup(line))
-    if card.recommendations:
-        t = Table(
-            title=f"Top recommendations ({len(card.recommendations)} in all)", title_justify="left"
-        )
-        for col in ("phase", "priority", "owner", "recommendation"):
-            t.add_column(col)
-        for rec in card.recommendations[:8]:
-            t.add_row(rec.phase, rec.priority, rec.owner, escape(rec.title))
-        parts.append(t)
-    if card.blind_spots:
-        names = ", ".join(b.question for b in card.blind_spots[:6])
-        parts.append(Text(f"Blind spots (answered 'unknown'): {names}", style="yellow"))
-    for w in card.warnings:
-        parts.append(Text(f"warning: {w}", style="yellow"))
-    return Group(*parts)
-
-
-def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{value * 100:.0f}%"
+        if p.id == card.current_phase and not card.all_phases_achieved:
+            status += " ← current"
+        row: list[RenderableType] = [escape(p.title), _s(p.score)]
+        if wide:
+            row.append(_bar(p.score))
+        row += [_s(p.threshold), status]
+        t.add_row(*row)
+    return t
 
 
 def markdown_summary(card: Scorecard, *, top_gaps: int = 5) -> str:
@@ -123,9 +174,15 @@ def markdown_summary(card: Scorecard, *, top_gaps: int = 5) -> str:
     lines.append(f"## {title}{e(card.rubric.title)}")
     lines.append("")
     level = e(card.level.title) if card.level else "–"
+    n = card.respondent_count or len(card.respondents)
+    phase = next((p.title for p in card.phases if p.id == card.current_phase), None)
+    if card.all_phases_achieved:
+        state = "all phases achieved, "
+    else:
+        state = f"current phase **{e(phase)}**, " if phase else ""
     lines.append(
-        f"**Overall {md.fmt_score(card.overall)}/100**, level **{level}**, "
-        f"{len(card.respondents)} respondents, coverage {_pct(card.coverage)}."
+        f"**Overall {md.fmt_score(card.overall)}/100**, level **{level}**, {state}"
+        f"{n} respondent{'' if n == 1 else 's'}, coverage {_pct(card.coverage)}."
     )
     lines.append("")
     roles = card.gap_roles

@@ -113,7 +113,7 @@ def score(
         if comparison is not None:
             typer.echo(comparison_markdown(comparison))
     else:
-        console.out.print(scorecard_view(card))
+        console.out.print(scorecard_view(card, width=console.out.width))
         if comparison is not None:
             console.out.print(comparison_view(comparison))
     if saved is not None:
