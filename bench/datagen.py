@@ -27,6 +27,19 @@ _WORDS = [
 ]
 
 
+def _note(rng: random.Random) -> str:
+    """A note as a consultant types it: words, sometimes a colon, a quote or a '#'."""
+    text = " ".join(rng.choice(_WORDS) for _ in range(rng.randint(5, 25)))
+    roll = rng.random()
+    if roll < 0.15:
+        text = f"{rng.choice(('Sales', 'Marketing', 'CEO'))}: {text}"
+    elif roll < 0.25:
+        text = f"they don't agree on {text}"
+    elif roll < 0.3:
+        text = f"{text} (see #{rng.randint(1, 99)})"
+    return text
+
+
 def bench_rubric() -> tuple[LoadedRubric, str | None]:
     """The default rubric; the minimal example when the default does not load, with a note."""
     from alignment_cli.errors import InvalidInput
@@ -93,7 +106,7 @@ def respondent_answers(
             raise ValueError(f"benchmark data generator made an invalid answer: {q.id}: {problem}")
         answers[q.id] = value
         if rng.random() < 0.05:
-            notes[q.id] = " ".join(rng.choice(_WORDS) for _ in range(rng.randint(5, 25)))
+            notes[q.id] = _note(rng)
     return answers, notes
 
 
@@ -128,6 +141,17 @@ def write_engagement(loaded: LoadedRubric, root: Path, n: int, *, seed: int = 1)
     config = {"organization": ORGANIZATION, "rubric": rubric}
     (root / "alignment.yaml").write_text(dump_yaml(config), encoding="utf-8")
     for i in range(n):
-        text = dump_yaml(respondent_document(loaded, i, seed))
+        text = answer_file_text(loaded, respondent_document(loaded, i, seed))
         (responses / f"respondent-{i:05d}.yaml").write_text(text, encoding="utf-8")
     return root
+
+
+def answer_file_text(loaded: LoadedRubric, doc: dict[str, Any]) -> str:
+    """The file as `alignment audit` writes it (phase comments, flow lists, one-line notes)."""
+    try:
+        from alignment_cli.interview import responses_text
+    except ImportError:  # an older tree: plain YAML
+        return dump_yaml(doc)
+    from alignment_cli.responses import Responses
+
+    return responses_text(Responses.model_validate(doc), loaded)

@@ -11,11 +11,17 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from datagen import FALLBACK_RUBRIC, bench_rubric, respondent_document  # noqa: E402
+from datagen import (  # noqa: E402
+    FALLBACK_RUBRIC,
+    answer_file_text,
+    bench_rubric,
+    respondent_document,
+)
 
 from alignment_cli.responses import Responses, answer_errors  # noqa: E402
 from alignment_cli.rubric import LoadedRubric, load_rubric  # noqa: E402
@@ -33,6 +39,8 @@ def test_generated_answers_fit_the_rubric(loaded: LoadedRubric) -> None:
     for doc in docs:
         responses = Responses.model_validate(doc)
         assert answer_errors(loaded, responses) == [], doc["respondent"]
+        text = answer_file_text(loaded, doc)
+        assert Responses.model_validate(yaml.safe_load(text)) == responses
     roles = {d["respondent"]["role"] for d in docs}
     assert roles == {x.id for x in loaded.rubric.roles}
     # Conditional questions are sometimes asked, sometimes skipped, and reserved answers occur.
