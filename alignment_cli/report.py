@@ -104,8 +104,13 @@ def long_date(day: date) -> Figure:
     return Figure(f"{day.day} {_MONTHS[day.month - 1]} {day.year}")
 
 
+def count_text(n: int) -> Figure:
+    """A count as people read it: 10,000."""
+    return Figure(f"{n:,}")
+
+
 def _plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else (many or one + 's')}"
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
 
 
 # --------------------------------------------------------------------------- the context
@@ -131,7 +136,7 @@ class Meta:
     rubric_title: str
     rubric_version: Figure
     rubric_hash: str
-    tool_version: str
+    tool_version: Figure
     respondents: int
     respondents_text: str
     roles: list[RoleInfo]
@@ -540,7 +545,7 @@ def build_context(
 
 def _meta(card: Scorecard, loaded: LoadedRubric, day: date, roles: list[RoleInfo]) -> Meta:
     total = len(card.respondents)
-    parts = [f"{x.count} {x.title}" for x in roles]
+    parts = [f"{x.count:,} {x.title}" for x in roles]
     text = _plural(total, "person", "people") + (": " + ", ".join(parts) if parts else "")
     return Meta(
         organization=card.organization,
@@ -551,7 +556,7 @@ def _meta(card: Scorecard, loaded: LoadedRubric, day: date, roles: list[RoleInfo
         rubric_title=card.rubric.title,
         rubric_version=Figure(card.rubric.version),
         rubric_hash=card.rubric.hash,
-        tool_version=card.tool_version,
+        tool_version=Figure(card.tool_version),
         respondents=total,
         respondents_text=text,
         roles=roles,
@@ -954,7 +959,7 @@ def _blind_spots(card: Scorecard) -> list[BlindSpotView]:
             question=b.text,
             unknown=b.unknown,
             asked=b.asked,
-            text=f"{b.unknown} of {_plural(b.asked, 'person', 'people')} did not know",
+            text=f"{b.unknown:,} of {_plural(b.asked, 'person', 'people')} did not know",
         )
         for b in card.blind_spots[:BLIND_SPOTS]
     ]
@@ -1005,7 +1010,7 @@ def _answer_items(q: Question | None, counts: dict[str, int], scale_max: int) ->
     ranked = sorted(labelled.items(), key=lambda kv: (-kv[1], kv[0]))
     if people <= 1:
         return [label for label, _ in ranked]
-    return [f"{label} ({n})" for label, n in ranked]
+    return [f"{label} ({n:,})" for label, n in ranked]
 
 
 def _appendix(
@@ -1202,7 +1207,9 @@ def _environment(fmt: Format, extra_dir: Path | None) -> Any:
     }
     if fmt == "md":
         options["finalize"] = _md_finalize
-    return ReportEnvironment(**options)
+    env = ReportEnvironment(**options)
+    env.filters["count"] = count_text
+    return env
 
 
 def render(context: ReportContext, fmt: Format, template: Path | None = None) -> str:
