@@ -20,6 +20,7 @@ from typing import Any
 from . import __version__
 from .engagement import Targets
 from .errors import InvalidInput, Problem
+from .expressions import Expression, ExpressionError, Reference, compile_expression
 from .models import Classifier, Question, QuestionType, Rubric, to_var
 from .responses import (
     NA,
@@ -32,7 +33,7 @@ from .responses import (
     normalise,
     value_error,
 )
-from .rubric import LoadedRubric
+from .rubric import TRIGGER_NAMESPACES, TRIGGER_SCALARS, LoadedRubric
 from .scorecard import (
     BlindSpot,
     Classification,
@@ -706,10 +707,13 @@ def _recommend(
     hits = []
     for rec in loaded.rubric.recommendations:
         expr = loaded.triggers.get(rec.id)
-        if expr is None or not expr.evaluate(context):
+        if expr is None:
+            continue
+        fired = fired_by(expr, context)
+        if fired is None:
             continue
         because = []
-        for ref in expr.references:
+        for ref in fired:
             value = context[ref.namespace] if not ref.name else context[ref.namespace].get(ref.name)
             name = ref.namespace if not ref.name else f"{ref.namespace}.{ref.name}"
             if isinstance(value, list):
@@ -735,6 +739,80 @@ def _recommend(
         )
     hits.sort(key=lambda h: (phase_order[h.phase], PRIORITY_RANK[h.priority], -h.shortfall, h.id))
     return hits
+
+
+def fired_by(expr: Expression, context: dict[str, Any]) -> list[Reference] | None:
+    """None when the trigger stays quiet; else the references of what made it fire.
+
+    A trigger `A or B` fires when either side holds, each side judged on its own: so a side that
+    compares with something not scored (none) is false without silencing the other side, and the
+    evidence names only the sides that held.
+    """
+    parts = _or_parts(expr.source)
+    if parts is None:
+        return list(expr.references) if expr.evaluate(context) else None
+    held = [part for part in parts if part.evaluate(context)]
+    if not held:
+        return None
+    return [ref for part in held for ref in part.references]
+
+
+_or_cache: dict[str, list[Expression] | None] = {}
+
+
+def _or_parts(source: str) -> list[Expression] | None:
+    """The operands of a top-level `or`, compiled; None when there is no top-level `or`."""
+    if source in _or_cache:
+        return _or_cache[source]
+    pieces = split_top_level_or(source)
+    parts: list[Expression] | None = None
+    if len(pieces) > 1:
+        try:
+            parts = [
+                compile_expression(piece, TRIGGER_NAMESPACES, TRIGGER_SCALARS) for piece in pieces
+            ]
+        except ExpressionError:
+            parts = None  # not a clean split (cannot happen for a valid trigger): judge it whole
+    if len(_or_cache) > 10_000:
+        _or_cache.clear()
+    _or_cache[source] = parts
+    return parts
+
+
+def split_top_level_or(source: str) -> list[str]:
+    """'a < 1 or (b or c)' -> ['a < 1', '(b or c)']: split on `or` outside brackets and quotes."""
+    pieces: list[str] = []
+    depth = 0
+    quote = ""
+    start = i = 0
+    n = len(source)
+    while i < n:
+        ch = source[i]
+        if quote:
+            if ch == "\\":
+                i += 2
+                continue
+            if ch == quote:
+                quote = ""
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif (
+            depth == 0
+            and source.startswith("or", i)
+            and (i == 0 or not (source[i - 1].isalnum() or source[i - 1] == "_"))
+            and (i + 2 == n or not (source[i + 2].isalnum() or source[i + 2] == "_"))
+        ):
+            pieces.append(source[start:i].strip())
+            start = i + 2
+            i += 2
+            continue
+        i += 1
+    pieces.append(source[start:].strip())
+    return pieces
 
 
 def _rec_shortfall(phase_id: str, dimension_id: str | None, card: Scorecard) -> float:

@@ -20,7 +20,11 @@ class ScoreFormat(StrEnum):
 def score(
     inputs: Annotated[
         list[Path] | None,
-        typer.Argument(help="An engagement folder, a folder of answer files, or answer files."),
+        typer.Argument(
+            metavar="DIR|FILE",
+            help="Engagement folders, folders of answer files, or answer files; several may be "
+            "given and are scored together (default: the current folder).",
+        ),
     ] = None,
     rubric: Annotated[
         str | None, typer.Option("--rubric", help="Bundled rubric id or rubric file.")
@@ -31,7 +35,11 @@ def score(
     fail_under: Annotated[
         float | None,
         typer.Option(
-            "--fail-under", min=0, max=100, help="Exit 1 when the overall score is under N."
+            "--fail-under",
+            min=0,
+            max=100,
+            metavar="N",
+            help="Exit 1 when the overall score is under N.",
         ),
     ] = None,
     fail_under_dimension: Annotated[

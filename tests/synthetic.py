@@ -1,0 +1,134 @@
+"""Synthetic answer sets for any rubric: every respondent answers at the bottom or the top.
+
+Used to check, for a whole rubric, that each recommendation trigger can both fire and stay quiet,
+and that scores span 0..100. Answers respect roles and `when` conditions, as real files must.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from alignment_cli.models import Question, QuestionType
+from alignment_cli.responses import Conditions, Respondent, ResponseFile, Responses, RubricRef
+from alignment_cli.rubric import LoadedRubric
+
+Policy = Callable[[Question], Any]
+
+
+def candidates(q: Question, loaded: LoadedRubric) -> list[Any]:
+    """Valid answers to `q`, from the lowest-scoring to the highest."""
+    t = q.type
+    if t is QuestionType.SCALE:
+        scale = q.scale or loaded.rubric.scale
+        return list(range(scale.min, scale.max + 1))
+    if t is QuestionType.CHOICE:
+        return [o.value for o in sorted(q.options, key=lambda o: o.score or 0.0)]
+    if t is QuestionType.MULTI:
+        ordered = sorted(q.options, key=lambda o: o.score or 0.0)
+        return [[o.value for o in ordered[:i]] for i in range(len(ordered) + 1)]
+    if t is QuestionType.YESNO:
+        return [True, False] if q.invert else [False, True]
+    if t is QuestionType.NUMBER:
+        out = []
+        for b in q.bands:
+            lo = b.min if b.min is not None else (b.max or 0) - 1
+            out.append((b.score, lo))
+        return [v for _, v in sorted(out, key=lambda x: x[0])]
+    return ["some text"]
+
+
+def respondent(
+    loaded: LoadedRubric, role: str, pick: Callable[[Question, list[Any]], Any], name: str = ""
+) -> ResponseFile:
+    """One respondent of `role` answering every question asked of them with `pick`."""
+    r = loaded.rubric
+    conditions = Conditions(loaded)
+    answers: dict[str, Any] = {}
+    for q in loaded.questions_for(role):
+        if not conditions.holds(q.id, answers):
+            continue
+        answers[q.id] = pick(q, candidates(q, loaded))
+    name = name or f"{role} respondent"
+    return ResponseFile(
+        Path(f"{name}.yaml"),
+        Responses(
+            rubric=RubricRef(id=r.id, version=r.version),
+            respondent=Respondent(name=name, role=role),
+            answers=answers,
+        ),
+    )
+
+
+def lowest(q: Question, options: list[Any]) -> Any:
+    return options[0]
+
+
+def highest(q: Question, options: list[Any]) -> Any:
+    return options[-1]
+
+
+def opening_answers(loaded: LoadedRubric) -> dict[str, Any]:
+    """For each question a condition reads, an answer that makes the most conditions true."""
+    conditions = Conditions(loaded)
+    readers: dict[str, list[str]] = {}
+    for qid, expr in loaded.conditions.items():
+        for ref in expr.references:
+            target = next((q.id for q in loaded.rubric.questions if q.var == ref.name), None)
+            if target is not None:
+                readers.setdefault(target, []).append(qid)
+    out: dict[str, Any] = {}
+    for gate, dependents in readers.items():
+        q = loaded.questions[gate]
+        best = max(
+            candidates(q, loaded),
+            key=lambda v: sum(conditions.holds(d, {gate: v}) for d in dependents),
+        )
+        out[gate] = best
+    return out
+
+
+def scenarios(loaded: LoadedRubric) -> dict[str, list[ResponseFile]]:
+    """Named answer sets that between them push every score and answer to both ends."""
+    r = loaded.rubric
+    roles = [x.id for x in r.roles]
+    opening = opening_answers(loaded)
+
+    def opened(base: Callable[[Question, list[Any]], Any]) -> Callable[[Question, list[Any]], Any]:
+        def pick(q: Question, options: list[Any]) -> Any:
+            return opening[q.id] if q.id in opening else base(q, options)
+
+        return pick
+
+    out: dict[str, list[ResponseFile]] = {}
+    for name, base in (("lowest", lowest), ("highest", highest)):
+        out[name] = [respondent(loaded, role, base) for role in roles]
+        out[name + "-opened"] = [respondent(loaded, role, opened(base)) for role in roles]
+    if r.gap is not None:
+        first, second = r.gap
+        for name, (a, b) in {"first-high": (highest, lowest), "first-low": (lowest, highest)}.items():
+            out[name] = [
+                respondent(loaded, role, opened(a if role == first else b if role == second else lowest))
+                for role in roles
+            ]
+    for clf in r.classifiers:
+        for outcome in clf.outcomes:
+
+            def toward(q: Question, options: list[Any], oid: str = outcome.id) -> Any:
+                if q.options and any(o.signals for o in q.options) and q.id != clf.current:
+                    best = max(q.options, key=lambda o: o.signals.get(oid, 0.0))
+                    return [best.value] if q.type is QuestionType.MULTI else best.value
+                return opened(lowest)(q, options)
+
+            current = loaded.questions.get(clf.current) if clf.current else None
+            for opt in current.options if current else [None]:
+
+                def pick(q: Question, options: list[Any], o: Any = opt, f: Any = toward) -> Any:
+                    if o is not None and q.id == clf.current:
+                        return o.value
+                    return f(q, options)
+
+                label = f"{clf.id}-{outcome.id}" + (f"-today-{opt.value}" if opt else "")
+                out[label] = [respondent(loaded, role, pick) for role in roles]
+    return out
