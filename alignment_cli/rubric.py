@@ -109,14 +109,15 @@ def pydantic_problems(doc: Document, exc: ValidationError, model: type[Any]) -> 
     """pydantic's errors as located problems, in words a rubric author can act on."""
     problems = []
     for err in exc.errors(include_url=False):
-        loc = _clean_loc(err["loc"])
+        loc = _clean_loc(err["loc"], doc.data)
         kind = err["type"]
         if kind == "missing" and loc and isinstance(loc[-1], str):
             problems.append(doc.problem(loc[:-1], f"required field '{loc[-1]}' is missing"))
         elif kind == "extra_forbidden":
             problems.append(doc.problem(loc, _unknown_field(doc, loc, model), at_key=True))
         else:
-            on_key = "[key]" in err["loc"]  # a bad key of a mapping (an anchor that is no number)
+            # A bad key of a mapping (an anchor that is no number, a field name that is no text).
+            on_key = "[key]" in err["loc"] or kind == "invalid_key"
             node = None if on_key else doc.node_at(loc)
             problems.append(doc.problem(loc, describe_error(err, node), at_key=on_key))
     return problems
@@ -174,6 +175,8 @@ def describe_error(err: Any, node: Any = None) -> str:
         return f"expected true or false, got {got}"
     if kind in ("list_type", "tuple_type", "set_type"):
         return f"expected a list, got {got}"
+    if kind == "invalid_key":
+        return f"field names must be text, got {got}"
     if kind in ("dict_type", "model_type", "model_attributes_type"):
         return f"expected a mapping of fields, got {got}"
     if kind == "too_short":
@@ -224,17 +227,32 @@ def _show(value: Any) -> str:
     return type(value).__name__
 
 
-def _clean_loc(loc: tuple[Any, ...]) -> Loc:
-    # pydantic adds union branch names ('int', 'list[str]') to the loc; they are not in the file.
+_UNION_TAG = re.compile(r"^(?:int|float|str|bool|none|[a-z-]+\[.*\]|function-.*)$")
+
+
+def _clean_loc(loc: tuple[Any, ...], data: Any) -> Loc:
+    """pydantic's loc without the steps it adds (union branches such as 'int' or 'list[str]',
+    '[key]' for a dict key), found by walking the document's own data alongside."""
     out: list[str | int] = []
-    for part in loc:
-        if isinstance(part, str) and ("[" in part or part in {"int", "float", "str", "bool"}):
+    for i, part in enumerate(loc):
+        if isinstance(data, dict) and part in data:
+            data = data[part]
+            part = part if isinstance(part, str) else str(part)  # a key, never an index
+        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+            data = data[part]
+        elif part == "[key]" or (
+            isinstance(part, str) and i < len(loc) - 1 and _UNION_TAG.match(part)
+        ):
             continue
-        out.append(part)
+        else:
+            data = None  # a missing field, or a path beyond the data: keep the rest as it is
+        out.append(part if isinstance(part, int | str) else str(part))
     return tuple(out)
 
 
 def _unknown_field(doc: Document, loc: Loc, model: type[Any]) -> str:
+    if not loc:  # pragma: no cover - pydantic always names the field
+        return "unknown field"
     name = str(loc[-1])
     known = _fields_at(model, loc[:-1])
     hint = difflib.get_close_matches(name, known, n=1) if known else []

@@ -222,3 +222,13 @@ def test_ids_never_collide_as_expression_variables() -> None:
 )
 def test_shipped_rubrics_validate(path: Path) -> None:
     assert problems_of(path) == []
+
+
+def test_odd_field_names_are_reported_at_the_key(tmp_path: Path) -> None:
+    # Found by the fuzzer: a key holding '[' was mistaken for a pydantic type tag and dropped.
+    text = mutate("gap: [sales", "'[x]': 1\n2: 3\ngap: [sales")
+    path = write(tmp_path, text)
+    assert problems_of(path) == [
+        f"{path}:17:1: [x]: unknown field '[x]'",
+        f"{path}:18:1: 2: field names must be text, got 2",
+    ]
