@@ -729,9 +729,9 @@ def _orientation(c: Classification, loaded: LoadedRubric) -> OrientationView:
     elif c.current is None:
         verdict = "Who drives strategy today was not answered."
     elif c.matches:
-        verdict = f"Today's structure matches: strategy is {c.current_title} today."
+        verdict = f"Today: {c.current_title}, which matches."
     else:
-        verdict = f"Today's structure does not match: strategy is {c.current_title} today."
+        verdict = f"Today: {c.current_title}, which does not match."
     totals = [
         (outcomes[o].title if o in outcomes else o, Figure(f"{w:g}"))
         for o, w in sorted(c.totals.items(), key=lambda kv: (-kv[1], kv[0]))

@@ -502,3 +502,37 @@ def test_every_context_field_is_documented() -> None:
             if f"`{f.name}`" not in doc:
                 missing.append(f"{cls.__name__}.{f.name}")
     assert missing == []
+
+
+# --------------------------------------------------------------------------- charts
+
+
+def test_bar_geometry_is_proportional_and_stays_in_the_plot() -> None:
+    from alignment_cli.report_charts import Series, svg_bars
+
+    series = [
+        Series("all", "All respondents", [0.0, 50.0, 100.0, None], "s0", "#111111"),
+        Series("sales", "Sales", [120.0, -5.0, 25.0, 10.0], "s1", "#222222"),
+    ]
+    chart = svg_bars("t", ["A", "B", "C", "A long dimension title that must wrap"], series)
+    plot = chart.plot_right - chart.plot_left
+    widths = [[b.width for b in g.bars] for g in chart.groups]
+    assert widths[0] == [0.0, round(plot, 1)]  # 120 is drawn as 100
+    assert widths[1] == [round(plot / 2, 1), 0.0]  # -5 is drawn as 0
+    assert widths[3][0] == 0.0 and chart.groups[3].bars[0].value == "–"
+    assert len(chart.groups[3].label) == 2
+    for g in chart.groups:
+        for b in g.bars:
+            assert chart.plot_top <= b.y and b.y + b.height <= chart.plot_bottom
+            assert b.x + b.width <= chart.plot_right + 0.1
+    assert [t.label for t in chart.ticks] == ["0", "20", "40", "60", "80", "100"]
+
+
+def test_mermaid_labels_cannot_break_out() -> None:
+    from alignment_cli.report_charts import mermaid_text
+
+    assert mermaid_text('a "b"\n```\n] x') == '"a b x"'
+    assert mermaid_text("Feedback & insight (sales/marketing)") == (
+        '"Feedback & insight (sales/marketing)"'
+    )
+    assert mermaid_text("x" * 80, limit=10) == '"xxxxxxxxx…"'
