@@ -53,6 +53,9 @@ def rubric_tree(loaded: LoadedRubric) -> Tree:
     dim_node = root.add("[bold]Dimensions[/bold]")
     for d in r.dimensions:
         dim_node.add(f"{escape(d.title)} [dim]({d.id}, weight {d.weight:g})[/dim]")
+    roles = ", ".join(f"{escape(x.title)} [dim]({x.id})[/dim]" for x in r.roles)
+    gap = f"  [dim]gap: {r.gap[0]} minus {r.gap[1]}[/dim]" if r.gap else ""
+    root.add(f"[bold]Roles[/bold] {roles}{gap}")
     lv = root.add("[bold]Levels[/bold]")
     for level in r.levels:
         lv.add(f"{level.min:g}+  {escape(level.title)}")
@@ -64,6 +67,8 @@ def rubric_tree(loaded: LoadedRubric) -> Tree:
             flags.append(roles)
             if not q.scored:
                 flags.append("unscored")
+            elif q.weight != 1:
+                flags.append(f"weight {q.weight:g}")
             qn = pn.add(f"[cyan]{q.id}[/cyan] {escape(q.text)} [dim]({'; '.join(flags)})[/dim]")
             if q.when:
                 qn.add(f"[dim]asked when {escape(q.when)}[/dim]")
@@ -76,6 +81,18 @@ def rubric_tree(loaded: LoadedRubric) -> Tree:
                 lo = "" if b.min is None else f"{b.min:g}"
                 hi = "" if b.max is None else f"{b.max:g}"
                 qn.add(f"[{lo}, {hi}) {escape(q.unit)} = {b.score:g} {escape(b.label)}")
+    for clf in r.classifiers:
+        settings = [f"margin {clf.margin:g}"]
+        if clf.fallback:
+            settings.append(f"fallback {clf.fallback}")
+        if clf.current:
+            settings.append(f"today from {clf.current}")
+        cn = root.add(
+            f"[bold]Classifier: {escape(clf.title)}[/bold] [dim]({clf.id}; "
+            f"{'; '.join(settings)})[/dim]"
+        )
+        for outcome in clf.outcomes:
+            cn.add(f"{outcome.id}: {escape(outcome.title)}")
     if r.recommendations:
         rn = root.add(f"[bold]Recommendations[/bold] ({len(r.recommendations)})")
         for rec in r.recommendations:

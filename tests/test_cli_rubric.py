@@ -47,6 +47,9 @@ def test_show_draws_a_readable_tree(invoke: Invoke) -> None:
     assert "Minimal alignment check  minimal-alignment 0.1.0  (5 questions)" in out
     assert "Shared definitions (definitions, weight 2)" in out
     assert "60+  Working together" in out
+    assert "Roles Sales (sales), Marketing (marketing)  gap: sales minus marketing" in out
+    assert "Classifier: Who should lead (orientation; margin 0.2; fallback balanced)" in out
+    assert "marketing-led: Marketing-led" in out
     assert "Phase: Alignment (alignment)" in out
     assert (
         "market-maturity How mature is the market you sell into? "
