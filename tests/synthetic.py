@@ -107,28 +107,36 @@ def scenarios(loaded: LoadedRubric) -> dict[str, list[ResponseFile]]:
         out[name + "-opened"] = [respondent(loaded, role, opened(base)) for role in roles]
     if r.gap is not None:
         first, second = r.gap
-        for name, (a, b) in {"first-high": (highest, lowest), "first-low": (lowest, highest)}.items():
+        for name, (a, b) in {
+            "first-high": (highest, lowest),
+            "first-low": (lowest, highest),
+        }.items():
+            picks = {first: opened(a), second: opened(b)}
             out[name] = [
-                respondent(loaded, role, opened(a if role == first else b if role == second else lowest))
-                for role in roles
+                respondent(loaded, role, picks.get(role, opened(lowest))) for role in roles
             ]
     for clf in r.classifiers:
+        current = loaded.questions.get(clf.current) if clf.current else None
+        todays = [o.value for o in current.options] if current else [None]
         for outcome in clf.outcomes:
-
-            def toward(q: Question, options: list[Any], oid: str = outcome.id) -> Any:
-                if q.options and any(o.signals for o in q.options) and q.id != clf.current:
-                    best = max(q.options, key=lambda o: o.signals.get(oid, 0.0))
-                    return [best.value] if q.type is QuestionType.MULTI else best.value
-                return opened(lowest)(q, options)
-
-            current = loaded.questions.get(clf.current) if clf.current else None
-            for opt in current.options if current else [None]:
-
-                def pick(q: Question, options: list[Any], o: Any = opt, f: Any = toward) -> Any:
-                    if o is not None and q.id == clf.current:
-                        return o.value
-                    return f(q, options)
-
-                label = f"{clf.id}-{outcome.id}" + (f"-today-{opt.value}" if opt else "")
+            for today in todays:
+                pick = _toward(outcome.id, clf.current, today, opened(lowest))
+                label = f"{clf.id}-{outcome.id}" + (f"-today-{today}" if today else "")
                 out[label] = [respondent(loaded, role, pick) for role in roles]
     return out
+
+
+def _toward(
+    outcome: str, current: str | None, today: Any, otherwise: Callable[[Question, list[Any]], Any]
+) -> Callable[[Question, list[Any]], Any]:
+    """Answers that signal `outcome` wherever an option signals, `today` on the current question."""
+
+    def pick(q: Question, options: list[Any]) -> Any:
+        if q.id == current and today is not None:
+            return today
+        if q.id != current and any(o.signals for o in q.options):
+            best = max(q.options, key=lambda o: o.signals.get(outcome, 0.0))
+            return [best.value] if q.type is QuestionType.MULTI else best.value
+        return otherwise(q, options)
+
+    return pick
