@@ -436,7 +436,8 @@ def survey_cell(loaded: LoadedRubric, q: Question, value: Any) -> str:
     if t is QuestionType.CHOICE:
         return labels[str(coerce(q, value))]
     if t is QuestionType.MULTI:
-        return ", ".join(labels[v] for v in coerce(q, value))
+        # An empty cell is unanswered; import reads "None" as "none of these apply".
+        return ", ".join(labels[v] for v in coerce(q, value)) or "None"
     if t is QuestionType.YESNO:
         return "Yes" if coerce(q, value) else "No"
     return str(value)

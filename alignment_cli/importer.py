@@ -30,7 +30,7 @@ from pydantic import ValidationError
 
 from .errors import InvalidInput, Problem
 from .models import Model, Question, QuestionType
-from .responses import NA, UNKNOWN, AnswerValue, Responses, answer_errors, value_error
+from .responses import NA, UNKNOWN, AnswerChecker, AnswerValue, Responses, value_error
 from .rubric import LoadedRubric
 from .yamlio import Document, load_yaml
 
@@ -957,10 +957,14 @@ class _RowReader:
                 self.question_columns.append((c, c.question.id, c.parse))
         self.other_columns = [c for c in columns if c.kind in (NOTE, NAME, ROLE, TIME, BLANK)]
         self._conditions: dict[tuple[Any, ...], bool] = {}
+        self._checker = AnswerChecker(loaded)  # answer_errors, remembering what it checked
         self._condition_refs = {
             qid: tuple(ref.name for ref in expr.references)
             for qid, expr in loaded.conditions.items()
         }
+        # Only answers some condition reads need their condition form (see condition_values).
+        read = {name for refs in self._condition_refs.values() for name in refs}
+        self._read_by_conditions = {q.id: q.var for q in loaded.rubric.questions if q.var in read}
         self.fmt = settings.timestamp_format or self.mapping.timestamp_format
         self.dayfirst = False
         self.has_role_column = any(c.kind == ROLE for c in columns)
@@ -1055,7 +1059,7 @@ class _RowReader:
             for err in exc.errors(include_url=False):
                 bad(column, f"{'.'.join(str(x) for x in err['loc'])}: {err['msg']}")
         else:
-            for loc, message in answer_errors(self.loaded, responses):
+            for loc, message in self._checker.errors(responses):
                 qcol = answer_cols.get(str(loc[-1]))
                 bad(qcol.number if qcol else 1, f"{qcol.label if qcol else loc}: {message}")
         if found:
@@ -1152,8 +1156,9 @@ class _RowReader:
                 self.dropped[(qid, f"its condition is false ({q.when})")].append(row)
                 continue
             kept[qid] = value
-            if not (isinstance(value, str) and value in RESERVED):
-                seen[q.var] = coerce(q, value)
+            var = self._read_by_conditions.get(qid)
+            if var is not None and not (isinstance(value, str) and value in RESERVED):
+                seen[var] = coerce(q, value)
         return kept
 
     def _holds(self, qid: str, seen: dict[str, Any]) -> bool:
@@ -1344,10 +1349,10 @@ def write_all_atomic(items: list[tuple[Path, str]]) -> None:
 
     Every file is first written beside its target, then everything is flushed once, then each
     is renamed into place: a crash leaves every target old or new, never half-written, as with
-    write_atomic. Per-file fsync made 10,000 files take minutes on an ordinary disk.
+    write_atomic (and with the same private permissions). Per-file fsync and mkstemp made
+    10,000 files take a minute on an ordinary disk.
     """
     import os
-    import tempfile
 
     if not hasattr(os, "sync") or len(items) < 2:
         from .yamlio import write_atomic
@@ -1355,22 +1360,25 @@ def write_all_atomic(items: list[tuple[Path, str]]) -> None:
         for path, text in items:
             write_atomic(path, text)
         return
-    temps: list[tuple[str, Path]] = []
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    temps: list[tuple[Path, Path]] = []
     try:
-        for path, text in items:
+        for i, (path, text) in enumerate(items):
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            tmp = path.parent / f".{path.name}.{os.getpid()}.{i}.tmp"
+            fd = os.open(tmp, flags, 0o600)
             temps.append((tmp, path))
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(text)
+            try:
+                os.write(fd, text.encode("utf-8"))
+            finally:
+                os.close(fd)
         os.sync()
-        while temps:
-            tmp, path = temps[0]
+        for tmp, path in temps:
             os.replace(tmp, path)
-            temps.pop(0)
+        temps.clear()
     finally:
         for tmp, _ in temps:
-            Path(tmp).unlink(missing_ok=True)
+            tmp.unlink(missing_ok=True)
     for folder in {path.parent for path, _ in items}:
         try:
             fd = os.open(folder, os.O_RDONLY)
@@ -1394,29 +1402,32 @@ _NOT_PRINTABLE = re.compile(
 )
 _STR_TAG = "tag:yaml.org,2002:str"
 _resolver: Any = None
-_plain_ok: dict[str, bool] = {}
+_str_cache: dict[tuple[str, bool], str] = {}
 
 
 def yaml_str(text: str, *, flow: bool = False) -> str:
     """A string as a YAML scalar that reads back as the same string: plain when nothing in it
     could be read as another type or as syntax, else double-quoted with JSON's escapes."""
+    key = (text, flow)
+    hit = _str_cache.get(key)
+    if hit is None:
+        hit = _yaml_str(text, flow)
+        if len(_str_cache) < 50_000:
+            _str_cache[key] = hit
+    return hit
+
+
+def _yaml_str(text: str, flow: bool) -> str:
     import json
+
+    import yaml
 
     global _resolver
     pattern = _FLOW_PLAIN if flow else _PLAIN
     if pattern.fullmatch(text) and " #" not in text and ": " not in text and " -" not in text:
-        ok = _plain_ok.get(text)
-        if ok is None:
-            if _resolver is None:
-                import yaml
-
-                _resolver = yaml.resolver.Resolver()
-            import yaml
-
-            ok = _resolver.resolve(yaml.ScalarNode, text, (True, False)) == _STR_TAG
-            if len(_plain_ok) < 50_000:
-                _plain_ok[text] = ok
-        if ok:
+        if _resolver is None:
+            _resolver = yaml.resolver.Resolver()
+        if _resolver.resolve(yaml.ScalarNode, text, (True, False)) == _STR_TAG:
             return text
     quoted = json.dumps(text, ensure_ascii=False)
     return _NOT_PRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)
