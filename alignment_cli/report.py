@@ -1253,7 +1253,8 @@ def render(context: ReportContext, fmt: Format, template: Path | None = None) ->
                     label,
                     line,
                     None,
-                    f"{exc.message}: not in the report context (see docs/templates.md)",
+                    f"{_plain_undefined(exc.message or '')}: not in the report context "
+                    "(see docs/templates.md)",
                 )
             ]
         ) from None
@@ -1271,6 +1272,13 @@ def render(context: ReportContext, fmt: Format, template: Path | None = None) ->
             [Problem(label, line, None, f"the template failed: {type(exc).__name__}: {exc}")]
         ) from None
     return text if text.endswith("\n") else text + "\n"
+
+
+def _plain_undefined(message: str) -> str:
+    """Jinja's "'alignment_cli.report.Summary object' has no attribute 'x'" as "Summary has no
+    field 'x'"."""
+    m = re.match(r"'(?:[\w.]+\.)?(\w+) object' has no attribute '([^']*)'", message)
+    return f"{m[1]} has no field '{m[2]}'" if m else message
 
 
 def _template_line(exc: BaseException, label: str) -> int | None:

@@ -279,7 +279,8 @@ def test_unknown_names_are_errors_not_blanks(invoke: Callable[..., Any], tmp_pat
     result = invoke("report", *MINIMAL_ARGS, "--template", str(template))
     assert result.exit_code == 2
     assert f"{template}:2: " in result.stderr
-    assert "overal" in result.stderr and "docs/templates.md" in result.stderr
+    assert "Summary has no field 'overal': not in the report context" in result.stderr
+    assert "docs/templates.md" in result.stderr
 
 
 def test_a_runaway_template_fails_cleanly(invoke: Callable[..., Any], tmp_path: Path) -> None:
