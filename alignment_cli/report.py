@@ -498,6 +498,11 @@ def build_context(
     ]
     hidden = [x.title for x in roles if not x.shown]
     everyone_shown = size is None or len(card.respondents) >= size
+    # A question only a few people answered (say, one asked of sales alone) would show their
+    # answers through its score, blind spot or evidence: hide those figures too.
+    few = frozenset(
+        qs.id for qs in card.questions if size is not None and qs.answered + qs.unknown < size
+    )
     privacy_note = None
     if hidden:
         privacy_note = (
@@ -515,7 +520,7 @@ def build_context(
     dimensions = _dimensions(card, loaded, role_columns, gap_shown)
     gap = _gap_view(card, loaded, gap_roles, gap_shown, size)
     orientation = [_orientation(c, loaded) for c in card.classifications]
-    roadmap = _roadmap(card, loaded, phases)
+    roadmap = _roadmap(card, loaded, phases, few, gap_shown, size)
     chart = _chart(dimensions, role_columns)
     levels = _levels(card, loaded)
     summary = _summary(card, loaded, phases, dimensions, gap, orientation, roadmap)
@@ -535,8 +540,8 @@ def build_context(
         roadmap=roadmap,
         recommendations_total=len(card.recommendations),
         benchmarks=_benchmarks(loaded),
-        blind_spots=_blind_spots(card),
-        appendix=_appendix(card, loaded, roles, anonymous, everyone_shown),
+        blind_spots=_blind_spots(card, few),
+        appendix=_appendix(card, loaded, roles, anonymous, everyone_shown, few),
         comparison=comparison,
         history=history_list,
         trend=trend,
@@ -750,8 +755,19 @@ def _orientation(c: Classification, loaded: LoadedRubric) -> OrientationView:
     )
 
 
-def _evidence(e: Evidence, loaded: LoadedRubric, card: Scorecard) -> str:
-    """A trigger's evidence in words a leader reads ("question.x_y = 33.3" is for developers)."""
+def _evidence(
+    e: Evidence,
+    loaded: LoadedRubric,
+    card: Scorecard,
+    few: frozenset[str] = frozenset(),
+    gap_shown: bool = True,
+    size: int | None = None,
+) -> str:
+    """A trigger's evidence in words a leader reads ("question.x_y = 33.3" is for developers).
+
+    Evidence that would show the answers of fewer than `size` people (`few`), or a gap that is
+    not shown, is named without its value.
+    """
     r = loaded.rubric
     namespace, _, var = e.name.partition(".")
     by_var = {q.var: q for q in r.questions}
@@ -770,11 +786,15 @@ def _evidence(e: Evidence, loaded: LoadedRubric, card: Scorecard) -> str:
         return f"{dims[var]}: {number or 'not scored'}"
     if namespace == "phase" and var in phases:
         return f"{phases[var]} phase: {number or 'not scored'}"
+    if namespace in ("question", "answers") and var in by_var and by_var[var].id in few:
+        return f"“{by_var[var].text}” (answered by fewer than {size} people: not shown)"
     if namespace == "question" and var in by_var:
         return f"“{by_var[var].text}” scores {number or 'nothing yet'}"
     if namespace == "gap" and var in dims and len(card.gap_roles) == 2:
         titles = {x.id: x.title for x in r.roles}
         a, b = (titles.get(x, x) for x in card.gap_roles)
+        if not gap_shown:
+            return f"{dims[var]}: the difference between {a} and {b} (not shown)"
         if isinstance(value, int | float) and not isinstance(value, bool):
             return f"{dims[var]}: {_reading(a, b, float(value))}"
         return f"{dims[var]}: no comparison between {a} and {b}"
@@ -804,7 +824,14 @@ def _answer_words(q: Question, value: object) -> str:
     return str(value)
 
 
-def _roadmap(card: Scorecard, loaded: LoadedRubric, phases: list[PhaseRow]) -> list[RoadmapPhase]:
+def _roadmap(
+    card: Scorecard,
+    loaded: LoadedRubric,
+    phases: list[PhaseRow],
+    few: frozenset[str],
+    gap_shown: bool,
+    size: int | None,
+) -> list[RoadmapPhase]:
     dims = {d.id: d.title for d in loaded.rubric.dimensions}
     by_phase: dict[str, list[RecommendationView]] = defaultdict(list)
     order = {p.id: i for i, p in enumerate(phases)}
@@ -826,7 +853,7 @@ def _roadmap(card: Scorecard, loaded: LoadedRubric, phases: list[PhaseRow]) -> l
                 owner_id=hit.owner,
                 kpi=hit.kpi,
                 dimension=dims.get(hit.dimension) if hit.dimension else None,
-                why=[_evidence(e, loaded, card) for e in hit.because],
+                why=[_evidence(e, loaded, card, few, gap_shown, size) for e in hit.because],
             )
         )
     out = []
@@ -953,7 +980,7 @@ def _benchmarks(loaded: LoadedRubric) -> list[BenchmarkView]:
     ]
 
 
-def _blind_spots(card: Scorecard) -> list[BlindSpotView]:
+def _blind_spots(card: Scorecard, few: frozenset[str]) -> list[BlindSpotView]:
     return [
         BlindSpotView(
             question=b.text,
@@ -961,7 +988,7 @@ def _blind_spots(card: Scorecard) -> list[BlindSpotView]:
             asked=b.asked,
             text=f"{b.unknown:,} of {_plural(b.asked, 'person', 'people')} did not know",
         )
-        for b in card.blind_spots[:BLIND_SPOTS]
+        for b in [b for b in card.blind_spots if b.question not in few][:BLIND_SPOTS]
     ]
 
 
@@ -1019,6 +1046,7 @@ def _appendix(
     roles: list[RoleInfo],
     anonymous: bool,
     everyone_shown: bool,
+    few: frozenset[str],
 ) -> Appendix:
     r = loaded.rubric
     questions = loaded.questions
@@ -1068,7 +1096,11 @@ def _appendix(
                     text=qs.text,
                     dimension=dims.get(qs.dimension, qs.dimension),
                     scored=qs.scored,
-                    score=score_text(qs.score) if qs.scored and everyone_shown else Figure("–"),
+                    score=(
+                        score_text(qs.score)
+                        if qs.scored and everyone_shown and qs.id not in few
+                        else Figure("–")
+                    ),
                     cells=cells,
                     notes=kept_notes,
                     more_notes=max(0, len(notes) - NOTES_PER_QUESTION),

@@ -431,3 +431,45 @@ def test_min_group_given_alone_hides_groups_but_keeps_names(
     assert "PersonSales 1" in hidden
     assert "| Dimension | Score | Sales |" in hidden
     assert "| Dimension | Score | Sales | Marketing |" not in hidden
+
+
+def test_questions_only_a_few_answered_show_no_figures_when_anonymous(
+    invoke: Callable[..., Any], tmp_path: Path
+) -> None:
+    # follow-up-hours is asked of sales alone: one salesperson's answer is theirs alone.
+    root = _team(tmp_path, sales=1, marketing=3, leadership=0)
+    args = [str(root / "answers"), "--rubric", str(root / "rubric.yaml")]
+    row = "| 2.3 | How many hours pass, typically, before a qualified lead is first contacted? |"
+    attributed = next(line for line in invoke("report", *args).stdout.splitlines() if row in line)
+    assert attributed.startswith(row + " 60 | 6 hours |")
+    anonymous = invoke("report", *args, "--anonymous").stdout
+    line = next(line for line in anonymous.splitlines() if row in line)
+    assert line == row + " – | not shown | – |"
+    assert "6 hours" not in anonymous
+
+
+def test_evidence_from_few_people_is_named_without_its_value() -> None:
+    from alignment_cli.scorecard import Evidence
+
+    loaded = _minimal()
+    files = [
+        ResponseFile(
+            Path(f"{i}.yaml"), Responses.model_validate(_answers("", "p", role, i) | {"notes": {}})
+        )
+        for i, role in enumerate(["sales", "marketing"])
+    ]
+    card = score(loaded, files, now=datetime(2026, 1, 1, tzinfo=UTC))
+    hours = Evidence(name="question.follow_up_hours", value=100.0)
+    assert rp._evidence(hours, loaded, card) == (
+        "“How many hours pass, typically, before a qualified lead is first contacted?” scores 100"
+    )
+    hidden = rp._evidence(hours, loaded, card, frozenset({"follow-up-hours"}), True, 3)
+    assert hidden.endswith("(answered by fewer than 3 people: not shown)")
+    assert "100" not in hidden
+    gap = Evidence(name="gap.service_levels", value=-20.0)
+    assert rp._evidence(gap, loaded, card) == (
+        "Service levels: Sales rates it 20 points lower than Marketing"
+    )
+    assert rp._evidence(gap, loaded, card, frozenset(), False, 3) == (
+        "Service levels: the difference between Sales and Marketing (not shown)"
+    )
