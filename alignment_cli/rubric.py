@@ -94,8 +94,19 @@ def _hash(doc: Document) -> str:
     # Hash the parsed content, not bytes: comments and formatting do not change the rubric.
     import json
 
-    canonical = json.dumps(doc.data, sort_keys=True, default=str, ensure_ascii=False)
+    try:
+        canonical = json.dumps(doc.data, sort_keys=True, default=str, ensure_ascii=False)
+    except TypeError:  # keys of mixed types ({1: a, "3": b}) do not sort: compare them as text
+        canonical = json.dumps(_text_keys(doc.data), sort_keys=True, default=str)
     return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def _text_keys(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {str(k): _text_keys(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_text_keys(v) for v in data]
+    return data
 
 
 def validate_document(doc: Document) -> Rubric:

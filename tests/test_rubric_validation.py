@@ -232,3 +232,10 @@ def test_odd_field_names_are_reported_at_the_key(tmp_path: Path) -> None:
         f"{path}:17:1: [x]: unknown field '[x]'",
         f"{path}:18:1: 2: field names must be text, got 2",
     ]
+
+
+def test_anchor_keys_written_as_text_and_as_numbers_mix(tmp_path: Path) -> None:
+    # Found while writing the docs: the content hash sorted keys of mixed types and crashed.
+    loaded = load_rubric(write(tmp_path, mutate("      5: Agreed.\n", '      "5": Agreed.\n')))
+    assert loaded.questions["lead-definition"].anchors == {1: "Nothing.", 5: "Agreed."}
+    assert loaded.content_hash.startswith("sha256:")
