@@ -100,9 +100,9 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
 
 
 def bench_env() -> dict[str, str]:
-    """The environment for every child: no colour, a fixed width, no user site noise."""
+    """The environment for every child: no colour, a fixed width."""
     env = dict(os.environ)
-    env.update({"NO_COLOR": "1", "TERM": "dumb", "COLUMNS": "100", "PYTHONDONTWRITEBYTECODE": "1"})
+    env.update({"NO_COLOR": "1", "TERM": "dumb", "COLUMNS": "100"})
     for name in ("PYTHONPROFILEIMPORTTIME", "PYTHONTRACEMALLOC", "FORCE_COLOR"):
         env.pop(name, None)
     return env
