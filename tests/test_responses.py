@@ -384,7 +384,7 @@ def test_mutated_answer_files_are_read_exactly_or_declined(data: st.DataObject) 
     for _ in range(data.draw(st.integers(1, 4))):
         i = data.draw(st.integers(0, len(text)))
         op = data.draw(st.sampled_from(["insert", "delete", "replace"]))
-        ch = data.draw(st.sampled_from(list(" :-#'\"[]{},\n\tax1&*!|>?%@`\\") + ["  ", "\r"]))
+        ch = data.draw(st.sampled_from([*list(" :-#'\"[]{},\n\tax1&*!|>?%@`\\"), "  ", "\r"]))
         if op == "insert":
             text = text[:i] + ch + text[i:]
         elif op == "delete":
