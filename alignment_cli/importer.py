@@ -118,7 +118,7 @@ def loose_text(text: str) -> str:
 
 def _short(text: str, limit: int = 60) -> str:
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -931,6 +931,11 @@ def read_survey(path: Path, loaded: LoadedRubric, settings: ImportSettings) -> S
     if data_records and _is_subheader(columns, data_records[0][1]):
         data_records = data_records[1:]
         first_row = 3
+    for c in columns:
+        if c.kind == NAME and not any(
+            c.index < len(cells) and cells[c.index].strip() for _, cells in data_records
+        ):
+            c.kind = IGNORED  # an e-mail column no one filled in: an anonymous survey
     reader = _RowReader(file, loaded, settings, columns)
     reader.decide_date_order(header_line, [cells for _, cells in data_records])
     for offset, (line, cells) in enumerate(data_records):
@@ -1281,18 +1286,13 @@ class WritePlan:
 
 
 def output_folder(into: Path) -> Path:
-    """Where answer files go: DIR/responses for an engagement (or a new folder), DIR itself when
-    it is already a folder of answer files, so `alignment score DIR` finds them either way."""
+    """Where answer files go: DIR/responses for an engagement folder (one with alignment.yaml or
+    a responses/ folder), else DIR itself; `alignment score DIR` finds them either way."""
     from .engagement import CONFIG_NAME
 
-    if into.name == "responses" or (
-        into.is_dir()
-        and not (into / CONFIG_NAME).exists()
-        and not (into / "responses").exists()
-        and any(p.suffix in (".yaml", ".yml") for p in into.iterdir())
-    ):
-        return into
-    return into / "responses"
+    if (into / CONFIG_NAME).is_file() or (into / "responses").is_dir():
+        return into / "responses"
+    return into
 
 
 def plan_writes(rows: list[ImportedRow], folder: Path, *, overwrite: bool) -> WritePlan:
