@@ -55,7 +55,10 @@ scalars = st.one_of(
     st.sampled_from(WORDS),
 )
 keys = st.one_of(
-    st.sampled_from([*MINIMAL_DATA, "id", "type", "options", "bands", "when"]), st.text(max_size=8)
+    st.sampled_from([*MINIMAL_DATA, "id", "type", "options", "bands", "when"]),
+    st.text(max_size=8),
+    st.integers(0, 9),  # anchors are keyed by numbers; mixing 1 and "1" once crashed the hash
+    st.integers(0, 9).map(str),
 )
 values = st.recursive(
     scalars,
@@ -129,7 +132,7 @@ def _mutate(data: Any, path: tuple[Any, ...], op: str, new: Any) -> Any:
     elif op == "duplicate" and isinstance(parent, list):
         parent.insert(last, json.loads(json.dumps(parent[last], default=str)))
     elif op == "add-key" and isinstance(parent[last], dict):
-        parent[last][str(new)[:10] or "k"] = new
+        parent[last][new if isinstance(new, int) else str(new)[:10] or "k"] = new
     return data
 
 
