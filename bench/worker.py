@@ -54,9 +54,10 @@ def _score(folder: Path, stages: Stages) -> Any:
     stages.wrap(pipeline, "load_rubric", "rubric")
     stages.wrap(pipeline, "check_against_rubric", "check")
     stages.wrap(pipeline, "score", "score")
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     scored = pipeline.score_inputs([folder])
     stages.times["total"] = time.perf_counter() - start
+    stages.times["total_cpu"] = time.process_time() - cpu
     stages.times["load"] = stages.times["total"] - stages.times["score"]
     return scored
 
