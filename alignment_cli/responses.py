@@ -7,6 +7,7 @@ the file with positions, which we only pay for when something is wrong.
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -74,7 +75,15 @@ def find_response_files(inputs: list[Path]) -> list[Path]:
             files.append(item)
         else:
             raise InvalidInput([Problem(str(item), None, None, "no such file or folder")])
-    return files
+    # The same file named twice (a folder and a file in it) is one respondent, not two.
+    seen: set[str] = set()
+    unique = []
+    for path in files:
+        key = os.path.abspath(path)  # no system calls: cheap for thousands of files
+        if key not in seen:
+            seen.add(key)
+            unique.append(path)
+    return unique
 
 
 def load_response_file(path: Path) -> ResponseFile:

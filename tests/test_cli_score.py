@@ -1,0 +1,246 @@
+"""`alignment score` end to end: formats, several inputs, JSON fields, gates, errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import EXAMPLES, MINIMAL_RESPONSES, MINIMAL_RUBRIC
+
+Invoke = Callable[..., Any]
+MINIMAL = (str(MINIMAL_RESPONSES), "--rubric", str(MINIMAL_RUBRIC))
+
+
+def _json(invoke: Invoke, *args: str) -> dict[str, Any]:
+    result = invoke("score", *args, "--format", "json")
+    assert result.exit_code == 0, result.output
+    data: dict[str, Any] = json.loads(result.stdout)
+    return data
+
+
+def test_json_carries_provenance_counts_and_every_score(invoke: Invoke) -> None:
+    from alignment_cli import __version__
+    from alignment_cli.rubric import load_rubric
+
+    data = _json(invoke, *MINIMAL)
+    assert data["schema_version"] == 1 and data["tool_version"] == __version__
+    assert data["rubric"] == {
+        "id": "minimal-alignment",
+        "version": "0.1.0",
+        "hash": load_rubric(MINIMAL_RUBRIC).content_hash,
+        "title": "Minimal alignment check",
+    }
+    assert data["generated_at"].endswith("Z") or "+" in data["generated_at"]
+    assert data["answers_updated"] == "2026-11-02T09:00:00Z"
+    assert data["respondent_count"] == 2 and data["by_role"] == {"sales": 1, "marketing": 1}
+    assert data["counts"] == {
+        "respondents": 2,
+        "questions": 5,
+        "scored_questions": 4,
+        "asked": 7,
+        "answered": 7,
+        "unknown": 0,
+        "na": 0,
+        "missing": 0,
+    }
+    assert data["coverage"] == 1.0 and data["overall"] == 52.2222
+    assert {d["id"]: d["score"] for d in data["dimensions"]} == {
+        "definitions": 50.0,
+        "service-levels": 56.6667,
+    }
+    assert [q["id"] for q in data["questions"]] == [
+        "market-maturity",
+        "lead-definition",
+        "sla-exists",
+        "follow-up-hours",
+        "handoff-channels",
+    ]
+    assert data["largest_question_gap"]["id"] == "lead-definition"
+    assert data["organization"] == "Example Co"
+
+
+def test_the_worked_example_in_the_docs_is_what_the_code_computes(invoke: Invoke) -> None:
+    from conftest import ROOT
+
+    doc = (ROOT / "docs" / "scoring.md").read_text(encoding="utf-8")
+    block = doc.split("<!-- worked-example:begin -->")[1].split("<!-- worked-example:end -->")[0]
+    rows = [line for line in block.splitlines() if line.startswith("| `")]
+    assert len(rows) > 20
+    data = _json(invoke, *MINIMAL)
+    for row in rows:
+        path, expected = (cell.strip().strip("`") for cell in row.strip("|").split("|"))
+        actual = _at(data, path)
+        wanted: Any = {"none": None, "true": True, "false": False}.get(expected, expected)
+        if isinstance(actual, int | float) and not isinstance(actual, bool):
+            wanted = float(expected)
+        assert actual == wanted, (path, actual, expected)
+
+
+def _at(data: Any, path: str) -> Any:
+    """`dimensions[service-levels].by_role.sales` in the scorecard's JSON."""
+    for part in path.split("."):
+        name, _, ident = part.partition("[")
+        data = data[name]
+        if ident:
+            data = next(x for x in data if x["id"] == ident.rstrip("]"))
+    return data
+
+
+def test_several_folders_and_files_are_scored_together(invoke: Invoke, tmp_path: Path) -> None:
+    responses = sorted((EXAMPLES / "halfway" / "responses").glob("*.yaml"))
+    data = _json(invoke, *(str(p) for p in responses[:2]))
+    assert data["respondent_count"] == 2
+    for p in responses:
+        shutil.copy(p, tmp_path / p.name)
+    data = _json(invoke, str(tmp_path / responses[0].name), str(EXAMPLES / "halfway"))
+    assert data["respondent_count"] == 4  # a copy is another file: named, not merged
+    twice = _json(invoke, str(EXAMPLES / "halfway"), str(responses[0]), str(EXAMPLES / "halfway"))
+    assert twice["respondent_count"] == 3  # the same file named twice counts once
+    whole = _json(invoke, str(EXAMPLES / "halfway"))
+    split = _json(invoke, str(responses[0]), str(responses[1]), str(responses[2]))
+    assert split["overall"] == whole["overall"]
+    assert [d["score"] for d in split["dimensions"]] == [d["score"] for d in whole["dimensions"]]
+    assert split["questions"] == whole["questions"]
+
+
+def test_text_output_stays_readable_at_80_columns(
+    invoke: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from alignment_cli.rubric import load_rubric
+
+    monkeypatch.setenv("COLUMNS", "80")
+    result = invoke("score", str(EXAMPLES / "halfway"))
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert "…" not in result.stdout
+    words = " ".join(result.stdout.split())
+    for d in load_rubric(None).rubric.dimensions:
+        for word in d.title.split():
+            assert word in words, d.title
+    assert "Overall 52/100" in words and "level Defined" in words
+    assert "current phase: Assessment" in words
+    assert "█" not in result.stdout  # no room for bars
+    monkeypatch.setenv("COLUMNS", "120")
+    wide = invoke("score", str(EXAMPLES / "halfway")).stdout
+    assert "█" in wide and "Shared goals and metrics" in wide
+
+
+def test_markdown_summary(invoke: Invoke) -> None:
+    result = invoke("score", *MINIMAL, "--format", "markdown")
+    assert result.exit_code == 0
+    out = result.stdout
+    assert out.startswith("## Example Co: Minimal alignment check")
+    assert "**Overall 52/100**, level **Working apart**, current phase **Alignment**" in out
+    assert "| Shared definitions | 50 | 25 | 75 | -50 |" in out
+    assert "- Write a follow-up service level (medium, sales, alignment)" in out
+
+
+def test_gates_fail_with_a_message_naming_what_failed(invoke: Invoke) -> None:
+    result = invoke(
+        "score",
+        *MINIMAL,
+        "--fail-under",
+        "60",
+        "--fail-under-dimension",
+        "definitions=50",
+        "--fail-under-dimension",
+        "service-levels=57",
+    )
+    assert result.exit_code == 1
+    assert "Overall 52/100" in result.stdout  # the scorecard is still printed
+    assert (
+        "error: gate failed: overall score 52.2 is under 60; dimension service-levels "
+        "(Service levels) scores 56.7, under 57"
+    ) in " ".join(result.output.split())
+
+
+def test_gates_that_pass_exit_0(invoke: Invoke) -> None:
+    result = invoke(
+        "score", *MINIMAL, "--fail-under", "52", "--fail-under-dimension", "definitions=50"
+    )
+    assert result.exit_code == 0, result.output
+
+
+def test_a_score_just_under_a_gate_does_not_print_as_reaching_it(invoke: Invoke) -> None:
+    result = invoke("score", *MINIMAL, "--fail-under-dimension", "service-levels=56.67")
+    assert result.exit_code == 1
+    assert "scores 56.6667, under 56.67" in result.output  # not "56.7, under 56.67"
+
+
+@pytest.mark.parametrize(
+    ("flag", "message"),
+    [
+        (
+            "definition=50",
+            "--fail-under-dimension names unknown dimension 'definition' (did you mean "
+            "'definitions'?); this rubric's dimensions: definitions, service-levels",
+        ),
+        ("definitions", "--fail-under-dimension expects ID=N with N from 0 to 100"),
+        ("definitions=abc", "--fail-under-dimension expects ID=N with N from 0 to 100"),
+        ("definitions=101", "--fail-under-dimension expects ID=N with N from 0 to 100"),
+    ],
+)
+def test_a_wrong_dimension_gate_is_a_usage_error(invoke: Invoke, flag: str, message: str) -> None:
+    result = invoke("score", *MINIMAL, "--fail-under-dimension", flag)
+    assert result.exit_code == 2
+    assert message in " ".join(result.output.split())
+    assert "Traceback" not in result.output
+
+
+def test_gates_from_alignment_yaml_apply_and_flags_override(
+    invoke: Invoke, engagement_copy: Callable[[str], Path]
+) -> None:
+    eng = engagement_copy("halfway")
+    config = eng / "alignment.yaml"
+    config.write_text(
+        config.read_text() + "gates: {fail_under: 60, fail_under_dimension: {nope: 10}}\n"
+    )
+    result = invoke("score", str(eng))
+    assert result.exit_code == 2
+    assert "gates.fail_under_dimension in alignment.yaml names unknown dimension 'nope'" in (
+        " ".join(result.output.split())
+    )
+    config.write_text(config.read_text().replace("{nope: 10}", "{service-levels: 10}"))
+    result = invoke("score", str(eng))
+    assert result.exit_code == 1 and "overall score 51.9 is under 60" in result.output
+    assert invoke("score", str(eng), "--fail-under", "40").exit_code == 0
+
+
+def test_bad_answers_exit_2_with_file_and_line(invoke: Invoke, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "rubric: {id: minimal-alignment, version: 0.1.0}\n"
+        "respondent: {name: B, role: sales}\n"
+        "answers:\n  lead-definition: 9\n",
+        encoding="utf-8",
+    )
+    result = invoke("score", str(bad), "--rubric", str(MINIMAL_RUBRIC))
+    assert result.exit_code == 2
+    assert f"{bad}:4:" in result.output
+    assert "answers.lead-definition: 9 is outside the scale 1..5" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_answers_for_another_rubric_are_refused_by_name(invoke: Invoke) -> None:
+    result = invoke("score", str(MINIMAL_RESPONSES), "--rubric", "sales-marketing-alignment")
+    assert result.exit_code == 2
+    assert "these answers are for rubric 'minimal-alignment', not 'sales-marketing-alignment'" in (
+        " ".join(result.output.split())
+    )
+
+
+def test_carry_over_scores_what_still_fits_and_says_so(invoke: Invoke, tmp_path: Path) -> None:
+    for p in MINIMAL_RESPONSES.glob("*.yaml"):
+        text = p.read_text().replace("version: 0.1.0", "version: 0.0.1")
+        (tmp_path / p.name).write_text(text)
+    refused = invoke("score", str(tmp_path), "--rubric", str(MINIMAL_RUBRIC))
+    assert refused.exit_code == 2 and "pass --carry-over" in refused.output
+    data = _json(invoke, str(tmp_path), "--rubric", str(MINIMAL_RUBRIC), "--carry-over")
+    assert data["overall"] == 52.2222
+    assert sum("carried over to 0.1.0" in w for w in data["warnings"]) == 2
