@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import EXAMPLES, MINIMAL_RESPONSES, MINIMAL_RUBRIC
 
 Invoke = Callable[..., Any]

@@ -1,0 +1,98 @@
+"""The bundled rubric and example organisations, scored end to end.
+
+The three examples must land in three different levels, in order; every recommendation trigger of
+every bundled rubric must be able both to fire and to stay quiet.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLES, MINIMAL_RUBRIC
+from synthetic import scenarios
+
+from alignment_cli.pipeline import score_inputs
+from alignment_cli.rubric import LoadedRubric, bundled_rubrics, load_rubric
+from alignment_cli.scoring import score
+
+NOW = datetime(2026, 11, 22, tzinfo=UTC)
+ORGS = ["siloed", "halfway", "integrated"]
+
+
+@pytest.fixture(scope="module")
+def cards() -> dict[str, object]:
+    return {name: score_inputs([EXAMPLES / name], now=NOW).card for name in ORGS}
+
+
+def test_the_three_examples_land_in_three_levels_in_order(cards: dict[str, object]) -> None:
+    from alignment_cli.scorecard import Scorecard
+
+    loaded = load_rubric(None)
+    order = [lv.id for lv in loaded.rubric.levels]
+    levels = []
+    overall = []
+    for name in ORGS:
+        card = cards[name]
+        assert isinstance(card, Scorecard)
+        assert card.level is not None and card.overall is not None
+        levels.append(order.index(card.level.id))
+        overall.append(card.overall)
+    assert levels == sorted(set(levels)), [order[i] for i in levels]
+    assert overall == sorted(overall)
+
+
+def test_the_examples_are_complete_scorecards(cards: dict[str, object]) -> None:
+    from alignment_cli.scorecard import Scorecard
+
+    for name in ORGS:
+        card = cards[name]
+        assert isinstance(card, Scorecard)
+        assert card.respondent_count >= 3 and {"sales", "marketing"} <= set(card.by_role)
+        assert card.coverage is not None and card.coverage > 0.9
+        assert all(d.score is not None and d.gap is not None for d in card.dimensions)
+        assert card.largest_dimension_gap is not None and card.largest_question_gap is not None
+        assert card.classifications and card.classifications[0].outcome is not None
+        assert card.organization and not card.warnings
+    siloed, integrated = cards["siloed"], cards["integrated"]
+    assert isinstance(siloed, Scorecard) and isinstance(integrated, Scorecard)
+    assert siloed.current_phase == "assessment" and not siloed.all_phases_achieved
+    assert len(siloed.recommendations) > len(integrated.recommendations)
+    # The siloed organisation disagrees with itself more than the integrated one.
+    assert abs(siloed.overall_gap or 0) > abs(integrated.overall_gap or 0)
+
+
+def _rubrics() -> list[Path]:
+    return [*bundled_rubrics(), MINIMAL_RUBRIC]
+
+
+@pytest.mark.parametrize("path", _rubrics(), ids=lambda p: p.stem)
+def test_every_trigger_can_fire_and_can_stay_quiet(path: Path) -> None:
+    loaded = load_rubric(path)
+    fired: dict[str, set[bool]] = {rec.id: set() for rec in loaded.rubric.recommendations}
+    for files in scenarios(loaded).values():
+        hits = {h.id for h in score(loaded, files, now=NOW).recommendations}
+        for rid, seen in fired.items():
+            seen.add(rid in hits)
+    stuck = {rid: ("always" if seen == {True} else "never") for rid, seen in fired.items()}
+    stuck = {rid: how for rid, how in stuck.items() if fired[rid] != {True, False}}
+    assert stuck == {}, _explain(loaded, stuck)
+
+
+def _explain(loaded: LoadedRubric, stuck: dict[str, str]) -> str:
+    triggers = {r.id: r.trigger for r in loaded.rubric.recommendations}
+    return "; ".join(f"{rid} fires {how}: {triggers[rid]}" for rid, how in stuck.items())
+
+
+@pytest.mark.parametrize("path", _rubrics(), ids=lambda p: p.stem)
+def test_scores_span_the_whole_range(path: Path) -> None:
+    loaded = load_rubric(path)
+    all_scenarios = scenarios(loaded)
+    low = score(loaded, all_scenarios["lowest"], now=NOW)
+    high = score(loaded, all_scenarios["highest"], now=NOW)
+    assert high.overall == 100.0 and high.level is not None
+    assert high.level.id == loaded.rubric.levels[-1].id and high.all_phases_achieved
+    assert low.overall is not None and low.overall < 5
+    assert low.level is not None and low.level.id == loaded.rubric.levels[0].id
+    assert low.current_phase == next(p.id for p in low.phases if p.achieved is not None)
