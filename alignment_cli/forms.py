@@ -440,6 +440,10 @@ def survey_cell(loaded: LoadedRubric, q: Question, value: Any) -> str:
         return ", ".join(labels[v] for v in coerce(q, value)) or "None"
     if t is QuestionType.YESNO:
         return "Yes" if coerce(q, value) else "No"
+    if t is QuestionType.NUMBER and isinstance(value, float) and "e" in repr(value):
+        from decimal import Decimal
+
+        return format(Decimal(repr(value)), "f")  # surveys never write 1e-05
     return str(value)
 
 

@@ -804,9 +804,10 @@ def _number_reader(loaded: LoadedRubric, q: Question) -> Callable[[str, str], An
             raise CellError(f"'{_short(cell)}' is not a number" + (f" of {q.unit}" if unit else ""))
         suffix = m.group(2).strip()
         if suffix and suffix not in allowed:
-            if unit:
+            if unit and re.fullmatch(r"[^\W\d_][^\d]*|%", suffix):  # another unit: '2 days'
                 raise CellError(f"'{_short(cell)}': expected a number of {q.unit}")
-            raise CellError(f"'{_short(cell)}' is not a number (remove '{_short(suffix, 20)}')")
+            of = f" of {q.unit}" if unit else ""
+            raise CellError(f"'{_short(cell)}' is not a number{of}")
         return value
 
     return read
