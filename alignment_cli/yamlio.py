@@ -1,8 +1,11 @@
 """Safe YAML in and out: hostile-input guards, source locations for errors, atomic writes.
 
 Every file a user hands us goes through `load_yaml`: it refuses what could hang or exhaust the
-machine (alias bombs, deep nesting, huge or binary files) before building Python objects, and keeps
-the node tree so that a validation error can be traced back to a line and column.
+machine (alias bombs, deep nesting, huge or binary files) in one pass over the parser's events,
+before any node or Python object is built; it refuses what PyYAML would accept silently or crash
+on (a key written twice, a 100,000-digit number, an impossible date); and it keeps the node tree
+so that a validation error can be traced back to a line and column. The limits are documented in
+docs/rubric-format.md ("Limits").
 """
 
 from __future__ import annotations
