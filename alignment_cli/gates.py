@@ -76,11 +76,10 @@ def check_gates(
         d = card.dimension(dim)
         assert d is not None
         if d.score is None:
-            failures.append(f"dimension {dim} ({d.title}): nothing was scored (gate {threshold:g})")
+            failures.append(f"dimension {dim}: nothing was scored (gate {threshold:g})")
         elif d.score < threshold:
             failures.append(
-                f"dimension {dim} ({d.title}) scores {_below(d.score, threshold)}, "
-                f"under {threshold:g}"
+                f"dimension {dim} scores {_below(d.score, threshold)}, under {threshold:g}"
             )
     if gates.max_drop is not None and baseline is not None:
         failures.extend(drops(card, baseline, gates.max_drop))

@@ -65,7 +65,7 @@ def scorecard_view(card: Scorecard, *, width: int = 120, top_gaps: int = 5) -> R
         state = "no phase assessed"
     target = ""
     if card.target is not None:
-        target = f" · target {card.target:.0f}, short by {card.shortfall or 0:.0f}"
+        target = f" (target {card.target:.0f}, short by {card.shortfall or 0:.0f})"
     parts.append(
         Text.from_markup(
             f"\n[bold]Overall {_s(card.overall)}/100[/bold] · level {escape(level)} · "

@@ -155,7 +155,7 @@ def test_gates_fail_with_a_message_naming_what_failed(invoke: Invoke) -> None:
     assert "Overall 52/100" in result.stdout  # the scorecard is still printed
     assert (
         "error: gate failed: overall score 52.2 is under 60; dimension service-levels "
-        "(Service levels) scores 56.7, under 57"
+        "scores 56.7, under 57"
     ) in " ".join(result.output.split())
 
 
