@@ -26,8 +26,8 @@ _Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 MAX_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 64
-# Building a node costs some microseconds: 50,000 values (a rubric of ~800 questions) load in
-# well under a second, and anything larger is refused before it is built.
+# Building a node costs some microseconds: 50,000 values (a rubric of ~1,000 questions at the
+# bundled rubric's ~40 values each) load in well under a second; more is refused unbuilt.
 MAX_NODES = 50_000
 MAX_NUMBER_CHARS = 100
 
