@@ -248,7 +248,7 @@ def csv_header(loaded: LoadedRubric, role: str | None = None) -> str:
     check_role(loaded, role)
     headers = [TIMESTAMP_HEADER, NAME_HEADER, ROLE_HEADER]
     headers += [h for h, _ in csv_columns(loaded, role)]
-    return _csv_text([headers])
+    return _csv_text([headers], inert=True)
 
 
 CODEBOOK_HEADERS = [
@@ -291,7 +291,7 @@ def codebook(loaded: LoadedRubric, role: str | None = None) -> str:
         rows.append([*base, "unknown", "Don't know"])
         if q.allow_na:
             rows.append([*base, "n/a", "Not applicable"])
-    return _csv_text(rows)
+    return _csv_text(rows, inert=True)
 
 
 def allowed_answers(loaded: LoadedRubric, q: Question) -> list[tuple[str, str]]:
@@ -313,9 +313,24 @@ def allowed_answers(loaded: LoadedRubric, q: Question) -> list[tuple[str, str]]:
     return [("", "free text")]
 
 
-def _csv_text(rows: list[list[str]]) -> str:
+_FORMULA = re.compile(r"[=+\-@\t\r]")
+_NUMBER = re.compile(r"[-+]?\d+(\.\d+)?")
+
+
+def _csv_text(rows: list[list[str]], *, inert: bool = False) -> str:
+    """CSV text; with `inert`, a cell a spreadsheet would run as a formula ('=HYPERLINK(...)',
+    '+1+1', '@SUM') starts with an apostrophe, as OWASP advises. Import still matches such a
+    header, since it compares texts without punctuation as a second chance."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
+    if inert:
+        rows = [
+            [
+                "'" + cell if _FORMULA.match(cell) and not _NUMBER.fullmatch(cell) else cell
+                for cell in row
+            ]
+            for row in rows
+        ]
     writer.writerows(rows)
     return buf.getvalue()
 

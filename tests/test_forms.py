@@ -328,3 +328,25 @@ def test_form_uses_the_engagement_rubric_and_organisation(
     data = yaml.safe_load(result.output)
     assert data["rubric"]["id"] == "minimal-alignment"
     assert data["organization"] == "Example Co"
+
+
+def test_csv_cells_a_spreadsheet_would_run_as_formulas_are_made_inert(
+    tmp_path: Path, minimal_rubric_data: dict[str, Any]
+) -> None:
+    from alignment_cli.importer import ImportSettings, match_columns
+
+    q = minimal_rubric_data["questions"][1]
+    q["text"] = '=HYPERLINK("http://evil.example","Is a lead defined?")'
+    q["anchors"] = {1: "@SUM(A1)", 5: "-1+2"}
+    build_file_tree(tmp_path, {"r.yaml": minimal_rubric_data})
+    loaded = load_rubric(tmp_path / "r.yaml")
+    header = next(csv.reader(io.StringIO(csv_header(loaded))))
+    assert header[4] == "'" + q["text"]
+    book = list(csv.DictReader(io.StringIO(codebook(loaded))))
+    cells = [v for row in book for v in row.values()]
+    assert not [c for c in cells if c[:1] in ("=", "+", "@") or c.startswith("-1")]
+    assert "'1 - @SUM(A1)" not in cells  # the label starts with "1": harmless as it is
+    # Import matches the column whether the survey kept the apostrophe or not.
+    for text in (header[4], q["text"]):
+        columns = match_columns("x.csv", ["Name", "Role", text], loaded, ImportSettings())
+        assert columns[2].question is not None and columns[2].question.id == q["id"]
