@@ -59,12 +59,26 @@ def parse(text: str) -> dict[Any, Any] | None:
     # parent mapping's indent, as PyYAML writes lists by default.
     stack: list[tuple[int, dict[Any, Any] | list[Any]]] = [(0, root)]
     pending: tuple[dict[Any, Any], Any, int] | None = None  # `key:` waiting for its block
+    # The innermost open mapping (None when it is a list), kept at hand for the fast path.
+    cur_indent = 0
+    cur_mapping: dict[Any, Any] | None = root
+    get = _line_cache.get
     try:
         for raw in text.split("\n"):
-            line = _line_cache.get(raw)
+            line = get(raw)
             if line is None:
                 line = _line_cache[raw] = _classify(raw)
             kind, indent, key, value = line
+            if (
+                kind == _PAIR
+                and indent == cur_indent
+                and pending is None
+                and cur_mapping is not None
+            ):
+                if key in cur_mapping:
+                    raise _Unsupported  # a duplicate key: PyYAML keeps the last; let it
+                cur_mapping[key] = value  # the common line: `key: scalar` in the current mapping
+                continue
             if kind == _SKIP:
                 continue
             if kind == _MARKER:
@@ -90,14 +104,15 @@ def parse(text: str) -> dict[Any, Any] | None:
                 if not isinstance(top, list):
                     raise _Unsupported
                 top.append(_materialise(value))
-                continue
-            if not isinstance(top, dict) or key in top:
-                raise _Unsupported  # a duplicate key: PyYAML keeps the last; let it
-            if kind == _OPEN:
+            elif not isinstance(top, dict) or key in top:
+                raise _Unsupported
+            elif kind == _OPEN:
                 top[key] = None
                 pending = (top, key, indent)
             else:
-                top[key] = _materialise(value)
+                top[key] = _materialise(value) if kind == _FLOW else value
+            cur_indent = top_indent
+            cur_mapping = top if isinstance(top, dict) else None
     except _Unsupported:
         return None
     if pending is not None:
@@ -105,7 +120,7 @@ def parse(text: str) -> dict[Any, Any] | None:
     return root if root else None
 
 
-_SKIP, _MARKER, _ITEM, _OPEN, _PAIR = range(5)
+_SKIP, _MARKER, _ITEM, _OPEN, _PAIR, _FLOW = range(6)  # _FLOW: a pair whose value is frozen
 _Line = tuple[int, int, Any, Any]
 _line_cache: dict[str, _Line] = {}
 
@@ -144,7 +159,8 @@ def _classify(raw: str) -> _Line:
         key, rest = _split_key(content)
         if not rest:
             return (_OPEN, indent, key, None)
-        return (_PAIR, indent, key, _value(rest))
+        value = _value(rest)
+        return (_FLOW if isinstance(value, _Frozen) else _PAIR, indent, key, value)
     except _Unsupported:
         return (_MARKER, 0, None, None)
 
