@@ -1342,7 +1342,12 @@ def conflicts(plan: WritePlan, source: str) -> list[Problem]:
 
 
 def write_plan(plan: WritePlan) -> None:
-    write_all_atomic([(f.path, f.row.text) for f in plan.files if f.status in ("new", "updated")])
+    items = [(f.path, f.row.text) for f in plan.files if f.status in ("new", "updated")]
+    try:
+        write_all_atomic(items)
+    except OSError as exc:
+        where = exc.filename or plan.folder
+        raise InvalidInput(f"cannot write {where}: {exc.strerror or exc}") from None
 
 
 def write_all_atomic(items: list[tuple[Path, str]]) -> None:
@@ -1511,9 +1516,12 @@ def import_csv(
     from dataclasses import replace
 
     from .engagement import find_engagement
+    from .errors import UsageError
     from .forms import check_role
     from .rubric import load_rubric
 
+    if into.exists() and not into.is_dir():
+        raise UsageError(f"--into {into}: is a file; give the engagement folder to import into")
     engagement = find_engagement(into) if into.exists() else None
     loaded = load_rubric(rubric_ref or (engagement.rubric_ref() if engagement else None))
     settings = replace(settings) if settings else ImportSettings()

@@ -579,3 +579,17 @@ def test_mapping_problems_are_located_in_the_mapping_file(tmp_path: Path, invoke
     ).output
     assert f"{mapping}:3:7: columns.Q9: no column 'Q9' in {csv_path}" in out
     assert not (tmp_path / "out").exists()
+
+
+def test_into_a_file_or_an_unwritable_place_is_a_clean_error(
+    tmp_path: Path, invoke: Invoke
+) -> None:
+    (tmp_path / "afile").write_text("x")
+    args = ("import", str(DATA / "google-forms.csv"), "--rubric", R, "--into")
+    result = invoke(*args, str(tmp_path / "afile"))
+    assert result.exit_code == 2
+    assert "is a file" in result.output
+    build_file_tree(tmp_path, {"eng/alignment.yaml": "organization: X\n", "eng/responses": "x"})
+    result = invoke(*args, str(tmp_path / "eng"))
+    assert result.exit_code == 2
+    assert "cannot write" in result.output and "Traceback" not in result.output
