@@ -6,6 +6,7 @@ which rubric applies to a set of answers.
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,6 +36,20 @@ def score_inputs(
 ) -> Scored:
     if not inputs:
         inputs = [Path.cwd()]
+    # Loading thousands of answer files makes many objects and no reference cycles: the cyclic
+    # collector would only rescan them again and again (a quarter of the time at 10,000 files).
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _score_inputs(inputs, rubric_ref=rubric_ref, carry_over=carry_over, now=now)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _score_inputs(
+    inputs: list[Path], *, rubric_ref: str | None, carry_over: bool, now: datetime | None
+) -> Scored:
     engagement = find_engagement(inputs[0]) if len(inputs) == 1 else None
     paths = find_response_files(inputs)
     files = load_responses(paths)
