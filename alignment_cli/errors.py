@@ -48,7 +48,10 @@ class InvalidInput(AlignmentError):
             self.problems: list[Problem] = []
             super().__init__(problems)
         else:
-            self.problems = sorted(problems)
+            # Problems without a line (a missing file, say) sort before located ones.
+            self.problems = sorted(
+                problems, key=lambda p: (p.file, p.line or 0, p.column or 0, p.path, p.message)
+            )
             super().__init__("\n".join(str(p) for p in self.problems))
 
 

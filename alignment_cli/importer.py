@@ -1355,7 +1355,7 @@ def write_all_atomic(items: list[tuple[Path, str]]) -> None:
 
     Every file is first written beside its target, then everything is flushed once, then each
     is renamed into place: a crash leaves every target old or new, never half-written, as with
-    write_atomic (and with the same private permissions). Per-file fsync and mkstemp made
+    write_atomic (and with the same permissions: the umask decides). Per-file fsync and mkstemp made
     10,000 files take a minute on an ordinary disk.
     """
     import os
@@ -1372,7 +1372,7 @@ def write_all_atomic(items: list[tuple[Path, str]]) -> None:
         for i, (path, text) in enumerate(items):
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.parent / f".{path.name}.{os.getpid()}.{i}.tmp"
-            fd = os.open(tmp, flags, 0o600)
+            fd = os.open(tmp, flags, 0o666)
             temps.append((tmp, path))
             try:
                 os.write(fd, text.encode("utf-8"))
