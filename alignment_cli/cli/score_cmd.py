@@ -121,7 +121,8 @@ def score(
         if comparison is not None:
             typer.echo(comparison_markdown(comparison))
     else:
-        console.out.print(scorecard_view(card, width=console.out.width))
+        # The scorecard is laid out for the terminal's width, its text lines included.
+        console.out.print(scorecard_view(card, width=console.out.width), soft_wrap=False)
         if comparison is not None:
             console.out.print(comparison_view(comparison))
     if saved is not None:
