@@ -250,9 +250,7 @@ def test_files_for_another_rubric_or_with_an_unknown_role_are_refused(tmp_path: 
 
 
 def _with_recs(tmp_path: Path, recs: list[dict[str, Any]]) -> Any:
-    full = [
-        {"title": r["id"].title(), "body": "Do it.", "priority": "medium", **r} for r in recs
-    ]
+    full = [{"title": r["id"].title(), "body": "Do it.", "priority": "medium", **r} for r in recs]
     return rubric(tmp_path, recommendations=full)
 
 
