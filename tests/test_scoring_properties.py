@@ -65,7 +65,11 @@ def _rich_base() -> LoadedRubric:
     return load_rubric(path)
 
 
-RUBRICS = {"base": _rich_base(), "minimal": load_rubric(MINIMAL_RUBRIC)}
+RUBRICS = {
+    "base": _rich_base(),
+    "minimal": load_rubric(MINIMAL_RUBRIC),
+    "default": load_rubric(None),
+}
 PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
