@@ -4,9 +4,12 @@ from __future__ import annotations
 
 
 def main() -> None:
-    from .cli.main import app
+    from .cli.main import _quiet_broken_pipe, app
 
-    app()
+    try:
+        app()
+    except BrokenPipeError:  # help text piped into `head`, before any command ran
+        _quiet_broken_pipe()
 
 
 if __name__ == "__main__":

@@ -41,3 +41,23 @@ def test_write_atomic_keeps_an_existing_files_mode_and_leaves_no_temp(tmp_path: 
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     assert target.read_text() == "new\n"
     assert [p.name for p in tmp_path.iterdir()] == ["private.yaml"]
+
+
+def test_a_closed_pipe_ends_quietly() -> None:
+    """`alignment rubric show ... | head -1` must not print an internal error."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "alignment_cli", "rubric", "show", "sales-marketing-alignment"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.read(20)
+    proc.stdout.close()
+    code = proc.wait(timeout=30)
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert "internal error" not in err and "Traceback" not in err
+    assert code == 0

@@ -40,6 +40,9 @@ class AlignmentGroup(TyperGroup):
             ctx.exit(EXIT_INTERRUPTED)
         except (typer.Exit, TyperException):
             raise
+        except BrokenPipeError:
+            _quiet_broken_pipe()
+            ctx.exit(0)
         except Exception as exc:
             if debug:
                 raise
@@ -48,6 +51,15 @@ class AlignmentGroup(TyperGroup):
                 "This is a bug in alignment. Rerun with --debug for the traceback, and report it."
             )
             ctx.exit(EXIT_INTERNAL)
+
+
+def _quiet_broken_pipe() -> None:
+    """The reader went away (`alignment ... | head`): not an error; say nothing more."""
+    import os
+    import sys
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 class _AsGiven:
