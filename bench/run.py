@@ -226,15 +226,26 @@ def heavy_imports(cli: list[str]) -> list[str]:
 # -- load, score, report ------------------------------------------------------------------------
 
 
-def worker(kind: str, target: Path, repeat: int = 1) -> dict[str, Any]:
-    """The fastest of `repeat` fresh worker processes (by CPU time where measured, else wall
-    time): other work on the machine only ever adds time. `median_s`: the median wall time."""
-    runs = [_worker_once(kind, target) for _ in range(max(1, repeat))]
-    key = {"score": "total_cpu", "report": "report", "import": "import"}[kind]
-    wall = {"score": "total", "report": "report", "import": "import"}[kind]
-    best = min(runs, key=lambda r: float(r[key]))
-    best["median_s"] = statistics.median(float(r[wall]) for r in runs)
-    return best
+def worker(kind: str, target: Path) -> dict[str, Any]:
+    return _worker_once(kind, target)
+
+
+def workers(kind: str, folders: dict[int, Path], repeat: int) -> dict[int, dict[str, Any]]:
+    """For each size, the fastest of `repeat` fresh worker processes (by CPU time where
+    measured): other work on the machine only ever adds time. The sizes take turns, so that
+    such work hits them alike. `median_s` is the median wall time of a size's runs."""
+    runs: dict[int, list[dict[str, Any]]] = {n: [] for n in folders}
+    for _ in range(max(1, repeat)):
+        for n, folder in folders.items():
+            runs[n].append(_worker_once(kind, folder))
+    key = {"score": "total_cpu", "report": "report"}[kind]
+    wall = {"score": "total", "report": "report"}[kind]
+    out: dict[int, dict[str, Any]] = {}
+    for n, results in runs.items():
+        best = min(results, key=lambda r: float(r[key]))
+        best["median_s"] = statistics.median(float(r[wall]) for r in results)
+        out[n] = best
+    return out
 
 
 def _worker_once(kind: str, target: Path) -> dict[str, Any]:
@@ -292,12 +303,15 @@ def _link_or_copy(source: Path, dest: Path) -> None:
 
 
 def score_section(folders: dict[int, Path], repeat: int) -> dict[int, dict[str, Any]]:
-    heading(f"Load and score (pipeline.score_inputs in a fresh process; best of {repeat} runs)")
+    heading(
+        "Load and score (pipeline.score_inputs in a fresh process; "
+        f"best of {repeat} runs, sizes in turn)"
+    )
     results: dict[int, dict[str, Any]] = {}
     rows = []
     prev: tuple[int, float] | None = None
-    for n, folder in folders.items():
-        res = worker("score", folder, repeat)
+    measured = workers("score", folders, repeat)
+    for n, res in measured.items():
         if res["respondents"] != n:
             raise RuntimeError(f"scored {res['respondents']} respondents, expected {n}")
         results[n] = res
@@ -386,7 +400,7 @@ def report_skip_reason() -> str | None:
 def report_section(folders: dict[int, Path], repeat: int) -> None:
     heading(
         "Report (load and score, then report.build_context and render, in a fresh process; "
-        f"best of {repeat} runs)"
+        f"best of {repeat} runs, sizes in turn)"
     )
     reason = report_skip_reason()
     if reason:
@@ -395,8 +409,7 @@ def report_section(folders: dict[int, Path], repeat: int) -> None:
         return
     rows = []
     results: dict[int, dict[str, Any]] = {}
-    for n, folder in folders.items():
-        res = worker("report", folder, repeat)
+    for n, res in workers("report", folders, repeat).items():
         results[n] = res
         rows.append(
             [
@@ -503,7 +516,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--repeat",
         type=int,
-        help="runs per size of load/score and report; the fastest counts (default 3, quick 1)",
+        help="runs per size of load/score and report; the fastest counts (default 5, quick 2)",
     )
     parser.add_argument("--seed", type=int, default=1, help="seed of the generated data")
     parser.add_argument(
@@ -519,7 +532,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         else (QUICK_SIZES if args.quick else FULL_SIZES)
     )
     runs = args.runs or (3 if args.quick else 10)
-    repeat = args.repeat or (1 if args.quick else 3)
+    repeat = args.repeat or (2 if args.quick else 5)
     import_rows = 1_000 if args.quick else 10_000
     only = set(args.only.split(",")) if args.only else {"startup", "score", "report", "import"}
 
