@@ -52,11 +52,73 @@ class ExpressionError(ValueError):
     """An expression that does not compile or names something it may not."""
 
 
+class _Missing:
+    """A value nobody gave: unanswered, n/a, unknown, or not scored. It reads as `none`.
+
+    Like NaN, every ordering comparison with it is false and arithmetic on it stays missing, so
+    `question.a < 50` is simply false when `a` was not scored while the rest of the expression
+    still counts: `question.a < 50 or question.b < 50` fires on b alone.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "none"
+
+    def __str__(self) -> str:
+        return ""
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __eq__(self, other: object) -> bool:
+        return other is None or isinstance(other, _Missing)
+
+    def __ne__(self, other: object) -> bool:
+        return not self.__eq__(other)
+
+    def __hash__(self) -> int:
+        return hash(None)
+
+    def _false(self, other: object) -> bool:
+        return False
+
+    __lt__ = __le__ = __gt__ = __ge__ = _false
+
+    def __contains__(self, item: object) -> bool:
+        return False
+
+    def __len__(self) -> int:
+        return 0
+
+    def __iter__(self) -> Any:
+        return iter(())
+
+    def _missing(self, *other: object) -> _Missing:
+        return self
+
+    __add__ = __radd__ = __sub__ = __rsub__ = __truediv__ = __rtruediv__ = _missing
+    __floordiv__ = __rfloordiv__ = __neg__ = __pos__ = __abs__ = _missing
+
+
+MISSING = _Missing()
+
+
+def _missing_if_none(value: Any) -> Any:
+    return MISSING if value is None else value
+
+
 class _Env(ImmutableSandboxedEnvironment):
     # Intercepting also stops Jinja2 folding constants at compile time ('%999999999s' % 1).
     intercepted_binops = frozenset({"*", "%"})
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.tests["none"] = lambda value: value is None or value is MISSING
+
     def call_binop(self, context: Any, operator_: str, left: Any, right: Any) -> Any:
+        if left is MISSING or right is MISSING:
+            return MISSING
         # '*' or '%' on a string or list could allocate without bound ('x' * 10**9).
         if not (_is_number(left) and _is_number(right)):
             raise ExpressionError(f"'{operator_}' only works on numbers")
@@ -87,15 +149,22 @@ class Expression:
     _compiled: Callable[..., Any] = field(repr=False)
 
     def evaluate(self, context: Mapping[str, Any]) -> bool:
-        """True or false; any failure at run time (a comparison with none, say) counts as false.
-
-        A name the context leaves out reads as none, as an unanswered question does.
+        """True or false. A none value, or a name the context leaves out, is missing (see
+        `_Missing`): comparisons with it are false. Any other failure at run time counts as false.
         """
         values = dict(context)
+        copied: set[str] = set()
         for ref in self.references:
+            if not ref.name:
+                values[ref.namespace] = _missing_if_none(values.get(ref.namespace))
+                continue
             space = values.get(ref.namespace)
-            if ref.name and isinstance(space, Mapping) and ref.name not in space:
-                values[ref.namespace] = {**space, ref.name: None}
+            if not isinstance(space, Mapping):
+                continue
+            if ref.namespace not in copied:  # never write into the caller's dicts
+                values[ref.namespace] = dict(space)
+                copied.add(ref.namespace)
+            values[ref.namespace][ref.name] = _missing_if_none(space.get(ref.name))
         try:
             return bool(self._compiled(**values))
         except Exception:

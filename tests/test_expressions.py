@@ -155,3 +155,32 @@ def test_a_condition_on_an_earlier_question_compiles_into_the_loaded_rubric(tmp_
     assert expr.references == (Reference("answers", "sla"),)
     assert expr.evaluate({"answers": {"sla": True}}) is True
     assert expr.evaluate({"answers": {"sla": None}}) is False
+
+
+def test_missing_values_compare_false_without_silencing_the_rest() -> None:
+    """A none value behaves like NaN: each comparison with it is false, the rest still counts."""
+    from alignment_cli.expressions import compile_expression
+
+    namespaces = frozenset({"question", "answers"})
+
+    def holds(source: str) -> bool:
+        expr = compile_expression(source, namespaces, frozenset({"overall"}))
+        context = {
+            "question": {"a": None, "b": 30.0},
+            "answers": {"multi": None, "y": "no"},
+            "overall": None,
+        }
+        return expr.evaluate(context)
+
+    assert holds("question.a < 50 or question.b < 50")
+    assert holds("(question.a < 1 or question.b < 50) and answers.y == 'no'")
+    assert not holds("question.a < 50")
+    assert not holds("question.a >= 50")
+    assert not holds("50 > question.a")
+    assert not holds("overall < 40")
+    assert holds("question.a is none") and holds("answers.multi == none")
+    assert not holds("'crm' in answers.multi")
+    assert holds("answers.multi | length == 0")
+    assert not holds("question.a + question.b > 10")
+    assert not holds("question.a * 2 > 1")
+    assert holds("question.missing_in_context is none")
