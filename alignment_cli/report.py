@@ -805,6 +805,10 @@ def _evidence(
         clf = clfs[var]
         title = next((o.title for o in clf.outcomes if o.id == value), None)
         return f"{clf.title}: {title or 'undecided'}"
+    if namespace == "current" and var in clfs:
+        clf = clfs[var]
+        title = next((o.title for o in clf.outcomes if o.id == value), None)
+        return f"{clf.title} today: {title or 'unclear'}"
     return f"{e.name}: {value}"
 
 

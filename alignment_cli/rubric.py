@@ -28,7 +28,9 @@ from .yamlio import Document, Loc, format_loc, load_yaml
 
 DEFAULT_RUBRIC = "sales-marketing-alignment"
 WHEN_NAMESPACES = frozenset({"answers"})
-TRIGGER_NAMESPACES = frozenset({"dimension", "phase", "question", "gap", "answers", "outcome"})
+TRIGGER_NAMESPACES = frozenset(
+    {"dimension", "phase", "question", "gap", "answers", "outcome", "current"}
+)
 TRIGGER_SCALARS = frozenset({"overall"})
 
 
@@ -415,6 +417,7 @@ def check_rubric(loaded: LoadedRubric, doc: Document) -> list[Problem]:
         "question": {q.var for q in r.questions if q.scored},
         "answers": all_vars,
         "outcome": {c.id.replace("-", "_") for c in r.classifiers},
+        "current": {c.id.replace("-", "_") for c in r.classifiers if c.current is not None},
     }
     for ri, rec in enumerate(r.recommendations):
         at = ("recommendations", ri)
@@ -448,6 +451,7 @@ _TRIGGER_KINDS = {
     "answers": "question",
     "gap": "dimension",
     "outcome": "classifier",
+    "current": "classifier with a `current` question",
 }
 
 

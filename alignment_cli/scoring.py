@@ -676,6 +676,7 @@ def trigger_context(
         "gap": {to_var(d.id): d.gap for d in card.dimensions},
         "answers": answers,
         "outcome": {to_var(c.id): c.outcome for c in card.classifications},
+        "current": {to_var(c.id): c.current for c in card.classifications},
     }
 
 

@@ -452,3 +452,36 @@ def test_dist_mean_and_population_spread() -> None:
     single = Dist()
     single.add(0.3)
     assert single.spread() is None and Dist().mean() is None
+
+
+def test_a_trigger_can_compare_the_chosen_outcome_with_todays_structure(tmp_path: Path) -> None:
+    """`current.<classifier>` lets a recommendation fire when today's structure does not fit."""
+    base = _classifier_rubric(tmp_path, current="today").rubric
+    data = base.model_dump(mode="json", exclude_none=True)
+    data["recommendations"] = [
+        {
+            "id": "hand-over",
+            "title": "Let the pulling side lead",
+            "body": "Move direction to the side the market calls for.",
+            "phase": "one",
+            "trigger": "outcome.motion == 'pull' and current.motion != outcome.motion",
+        }
+    ]
+    loaded = rubric(tmp_path, data)
+    sales_led = person(loaded, "A", "sales", {"market": "new", "today": "sales"})
+    (hit,) = card_of(loaded, [sales_led]).recommendations
+    assert [(e.name, e.value) for e in hit.because] == [
+        ("outcome.motion", "pull"),
+        ("current.motion", "push"),
+    ]
+    fits = person(loaded, "B", "sales", {"market": "new", "today": "marketing"})
+    assert card_of(loaded, [fits]).recommendations == []
+
+
+def test_current_needs_a_classifier_with_a_current_question(tmp_path: Path) -> None:
+    data = copy.deepcopy(BASE)
+    data["recommendations"] = [
+        {"id": "r", "title": "R", "body": "B", "phase": "one", "trigger": "current.motion == 'x'"}
+    ]
+    with pytest.raises(InvalidInput, match="unknown classifier with a `current` question 'motion'"):
+        rubric(tmp_path, data)
