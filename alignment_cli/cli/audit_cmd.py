@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from .options import Rubric
+
 
 def audit(
     directory: Annotated[
@@ -25,14 +27,7 @@ def audit(
             "--role", metavar="ROLE", help="Their role (a rubric role id); asked if absent."
         ),
     ] = None,
-    rubric: Annotated[
-        str | None,
-        typer.Option(
-            "--rubric",
-            metavar="ID|PATH",
-            help="Bundled rubric id or rubric file; default: the engagement's.",
-        ),
-    ] = None,
+    rubric: Rubric = None,
     resume: Annotated[
         bool,
         typer.Option(

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from . import console
-
-
-class CompareFormat(StrEnum):
-    text = "text"
-    json = "json"
-    markdown = "markdown"
+from .options import AnswersRubric, CarryOver, Format, ViewFormat
 
 
 def compare(
@@ -26,20 +20,9 @@ def compare(
         Path,
         typer.Argument(help="The later run: a saved scorecard (.json) or a folder of answers."),
     ],
-    fmt: Annotated[
-        CompareFormat, typer.Option("--format", help="text, json or markdown.")
-    ] = CompareFormat.text,
-    rubric: Annotated[
-        str | None,
-        typer.Option("--rubric", help="Rubric to score folders of answers with."),
-    ] = None,
-    carry_over: Annotated[
-        bool,
-        typer.Option(
-            "--carry-over",
-            help="Score answers made for another version of the rubric on what still fits.",
-        ),
-    ] = False,
+    fmt: Format = ViewFormat.text,
+    rubric: AnswersRubric = None,
+    carry_over: CarryOver = False,
     limit: Annotated[
         int, typer.Option("--limit", min=1, help="How many questions to list per kind of change.")
     ] = 8,
@@ -61,9 +44,9 @@ def compare(
     if new_rubric is None and not same:
         new_rubric = rubric_for_card(new_card, new)
     result = compare_scorecards(old_card, new_card, rubric_renames(new_rubric))
-    if fmt is CompareFormat.json:
+    if fmt is ViewFormat.json:
         typer.echo(json.dumps(result.model_dump(mode="json"), indent=2, ensure_ascii=False))
-    elif fmt is CompareFormat.markdown:
+    elif fmt is ViewFormat.markdown:
         typer.echo(comparison_markdown(result, limit=limit, heading="##"))
     else:
         console.out.print(comparison_view(result, limit=limit))

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from . import console
+from .options import Org, Output, Rubric
 
 
 class FormFormat(StrEnum):
@@ -18,14 +19,7 @@ class FormFormat(StrEnum):
 
 
 def form(
-    rubric: Annotated[
-        str | None,
-        typer.Option(
-            "--rubric",
-            help="Bundled rubric id or rubric file. Default: the engagement's (in the current "
-            "folder), else the default rubric.",
-        ),
-    ] = None,
+    rubric: Rubric = None,
     role: Annotated[
         str | None,
         typer.Option("--role", help="Only the questions asked of this role; fills in the role."),
@@ -38,10 +32,7 @@ def form(
             "export has (see --codebook); md: a printable questionnaire.",
         ),
     ] = FormFormat.yaml,
-    output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", help="Write to this file instead of standard output."),
-    ] = None,
+    output: Output = None,
     codebook: Annotated[
         Path | None,
         typer.Option(
@@ -54,10 +45,7 @@ def form(
         str | None,
         typer.Option("--respondent", help="Fill in the respondent's name (yaml and md)."),
     ] = None,
-    org: Annotated[
-        str | None,
-        typer.Option("--org", help="Organisation name. Default: the engagement's."),
-    ] = None,
+    org: Org = None,
     force: Annotated[
         bool, typer.Option("--force", help="Replace an existing --output or --codebook file.")
     ] = False,

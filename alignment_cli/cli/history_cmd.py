@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from . import console
-
-
-class HistoryFormat(StrEnum):
-    text = "text"
-    json = "json"
-    markdown = "markdown"
+from .options import ViewFormat
 
 
 def history(
@@ -25,8 +19,8 @@ def history(
         ),
     ] = None,
     fmt: Annotated[
-        HistoryFormat, typer.Option("--format", help="text (sparklines), json or markdown.")
-    ] = HistoryFormat.text,
+        ViewFormat, typer.Option("--format", help="text (sparklines), json or markdown.")
+    ] = ViewFormat.text,
 ) -> None:
     """Show the trend per dimension over the saved runs, oldest first."""
     import json
@@ -36,7 +30,7 @@ def history(
 
     where = history_dir_for(folder or Path.cwd())
     runs = load_runs(where)
-    if fmt is HistoryFormat.json:
+    if fmt is ViewFormat.json:
         if runs:
             data = trend(runs).model_dump(mode="json")
         else:
@@ -48,7 +42,7 @@ def history(
             f"no saved runs in {where}; `alignment score --save` adds one", markup=False
         )
         return
-    if fmt is HistoryFormat.markdown:
+    if fmt is ViewFormat.markdown:
         typer.echo(history_markdown(trend(runs)))
     else:
         console.out.print(history_view(trend(runs)))

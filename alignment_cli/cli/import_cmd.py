@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from . import console
+from .options import Org, Rubric
 
 
 def import_answers(
@@ -34,16 +35,8 @@ def import_answers(
             "(see docs/forms-and-import.md).",
         ),
     ] = None,
-    rubric: Annotated[
-        str | None,
-        typer.Option(
-            "--rubric", help="Bundled rubric id or rubric file. Default: the engagement's."
-        ),
-    ] = None,
-    org: Annotated[
-        str | None,
-        typer.Option("--org", help="Organisation name. Default: the engagement's."),
-    ] = None,
+    rubric: Rubric = None,
+    org: Org = None,
     role: Annotated[
         str | None,
         typer.Option("--role", help="Role of every respondent whose row names none."),

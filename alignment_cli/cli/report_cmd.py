@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from . import console
+from .options import AnswersRubric, CarryOver, Inputs, Output
 
 
 class ReportFormat(StrEnum):
@@ -17,14 +18,8 @@ class ReportFormat(StrEnum):
 
 
 def report(
-    inputs: Annotated[
-        list[Path] | None,
-        typer.Argument(help="An engagement folder, a folder of answer files, or answer files."),
-    ] = None,
-    output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", help="Write the report to FILE instead of printing it."),
-    ] = None,
+    inputs: Inputs = None,
+    output: Output = None,
     fmt: Annotated[
         ReportFormat | None,
         typer.Option(
@@ -65,16 +60,8 @@ def report(
             "(default 3 with --anonymous; off otherwise).",
         ),
     ] = None,
-    rubric: Annotated[
-        str | None, typer.Option("--rubric", help="Bundled rubric id or rubric file.")
-    ] = None,
-    carry_over: Annotated[
-        bool,
-        typer.Option(
-            "--carry-over",
-            help="Score answers made for another version of the rubric on what still fits.",
-        ),
-    ] = False,
+    rubric: AnswersRubric = None,
+    carry_over: CarryOver = False,
     baseline: Annotated[
         str | None,
         typer.Option(

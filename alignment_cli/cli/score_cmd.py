@@ -2,36 +2,18 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from . import console
-
-
-class ScoreFormat(StrEnum):
-    text = "text"
-    json = "json"
-    markdown = "markdown"
+from .options import AnswersRubric, CarryOver, Format, Inputs, ViewFormat
 
 
 def score(
-    inputs: Annotated[
-        list[Path] | None,
-        typer.Argument(
-            metavar="DIR|FILE",
-            help="Engagement folders, folders of answer files, or answer files; several may be "
-            "given and are scored together (default: the current folder).",
-        ),
-    ] = None,
-    rubric: Annotated[
-        str | None, typer.Option("--rubric", help="Bundled rubric id or rubric file.")
-    ] = None,
-    fmt: Annotated[ScoreFormat, typer.Option("--format", help="text, json or markdown.")] = (
-        ScoreFormat.text
-    ),
+    inputs: Inputs = None,
+    rubric: AnswersRubric = None,
+    fmt: Format = ViewFormat.text,
     fail_under: Annotated[
         float | None,
         typer.Option(
@@ -50,13 +32,7 @@ def score(
             help="Exit 1 when dimension ID scores under N. Repeatable.",
         ),
     ] = None,
-    carry_over: Annotated[
-        bool,
-        typer.Option(
-            "--carry-over",
-            help="Score answers made for another version of the rubric on what still fits.",
-        ),
-    ] = False,
+    carry_over: CarryOver = False,
     max_drop: Annotated[
         float | None,
         typer.Option(
@@ -111,12 +87,12 @@ def score(
     comparison = compare_cards(base.card, card, scored.rubric) if base else None
     failures = check_gates(card, gates, base.card if base else None)
     saved = save_run(card, scored.engagement) if save else None
-    if fmt is ScoreFormat.json:
+    if fmt is ViewFormat.json:
         data = card.model_dump(mode="json")
         if comparison is not None:
             data["comparison"] = comparison.model_dump(mode="json")
         typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
-    elif fmt is ScoreFormat.markdown:
+    elif fmt is ViewFormat.markdown:
         typer.echo(markdown_summary(card))
         if comparison is not None:
             typer.echo(comparison_markdown(comparison))

@@ -1,0 +1,73 @@
+"""Options several commands share, declared once so that names, metavars and help agree.
+
+Typer copies the parameter info of an `Annotated` alias for each command, so one alias serves
+every command that takes it. Only typer and the standard library here: `--help` stays fast.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+class ViewFormat(StrEnum):
+    """How score, compare and history print: for people, for scripts, for GitHub."""
+
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+Inputs = Annotated[
+    list[Path] | None,
+    typer.Argument(
+        metavar="DIR|FILE",
+        help="Engagement folders, folders of answer files, or answer files; several may be "
+        "given and are scored together (default: the current folder).",
+    ),
+]
+
+Rubric = Annotated[
+    str | None,
+    typer.Option(
+        "--rubric",
+        metavar="ID|PATH",
+        help="Bundled rubric id or rubric file. Default: the engagement's, else the default "
+        "rubric.",
+    ),
+]
+
+AnswersRubric = Annotated[
+    str | None,
+    typer.Option(
+        "--rubric",
+        metavar="ID|PATH",
+        help="Bundled rubric id or rubric file to score answers with. Default: the "
+        "engagement's, else the one the answer files name, else the default rubric.",
+    ),
+]
+
+CarryOver = Annotated[
+    bool,
+    typer.Option(
+        "--carry-over",
+        help="Score answers made for another version of the rubric on what still fits.",
+    ),
+]
+
+Format = Annotated[ViewFormat, typer.Option("--format", help="text, json or markdown.")]
+
+Output = Annotated[
+    Path | None,
+    typer.Option(
+        "--output", "-o", metavar="FILE", help="Write to FILE instead of standard output."
+    ),
+]
+
+Org = Annotated[
+    str | None,
+    typer.Option("--org", metavar="NAME", help="Organisation name. Default: the engagement's."),
+]

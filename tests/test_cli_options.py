@@ -1,0 +1,72 @@
+"""The same thing is asked for the same way in every command: names, short forms, metavars."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from typer.main import get_command
+
+from alignment_cli.cli.main import app
+
+
+def _commands() -> dict[str, Any]:
+    """Every leaf command by its full name (`score`, `rubric show`, ...)."""
+    found: dict[str, Any] = {}
+
+    def walk(command: Any, prefix: str) -> None:
+        for name, sub in getattr(command, "commands", {}).items():
+            full = f"{prefix} {name}".strip()
+            if getattr(sub, "commands", None):
+                walk(sub, full)
+            else:
+                found[full] = sub
+
+    walk(get_command(app), "")
+    return found
+
+
+def _options(command: Any) -> dict[str, Any]:
+    return {
+        opt: p
+        for p in command.params
+        if getattr(p, "opts", None)
+        for opt in (*p.opts, *p.secondary_opts)
+    }
+
+
+def test_every_command_and_option_has_short_help() -> None:
+    for name, command in _commands().items():
+        assert command.help, f"`alignment {name}` has no help"
+        for p in command.params:
+            if p.param_type_name == "option":
+                assert p.help, f"`alignment {name}` {p.opts[0]} has no help"
+                assert len(p.help) <= 240, f"`alignment {name}` {p.opts[0]}: help is long"
+
+
+def test_shared_options_are_declared_alike() -> None:
+    seen: dict[str, set[tuple[Any, ...]]] = {"--rubric": set(), "--output": set(), "--org": set()}
+    users: dict[str, list[str]] = {k: [] for k in seen}
+    for name, command in _commands().items():
+        options = _options(command)
+        for opt in seen:
+            p = options.get(opt)
+            if p is None:
+                continue
+            users[opt].append(name)
+            seen[opt].add((tuple(sorted(p.opts)), p.metavar, p.is_flag))
+        if "-o" in options:
+            assert options["-o"] is options.get("--output"), (
+                f"`alignment {name}`: -o is not --output"
+            )
+    assert len(users["--rubric"]) >= 6, users
+    assert seen["--rubric"] == {(("--rubric",), "ID|PATH", False)}
+    assert seen["--output"] == {(("--output", "-o"), "FILE", False)}
+    assert seen["--org"] == {(("--org",), "NAME", False)}
+
+
+def test_text_json_markdown_commands_share_their_format_choices() -> None:
+    commands = _commands()
+    for name in ("score", "compare", "history"):
+        p = _options(commands[name])["--format"]
+        choices = [c.value for c in p.type_descriptor.annotation]
+        assert choices == ["text", "json", "markdown"], name
