@@ -11,6 +11,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from . import markdown as md
 from .interview import KEY_NA, KEYS, Interview, answer_hint, format_value, numbered
 from .models import Question, QuestionType
 from .rubric import LoadedRubric
@@ -127,16 +128,12 @@ def help_view(q: Question, rubric: LoadedRubric) -> RenderableType:
     return Panel(body, title=Text(f"help: {q.id}"), title_align="left", border_style="dim")
 
 
-def _score(value: float | None) -> str:
-    return "–" if value is None else f"{value:.0f}"
-
-
 def summary_view(card: Scorecard) -> RenderableType:
     """One respondent's scores by phase and dimension."""
     parts: list[RenderableType] = []
     who = card.respondents[0] if card.respondents else None
     level = card.level.title if card.level else "–"
-    head = Text("Overall ", style="bold") + Text(f"{_score(card.overall)}/100", style="bold")
+    head = Text("Overall ", style="bold") + Text(f"{md.fmt_score(card.overall)}/100", style="bold")
     head.append(f" · level {level}")
     if who is not None:
         head = Text(f"{who.name} ({who.role}): ") + head
@@ -156,15 +153,19 @@ def summary_view(card: Scorecard) -> RenderableType:
     for p in card.phases:
         status = {True: "achieved", False: "not yet", None: "not assessed"}[p.achieved]
         phases.add_row(
-            Text(p.title), _score(p.score), bar_score(p.score), _score(p.threshold), status
+            Text(p.title),
+            md.fmt_score(p.score),
+            bar_score(p.score),
+            md.fmt_score(p.threshold),
+            status,
         )
     parts.append(phases)
     dims = Table(title="By dimension", title_justify="left")
     for col in ("dimension", "score", "", "coverage"):
         dims.add_column(col, justify="right" if col in ("score", "coverage") else "left")
     for d in card.dimensions:
-        coverage = "–" if d.coverage is None else f"{d.coverage * 100:.0f}%"
-        dims.add_row(Text(d.title), _score(d.score), bar_score(d.score), coverage)
+        coverage = md.fmt_percent(d.coverage)
+        dims.add_row(Text(d.title), md.fmt_score(d.score), bar_score(d.score), coverage)
     parts.append(dims)
     return Group(*parts)
 

@@ -37,7 +37,13 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]], align: str =
 
 
 def fmt_score(value: float | None, digits: int = 0) -> str:
+    """Scores are read as whole points out of 100; a dash where there is none."""
     return "–" if value is None else f"{value:.{digits}f}"
+
+
+def fmt_percent(value: float | None) -> str:
+    """A share in 0..1 (coverage) as a whole percentage."""
+    return "–" if value is None else f"{value * 100:.0f}%"
 
 
 def fmt_gap(value: float | None) -> str:

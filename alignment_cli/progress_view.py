@@ -34,10 +34,6 @@ def fmt_change(value: float | None) -> str:
     return "0.0" if abs(value) < UNCHANGED_BELOW else f"{value:+.1f}"
 
 
-def _s(value: float | None) -> str:
-    return md.fmt_score(value)
-
-
 def _when(cmp: Comparison) -> str:
     return cmp.old_generated_at.strftime("%Y-%m-%d %H:%M UTC")
 
@@ -45,7 +41,7 @@ def _when(cmp: Comparison) -> str:
 def headline(cmp: Comparison) -> str:
     """One sentence: the overall change, level and phase (plain text; titles are ours)."""
     o = cmp.overall
-    parts = [f"overall {_s(o.old)} → {_s(o.new)} ({fmt_change(o.change)})"]
+    parts = [f"overall {md.fmt_score(o.old)} → {md.fmt_score(o.new)} ({fmt_change(o.change)})"]
     if cmp.old_level != cmp.new_level:
         parts.append(f"level {cmp.old_level or '–'} → {cmp.new_level or '–'}")
     if cmp.old_phase != cmp.new_phase:
@@ -85,8 +81,8 @@ def comparison_view(cmp: Comparison, *, limit: int = 8) -> RenderableType:
                     status += ", no longer achieved"
             t.add_row(
                 escape(d.title),
-                _s(d.old),
-                _s(d.new),
+                md.fmt_score(d.old),
+                md.fmt_score(d.new),
                 fmt_change(d.change),
                 Text(status, style=STATUS_STYLE[d.status]),
             )
@@ -102,7 +98,9 @@ def comparison_view(cmp: Comparison, *, limit: int = 8) -> RenderableType:
         for col in ("question", "before", "now", "change"):
             t.add_column(col, justify="left" if col == "question" else "right")
         for d in chosen[:limit]:
-            t.add_row(escape(d.title), _s(d.old), _s(d.new), fmt_change(d.change))
+            t.add_row(
+                escape(d.title), md.fmt_score(d.old), md.fmt_score(d.new), fmt_change(d.change)
+            )
         parts.append(t)
     for label, items, style in (
         ("New blind spots", cmp.blind_spots_new, "yellow"),
@@ -143,7 +141,8 @@ def comparison_markdown(cmp: Comparison, *, limit: int = 8, heading: str = "###"
         )
         lines.append("")
     rows = [
-        [e(d.title), _s(d.old), _s(d.new), fmt_change(d.change), d.status] for d in cmp.dimensions
+        [e(d.title), md.fmt_score(d.old), md.fmt_score(d.new), fmt_change(d.change), d.status]
+        for d in cmp.dimensions
     ]
     lines.append(md.table(["Dimension", "Before", "Now", "Change", ""], rows, "lrrrl"))
     lines.append("")
@@ -194,11 +193,11 @@ def history_view(trend: Trend) -> RenderableType:
         t.add_row(
             Text(series.title, style="bold" if i == 0 else ""),
             sparkline(series.scores),
-            _s(series.first),
-            _s(series.last),
+            md.fmt_score(series.first),
+            md.fmt_score(series.last),
             fmt_change(series.change),
             fmt_change(series.since_first),
-            _s(series.target),
+            md.fmt_score(series.target),
             end_section=i == 0,
         )
     parts.append(t)
@@ -220,7 +219,7 @@ def history_view(trend: Trend) -> RenderableType:
         r.add_row(
             escape(run.file),
             escape(rubric),
-            _s(run.overall),
+            md.fmt_score(run.overall),
             escape(run.level or "–"),
             escape(run.current_phase or "–"),
             str(run.respondents),
@@ -243,11 +242,11 @@ def history_markdown(trend: Trend) -> str:
         [
             e(s.title),
             sparkline(s.scores),
-            _s(s.first),
-            _s(s.last),
+            md.fmt_score(s.first),
+            md.fmt_score(s.last),
             fmt_change(s.change),
             fmt_change(s.since_first),
-            _s(s.target),
+            md.fmt_score(s.target),
         ]
         for s in [trend.overall, *trend.dimensions]
     ]

@@ -82,7 +82,7 @@ class Figure(str):
 
 def score_text(value: float | None) -> Figure:
     """Scores are read as whole points out of 100."""
-    return Figure("–" if value is None else f"{value:.0f}")
+    return Figure(md.fmt_score(value))
 
 
 def signed_text(value: float | None) -> Figure:
@@ -96,7 +96,7 @@ def signed_text(value: float | None) -> Figure:
 
 
 def percent_text(value: float | None) -> Figure:
-    return Figure("–" if value is None else f"{value * 100:.0f}%")
+    return Figure(md.fmt_percent(value))
 
 
 def long_date(day: date) -> Figure:

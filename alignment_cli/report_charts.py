@@ -13,6 +13,8 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .markdown import fmt_score
+
 #: Series colours, shared by the SVG (via CSS classes) and the Mermaid palette.
 PALETTE = ("#1f4e79", "#d9822b", "#2a9d8f", "#8e5ea2", "#6b7280")
 
@@ -206,7 +208,7 @@ def svg_bars(
                     height=bar_height,
                     css=s.css,
                     colour=s.colour,
-                    value="–" if value is None else f"{value:.0f}",
+                    value=fmt_score(value),
                     text_x=_r(plot_left + w + 4),
                     text_y=_r(y + bar_height - 3),
                 )

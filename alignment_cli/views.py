@@ -20,14 +20,6 @@ WIDE = 100  # from this width on, scores get a bar
 MAX_WARNINGS = 10
 
 
-def _s(value: float | None) -> str:
-    return "–" if value is None else f"{value:.0f}"
-
-
-def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{value * 100:.0f}%"
-
-
 def _bar(value: float | None, width: int = 20) -> Text:
     if value is None:
         return Text("")
@@ -52,7 +44,7 @@ def scorecard_view(card: Scorecard, *, width: int = 120, top_gaps: int = 5) -> R
         Text.from_markup(
             f"[bold]{org}{escape(card.rubric.title)}[/bold] "
             f"({escape(card.rubric.id)} {escape(card.rubric.version)})\n"
-            f"{people} ({escape(who)}) · coverage {_pct(card.coverage)}"
+            f"{people} ({escape(who)}) · coverage {md.fmt_percent(card.coverage)}"
         )
     )
     level = card.level.title if card.level else "–"
@@ -68,7 +60,7 @@ def scorecard_view(card: Scorecard, *, width: int = 120, top_gaps: int = 5) -> R
         target = f" (target {card.target:.0f}, short by {card.shortfall or 0:.0f})"
     parts.append(
         Text.from_markup(
-            f"\n[bold]Overall {_s(card.overall)}/100[/bold] · level {escape(level)} · "
+            f"\n[bold]Overall {md.fmt_score(card.overall)}/100[/bold] · level {escape(level)} · "
             f"{escape(state)}{target}"
         )
     )
@@ -83,7 +75,9 @@ def scorecard_view(card: Scorecard, *, width: int = 120, top_gaps: int = 5) -> R
         t.add_column(roles[1], justify="right", no_wrap=True)
         t.add_column("gap", justify="right", no_wrap=True)
         for g in gaps:
-            t.add_row(escape(g.title), _s(g.first), _s(g.second), md.fmt_gap(g.gap))
+            t.add_row(
+                escape(g.title), md.fmt_score(g.first), md.fmt_score(g.second), md.fmt_gap(g.gap)
+            )
         parts.append(t)
     for c in card.classifications:
         outcome = c.outcome_title or "undecided"
@@ -133,15 +127,15 @@ def _dimensions(card: Scorecard, wide: bool) -> Table:
     if has_targets:
         t.add_column("target", justify="right", no_wrap=True)
     for d in card.dimensions:
-        row: list[RenderableType] = [escape(d.title), _s(d.score)]
+        row: list[RenderableType] = [escape(d.title), md.fmt_score(d.score)]
         if wide:
             row.append(_bar(d.score))
-        row += [_s(d.by_role.get(r)) for r in roles]
+        row += [md.fmt_score(d.by_role.get(r)) for r in roles]
         if roles:
             row.append(md.fmt_gap(d.gap))
-        row += [_s(d.spread), _pct(d.coverage)]
+        row += [md.fmt_score(d.spread), md.fmt_percent(d.coverage)]
         if has_targets:
-            row.append("–" if d.target is None else f"{d.target:.0f}")
+            row.append(md.fmt_score(d.target))
         t.add_row(*row)
     return t
 
@@ -158,10 +152,10 @@ def _phases(card: Scorecard, wide: bool) -> Table:
         status = {True: "achieved", False: "not yet", None: "not assessed"}[p.achieved]
         if p.id == card.current_phase and not card.all_phases_achieved:
             status += " ← current"
-        row: list[RenderableType] = [escape(p.title), _s(p.score)]
+        row: list[RenderableType] = [escape(p.title), md.fmt_score(p.score)]
         if wide:
             row.append(_bar(p.score))
-        row += [_s(p.threshold), status]
+        row += [md.fmt_score(p.threshold), status]
         t.add_row(*row)
     return t
 
@@ -182,7 +176,7 @@ def markdown_summary(card: Scorecard, *, top_gaps: int = 5) -> str:
         state = f"current phase **{e(phase)}**, " if phase else ""
     lines.append(
         f"**Overall {md.fmt_score(card.overall)}/100**, level **{level}**, {state}"
-        f"{n} respondent{'' if n == 1 else 's'}, coverage {_pct(card.coverage)}."
+        f"{n} respondent{'' if n == 1 else 's'}, coverage {md.fmt_percent(card.coverage)}."
     )
     lines.append("")
     roles = card.gap_roles
