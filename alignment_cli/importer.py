@@ -32,7 +32,7 @@ from .errors import InvalidInput, Problem
 from .models import Model, Question, QuestionType
 from .responses import NA, UNKNOWN, AnswerChecker, AnswerValue, Responses, value_error
 from .rubric import LoadedRubric
-from .yamlio import Document, load_yaml
+from .yamlio import Document, load_yaml, parse_yaml, read_text
 
 MAX_CSV_BYTES = 512 * 1024 * 1024
 
@@ -1305,10 +1305,10 @@ def plan_writes(rows: list[ImportedRow], folder: Path, *, overwrite: bool) -> Wr
         status = "new"
         if path.exists():
             try:
-                old = path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
+                old: str | None = read_text(path)
+            except InvalidInput:
                 old = None
-            if old == r.text or (old is not None and _same_answers(old, r.data)):
+            if old == r.text or (old is not None and _same_answers(str(path), old, r.data)):
                 status = "unchanged"
             else:
                 status = "updated" if overwrite else "conflict"
@@ -1316,14 +1316,13 @@ def plan_writes(rows: list[ImportedRow], folder: Path, *, overwrite: bool) -> Wr
     return plan
 
 
-def _same_answers(old_text: str, data: dict[str, Any]) -> bool:
-    """The file says the same as the row, whatever its formatting or comments."""
-    import yaml
-
+def _same_answers(name: str, old_text: str, data: dict[str, Any]) -> bool:
+    """The file says the same as the row, whatever its formatting or comments. Read as
+    `alignment score` reads it: through the guarded loader (the file may be anyone's)."""
     try:
-        old = yaml.safe_load(old_text)
+        old = parse_yaml(name, old_text).data
         return bool(Responses.model_validate(old) == Responses.model_validate(data))
-    except (yaml.YAMLError, ValidationError, TypeError, ValueError):
+    except (InvalidInput, ValidationError):
         return False
 
 

@@ -291,6 +291,30 @@ def test_an_existing_file_with_the_same_answers_is_left_alone(
     assert path.read_text() == reformatted
 
 
+def test_an_existing_file_that_score_would_reject_is_not_the_same_answers(
+    tmp_path: Path, invoke: Invoke
+) -> None:
+    """The existing file is read as `alignment score` reads it: a duplicated key (which plain
+    PyYAML would silently resolve to the last value) makes it a conflict, not "unchanged"."""
+    args = (
+        "import",
+        str(DATA / "google-forms.csv"),
+        "--into",
+        str(tmp_path / "out"),
+        "--rubric",
+        R,
+    )
+    assert invoke(*args).exit_code == 0
+    path = tmp_path / "out" / "sam-ortiz.yaml"
+    doubled = "updated: 2020-01-01T00:00:00Z\n" + path.read_text()
+    assert yaml.safe_load(doubled) == yaml.safe_load(path.read_text())
+    path.write_text(doubled)
+    result = invoke(*args)
+    assert result.exit_code == 2
+    assert "already holds other answers" in result.output
+    assert path.read_text() == doubled
+
+
 def test_dry_run_writes_nothing(tmp_path: Path, invoke: Invoke) -> None:
     args = ("import", str(DATA / "google-forms.csv"), "--into", str(tmp_path / "x"), "--rubric", R)
     result = invoke(*args, "--dry-run")
