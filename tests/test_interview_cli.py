@@ -376,3 +376,14 @@ def test_no_terminal_exits_quickly(tmp_path: Path) -> None:
     assert proc.returncode == 2, proc.stderr
     assert "--respondent NAME --role ROLE" in proc.stderr
     assert time.monotonic() - start < 10
+
+
+def test_long_phase_descriptions_and_help_are_shown_whole(invoke: Invoke, tmp_path: Path) -> None:
+    """Panels wrap their text: nothing of a phase introduction or a question's help is cut."""
+    folder = tmp_path / "wrap"
+    assert invoke("init", str(folder), "--org", "Globex").exit_code == 0
+    loaded = load_rubric(None)
+    result = invoke("audit", str(folder), "--respondent", "Wei", "--role", "sales", input="?\nq\n")
+    flat = " ".join(result.output.replace("│", " ").split())
+    for text in (loaded.rubric.phases[0].description, loaded.rubric.questions[0].help):
+        assert " ".join(text.split()) in flat
