@@ -335,11 +335,33 @@ class AnswerChecker:
                 out.append((("answers", qid), message))
                 continue
             if qid in conditional and not self.conditions.holds(qid, raw):
-                out.append((("answers", qid), f"answered, but its condition is false: {q.when}"))
+                out.append((("answers", qid), self._not_asked(q, raw)))
         for qid in responses.notes:
             if qid not in questions:
                 out.append((("notes", qid), "note on " + _unknown_question(qid, questions)))
         return out
+
+    def _not_asked(self, q: Question, raw: dict[str, AnswerValue]) -> str:
+        """Why an answer is refused when its condition is false, and what to change."""
+        expr = self.rubric.conditions.get(q.id)
+        by_var = {x.var: x for x in self.rubric.rubric.questions}
+        said = []
+        for ref in expr.references if expr is not None else ():
+            dep = by_var.get(ref.name)
+            if dep is not None:
+                value = raw.get(dep.id)
+                shown = "unanswered" if value is None else _plain(value)
+                said.append(f"{dep.id} is {shown}")
+        now = f" ({', '.join(dict.fromkeys(said))})" if said else ""
+        return (
+            f"only asked when {q.when}{now}: remove this answer, or change the answer it depends on"
+        )
+
+
+def _plain(value: AnswerValue) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
 def _unknown_question(qid: str, questions: dict[str, Question]) -> str:

@@ -103,7 +103,8 @@ def test_out_of_range_and_a_false_condition(tmp_path: Path, minimal: LoadedRubri
         (
             6,
             "answers.follow-up-hours",
-            "answered, but its condition is false: answers.sla_exists == true",
+            "only asked when answers.sla_exists == true (sla-exists is no): remove this answer, "
+            "or change the answer it depends on",
         ),
         (
             7,
