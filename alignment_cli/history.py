@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from .engagement import CONFIG_NAME, Engagement, find_engagement
+from .engagement import CONFIG_NAME, find_engagement
 from .errors import InvalidInput, Problem, UsageError
 from .scorecard import SCHEMA_VERSION, Scorecard
 from .yamlio import format_loc, read_text, write_atomic
@@ -186,10 +186,6 @@ def previous_run(runs: list[Run], card: Scorecard) -> Run | None:
     if runs and same_results(runs[-1].card, card):
         runs = runs[:-1]
     return runs[-1] if runs else None
-
-
-def engagement_history(engagement: Engagement | None) -> list[Run]:
-    return load_runs(engagement.history_dir) if engagement is not None else []
 
 
 def sparkline(values: list[float | None], *, min_span: float = 10.0) -> str:

@@ -6,7 +6,6 @@ import datetime
 import difflib
 import hashlib
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -543,7 +542,3 @@ def _check_bands(bad: Any, at: Loc, q: Question) -> None:
                 (*at, "bands", i, "min"),
                 f"bands overlap: {cur.min:g} is below the previous band's max {prev.max:g}",
             )
-
-
-def count_by_type(rubric: Rubric) -> Counter[str]:
-    return Counter(q.type.value for q in rubric.questions)

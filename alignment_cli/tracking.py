@@ -7,7 +7,6 @@ The comparing itself is pure (`compare.py`); this module finds and reads what is
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -134,13 +133,9 @@ def rubric_for_card(card: Scorecard, near: Path | None = None) -> LoadedRubric |
     return None
 
 
-def compare_cards(
-    old: Scorecard,
-    new: Scorecard,
-    new_rubric: LoadedRubric | None = None,
-    renamed: Mapping[str, str] | None = None,
-) -> Comparison:
-    return compare(old, new, renamed if renamed is not None else rubric_renames(new_rubric))
+def compare_cards(old: Scorecard, new: Scorecard, new_rubric: LoadedRubric | None) -> Comparison:
+    """Compare, following the question renames the newer rubric declares."""
+    return compare(old, new, rubric_renames(new_rubric))
 
 
 def append_step_summary(text: str) -> str | None:

@@ -30,10 +30,9 @@ def compare(
     """What improved, what worsened, new blind spots, recommendations resolved and new."""
     import json
 
-    from ..compare import compare as compare_scorecards
     from ..errors import InvalidInput, Problem
     from ..progress_view import comparison_markdown, comparison_view
-    from ..tracking import load_side, rubric_for_card, rubric_renames
+    from ..tracking import compare_cards, load_side, rubric_for_card
 
     for path in (old, new):
         if not path.exists():
@@ -43,7 +42,7 @@ def compare(
     same = old_card.rubric.id == new_card.rubric.id and old_card.rubric.hash == new_card.rubric.hash
     if new_rubric is None and not same:
         new_rubric = rubric_for_card(new_card, new)
-    result = compare_scorecards(old_card, new_card, rubric_renames(new_rubric))
+    result = compare_cards(old_card, new_card, new_rubric)
     if fmt is ViewFormat.json:
         typer.echo(json.dumps(result.model_dump(mode="json"), indent=2, ensure_ascii=False))
     elif fmt is ViewFormat.markdown:
