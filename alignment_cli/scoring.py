@@ -51,6 +51,7 @@ from .scorecard import (
     Scorecard,
 )
 
+MIN_PHASE_COVERAGE = 0.5  # share of a phase's questions answered before it can be achieved
 PRIORITY_RANK = {"high": 0, "medium": 1, "low": 2}
 
 _ANSWERED, _UNKNOWN, _NA, _IGNORED = range(4)
@@ -323,13 +324,21 @@ def score(
             dim_role_exact[role].append(by_role.get(role))
 
     phases: list[GroupScore] = []
+    thin: list[str] = []
     for i, ph in enumerate(r.phases):
         members = [q for q in r.questions if q.phase == ph.id and q.scored]
         g, _, _ = _group(ph.id, ph.title, members, means, role_means, role_ids, gap_pair, qmap)
         g.spread = _pts(own_phases[i].spread())
         g.threshold = ph.threshold
-        # A phase with nothing scored is not assessed: it neither passes nor blocks.
+        # A phase with nothing scored is not assessed: it neither passes nor blocks. One whose
+        # score rests on under half of its questions cannot count as achieved.
         g.achieved = None if g.score is None else g.score >= ph.threshold
+        if g.achieved and (g.coverage or 0) < MIN_PHASE_COVERAGE:
+            g.achieved = False
+            thin.append(
+                f"phase {ph.id} scores {g.score:.0f} but only {(g.coverage or 0):.0%} of its "
+                "questions were answered: not counted as achieved"
+            )
         phases.append(g)
 
     overall = _pts(weighted_mean(zip(dim_weights, dim_exact, strict=True)))
@@ -404,7 +413,7 @@ def score(
             ),
             key=lambda b: (-b.unknown / max(b.asked, 1), b.question),
         ),
-        warnings=list(warnings),
+        warnings=[*warnings, *thin],
     )
     card.recommendations = _recommend(loaded, card, raw_counts, values)
     return card

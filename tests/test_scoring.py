@@ -134,7 +134,8 @@ def test_a_phase_with_nothing_scored_neither_passes_nor_blocks(tmp_path: Path) -
     card = card_of(loaded, [person(loaded, "Sam", "sales", {"c1": "a"})])  # phase two: 20
     assert [p.achieved for p in card.phases] == [None, False]
     assert card.current_phase == "two"
-    card = card_of(loaded, [person(loaded, "Sam", "sales", {"c1": "b"})])  # phase two: 90
+    answers = {"c1": "b", "m1": ["x", "y"], "y1": True}  # phase two: 3 of 5 answered, 96.7
+    card = card_of(loaded, [person(loaded, "Sam", "sales", answers)])
     assert [p.achieved for p in card.phases] == [None, True]
     assert card.all_phases_achieved and card.current_phase == "two"
 
@@ -158,9 +159,21 @@ def test_levels_are_bands_from_their_minimum(tmp_path: Path) -> None:
 
 def test_a_phase_is_achieved_at_its_threshold_exactly(tmp_path: Path) -> None:
     loaded = rubric(tmp_path)
-    # Phase two: y1 yes (1) and y2 yes (0): 50, its threshold.
-    card = card_of(loaded, [person(loaded, "Sam", "sales", {"y1": True, "y2": True})])
+    # Phase two: y1 yes (1), y2 yes (0) and n1 10 (0.5): 50, its threshold.
+    answers = {"y1": True, "y2": True, "n1": 10}
+    card = card_of(loaded, [person(loaded, "Sam", "sales", answers)])
     assert card.phases[1].score == 50.0 and card.phases[1].achieved is True
+
+
+def test_a_phase_resting_on_under_half_its_questions_is_not_achieved(tmp_path: Path) -> None:
+    loaded = rubric(tmp_path)
+    # Phase two scores 90 on c1 alone: one of its five questions answered.
+    card = card_of(loaded, [person(loaded, "Sam", "sales", {"c1": "b"})])
+    assert card.phases[1].score == 90.0 and card.phases[1].coverage == 0.2
+    assert card.phases[1].achieved is False and card.current_phase == "two"
+    assert card.warnings == [
+        "phase two scores 90 but only 20% of its questions were answered: not counted as achieved"
+    ]
 
 
 def test_answers_that_do_not_count_are_left_out(tmp_path: Path) -> None:
