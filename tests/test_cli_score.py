@@ -164,6 +164,10 @@ def test_gates_that_pass_exit_0(invoke: Invoke) -> None:
         "score", *MINIMAL, "--fail-under", "52", "--fail-under-dimension", "definitions=50"
     )
     assert result.exit_code == 0, result.output
+    assert "gate failed" not in result.output
+    # The gates were applied, and sit right at the scores (overall 52.2, definitions 50):
+    for flags in (("--fail-under", "52.3"), ("--fail-under-dimension", "definitions=50.01")):
+        assert invoke("score", *MINIMAL, *flags).exit_code == 1, flags
 
 
 def test_a_score_just_under_a_gate_does_not_print_as_reaching_it(invoke: Invoke) -> None:
