@@ -70,3 +70,31 @@ def test_text_json_markdown_commands_share_their_format_choices() -> None:
         p = _options(commands[name])["--format"]
         choices = [c.value for c in p.type_descriptor.annotation]
         assert choices == ["text", "json", "markdown"], name
+
+
+def test_md_and_markdown_mean_the_same_for_every_format_option(invoke: Any) -> None:
+    from conftest import EXAMPLES, MINIMAL_RUBRIC
+
+    halfway = str(EXAMPLES / "halfway")
+    for spelling in ("md", "markdown", "MARKDOWN"):
+        score = invoke("score", halfway, "--format", spelling)
+        assert score.exit_code == 0 and score.output.startswith("## "), spelling
+        report = invoke("report", halfway, "--format", spelling)
+        assert report.exit_code == 0 and report.output.startswith("# "), spelling
+        form = invoke("form", "--rubric", str(MINIMAL_RUBRIC), "--format", spelling)
+        assert form.exit_code == 0 and "questionnaire" in form.output, spelling
+    bad = invoke("score", halfway, "--format", "xml")
+    assert bad.exit_code == 2 and "'xml' is not one of: text, json, markdown" in bad.output
+
+
+def test_force_and_overwrite_are_one_flag_for_form_and_import(invoke: Any, tmp_path: Any) -> None:
+    from conftest import MINIMAL_RUBRIC
+
+    target = tmp_path / "form.yaml"
+    args = ("form", "--rubric", str(MINIMAL_RUBRIC), "-o", str(target))
+    assert invoke(*args).exit_code == 0
+    assert invoke(*args).exit_code == 2
+    assert invoke(*args, "--overwrite").exit_code == 0
+    assert invoke(*args, "--force").exit_code == 0
+    helped = invoke("import", "--help").output
+    assert "--overwrite" in helped and "--force" in helped

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from . import console
-from .options import Org, Output, Rubric
+from .options import Org, Output, Rubric, choice
 
 
 class FormFormat(StrEnum):
@@ -28,8 +28,10 @@ def form(
         FormFormat,
         typer.Option(
             "--format",
+            metavar="FORMAT",
+            parser=choice(FormFormat),
             help="yaml: an answer file to fill in and score; csv: the column header a survey "
-            "export has (see --codebook); md: a printable questionnaire.",
+            "export has (see --codebook); md (or markdown): a printable questionnaire.",
         ),
     ] = FormFormat.yaml,
     output: Output = None,
@@ -47,7 +49,10 @@ def form(
     ] = None,
     org: Org = None,
     force: Annotated[
-        bool, typer.Option("--force", help="Replace an existing --output or --codebook file.")
+        bool,
+        typer.Option(
+            "--force", "--overwrite", help="Replace an existing --output or --codebook file."
+        ),
     ] = False,
 ) -> None:
     """Write an answer form: a commented YAML answer file, a survey CSV header, or Markdown."""

@@ -72,7 +72,9 @@ def import_answers(
     ] = False,
     overwrite: Annotated[
         bool,
-        typer.Option("--overwrite", help="Replace answer files that hold other answers."),
+        typer.Option(
+            "--overwrite", "--force", help="Replace answer files that hold other answers."
+        ),
     ] = False,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Check everything and report; write nothing.")

@@ -6,11 +6,30 @@ every command that takes it. Only typer and the standard library here: `--help` 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
+
+E = TypeVar("E", bound=StrEnum)
+_SAME = {"md": "markdown", "markdown": "md"}
+
+
+def choice(enum: type[E]) -> Callable[[str], E]:
+    """Parse a format option; `md` and `markdown` mean the same everywhere."""
+
+    def parse(value: str) -> E:
+        names = [m.value for m in enum]
+        wanted = str(value).strip().lower()
+        if wanted not in names and _SAME.get(wanted) in names:
+            wanted = _SAME[wanted]
+        if wanted not in names:
+            raise typer.BadParameter(f"'{value}' is not one of: {', '.join(names)}")
+        return enum(wanted)
+
+    return parse
 
 
 class ViewFormat(StrEnum):
@@ -58,7 +77,12 @@ CarryOver = Annotated[
     ),
 ]
 
-Format = Annotated[ViewFormat, typer.Option("--format", help="text, json or markdown.")]
+Format = Annotated[
+    ViewFormat,
+    typer.Option(
+        "--format", metavar="FORMAT", parser=choice(ViewFormat), help="text, json or markdown (md)."
+    ),
+]
 
 Output = Annotated[
     Path | None,

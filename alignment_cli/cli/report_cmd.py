@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from . import console
-from .options import AnswersRubric, CarryOver, Inputs, Output
+from .options import AnswersRubric, CarryOver, Inputs, Output, choice
 
 
 class ReportFormat(StrEnum):
@@ -24,7 +24,9 @@ def report(
         ReportFormat | None,
         typer.Option(
             "--format",
-            help="md or html. Default: from the -o or --template file name, else md.",
+            metavar="FORMAT",
+            parser=choice(ReportFormat),
+            help="md (or markdown) or html. Default: from the -o or --template file name, else md.",
         ),
     ] = None,
     template: Annotated[
