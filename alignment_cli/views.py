@@ -67,7 +67,7 @@ def scorecard_view(card: Scorecard, *, width: int = 120, top_gaps: int = 5) -> R
     parts.append(_dimensions(card, wide))
     parts.append(_phases(card, wide))
     roles = card.gap_roles
-    gaps = [g for g in card.gaps if g.kind == "question"][:top_gaps]
+    gaps = [g for g in card.gaps if g.kind == "question" and round(g.gap)][:top_gaps]
     if gaps and len(roles) == 2:
         t = _table(f"Largest {roles[0]}/{roles[1]} disagreements ({roles[0]} minus {roles[1]})")
         t.add_column("question", ratio=1)
@@ -98,10 +98,18 @@ def scorecard_view(card: Scorecard, *, width: int = 120, top_gaps: int = 5) -> R
             t.add_row(rec.phase, rec.priority, rec.owner, escape(rec.title))
         parts.append(t)
     if card.blind_spots:
-        names = ", ".join(b.question for b in card.blind_spots[:6])
+        spots = Table(
+            title='Blind spots: questions people could not answer ("don\'t know")',
+            title_justify="left",
+        )
+        spots.add_column("question")
+        spots.add_column("don't know", justify="right")
+        for b in card.blind_spots[:6]:
+            spots.add_row(escape(b.text), f"{b.unknown} of {b.asked}")
         more = len(card.blind_spots) - 6
-        extra = f" and {more} more" if more > 0 else ""
-        parts.append(Text(f"Blind spots (answered 'unknown'): {names}{extra}", style="yellow"))
+        if more > 0:
+            spots.add_row(f"and {more} more", "")
+        parts.append(spots)
     for w in card.warnings[:MAX_WARNINGS]:
         parts.append(Text(f"warning: {w}", style="yellow"))
     if len(card.warnings) > MAX_WARNINGS:
@@ -191,7 +199,7 @@ def markdown_summary(card: Scorecard, *, top_gaps: int = 5) -> str:
         rows.append(row)
     lines.append(md.table(headers, rows, "l" + "r" * (len(headers) - 1)))
     lines.append("")
-    gaps = [g for g in card.gaps if g.kind == "question"][:top_gaps]
+    gaps = [g for g in card.gaps if g.kind == "question" and round(g.gap)][:top_gaps]
     if gaps and len(roles) == 2:
         lines.append(f"**Largest disagreements** ({e(roles[0])} minus {e(roles[1])}):")
         lines.append("")

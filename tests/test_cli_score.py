@@ -247,3 +247,15 @@ def test_carry_over_scores_what_still_fits_and_says_so(invoke: Invoke, tmp_path:
     data = _json(invoke, str(tmp_path), "--rubric", str(MINIMAL_RUBRIC), "--carry-over")
     assert data["overall"] == 52.2222
     assert sum("carried over to 0.1.0" in w for w in data["warnings"]) == 2
+
+
+def test_text_names_blind_spots_by_question_and_skips_agreements(invoke: Invoke) -> None:
+    result = invoke("score", str(EXAMPLES / "siloed"), "--format", "json")
+    card = json.loads(result.output)
+    text = invoke("score", str(EXAMPLES / "siloed")).output
+    flat = " ".join(text.replace("│", " ").split())
+    first = card["blind_spots"][0]
+    assert "Blind spots" in flat and " ".join(first["text"].split()) in flat
+    assert f"{first['unknown']} of {first['asked']}" in flat
+    disagreements = text.split("disagreements")[1].split("\n\n")[0]
+    assert "+0 " not in disagreements and "-0 " not in disagreements

@@ -243,6 +243,7 @@ def test_ctrl_c_keeps_what_was_saved(
     monkeypatch.setattr(builtins, "input", fake_input)
     result = invoke("audit", str(eng), *DANA)
     assert result.exit_code == 130
+    assert "error:" not in result.output  # an interruption is not an error: nothing is lost
     assert "interrupted at question 3 of 4; 2 answers are saved in" in result.output
     assert "continue with: alignment audit" in result.output
     assert answers(eng) == {"market-maturity": "new", "lead-definition": 4}

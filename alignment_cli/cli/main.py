@@ -9,7 +9,7 @@ from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
 from .. import __version__
-from ..errors import EXIT_INTERRUPTED, AlignmentError
+from ..errors import EXIT_INTERRUPTED, AlignmentError, Interrupted
 from . import console
 
 EXIT_INTERNAL = 70
@@ -86,6 +86,8 @@ def _report(exc: AlignmentError) -> None:
         files = len({p.file for p in problems})
         s = "" if len(problems) == 1 else "s"
         console.err.print(f"{len(problems)} problem{s} in {files} file{'' if files == 1 else 's'}")
+    elif isinstance(exc, Interrupted):  # not an error: what was typed is saved
+        console.err.print(exc.message, markup=False)
     else:
         console.err.print(f"error: {exc.message}", markup=False)
 
