@@ -1100,7 +1100,9 @@ class _RowReader:
             try:
                 value = parse(cell)
             except CellError as exc:
-                bad(c.number, f"{c.label}: {exc}")
+                q = self.loaded.questions[qid]
+                reserved = "'unknown' (don't know) or 'n/a'" if q.allow_na else "'unknown'"
+                bad(c.number, f"{c.label}: {exc}; or {reserved}")
                 continue
             if value is not None:
                 answers[qid] = value

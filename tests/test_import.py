@@ -188,6 +188,8 @@ def test_problems_are_located_and_nothing_is_written(tmp_path: Path, invoke: Inv
     ]
     for want in expect:
         assert any(line.startswith(want) for line in lines), want
+    # An unreadable answer also says how to write "don't know".
+    assert lines[1].endswith("; or 'unknown' (don't know) or 'n/a'"), lines[1]
     assert "7 problems in 1 file" in result.output
     assert not out.exists()
 
