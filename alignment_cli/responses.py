@@ -69,7 +69,10 @@ def find_response_files(inputs: list[Path]) -> list[Path]:
             )
             found = [p for p in found if p.name != "alignment.yaml" and not p.name.startswith(".")]
             if not found:
-                raise InvalidInput(f"{item}: no answer files (*.yaml) found in {folder}")
+                raise InvalidInput(
+                    f"no answer files (*.yaml) in {folder}: interview someone with "
+                    "`alignment audit`, or import or copy answer files there"
+                )
             files.extend(found)
         elif item.exists():
             files.append(item)

@@ -269,7 +269,9 @@ def test_finding_answer_files(tmp_path: Path) -> None:
     )
     assert len(find_response_files([MINIMAL_RESPONSES, EXAMPLES / "siloed"])) == 2 + 3
     (tmp_path / "empty").mkdir()
-    with pytest.raises(InvalidInput, match="no answer files"):
+    with pytest.raises(
+        InvalidInput, match=r"no answer files \(\*\.yaml\) in .*: interview someone"
+    ):
         find_response_files([tmp_path / "empty"])
     with pytest.raises(InvalidInput, match="no such file or folder"):
         find_response_files([tmp_path / "missing"])
