@@ -26,8 +26,8 @@ def bar(done: int, total: int, width: int = BAR_WIDTH) -> Text:
     return Text("█" * filled, style="green") + Text("░" * (width - filled), style="dim")
 
 
-def keys_line(q: Question) -> Text:
-    """The same keys at every question; n/a is shown struck through where it is not allowed."""
+def keys_line(q: Question, has_answer: bool = True) -> Text:
+    """The same keys at every question; a key that does nothing here is dimmed."""
     out = Text()
     for i, (key, what) in enumerate(KEYS):
         if i:
@@ -38,8 +38,11 @@ def keys_line(q: Question) -> Text:
         out.append(key, style="bold cyan")
         out.append(f" {what}")
     out.append("  ")
-    out.append("Enter", style="bold cyan")
-    out.append(" keep answer")
+    if has_answer:
+        out.append("Enter", style="bold cyan")
+        out.append(" keep answer")
+    else:
+        out.append("Enter keep answer (none yet)", style="dim")
     return out
 
 
@@ -86,7 +89,7 @@ def question_view(iv: Interview) -> RenderableType:
             + Text("   (Enter keeps it)", style="dim")
         )
     parts.append(Text(answer_hint(q, rubric).capitalize(), style="dim"))
-    parts.append(keys_line(q))
+    parts.append(keys_line(q, has))
     return Group(*parts)
 
 

@@ -388,3 +388,12 @@ def test_long_phase_descriptions_and_help_are_shown_whole(invoke: Invoke, tmp_pa
     flat = " ".join(result.output.replace("│", " ").split())
     for text in (loaded.rubric.phases[0].description, loaded.rubric.questions[0].help):
         assert " ".join(text.split()) in flat
+
+
+def test_enter_is_offered_only_with_an_answer_to_keep(invoke: Invoke, eng: Path) -> None:
+    first = audit(invoke, eng, *DANA, lines=["q"]).output
+    assert "Enter keep answer (none yet)" in first
+    again = audit(invoke, eng, *DANA, lines=["2", "b", "q"]).output
+    after_back = again[again.index("answer so far:") :]
+    keys = next(line for line in after_back.splitlines() if "save & quit" in line)
+    assert "Enter keep answer" in keys and "(none yet)" not in keys
