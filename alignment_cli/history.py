@@ -217,6 +217,7 @@ class TrendRun(BaseModel):
     overall: float | None
     level: str | None
     current_phase: str | None
+    current_phase_title: str | None = None
     coverage: float | None
     respondents: int
 
@@ -294,6 +295,7 @@ def trend(runs: list[Run]) -> Trend:
                 overall=r.card.overall,
                 level=r.card.level.title if r.card.level else None,
                 current_phase=r.card.current_phase,
+                current_phase_title=_phase_title(r.card),
                 coverage=r.card.coverage,
                 respondents=len(r.card.respondents),
             )
@@ -309,3 +311,8 @@ def trend(runs: list[Run]) -> Trend:
         phases=[_series(i, t, [score_of(c, "phase", i) for c in cards]) for i, t in phases.items()],
         rubric_changed=len({(c.rubric.id, c.rubric.hash) for c in cards}) > 1,
     )
+
+
+def _phase_title(card: Scorecard) -> str | None:
+    phase = card.phase(card.current_phase) if card.current_phase else None
+    return phase.title if phase else None

@@ -221,7 +221,7 @@ def history_view(trend: Trend) -> RenderableType:
             escape(rubric),
             md.fmt_score(run.overall),
             escape(run.level or "–"),
-            escape(run.current_phase or "–"),
+            escape(run.current_phase_title or run.current_phase or "–"),
             str(run.respondents),
         )
     parts.append(r)

@@ -342,6 +342,10 @@ def test_history_command_text_json_markdown(
     ]
     defs_json = next(d for d in data["dimensions"] if d["id"] == "definitions")
     assert defs_json["scores"] == [37.5, 62.5, 87.5]
+    # Scripts get the phase id; people get its title.
+    run = data["runs"][0]
+    assert run["current_phase"] == "alignment" and run["current_phase_title"] == "Alignment"
+    assert "Alignment" in text.stdout.split("Runs")[1]
     md = invoke("history", str(eng / "history"), "--format", "markdown").stdout
     assert md.startswith("|  | Trend | First |")
     assert "| Shared definitions | ▁▅█ | 38 | 88 | +25.0 | +50.0 | 80 |" in md
