@@ -101,7 +101,12 @@ def check_dimension_ids(card: Scorecard, gates: GateSettings) -> None:
     known = [d.id for d in card.dimensions]
     for dim in gates.fail_under_dimension:
         if dim not in known:
+            # Match on titles too: 'shared-goals' is "Shared goals and metrics" (shared-metrics).
+            by_title = {_as_id(d.title): d.id for d in card.dimensions}
             hint = difflib.get_close_matches(dim, known, n=1)
+            titled = [by_title[t] for t in by_title if t.startswith(_as_id(dim))]
+            if titled:
+                hint = titled[:1]
             where = gates.sources.get(dim, "--fail-under-dimension")
             raise UsageError(
                 f"{where} names unknown dimension '{dim}'"
@@ -130,3 +135,9 @@ def drops(card: Scorecard, baseline: Scorecard, max_drop: float) -> list[str]:
                 f"more than {max_drop:g}"
             )
     return out
+
+
+def _as_id(text: str) -> str:
+    import re
+
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")

@@ -184,6 +184,10 @@ def test_a_score_just_under_a_gate_does_not_print_as_reaching_it(invoke: Invoke)
             "--fail-under-dimension names unknown dimension 'definition' (did you mean "
             "'definitions'?); this rubric's dimensions: definitions, service-levels",
         ),
+        (
+            "shared=50",  # the start of the title "Shared definitions"
+            "--fail-under-dimension names unknown dimension 'shared' (did you mean 'definitions'?)",
+        ),
         ("definitions", "--fail-under-dimension expects ID=N with N from 0 to 100"),
         ("definitions=abc", "--fail-under-dimension expects ID=N with N from 0 to 100"),
         ("definitions=101", "--fail-under-dimension expects ID=N with N from 0 to 100"),
