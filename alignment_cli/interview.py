@@ -298,12 +298,17 @@ def questions_asked(
 
 
 def unfit_answers(
-    rubric: LoadedRubric, role: str, answers: dict[str, AnswerValue]
+    rubric: LoadedRubric,
+    role: str,
+    answers: dict[str, AnswerValue],
+    pending: frozenset[str] = frozenset(),
 ) -> list[tuple[str, str]]:
     """Answers that `alignment score` would refuse, as (question id, why), in answer order.
 
     Conditions are judged on the answers that remain, question by question, so an answer that
-    only fails because an earlier one was dropped is dropped too.
+    only fails because an earlier one was dropped is dropped too. A condition that reads a
+    `pending` question (a saved answer that does not fit and will be asked again) is not judged
+    yet: the answers that depend on it wait for the new answer.
     """
     dropped: list[tuple[str, str]] = []
     kept: dict[str, AnswerValue] = {}
@@ -321,8 +326,12 @@ def unfit_answers(
             kept[qid] = value
     order = {q.id: i for i, q in enumerate(rubric.rubric.questions)}
     remaining: dict[str, AnswerValue] = {}
+    pending_vars = {rubric.questions[p].var for p in pending if p in rubric.questions}
     for qid in sorted(kept, key=order.__getitem__):
         cond = rubric.conditions.get(qid)
+        if cond is not None and any(ref.name in pending_vars for ref in cond.references):
+            remaining[qid] = kept[qid]
+            continue
         values = {"answers": condition_values(rubric, remaining)}
         if cond is not None and not cond.evaluate(values):
             dropped.append((qid, f"its condition no longer holds: {rubric.questions[qid].when}"))
@@ -348,6 +357,9 @@ class Interview:
     at: str | None = None
     rerun: bool = False  # every question was answered before: answers are offered as defaults
     dropped: list[tuple[str, str]] = field(default_factory=list)
+    # Saved answers that do not fit their question (a hand edit): kept in the file, as typed,
+    # until the question is answered again. Nothing a person typed is thrown away unasked.
+    held: dict[str, AnswerValue] = field(default_factory=dict)
 
     @classmethod
     def begin(
@@ -380,10 +392,24 @@ class Interview:
                 for k, v in previous.notes.items()
                 if k not in rubric.questions
             ]
+            held = {
+                qid: answers[qid]
+                for qid, _ in dropped
+                if qid in rubric.questions
+                and answers.get(qid) is not None
+                and value_error(rubric.questions[qid], answers[qid], rubric) is not None
+                and not (rubric.questions[qid].roles and role not in rubric.questions[qid].roles)
+            }
+            if held:  # their dependents wait for the new answer instead of going
+                dropped = unfit_answers(rubric, role, answers, frozenset(held))
             for qid, _ in dropped:
                 answers.pop(qid, None)
             answers = {k: v for k, v in answers.items() if v is not None}
-        iv = cls(rubric, role, name, organization, answers, notes, started, dropped=dropped)
+        else:
+            held = {}
+        iv = cls(
+            rubric, role, name, organization, answers, notes, started, dropped=dropped, held=held
+        )
         ids = [q.id for q in iv.plan()]
         open_ = iv.open_questions()
         iv.rerun = bool(answers) and not open_
@@ -442,7 +468,8 @@ class Interview:
         if problem:
             raise BadAnswer(problem)
         self.answers[self.at] = value
-        dropped = unfit_answers(self.rubric, self.role, self.answers)
+        self.held.pop(self.at, None)
+        dropped = unfit_answers(self.rubric, self.role, self.answers, frozenset(self.held))
         for qid, _ in dropped:
             self.answers.pop(qid, None)
         self._advance()
@@ -498,7 +525,7 @@ class Interview:
             organization=self.organization,
             started=self.started,
             updated=now,
-            answers=self._ordered(self.answers),
+            answers=self._ordered({**self.held, **self.answers}),
             notes=self._ordered(self.notes),
         )
 

@@ -316,6 +316,8 @@ class AnswerChecker:
         questions = self.rubric.questions
         messages = self._messages
         conditional = self.conditions.questions
+        wrong: set[str] = set()  # answers with their own error: their dependents wait for them
+        deferred: list[Question] = []
         for qid, value in raw.items():
             q = questions.get(qid)
             if q is None:
@@ -336,9 +338,16 @@ class AnswerChecker:
                 message = messages[key] = value_error(q, value, self.rubric)
             if message:
                 out.append((("answers", qid), message))
+                wrong.add(q.var)
                 continue
-            if qid in conditional and not self.conditions.holds(qid, raw):
-                out.append((("answers", qid), self._not_asked(q, raw)))
+            if qid in conditional:
+                deferred.append(q)
+        for q in deferred:  # after every answer's own check, whatever the order in the file
+            if not self.conditions.holds(q.id, raw):
+                expr = self.rubric.conditions.get(q.id)
+                if expr is not None and any(ref.name in wrong for ref in expr.references):
+                    continue  # one error per root cause: the answer it depends on is wrong
+                out.append((("answers", q.id), self._not_asked(q, raw)))
         for qid in responses.notes:
             if qid not in questions:
                 out.append((("notes", qid), "note on " + _unknown_question(qid, questions)))

@@ -278,7 +278,9 @@ def test_answers_for_another_rubric_version_are_carried_over(
         invoke, eng, "--respondent", "Dana Lee", "--rubric", str(newer), lines=["2", "q"]
     )
     assert result.exit_code == 0, result.output
-    assert "'lead-definition' does not fit this rubric and will be left out" in result.output
+    flat = " ".join(result.output.split())
+    assert "the saved answer to 'lead-definition' (3) does not fit: 3 is outside" in flat
+    assert "It stays in the file until you answer that question again." in flat
     resp = saved(eng)
     assert resp.rubric.version == "0.2.0"
     assert resp.answers == {"market-maturity": "new", "lead-definition": 2}
@@ -397,3 +399,25 @@ def test_enter_is_offered_only_with_an_answer_to_keep(invoke: Invoke, eng: Path)
     after_back = again[again.index("answer so far:") :]
     keys = next(line for line in after_back.splitlines() if "save & quit" in line)
     assert "Enter keep answer" in keys and "(none yet)" not in keys
+
+
+def test_a_hand_edited_answer_that_does_not_fit_is_kept_until_asked_again(
+    invoke: Invoke, eng: Path
+) -> None:
+    """A typo in a saved answer must not cost that answer, nor the answers that depend on it."""
+    assert audit(invoke, eng, *SAM, lines=["1", "2", "y", "30", "3"]).exit_code == 0
+    path = eng / "responses" / "sam-ortiz.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("sla-exists: true", "sla-exists: maybe"), encoding="utf-8")
+    quit_at_once = audit(invoke, eng, "--respondent", "Sam Ortiz", lines=["q"])
+    assert "the saved answer to 'sla-exists' ('maybe') does not fit" in " ".join(
+        quit_at_once.output.split()
+    )
+    kept = answers(eng, "sam-ortiz")
+    assert kept["sla-exists"] == "maybe" and kept["follow-up-hours"] == 30
+    # Answering the question again replaces the typo; the answer that depends on it stays.
+    fixed = audit(invoke, eng, "--respondent", "Sam Ortiz", lines=["y", "", "", "q"])
+    assert fixed.exit_code == 0, fixed.output
+    now = answers(eng, "sam-ortiz")
+    assert now["sla-exists"] is True and now["follow-up-hours"] == 30
+    assert invoke("score", str(eng)).exit_code == 0

@@ -427,3 +427,21 @@ def test_what_the_fast_reader_returns_may_be_changed_by_its_caller() -> None:
 def test_a_long_number_goes_to_the_guarded_loader() -> None:
     assert flatyaml.parse("a: " + "9" * 200 + "\n") is None
     assert re.fullmatch(r"\d+", "9" * 200)
+
+
+def test_a_wrong_answer_is_one_problem_not_one_per_dependent(
+    tmp_path: Path, minimal: LoadedRubric
+) -> None:
+    """follow-up-hours depends on sla-exists; a typo in sla-exists is the only thing to fix."""
+    path = tmp_path / "sam.yaml"
+    path.write_text(
+        HEAD
+        + "respondent: {name: Sam Ortiz, role: sales}\n"
+        + "answers:\n"
+        + "  follow-up-hours: 3\n"
+        + "  sla-exists: maybe\n",
+        encoding="utf-8",
+    )
+    assert _located(_problems(minimal, path)) == [
+        (5, "answers.sla-exists", "expected yes or no (true or false); got 'maybe'"),
+    ]

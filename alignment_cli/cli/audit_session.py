@@ -214,7 +214,14 @@ class Session:
             f"Every answer is saved to {self.path} as soon as it is given."
         )
         for qid, why in iv.dropped:
-            self._say(f"'{qid}' does not fit this rubric and will be left out: {why}", "yellow")
+            if qid in iv.held:
+                self._say(
+                    f"the saved answer to '{qid}' ({iv.held[qid]!r}) does not fit: {why}. It stays "
+                    "in the file until you answer that question again.",
+                    "yellow",
+                )
+            else:
+                self._say(f"the saved answer to '{qid}' is left out: {why}", "yellow")
         if iv.finished and not iv.answers:
             raise UsageError(f"the rubric asks nothing of role '{iv.role}'")
         if iv.rerun:
