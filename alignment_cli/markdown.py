@@ -6,6 +6,7 @@ import html
 import re
 from collections.abc import Sequence
 
+_BREAKS = re.compile(r"[ \t]*(?:\r\n|\r|\n)+\s*")
 _SPECIAL = re.compile(r"([\\`*_{}\[\]#|<>~])")
 _LINE_START = re.compile(r"^(\s*)([-+=]|\d+[.)])")
 _AUTOLINK = re.compile(r"(?i)(://|www\.|@)")
@@ -15,10 +16,11 @@ def escape(text: object) -> str:
     """Text a person typed, safe inside a Markdown paragraph or table cell.
 
     HTML is entity-escaped (no tags get through), Markdown punctuation is backslash-escaped (no
-    headings, links, emphasis or code), and line breaks become spaces (a table row stays one row).
+    headings, links, emphasis or code), and line breaks become " / " (a table row stays one row,
+    and two notes typed on separate lines stay two).
     """
-    s = html.escape(str(text), quote=False)
-    s = s.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+    s = html.escape(str(text).strip(), quote=False)
+    s = _BREAKS.sub(" / ", s)
     s = _SPECIAL.sub(r"\\\1", s)
     s = _LINE_START.sub(lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], s)
     # GitHub turns bare URLs and e-mail addresses into links; keep typed text inert.
