@@ -185,7 +185,8 @@ class Option(Model):
 
 
 class Band(Model):
-    """A half-open range [min, max) of a number answer and the score it earns."""
+    """A half-open range [min, max) of a number answer and the score it earns (the last band of a
+    question also includes its max)."""
 
     min: Number | None = Field(
         None, description="Lowest value in the band (included); only the first band may omit it."

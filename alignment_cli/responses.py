@@ -467,8 +467,12 @@ def value_error(q: Question, value: AnswerValue, rubric: LoadedRubric) -> str | 
 
 
 def band_for(q: Question, value: float) -> int | None:
+    """The band holding `value`: [min, max), except that the last band includes its max, so a
+    share can run up to 100 inclusive and no further."""
+    last = len(q.bands) - 1
     for i, b in enumerate(q.bands):
-        if (b.min is None or value >= b.min) and (b.max is None or value < b.max):
+        below_max = b.max is None or value < b.max or (i == last and value == b.max)
+        if (b.min is None or value >= b.min) and below_max:
             return i
     return None
 

@@ -498,3 +498,18 @@ def test_current_needs_a_classifier_with_a_current_question(tmp_path: Path) -> N
     ]
     with pytest.raises(InvalidInput, match="unknown classifier with a `current` question 'motion'"):
         rubric(tmp_path, data)
+
+
+def test_the_last_band_includes_its_max_and_nothing_beyond(tmp_path: Path) -> None:
+    """A share bounded by {min: 90, max: 100} accepts 100 and refuses 101."""
+    from alignment_cli.responses import value_error
+
+    data = copy.deepcopy(BASE)
+    n1 = next(q for q in data["questions"] if q["id"] == "n1")
+    n1["bands"][-1]["max"] = 100
+    loaded = rubric(tmp_path, data)
+    q = loaded.questions["n1"]
+    assert value_error(q, 100, loaded) is None
+    assert value_error(q, 100.5, loaded) == "100.5 is outside the range the rubric scores (..100)"
+    card = card_of(loaded, [person(loaded, "Sam", "sales", {"n1": 100})])
+    assert next(x for x in card.questions if x.id == "n1").score == 0.0
