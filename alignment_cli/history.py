@@ -159,9 +159,14 @@ def latest(history_dir: Path, card: Scorecard | None = None) -> Run:
     runs = load_runs(history_dir)
     run = previous_run(runs, card) if card is not None else (runs[-1] if runs else None)
     if run is None:
-        earlier = " earlier" if runs else ""
+        if runs:  # the only saved runs hold these same answers: nothing earlier to compare with
+            raise UsageError(
+                f"--baseline latest: the saved scorecards in {history_dir} hold these same "
+                "answers; there is no earlier run to compare with yet (save again after the "
+                "answers change, or give a scorecard file)"
+            )
         raise UsageError(
-            f"--baseline latest: no{earlier} saved scorecards in {history_dir}; "
+            f"--baseline latest: no saved scorecards in {history_dir}; "
             "run `alignment score --save` first, or give a scorecard file"
         )
     return run

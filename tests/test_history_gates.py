@@ -194,4 +194,7 @@ def test_latest_when_the_only_saved_run_is_this_one(tmp_path: Path, invoke: Invo
     assert invoke("score", str(eng), "--save").exit_code == 0
     result = invoke("score", str(eng), "--baseline", "latest")
     assert result.exit_code == 2
-    assert "no earlier saved scorecards" in flat(result.stderr)
+    assert "hold these same answers; there is no earlier run to compare with yet" in flat(
+        result.stderr
+    )
+    assert "run `alignment score --save` first" not in flat(result.stderr)
