@@ -81,21 +81,24 @@ def scorecard_view(card: Scorecard, *, width: int = 120, top_gaps: int = 5) -> R
         parts.append(t)
     for c in card.classifications:
         outcome = c.outcome_title or "undecided"
-        line = f"[bold]{escape(c.title)}:[/bold] {escape(outcome)}"
+        line = f"[bold]{escape(c.title)}:[/bold] the answers point to {escape(outcome)}"
         if not c.decided:
             line += " (no clear lead)"
         if c.current_title:
-            verdict = "matches" if c.matches else "does not match"
-            line += f"; today: {escape(c.current_title)}, {verdict}"
+            verdict = "which matches" if c.matches else "which does not match"
+            line += f"; today it is {escape(c.current_title)}, {verdict}"
         parts.append(Text.from_markup(line))
     if card.recommendations:
-        t = _table(f"Top recommendations ({len(card.recommendations)} in all)")
+        shown = min(8, len(card.recommendations))
+        rest = "" if shown == len(card.recommendations) else "; `alignment report` has them all"
+        t = _table(f"Top recommendations ({shown} of {len(card.recommendations)}{rest})")
         t.add_column("phase", no_wrap=True)
         t.add_column("priority", no_wrap=True)
         t.add_column("owner", no_wrap=True)
         t.add_column("recommendation", ratio=1)
+        titles = {p.id: p.title for p in card.phases}
         for rec in card.recommendations[:8]:
-            t.add_row(rec.phase, rec.priority, rec.owner, escape(rec.title))
+            t.add_row(titles.get(rec.phase, rec.phase), rec.priority, rec.owner, escape(rec.title))
         parts.append(t)
     if card.blind_spots:
         spots = Table(

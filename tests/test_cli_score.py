@@ -261,5 +261,11 @@ def test_text_names_blind_spots_by_question_and_skips_agreements(invoke: Invoke)
     first = card["blind_spots"][0]
     assert "Blind spots" in flat and " ".join(first["text"].split()) in flat
     assert f"{first['unknown']} of {first['asked']}" in flat
+    assert (
+        "Strategic orientation: the answers point to Marketing-led; today it is Sales-led, " in flat
+    )
+    top = len(card["recommendations"])
+    assert f"Top recommendations (8 of {top}; `alignment report` has them all)" in flat
+    assert " Assessment high " in flat  # phases by title, not id
     disagreements = text.split("disagreements")[1].split("\n\n")[0]
     assert "+0 " not in disagreements and "-0 " not in disagreements
