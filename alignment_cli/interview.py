@@ -96,8 +96,9 @@ def interpret(line: str, q: Question, rubric: LoadedRubric, *, has_default: bool
     if not raw:
         if has_default:
             return Action(Kind.KEEP)
+        na = f", {KEY_NA} for not applicable" if q.allow_na else ""
         return Action(
-            Kind.INVALID, text=f"{answer_hint(q, rubric)}; or {KEY_UNKNOWN} for don't know"
+            Kind.INVALID, text=f"{answer_hint(q, rubric)}; or {KEY_UNKNOWN} for don't know{na}"
         )
     if raw == KEY_HELP:
         return Action(Kind.HELP)

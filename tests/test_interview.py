@@ -88,7 +88,11 @@ def test_answers_of_every_type(rubric: LoadedRubric, qid: str, line: str, expect
         ("follow-up-hours", "-3", "outside the range the rubric scores (0..)"),
         ("follow-up-hours", "nan", "not a number"),
         ("handoff-channels", "1 7", "there is no option 7"),
-        ("lead-definition", "", "type a whole number from 1 to 5; or u for don't know"),
+        (
+            "lead-definition",
+            "",
+            "type a whole number from 1 to 5; or u for don't know, - for not applicable",
+        ),
     ],
 )
 def test_bad_input_gets_a_hint(rubric: LoadedRubric, qid: str, line: str, hint: str) -> None:
