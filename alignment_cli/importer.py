@@ -290,15 +290,21 @@ def read_csv(path: Path) -> list[tuple[int, list[str]]]:
         size = path.stat().st_size
         if size > MAX_CSV_BYTES:
             raise InvalidInput(
-                [Problem(name, 1, 1, f"file is {size:,} bytes; the limit is {MAX_CSV_BYTES:,}")]
+                [
+                    Problem(
+                        name, None, None, f"file is {size:,} bytes; the limit is {MAX_CSV_BYTES:,}"
+                    )
+                ]
             )
         raw = path.read_bytes()
     except IsADirectoryError:
-        raise InvalidInput([Problem(name, 1, 1, "is a directory, expected a CSV file")]) from None
+        raise InvalidInput(
+            [Problem(name, None, None, "is a directory, expected a CSV file")]
+        ) from None
     except FileNotFoundError:
-        raise InvalidInput([Problem(name, 1, 1, "no such file")]) from None
+        raise InvalidInput([Problem(name, None, None, "no such file")]) from None
     except OSError as exc:
-        raise InvalidInput([Problem(name, 1, 1, f"cannot read: {exc.strerror}")]) from None
+        raise InvalidInput([Problem(name, None, None, f"cannot read: {exc.strerror}")]) from None
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             text = raw.decode("utf-16")

@@ -488,7 +488,7 @@ def test_empty_missing_and_binary_files(tmp_path: Path, invoke: Invoke) -> None:
     binary.write_bytes(b"Name,Role\nA\x00,sales\n")
     for path, message in (
         (empty, "the file is empty"),
-        (tmp_path / "none.csv", "no such file"),
+        (tmp_path / "none.csv", f"{tmp_path / 'none.csv'}: no such file"),  # no line: no file
         (binary, "2:2: binary data"),
     ):
         result = invoke("import", str(path), "--into", str(tmp_path / "out"), "--rubric", R)
