@@ -90,8 +90,8 @@ def scorecard_view(card: Scorecard, *, width: int = 120, top_gaps: int = 5) -> R
         parts.append(Text.from_markup(line))
     if card.recommendations:
         shown = min(8, len(card.recommendations))
-        rest = "" if shown == len(card.recommendations) else "; `alignment report` has them all"
-        t = _table(f"Top recommendations ({shown} of {len(card.recommendations)}{rest})")
+        where = "" if shown == len(card.recommendations) else "; `alignment report` has them all"
+        t = _table(f"Top recommendations ({shown} of {len(card.recommendations)}{where})")
         t.add_column("phase", no_wrap=True)
         t.add_column("priority", no_wrap=True)
         t.add_column("owner", no_wrap=True)

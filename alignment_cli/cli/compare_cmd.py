@@ -14,17 +14,24 @@ from .options import AnswersRubric, CarryOver, Format, ViewFormat
 def compare(
     old: Annotated[
         Path,
-        typer.Argument(help="The earlier run: a saved scorecard (.json) or a folder of answers."),
+        typer.Argument(
+            metavar="OLD", help="The earlier run: a saved scorecard (.json) or a folder of answers."
+        ),
     ],
     new: Annotated[
         Path,
-        typer.Argument(help="The later run: a saved scorecard (.json) or a folder of answers."),
+        typer.Argument(
+            metavar="NEW", help="The later run: a saved scorecard (.json) or a folder of answers."
+        ),
     ],
     fmt: Format = ViewFormat.text,
     rubric: AnswersRubric = None,
     carry_over: CarryOver = False,
     limit: Annotated[
-        int, typer.Option("--limit", min=1, help="How many questions to list per kind of change.")
+        int,
+        typer.Option(
+            "--limit", min=1, metavar="N", help="How many questions to list per kind of change."
+        ),
     ] = 8,
 ) -> None:
     """What improved, what worsened, new blind spots, recommendations resolved and new."""

@@ -22,7 +22,11 @@ def form(
     rubric: Rubric = None,
     role: Annotated[
         str | None,
-        typer.Option("--role", help="Only the questions asked of this role; fills in the role."),
+        typer.Option(
+            "--role",
+            metavar="ROLE",
+            help="Only the questions asked of this role; fills in the role.",
+        ),
     ] = None,
     fmt: Annotated[
         FormFormat,
@@ -39,13 +43,16 @@ def form(
         Path | None,
         typer.Option(
             "--codebook",
+            metavar="FILE",
             help="With --format csv: also write the codebook (every column's allowed answers, "
             "their codes and labels) to this CSV file.",
         ),
     ] = None,
     respondent: Annotated[
         str | None,
-        typer.Option("--respondent", help="Fill in the respondent's name (yaml and md)."),
+        typer.Option(
+            "--respondent", metavar="NAME", help="Fill in the respondent's name (yaml and md)."
+        ),
     ] = None,
     org: Org = None,
     force: Annotated[

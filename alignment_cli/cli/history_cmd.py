@@ -8,18 +8,26 @@ from typing import Annotated
 import typer
 
 from . import console
-from .options import ViewFormat
+from .options import ViewFormat, choice
 
 
 def history(
     folder: Annotated[
         Path | None,
         typer.Argument(
-            help="An engagement folder (its history/ is read) or a folder of saved scorecards."
+            metavar="DIR",
+            help="An engagement folder (its history/ is read) or a folder of saved scorecards; "
+            "default: the current folder.",
         ),
     ] = None,
     fmt: Annotated[
-        ViewFormat, typer.Option("--format", help="text (sparklines), json or markdown.")
+        ViewFormat,
+        typer.Option(
+            "--format",
+            metavar="FORMAT",
+            parser=choice(ViewFormat),
+            help="text (sparklines), json or markdown (md).",
+        ),
     ] = ViewFormat.text,
 ) -> None:
     """Show the trend per dimension over the saved runs, oldest first."""

@@ -23,6 +23,7 @@ def import_answers(
         Path,
         typer.Option(
             "--into",
+            metavar="DIR",
             help="Engagement folder (answer files go to DIR/responses) or a folder of answer "
             "files.",
         ),
@@ -31,6 +32,7 @@ def import_answers(
         Path | None,
         typer.Option(
             "--mapping",
+            metavar="FILE",
             help="YAML file naming columns, roles and answer labels the survey uses "
             "(see docs/forms-and-import.md).",
         ),
@@ -39,16 +41,23 @@ def import_answers(
     org: Org = None,
     role: Annotated[
         str | None,
-        typer.Option("--role", help="Role of every respondent whose row names none."),
+        typer.Option(
+            "--role", metavar="ROLE", help="Role of every respondent whose row names none."
+        ),
     ] = None,
     name_column: Annotated[
-        str | None, typer.Option("--name-column", help="Column with respondents' names.")
+        str | None,
+        typer.Option("--name-column", metavar="COLUMN", help="Column with respondents' names."),
     ] = None,
     role_column: Annotated[
-        str | None, typer.Option("--role-column", help="Column with respondents' roles.")
+        str | None,
+        typer.Option("--role-column", metavar="COLUMN", help="Column with respondents' roles."),
     ] = None,
     timestamp_column: Annotated[
-        str | None, typer.Option("--timestamp-column", help="Column with the time of answering.")
+        str | None,
+        typer.Option(
+            "--timestamp-column", metavar="COLUMN", help="Column with the time of answering."
+        ),
     ] = None,
     timestamp_format: Annotated[
         str | None,

@@ -59,7 +59,7 @@ def list_rubrics(
 
 @app.command()
 def show(
-    rubric: Annotated[str, typer.Argument(help=RUBRIC_HELP)],
+    rubric: Annotated[str, typer.Argument(metavar="ID|PATH", help=RUBRIC_HELP)],
     fmt: Annotated[ShowFormat, typer.Option("--format", help="text or json.")] = ShowFormat.text,
 ) -> None:
     """Show one rubric: a readable tree, or JSON with every question and its valid answers."""
@@ -76,7 +76,8 @@ def show(
 @app.command()
 def validate(
     rubrics: Annotated[
-        list[str], typer.Argument(help="Rubric files or bundled rubric ids to check.")
+        list[str],
+        typer.Argument(metavar="ID|PATH", help="Rubric files or bundled rubric ids to check."),
     ],
 ) -> None:
     """Check rubrics; print every problem as FILE:LINE:COLUMN: path: message. Exit 0 or 2.
