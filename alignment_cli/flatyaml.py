@@ -7,7 +7,8 @@ indentation, block lists of scalars, one-line flow lists and mappings of scalars
 scalars, comments) and resolves every scalar with PyYAML's own resolver and constructors, so what
 it returns equals `yaml.safe_load`. Anything outside the subset, including anything PyYAML would
 reject, returns None: the caller then parses with PyYAML, which also locates errors. The test
-suite compares the two on generated and mutated files.
+suite compares the two on generated and mutated files, with the guarded loader as the oracle:
+what it refuses (too deep, too many values, too long a number) this reader declines too.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import re
 from typing import Any
 
 import yaml
+
+from .yamlio import MAX_DEPTH, MAX_NODES, MAX_NUMBER_CHARS
 
 _STR = "tag:yaml.org,2002:str"
 _TAGS = frozenset(
@@ -30,7 +33,6 @@ _KEY = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-/]*(?: [A-Za-z0-9_.\-/]+)*")
 _PLAIN_START = frozenset(",[]{}#&*!|>%@`?:")
 _FLOW_FORBIDDEN = frozenset(",[]{}#:?")
 _CACHE_LIMIT = 50_000
-_MAX_NUMBER_CHARS = 100
 
 _resolver = yaml.resolver.Resolver()
 _constructor = yaml.constructor.SafeConstructor()
@@ -50,6 +52,11 @@ def parse(text: str) -> dict[Any, Any] | None:
     if "\t" in text:
         return None
     if (_ASCII_CONTROL if text.isascii() else _UNSUPPORTED_CHARS).search(text):
+        return None
+    # The guarded loader's limits, with a margin: near them this reader declines, and the
+    # guarded loader refuses with a located message. A line holds at most a key, a collection
+    # and its items (two values per comma-separated pair, plus one).
+    if 4 * (text.count("\n") + 1) + 2 * text.count(",") >= MAX_NODES:
         return None
     if len(_line_cache) > _CACHE_LIMIT:
         _line_cache.clear()
@@ -90,6 +97,8 @@ def parse(text: str) -> dict[Any, Any] | None:
                     child: dict[Any, Any] | list[Any] = [] if kind == _ITEM else {}
                     parent[parent_key] = child
                     stack.append((indent, child))
+                    if len(stack) >= MAX_DEPTH - 1:
+                        raise _Unsupported  # the guarded loader refuses deep nesting, located
                 else:
                     parent[parent_key] = None
             while stack[-1][0] > indent:
@@ -318,7 +327,7 @@ def _plain(text: str) -> Any:
     if tag == _STR:
         value: Any = text
     else:
-        if len(text) > _MAX_NUMBER_CHARS:
+        if len(text) > MAX_NUMBER_CHARS:
             raise _Unsupported  # the guarded loader refuses huge numbers with a message
         node = yaml.ScalarNode(tag, text)
         try:

@@ -8,45 +8,24 @@ stay small. The trend is a pure function over those scorecards.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
+from .clock import as_utc
 from .engagement import CONFIG_NAME, find_engagement
 from .errors import InvalidInput, Problem, UsageError
 from .scorecard import SCHEMA_VERSION, Scorecard
 from .yamlio import format_loc, read_text, write_atomic
 
-NOW_ENV = "ALIGNMENT_NOW"
-"""Fixes the clock (ISO 8601, e.g. 2026-01-15T09:00:00Z): reproducible history in tests and CI."""
-
 BLOCKS = "▁▂▃▄▅▆▇█"
-
-
-def current_time() -> datetime:
-    """Now, in UTC to the second; `ALIGNMENT_NOW` overrides it."""
-    raw = os.environ.get(NOW_ENV, "").strip()
-    if not raw:
-        return datetime.now(UTC).replace(microsecond=0)
-    try:
-        value = datetime.fromisoformat(raw.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        raise UsageError(
-            f"{NOW_ENV}={raw!r} is not an ISO 8601 time (expected e.g. 2026-01-15T09:00:00Z)"
-        ) from None
-    return _utc(value).replace(microsecond=0)
-
-
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def file_name(when: datetime) -> str:
     """`2026-11-22T101500Z.json`: sortable, and legal on every file system (no colons)."""
-    return _utc(when).strftime("%Y-%m-%dT%H%M%SZ") + ".json"
+    return as_utc(when).strftime("%Y-%m-%dT%H%M%SZ") + ".json"
 
 
 def scorecard_json(card: Scorecard) -> str:
@@ -142,7 +121,7 @@ def load_runs(history_dir: Path) -> list[Run]:
     if not history_dir.is_dir():
         return []
     runs = [Run(p, load_scorecard(p)) for p in history_dir.glob("*.json") if p.is_file()]
-    runs.sort(key=lambda r: (_utc(r.card.generated_at), *_name_key(r.path.name)))
+    runs.sort(key=lambda r: (as_utc(r.card.generated_at), *_name_key(r.path.name)))
     return runs
 
 

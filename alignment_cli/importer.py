@@ -28,6 +28,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from .clock import as_utc
 from .errors import InvalidInput, Problem
 from .models import Model, Question, QuestionType
 from .responses import NA, UNKNOWN, AnswerChecker, AnswerValue, Responses, value_error
@@ -876,7 +877,7 @@ def parse_timestamp(text: str, *, fmt: str | None = None, dayfirst: bool = False
     s = text.strip()
     if fmt:
         dt = datetime.strptime(s, fmt)
-        return _utc(dt)
+        return as_utc(dt)
     tz: timezone | None = None
     m = _GMT.search(s)
     if m and m.start() > 0:
@@ -892,7 +893,7 @@ def parse_timestamp(text: str, *, fmt: str | None = None, dayfirst: bool = False
         dt = _slashed(s, dayfirst)
     if dt.tzinfo is None and tz is not None:
         dt = dt.replace(tzinfo=tz)
-    return _utc(dt)
+    return as_utc(dt)
 
 
 def _slashed(s: str, dayfirst: bool) -> datetime:
@@ -911,12 +912,6 @@ def _slashed(s: str, dayfirst: bool) -> datetime:
             raise ValueError(f"'{_short(s)}': hour {hour} with {ampm}")
         hour = hour % 12 + (12 if ampm.lower().startswith("p") else 0)
     return datetime(year, month, day, hour, int(mm or 0), int(ss or 0))
-
-
-def _utc(dt: datetime) -> datetime:
-    if dt.tzinfo is None:
-        return dt.replace(tzinfo=UTC)
-    return dt.astimezone(UTC)
 
 
 # ---------------------------------------------------------------------------------------------

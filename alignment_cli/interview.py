@@ -18,12 +18,13 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 import yaml
 
+from .clock import timestamp
 from .models import Question, QuestionType
 from .responses import (
     NA,
@@ -538,12 +539,6 @@ class Interview:
 # --- the answer file -----------------------------------------------------------------------
 
 
-def _timestamp(value: datetime) -> str:
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
     """Multi-line text (a long note) as a literal block, which reads as it was typed."""
 
@@ -596,7 +591,7 @@ def responses_text(responses: Responses, rubric: LoadedRubric) -> str:
     for key in ("started", "updated"):
         stamp = getattr(responses, key)
         if stamp is not None:
-            lines.append(f"{key}: {_timestamp(stamp)}")
+            lines.append(f"{key}: {timestamp(stamp)}")
     phases = {q.id: q.phase for q in rubric.rubric.questions}
     if responses.answers:
         lines.append("answers:")

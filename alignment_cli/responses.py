@@ -13,14 +13,14 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, StringConstraints, ValidationError
+from pydantic import AfterValidator, Field, StringConstraints, ValidationError
 
-from . import flatyaml
+from .clock import as_utc
 from .errors import InvalidInput, Problem
 from .expressions import Expression
 from .models import ID_PATTERN, Model, Question, QuestionType
 from .rubric import LoadedRubric
-from .yamlio import Loc, load_data_fast, load_yaml, read_text
+from .yamlio import Loc, load_data_fast, load_yaml
 
 NA = "n/a"
 UNKNOWN = "unknown"
@@ -44,8 +44,9 @@ class Responses(Model):
     rubric: RubricRef
     respondent: Respondent
     organization: str | None = None
-    started: datetime | None = None
-    updated: datetime | None = None
+    # A time written without a zone is UTC (docs/interview.md): the rule applied here, once.
+    started: Annotated[datetime, AfterValidator(as_utc)] | None = None
+    updated: Annotated[datetime, AfterValidator(as_utc)] | None = None
     # Any value is accepted here and judged against its question by `value_error`, so that a
     # wrong answer gets one message in the rubric's terms instead of one per type it is not.
     answers: dict[str, Any] = Field(default_factory=dict)
@@ -90,11 +91,7 @@ def find_response_files(inputs: list[Path]) -> list[Path]:
 
 
 def load_response_file(path: Path) -> ResponseFile:
-    # The flat reader handles what answer files normally look like, several times faster than
-    # PyYAML; anything else (and every error) goes through the guarded loader.
-    data: Any = flatyaml.parse(read_text(path))
-    if data is None:
-        data = load_data_fast(path)
+    data: Any = load_data_fast(path)
     if not isinstance(data, dict):
         load_yaml(path)  # raises a located message for empty or non-mapping files
         raise InvalidInput([Problem(str(path), 1, 1, "expected a mapping of fields")])

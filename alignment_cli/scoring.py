@@ -14,7 +14,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from . import __version__
@@ -383,7 +383,7 @@ def score(
         generated_at=now,
         rubric=RubricInfo(id=r.id, version=r.version, hash=loaded.content_hash, title=r.title),
         organization=organization,
-        answers_updated=max(updated, key=_utc_key) if updated else None,
+        answers_updated=max(updated) if updated else None,
         respondents=sorted(respondents, key=lambda x: (x.name, x.role, x.file)),
         respondent_count=len(files),
         by_role={role: role_counts[role] for role in role_ids if role_counts[role]},
@@ -417,11 +417,6 @@ def score(
     )
     card.recommendations = _recommend(loaded, card, raw_counts, values)
     return card
-
-
-def _utc_key(when: datetime) -> float:
-    """Naive times (no zone in the file) are read as UTC so that they compare with aware ones."""
-    return (when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp()
 
 
 def _refuse_foreign(r: Rubric, files: Sequence[ResponseFile]) -> None:

@@ -12,13 +12,13 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import clock
 from .compare import Comparison, compare
 from .engagement import Engagement, find_engagement
 from .errors import AlignmentError, UsageError
 from .history import (
     Run,
     Trend,
-    current_time,
     latest,
     load_runs,
     load_scorecard,
@@ -55,7 +55,7 @@ def load_side(
         return load_scorecard(path), None
     from .pipeline import latest_answer_time, score_inputs
 
-    scored = score_inputs([path], rubric_ref=rubric_ref, carry_over=carry_over, now=current_time())
+    scored = score_inputs([path], rubric_ref=rubric_ref, carry_over=carry_over, now=clock.now())
     card = scored.card
     answered = latest_answer_time(card)
     if answered is not None:

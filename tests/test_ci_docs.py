@@ -17,7 +17,7 @@ import yaml
 from conftest import EXAMPLES, ROOT
 from test_history_e2e import set_answers
 
-from alignment_cli.history import NOW_ENV
+from alignment_cli.clock import NOW_ENV
 
 DOC = ROOT / "docs" / "ci.md"
 COMMAND = re.compile(r"^\s*(?:-\s+|run:\s+)?(alignment\s.*)$")

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import stat
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+from conftest import EXAMPLES
 
 from alignment_cli.errors import InvalidInput, Problem
 from alignment_cli.yamlio import write_atomic
@@ -61,3 +67,43 @@ def test_a_closed_pipe_ends_quietly() -> None:
     proc.stderr.close()
     assert "internal error" not in err and "Traceback" not in err
     assert code == 0
+
+
+def test_a_time_without_a_zone_is_utc_in_report_and_compare(
+    invoke: Callable[..., Any], engagement_copy: Callable[[str], Path], tmp_path: Path
+) -> None:
+    eng = engagement_copy("halfway")
+    path = eng / "responses" / "wei-zhang.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("2026-09-24T09:00:00Z", "2026-09-24 09:00:00"), encoding="utf-8")
+    report = invoke("report", str(eng), "-o", str(tmp_path / "r.md"))
+    assert report.exit_code == 0, report.output
+    old = tmp_path / "old.json"
+    saved = invoke("score", str(EXAMPLES / "halfway"), "--format", "json")
+    assert saved.exit_code == 0, saved.output
+    old.write_text(saved.stdout, encoding="utf-8")
+    compared = invoke("compare", str(old), str(eng))
+    assert compared.exit_code == 0, compared.output
+    card = json.loads(invoke("score", str(eng), "--format", "json").stdout)
+    assert card["answers_updated"] == "2026-09-24T09:00:00Z"
+
+
+def test_an_answer_file_nested_too_deep_is_refused_where_it_nests(
+    invoke: Callable[..., Any], engagement_copy: Callable[[str], Path]
+) -> None:
+    eng = engagement_copy("halfway")
+    path = eng / "responses" / "wei-zhang.yaml"
+    # A value 1,500 levels deep where an answer goes (the file is otherwise valid).
+    deep = "".join(" " * i + f"k{i}:\n" for i in range(3, 1_500)) + " " * 1_500 + "v: 1\n"
+    text = path.read_text(encoding="utf-8")
+    assert "  market-maturity: established\n" in text
+    text = text.replace("  market-maturity: established\n", "  market-maturity:\n" + deep)
+    path.write_text(text, encoding="utf-8")
+    result = invoke("score", str(eng))
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    lines = result.stderr.splitlines()
+    assert re.fullmatch(
+        re.escape(str(path)) + r":\d+:\d+: nested deeper than \d+ levels", lines[0]
+    ), lines
+    assert lines[1:] == ["1 problem in 1 file"]

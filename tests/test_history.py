@@ -19,11 +19,11 @@ from conftest import MINIMAL_RESPONSES, MINIMAL_RUBRIC
 from hypothesis import given
 from hypothesis import strategies as st
 
+from alignment_cli.clock import NOW_ENV
+from alignment_cli.clock import now as current_time
 from alignment_cli.errors import InvalidInput, UsageError
 from alignment_cli.history import (
     BLOCKS,
-    NOW_ENV,
-    current_time,
     file_name,
     history_dir_for,
     latest,

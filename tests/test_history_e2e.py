@@ -12,7 +12,7 @@ import pytest
 import yaml
 from conftest import EXAMPLES
 
-from alignment_cli.history import NOW_ENV
+from alignment_cli.clock import NOW_ENV
 
 Invoke = Callable[..., Any]
 

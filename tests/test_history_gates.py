@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from test_history import edit_answers, make_engagement
 
-from alignment_cli.history import NOW_ENV
+from alignment_cli.clock import NOW_ENV
 
 Invoke = Callable[..., Any]
 

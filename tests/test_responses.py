@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from conftest import EXAMPLES, MINIMAL_RESPONSES, MINIMAL_RUBRIC
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -23,6 +22,7 @@ from alignment_cli.responses import (
     load_responses,
 )
 from alignment_cli.rubric import LoadedRubric, load_rubric
+from alignment_cli.yamlio import parse_yaml
 
 HEAD = "rubric: {id: minimal-alignment, version: 0.1.0}\n"
 
@@ -294,9 +294,10 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def _pyyaml(text: str) -> Any:
+    """The oracle: the guarded loader every other file meets, refusals included."""
     try:
-        return yaml.load(text, Loader=yaml.CSafeLoader)
-    except Exception as exc:  # any refusal
+        return parse_yaml("oracle.yaml", text, expect_mapping=False).data
+    except InvalidInput as exc:  # a refusal: the fast reader must decline
         return exc
 
 
@@ -422,6 +423,20 @@ def test_what_the_fast_reader_returns_may_be_changed_by_its_caller() -> None:
     first["a"].append("z")
     first["b"]["e"] = "f"
     assert flatyaml.parse(text) == {"a": ["x", "y"], "b": {"c": "d"}}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "".join(" " * i + f"k{i}:\n" for i in range(1_500)) + " " * 1_500 + "v: 1\n",
+        "".join(" " * i + f"k{i}:\n" for i in range(70)),
+        "".join(f"k{i}: [a, b, c]\n" for i in range(13_000)),
+    ],
+    ids=["1,500 levels", "70 levels", "65,000 values"],
+)
+def test_what_the_guarded_loader_refuses_the_fast_reader_declines(text: str) -> None:
+    assert isinstance(_pyyaml(text), InvalidInput)
+    assert flatyaml.parse(text) is None
 
 
 def test_a_long_number_goes_to_the_guarded_loader() -> None:

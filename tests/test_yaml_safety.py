@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -37,10 +38,16 @@ def _alias_bomb() -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
+# The parser's own description of a syntax error is its wording, not our contract: for those the
+# test holds us to the location and our "YAML syntax error" prefix (see `_PARSER`).
+_PARSER = "YAML syntax error: "
+
 HOSTILE: list[tuple[str, Callable[[], bytes], str]] = [
-    # (name, content, the problem as printed after the file name)
+    # (name, content, the problem as printed after the file name; a _PARSER one ends there)
     ("alias bomb", _alias_bomb, f"5:28: expands to more than {MAX_NODES:,} values through aliases"),
-    ("deep flow nesting", lambda: b"a: " + b"[" * 100_000, "1:67: nested deeper than 64 levels"),
+    # Where libyaml itself stops deep flow nesting (6.0.4 bundles one that does) the column is
+    # its own (<col>); the message and the line are ours either way.
+    ("deep flow nesting", lambda: b"a: " + b"[" * 100_000, "1:<col>: nested deeper than 64 levels"),
     (
         "deep compact nesting",
         lambda: b"- " * 5_000 + b"x\n",
@@ -86,8 +93,7 @@ HOSTILE: list[tuple[str, Callable[[], bytes], str]] = [
     (
         "python tag",
         lambda: b"id: !!python/object/apply:os.system [echo hi]\n",
-        "1:5: YAML syntax error: could not determine a constructor for the tag "
-        "'tag:yaml.org,2002:python/object/apply:os.system'",
+        "1:5: " + _PARSER,
     ),
     (
         "a 100,000-digit number",
@@ -102,18 +108,17 @@ HOSTILE: list[tuple[str, Callable[[], bytes], str]] = [
     (
         "tab indentation",
         lambda: b"id: x\n\tversion: 1\n",
-        "2:1: YAML syntax error: while scanning a plain scalar found a tab character that "
-        "violates indentation",
+        "2:1: " + _PARSER,
     ),
     (
         "unclosed quote",
         lambda: b'id: "x\nversion: 1\n',
-        "3:1: YAML syntax error: while scanning a quoted scalar found unexpected end of stream",
+        "3:1: " + _PARSER,
     ),
     (
         "unhashable key",
         lambda: b"? [a, b]\n: 1\n",
-        "1:3: YAML syntax error: while constructing a mapping found unhashable key",
+        "1:3: " + _PARSER,
     ),
 ]
 
@@ -133,7 +138,10 @@ def test_hostile_input_is_refused_quickly_with_a_clean_message(
     elapsed = time.perf_counter() - start
     assert result.exit_code == 2, result.output
     sep = ":" if expected[0].isdigit() else ": "
-    assert result.stderr == f"{path}{sep}{expected}\n1 problem in 1 file\n"
+    pattern = re.escape(f"{path}{sep}{expected}").replace("<col>", r"\d+")
+    if expected.endswith(_PARSER):
+        pattern += r"\S[^\n]*"
+    assert re.fullmatch(pattern + "\n1 problem in 1 file\n", result.stderr), result.stderr
     assert "Traceback" not in result.output
     assert elapsed < TIME_LIMIT, f"{name} took {elapsed:.1f}s"
 

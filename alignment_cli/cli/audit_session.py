@@ -19,7 +19,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ import typer
 from rich.console import RenderableType
 from rich.text import Text
 
+from ..clock import now
 from ..engagement import CONFIG_NAME, Engagement, find_engagement
 from ..errors import Interrupted, InvalidInput, UsageError
 from ..interview import Interview, Kind, interpret, responses_text
@@ -309,7 +310,7 @@ class Session:
         card = score(
             self.loaded,
             [ResponseFile(self.path, responses)],
-            now=responses.updated or _now(),
+            now=responses.updated or now(),
             targets=self.engagement.config.targets,
             organization=iv.organization,
         )
@@ -332,7 +333,7 @@ class Session:
     def _save(self) -> Responses:
         iv = self._iv()
         assert self.path is not None
-        responses = iv.responses(_now())
+        responses = iv.responses(now())
         text = responses_text(responses, self.loaded)
         with _signals_held():
             write_atomic(self.path, text)
@@ -423,10 +424,6 @@ class Session:
 
 def _answers(n: int) -> str:
     return "1 answer is" if n == 1 else f"{n} answers are"
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
 
 
 def _date(value: datetime) -> str:

@@ -75,8 +75,7 @@ def report(
     ] = None,
 ) -> None:
     """Render the report for leadership: summary, scorecard, gap, roadmap, appendix."""
-    from datetime import UTC, datetime
-
+    from ..clock import now
     from ..pipeline import score_inputs
     from ..report import build_context, parse_day, render, report_date, report_format
     from ..yamlio import write_atomic
@@ -84,7 +83,7 @@ def report(
     fixed = parse_day(day) if day is not None else None
     kind = report_format(fmt.value if fmt is not None else None, output, template)
     scored = score_inputs(inputs or [], rubric_ref=rubric, carry_over=carry_over)
-    when = report_date(scored.card, fixed, lambda: datetime.now(UTC).date())
+    when = report_date(scored.card, fixed, lambda: now().date())
     from ..report import comparison_view, history_points
     from ..tracking import append_step_summary, report_progress, report_summary
 

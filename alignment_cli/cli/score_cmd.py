@@ -61,17 +61,15 @@ def score(
     """Score the answers: overall, phases, dimensions, perception gap, recommendations."""
     import json
 
+    from ..clock import now
     from ..errors import GateFailed
     from ..gates import GateSettings, check_gates
-    from ..history import current_time
     from ..pipeline import score_inputs
     from ..progress_view import ci_summary, comparison_markdown, comparison_view
     from ..tracking import append_step_summary, compare_cards, resolve_baseline, save_run
     from ..views import markdown_summary, scorecard_view
 
-    scored = score_inputs(
-        inputs or [], rubric_ref=rubric, carry_over=carry_over, now=current_time()
-    )
+    scored = score_inputs(inputs or [], rubric_ref=rubric, carry_over=carry_over, now=now())
     card = scored.card
     config_gates = scored.engagement.config.gates if scored.engagement else None
     gates = GateSettings.merge(config_gates, fail_under, fail_under_dimension or [], max_drop)
