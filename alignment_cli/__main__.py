@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 def main() -> None:
-    from .cli.main import _quiet_broken_pipe, app
+    from alignment_cli.cli.main import _quiet_broken_pipe, app
 
     try:
         app()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime
 
-from .errors import UsageError
+from alignment_cli.errors import UsageError
 
 NOW_ENV = "ALIGNMENT_NOW"
 """Fixes the clock (ISO 8601, e.g. 2026-01-15T09:00:00Z): reproducible history in tests and CI."""

@@ -22,7 +22,7 @@ def _missing(module: str, names: tuple[str, ...]) -> str | None:
 
 
 def report_unavailable() -> str | None:
-    return _missing("alignment_cli.report", ("build_context", "render"))
+    return _missing("alignment_cli.report.context", ("build_context", "render"))
 
 
 def render_report(scored: Any) -> dict[str, float | int]:
@@ -30,7 +30,7 @@ def render_report(scored: Any) -> dict[str, float | int]:
     import time
     from datetime import date
 
-    report = importlib.import_module("alignment_cli.report")
+    report = importlib.import_module("alignment_cli.report.context")
     out: dict[str, float | int] = {}
     start = time.perf_counter()
     context = report.build_context(scored.card, scored.rubric, day=date(2026, 11, 22))
@@ -44,8 +44,8 @@ def render_report(scored: Any) -> dict[str, float | int]:
 
 
 def import_unavailable() -> str | None:
-    return _missing("alignment_cli.importer", ("import_csv", "ImportSettings")) or _missing(
-        "alignment_cli.forms", ("survey_csv",)
+    return _missing("alignment_cli.survey.importer", ("import_csv", "ImportSettings")) or _missing(
+        "alignment_cli.survey.forms", ("survey_csv",)
     )
 
 
@@ -54,7 +54,7 @@ def write_csv(folder: Path, rows: int, seed: int) -> Path:
     next to an empty engagement folder to import it into."""
     from datagen import bench_rubric, respondent_document, write_engagement
 
-    forms = importlib.import_module("alignment_cli.forms")
+    forms = importlib.import_module("alignment_cli.survey.forms")
     loaded, _ = bench_rubric()
     documents = [respondent_document(loaded, i, seed) for i in range(rows)]
     folder.mkdir(parents=True, exist_ok=True)
@@ -66,6 +66,6 @@ def write_csv(folder: Path, rows: int, seed: int) -> Path:
 
 def import_csv(csv_path: Path) -> int:
     """`alignment import CSV --into ENGAGEMENT`, in process; the number of files it wrote."""
-    importer = importlib.import_module("alignment_cli.importer")
+    importer = importlib.import_module("alignment_cli.survey.importer")
     outcome = importer.import_csv(csv_path, csv_path.parent / "engagement")
     return len(outcome.plan.files)

@@ -11,10 +11,10 @@ import random
 from pathlib import Path
 from typing import Any
 
-from alignment_cli.models import Question, QuestionType
-from alignment_cli.responses import NA, UNKNOWN, AnswerValue, condition_values, value_error
-from alignment_cli.rubric import DEFAULT_RUBRIC, LoadedRubric, load_rubric
-from alignment_cli.yamlio import dump_yaml
+from alignment_cli.files.responses import NA, UNKNOWN, AnswerValue, condition_values, value_error
+from alignment_cli.files.yamlio import dump_yaml
+from alignment_cli.model.models import Question, QuestionType
+from alignment_cli.model.rubric import DEFAULT_RUBRIC, LoadedRubric, load_rubric
 
 ROOT = Path(__file__).resolve().parent.parent
 FALLBACK_RUBRIC = ROOT / "docs" / "examples" / "minimal-rubric.yaml"
@@ -149,9 +149,9 @@ def write_engagement(loaded: LoadedRubric, root: Path, n: int, *, seed: int = 1)
 def answer_file_text(loaded: LoadedRubric, doc: dict[str, Any]) -> str:
     """The file as `alignment audit` writes it (phase comments, flow lists, one-line notes)."""
     try:
-        from alignment_cli.interview import responses_text
+        from alignment_cli.interview.flow import responses_text
     except ImportError:  # an older tree: plain YAML
         return dump_yaml(doc)
-    from alignment_cli.responses import Responses
+    from alignment_cli.files.responses import Responses
 
     return responses_text(Responses.model_validate(doc), loaded)

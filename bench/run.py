@@ -208,7 +208,7 @@ def startup(runs: int, tmp: Path) -> None:
     )
 
 
-HEAVY = ("pydantic", "jinja2", "yaml", "alignment_cli.rubric", "alignment_cli.scoring")
+HEAVY = ("pydantic", "jinja2", "yaml", "alignment_cli.model.rubric", "alignment_cli.scoring.engine")
 
 
 def heavy_imports(cli: list[str]) -> list[str]:

@@ -46,7 +46,7 @@ class Stages:
 
 
 def _score(folder: Path, stages: Stages) -> Any:
-    from alignment_cli import pipeline
+    from alignment_cli.scoring import pipeline
 
     stages.wrap(pipeline, "find_engagement", "engagement")
     stages.wrap(pipeline, "find_response_files", "find")
@@ -64,7 +64,7 @@ def _score(folder: Path, stages: Stages) -> Any:
 
 def run_score(folder: Path) -> dict[str, Any]:
     start = time.perf_counter()
-    import alignment_cli.pipeline  # noqa: F401  (import cost, reported apart)
+    import alignment_cli.scoring.pipeline  # noqa: F401  (import cost, reported apart)
 
     imported = time.perf_counter() - start
     base = _rss_mb()
@@ -82,7 +82,7 @@ def run_score(folder: Path) -> dict[str, Any]:
 def run_report(folder: Path) -> dict[str, Any]:
     from adapters import render_report
 
-    import alignment_cli.pipeline  # noqa: F401
+    import alignment_cli.scoring.pipeline  # noqa: F401
 
     base = _rss_mb()
     stages = Stages()

@@ -9,11 +9,11 @@ from typing import Any
 
 import yaml
 
-from alignment_cli.engagement import Targets
-from alignment_cli.responses import Respondent, ResponseFile, Responses, RubricRef
-from alignment_cli.rubric import LoadedRubric, load_rubric
-from alignment_cli.scorecard import Scorecard
-from alignment_cli.scoring import score
+from alignment_cli.files.engagement import Targets
+from alignment_cli.files.responses import Respondent, ResponseFile, Responses, RubricRef
+from alignment_cli.model.rubric import LoadedRubric, load_rubric
+from alignment_cli.scoring.engine import score
+from alignment_cli.scoring.scorecard import Scorecard
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 

@@ -10,9 +10,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from alignment_cli.models import Question, QuestionType
-from alignment_cli.responses import Conditions, Respondent, ResponseFile, Responses, RubricRef
-from alignment_cli.rubric import LoadedRubric
+from alignment_cli.files.responses import Conditions, Respondent, ResponseFile, Responses, RubricRef
+from alignment_cli.model.models import Question, QuestionType
+from alignment_cli.model.rubric import LoadedRubric
 
 Policy = Callable[[Question], Any]
 

@@ -23,8 +23,8 @@ from datagen import (  # noqa: E402
     respondent_document,
 )
 
-from alignment_cli.responses import Responses, answer_errors  # noqa: E402
-from alignment_cli.rubric import LoadedRubric, load_rubric  # noqa: E402
+from alignment_cli.files.responses import Responses, answer_errors  # noqa: E402
+from alignment_cli.model.rubric import LoadedRubric, load_rubric  # noqa: E402
 
 
 def _rubrics() -> list[LoadedRubric]:

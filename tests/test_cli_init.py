@@ -10,8 +10,8 @@ from typing import Any
 import yaml
 from conftest import MINIMAL_RUBRIC
 
-from alignment_cli.engagement import load_engagement
-from alignment_cli.rubric import DEFAULT_RUBRIC, load_rubric
+from alignment_cli.files.engagement import load_engagement
+from alignment_cli.model.rubric import DEFAULT_RUBRIC, load_rubric
 
 Invoke = Callable[..., Any]
 

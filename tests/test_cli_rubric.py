@@ -13,7 +13,7 @@ from conftest import MINIMAL_RUBRIC, ROOT
 from rubric_cases import BASE, mutate
 
 from alignment_cli import __version__
-from alignment_cli.rubric import bundled_rubrics, load_rubric
+from alignment_cli.model.rubric import bundled_rubrics, load_rubric
 
 Invoke = Callable[..., Any]
 

@@ -24,7 +24,7 @@ def _json(invoke: Invoke, *args: str) -> dict[str, Any]:
 
 def test_json_carries_provenance_counts_and_every_score(invoke: Invoke) -> None:
     from alignment_cli import __version__
-    from alignment_cli.rubric import load_rubric
+    from alignment_cli.model.rubric import load_rubric
 
     data = _json(invoke, *MINIMAL)
     assert data["schema_version"] == 1 and data["tool_version"] == __version__
@@ -110,7 +110,7 @@ def test_several_folders_and_files_are_scored_together(invoke: Invoke, tmp_path:
 def test_text_output_stays_readable_at_80_columns(
     invoke: Invoke, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from alignment_cli.rubric import load_rubric
+    from alignment_cli.model.rubric import load_rubric
 
     monkeypatch.setenv("COLUMNS", "80")
     result = invoke("score", str(EXAMPLES / "halfway"))

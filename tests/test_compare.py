@@ -15,13 +15,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_history import card_for, edit_answers, make_engagement
 
-from alignment_cli.compare import Comparison, compare, resolve_renames
-from alignment_cli.history import save
-from alignment_cli.pipeline import score_inputs
-from alignment_cli.responses import Respondent, ResponseFile, Responses, RubricRef
-from alignment_cli.rubric import load_rubric
-from alignment_cli.scorecard import Scorecard
-from alignment_cli.scoring import score
+from alignment_cli.files.responses import Respondent, ResponseFile, Responses, RubricRef
+from alignment_cli.model.rubric import load_rubric
+from alignment_cli.scoring.compare import Comparison, compare, resolve_renames
+from alignment_cli.scoring.engine import score
+from alignment_cli.scoring.history import save
+from alignment_cli.scoring.pipeline import score_inputs
+from alignment_cli.scoring.scorecard import Scorecard
 
 Invoke = Callable[..., Any]
 
@@ -217,7 +217,7 @@ def test_renamed_answers_carry_over_to_the_new_version(
 
 
 def test_across_versions_compares_what_is_comparable(two_versions: tuple[Path, Path]) -> None:
-    from alignment_cli.history import load_scorecard
+    from alignment_cli.scoring.history import load_scorecard
 
     old, new = (load_scorecard(p) for p in two_versions)
     cmp = compare(old, new, {"lead-definition": "qualified-lead-definition"})

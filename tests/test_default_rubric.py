@@ -7,8 +7,8 @@ import re
 import pytest
 from conftest import ROOT
 
-from alignment_cli.models import QuestionType
-from alignment_cli.rubric import LoadedRubric, load_rubric
+from alignment_cli.model.models import QuestionType
+from alignment_cli.model.rubric import LoadedRubric, load_rubric
 
 DOMAIN = ROOT.parent / "shared" / "domain.md"
 

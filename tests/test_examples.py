@@ -13,9 +13,9 @@ import pytest
 from conftest import EXAMPLES, MINIMAL_RUBRIC
 from synthetic import scenarios
 
-from alignment_cli.pipeline import score_inputs
-from alignment_cli.rubric import LoadedRubric, bundled_rubrics, load_rubric
-from alignment_cli.scoring import score
+from alignment_cli.model.rubric import LoadedRubric, bundled_rubrics, load_rubric
+from alignment_cli.scoring.engine import score
+from alignment_cli.scoring.pipeline import score_inputs
 
 NOW = datetime(2026, 11, 22, tzinfo=UTC)
 ORGS = ["siloed", "halfway", "integrated"]
@@ -27,7 +27,7 @@ def cards() -> dict[str, object]:
 
 
 def test_the_three_examples_land_in_three_levels_in_order(cards: dict[str, object]) -> None:
-    from alignment_cli.scorecard import Scorecard
+    from alignment_cli.scoring.scorecard import Scorecard
 
     loaded = load_rubric(None)
     order = [lv.id for lv in loaded.rubric.levels]
@@ -44,7 +44,7 @@ def test_the_three_examples_land_in_three_levels_in_order(cards: dict[str, objec
 
 
 def test_the_examples_are_complete_scorecards(cards: dict[str, object]) -> None:
-    from alignment_cli.scorecard import Scorecard
+    from alignment_cli.scoring.scorecard import Scorecard
 
     for name in ORGS:
         card = cards[name]

@@ -10,8 +10,13 @@ import pytest
 from rubric_cases import BASE, mutate
 
 from alignment_cli.errors import InvalidInput
-from alignment_cli.expressions import ExpressionError, Reference, compile_expression
-from alignment_cli.rubric import TRIGGER_NAMESPACES, TRIGGER_SCALARS, WHEN_NAMESPACES, load_rubric
+from alignment_cli.model.expressions import ExpressionError, Reference, compile_expression
+from alignment_cli.model.rubric import (
+    TRIGGER_NAMESPACES,
+    TRIGGER_SCALARS,
+    WHEN_NAMESPACES,
+    load_rubric,
+)
 
 WHEN = WHEN_NAMESPACES
 
@@ -159,7 +164,7 @@ def test_a_condition_on_an_earlier_question_compiles_into_the_loaded_rubric(tmp_
 
 def test_missing_values_compare_false_without_silencing_the_rest() -> None:
     """A none value behaves like NaN: each comparison with it is false, the rest still counts."""
-    from alignment_cli.expressions import compile_expression
+    from alignment_cli.model.expressions import compile_expression
 
     namespaces = frozenset({"question", "answers"})
 

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from alignment_cli.clock import NOW_ENV
 from alignment_cli.clock import now as current_time
 from alignment_cli.errors import InvalidInput, UsageError
-from alignment_cli.history import (
+from alignment_cli.scoring.history import (
     BLOCKS,
     file_name,
     history_dir_for,
@@ -33,8 +33,8 @@ from alignment_cli.history import (
     sparkline,
     trend,
 )
-from alignment_cli.pipeline import score_inputs
-from alignment_cli.scorecard import SCHEMA_VERSION, Scorecard
+from alignment_cli.scoring.pipeline import score_inputs
+from alignment_cli.scoring.scorecard import SCHEMA_VERSION, Scorecard
 
 Invoke = Callable[..., Any]
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from alignment_cli.privacy import pseudonym
+from alignment_cli.files.privacy import pseudonym
 from tests.conftest import MINIMAL_RESPONSES, MINIMAL_RUBRIC, ROOT, build_file_tree
 
 Invoke = Callable[..., Any]

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 import yaml
 
-from alignment_cli.forms import csv_columns, survey_cell
-from alignment_cli.rubric import load_rubric
+from alignment_cli.model.rubric import load_rubric
+from alignment_cli.survey.forms import csv_columns, survey_cell
 from tests.conftest import EXAMPLES, MINIMAL_RESPONSES, MINIMAL_RUBRIC
 
 Invoke = Callable[..., Any]

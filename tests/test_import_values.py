@@ -10,8 +10,11 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from alignment_cli.forms import survey_cell
-from alignment_cli.importer import (
+from alignment_cli.files.responses import RESERVED, value_error
+from alignment_cli.model.models import Question, QuestionType
+from alignment_cli.model.rubric import LoadedRubric, load_rubric
+from alignment_cli.survey.forms import survey_cell
+from alignment_cli.survey.importer import (
     CellError,
     day_first,
     make_parser,
@@ -21,9 +24,6 @@ from alignment_cli.importer import (
     responses_yaml,
     split_options,
 )
-from alignment_cli.models import Question, QuestionType
-from alignment_cli.responses import RESERVED, value_error
-from alignment_cli.rubric import LoadedRubric, load_rubric
 from tests.conftest import MINIMAL_RUBRIC
 
 

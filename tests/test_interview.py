@@ -11,7 +11,9 @@ from conftest import MINIMAL_RUBRIC
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from alignment_cli.interview import (
+from alignment_cli.files.responses import NA, UNKNOWN, Responses, answer_errors, load_response_file
+from alignment_cli.files.yamlio import parse_yaml
+from alignment_cli.interview.flow import (
     KEYS,
     BadAnswer,
     Interview,
@@ -24,10 +26,8 @@ from alignment_cli.interview import (
     responses_text,
     unfit_answers,
 )
-from alignment_cli.models import Question
-from alignment_cli.responses import NA, UNKNOWN, Responses, answer_errors, load_response_file
-from alignment_cli.rubric import LoadedRubric, load_rubric
-from alignment_cli.yamlio import parse_yaml
+from alignment_cli.model.models import Question
+from alignment_cli.model.rubric import LoadedRubric, load_rubric
 
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 

@@ -15,10 +15,10 @@ import pytest
 import yaml
 from conftest import MINIMAL_RUBRIC, ROOT
 
-from alignment_cli.interview import Interview, default_input
-from alignment_cli.models import QuestionType
-from alignment_cli.responses import NA, UNKNOWN, load_response_file
-from alignment_cli.rubric import load_rubric
+from alignment_cli.files.responses import NA, UNKNOWN, load_response_file
+from alignment_cli.interview.flow import Interview, default_input
+from alignment_cli.model.models import QuestionType
+from alignment_cli.model.rubric import load_rubric
 
 Invoke = Callable[..., Any]
 DANA = ("--respondent", "Dana Lee", "--role", "marketing")

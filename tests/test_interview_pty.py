@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from conftest import MINIMAL_RUBRIC, ROOT
 
-from alignment_cli.responses import load_response_file
+from alignment_cli.files.responses import load_response_file
 
 pexpect = pytest.importorskip("pexpect")
 

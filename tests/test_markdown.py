@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from markdown_it import MarkdownIt
 
-from alignment_cli.markdown import escape
+from alignment_cli.report.markdown import escape
 
 
 def test_two_notes_on_two_lines_stay_apart_on_one_line() -> None:

@@ -22,8 +22,8 @@ from conftest import EXAMPLES, MINIMAL_RESPONSES, MINIMAL_RUBRIC, ROOT
 from markdown_it import MarkdownIt
 from markdown_it.rules_block.table import escapedSplit
 
-from alignment_cli import report as rp
-from alignment_cli.pipeline import score_inputs
+from alignment_cli.report import context as rp
+from alignment_cli.scoring.pipeline import score_inputs
 
 SNAPSHOTS = ROOT / "tests" / "snapshots"
 EXAMPLE_ORGS = ["siloed", "halfway", "integrated"]
@@ -386,7 +386,7 @@ def test_a_figure_cannot_carry_markup() -> None:
 
 
 def test_appendix_aggregates_by_role_and_caps_long_lists() -> None:
-    from alignment_cli.models import Question
+    from alignment_cli.model.models import Question
 
     scale_q = Question.model_validate(
         {"id": "q", "phase": "p", "dimension": "d", "type": "scale", "text": "T"}
@@ -440,8 +440,8 @@ def test_appendix_aggregates_by_role_and_caps_long_lists() -> None:
 
 
 def test_change_since_last_run_and_trend_render_when_given() -> None:
-    from alignment_cli.compare import compare
-    from alignment_cli.history import Run, trend
+    from alignment_cli.scoring.compare import compare
+    from alignment_cli.scoring.history import Run, trend
 
     scored = score_inputs([MINIMAL_RESPONSES], rubric_ref=str(MINIMAL_RUBRIC))
     card = scored.card.model_copy(update={"generated_at": datetime(2026, 11, 5, tzinfo=UTC)})
@@ -478,7 +478,7 @@ def test_change_since_last_run_and_trend_render_when_given() -> None:
 
 
 def _context_classes() -> list[type]:
-    from alignment_cli import report_charts
+    from alignment_cli.report import charts as report_charts
 
     out = []
     for module in (rp, report_charts):
@@ -508,7 +508,7 @@ def test_every_context_field_is_documented() -> None:
 
 
 def test_bar_geometry_is_proportional_and_stays_in_the_plot() -> None:
-    from alignment_cli.report_charts import Series, svg_bars
+    from alignment_cli.report.charts import Series, svg_bars
 
     series = [
         Series("all", "All respondents", [0.0, 50.0, 100.0, None], "s0", "#111111"),
@@ -529,7 +529,7 @@ def test_bar_geometry_is_proportional_and_stays_in_the_plot() -> None:
 
 
 def test_mermaid_labels_cannot_break_out() -> None:
-    from alignment_cli.report_charts import mermaid_text
+    from alignment_cli.report.charts import mermaid_text
 
     assert mermaid_text('a "b"\n```\n] x') == '"a b x"'
     assert mermaid_text("Feedback & insight (sales/marketing)") == (

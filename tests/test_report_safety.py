@@ -23,11 +23,11 @@ from test_report import (
     table_problems,
 )
 
-from alignment_cli import report as rp
-from alignment_cli.privacy import pseudonym
-from alignment_cli.responses import ResponseFile, Responses
-from alignment_cli.rubric import load_rubric
-from alignment_cli.scoring import score
+from alignment_cli.files.privacy import pseudonym
+from alignment_cli.files.responses import ResponseFile, Responses
+from alignment_cli.model.rubric import load_rubric
+from alignment_cli.report import context as rp
+from alignment_cli.scoring.engine import score
 
 HOSTILE = {
     "pipe": "a | b || c |",
@@ -111,7 +111,7 @@ def _answers(text: str, name: str, role: str, n: int) -> dict[str, Any]:
 
 def _render_both(root: Path, text: str) -> tuple[str, str]:
     """Score answers and a rubric full of `text`, and render both formats from one scoring."""
-    from alignment_cli.pipeline import score_inputs
+    from alignment_cli.scoring.pipeline import score_inputs
 
     build_file_tree(
         root,
@@ -449,7 +449,7 @@ def test_questions_only_a_few_answered_show_no_figures_when_anonymous(
 
 
 def test_evidence_from_few_people_is_named_without_its_value() -> None:
-    from alignment_cli.scorecard import Evidence
+    from alignment_cli.scoring.scorecard import Evidence
 
     loaded = _minimal()
     files = [

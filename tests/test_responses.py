@@ -13,16 +13,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scoring_helpers import BASE, card_of, rubric
 
-from alignment_cli import flatyaml
 from alignment_cli.errors import InvalidInput, Problem
-from alignment_cli.responses import (
+from alignment_cli.files import flatyaml
+from alignment_cli.files.responses import (
     check_against_rubric,
     find_response_files,
     load_response_file,
     load_responses,
 )
-from alignment_cli.rubric import LoadedRubric, load_rubric
-from alignment_cli.yamlio import parse_yaml
+from alignment_cli.files.yamlio import parse_yaml
+from alignment_cli.model.rubric import LoadedRubric, load_rubric
 
 HEAD = "rubric: {id: minimal-alignment, version: 0.1.0}\n"
 

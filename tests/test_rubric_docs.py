@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from conftest import MINIMAL_RUBRIC, ROOT
 
-from alignment_cli import models
-from alignment_cli.rubric import load_rubric
+from alignment_cli.model import models
+from alignment_cli.model.rubric import load_rubric
 
 DOC = ROOT / "docs" / "rubric-format.md"
 TEXT = DOC.read_text(encoding="utf-8")

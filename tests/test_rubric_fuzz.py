@@ -23,9 +23,9 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from alignment_cli.cli.main import app
+from alignment_cli.cli.views.rubric import rubric_as_json, rubric_tree
 from alignment_cli.errors import InvalidInput
-from alignment_cli.rubric import load_rubric
-from alignment_cli.rubric_view import rubric_as_json, rubric_tree
+from alignment_cli.model.rubric import load_rubric
 
 MINIMAL_TEXT = MINIMAL_RUBRIC.read_text(encoding="utf-8")
 MINIMAL_DATA: dict[str, Any] = yaml.safe_load(MINIMAL_TEXT)

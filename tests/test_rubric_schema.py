@@ -18,10 +18,10 @@ from conftest import MINIMAL_RUBRIC, ROOT
 from jsonschema import Draft202012Validator
 from rubric_cases import BASE, CASES, Case, mutate
 
+from alignment_cli.cli.views.rubric import SCHEMA_FILE, rubric_json_schema, schema_text
 from alignment_cli.errors import InvalidInput
-from alignment_cli.rubric import bundled_rubrics, load_rubric
-from alignment_cli.rubric_view import SCHEMA_FILE, rubric_json_schema, schema_text
-from alignment_cli.yamlio import format_loc
+from alignment_cli.files.yamlio import format_loc
+from alignment_cli.model.rubric import bundled_rubrics, load_rubric
 
 SCHEMA_PATH = ROOT / "rubrics" / SCHEMA_FILE
 

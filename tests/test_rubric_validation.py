@@ -9,8 +9,8 @@ from conftest import MINIMAL_RUBRIC
 from rubric_cases import BASE, CASES, Case, mutate
 
 from alignment_cli.errors import InvalidInput
-from alignment_cli.models import ID_PATTERN, QuestionType, to_var
-from alignment_cli.rubric import bundled_rubrics, load_rubric
+from alignment_cli.model.models import ID_PATTERN, QuestionType, to_var
+from alignment_cli.model.rubric import bundled_rubrics, load_rubric
 
 
 def problems_of(path: Path) -> list[str]:

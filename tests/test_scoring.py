@@ -11,7 +11,7 @@ import pytest
 from scoring_helpers import BASE, card_of, person, rubric
 
 from alignment_cli.errors import InvalidInput
-from alignment_cli.scoring import Dist, split_top_level_or, weighted_mean
+from alignment_cli.scoring.engine import Dist, split_top_level_or, weighted_mean
 
 SAM = {
     "s1": 4,  # (4-1)/4 = 0.75
@@ -502,7 +502,7 @@ def test_current_needs_a_classifier_with_a_current_question(tmp_path: Path) -> N
 
 def test_the_last_band_includes_its_max_and_nothing_beyond(tmp_path: Path) -> None:
     """A share bounded by {min: 90, max: 100} accepts 100 and refuses 101."""
-    from alignment_cli.responses import value_error
+    from alignment_cli.files.responses import value_error
 
     data = copy.deepcopy(BASE)
     n1 = next(q for q in data["questions"] if q["id"] == "n1")

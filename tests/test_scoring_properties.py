@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 from scoring_helpers import BASE, card_of, person, scores_of
 from synthetic import candidates
 
-from alignment_cli.responses import Conditions, ResponseFile, normalise
-from alignment_cli.rubric import LoadedRubric, load_rubric
-from alignment_cli.scorecard import Scorecard
+from alignment_cli.files.responses import Conditions, ResponseFile, normalise
+from alignment_cli.model.rubric import LoadedRubric, load_rubric
+from alignment_cli.scoring.scorecard import Scorecard
 
 _TMP = Path(tempfile.mkdtemp(prefix="scoring-properties-"))
 

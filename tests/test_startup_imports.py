@@ -20,14 +20,14 @@ HEAVY = (
     "pydantic_core",
     "jinja2",
     "yaml",
-    "alignment_cli.models",
-    "alignment_cli.rubric",
-    "alignment_cli.scoring",
-    "alignment_cli.scorecard",
-    "alignment_cli.responses",
-    "alignment_cli.pipeline",
-    "alignment_cli.expressions",
-    "alignment_cli.yamlio",
+    "alignment_cli.model.models",
+    "alignment_cli.model.rubric",
+    "alignment_cli.scoring.engine",
+    "alignment_cli.scoring.scorecard",
+    "alignment_cli.files.responses",
+    "alignment_cli.scoring.pipeline",
+    "alignment_cli.model.expressions",
+    "alignment_cli.files.yamlio",
 )
 
 _PROBE = """
@@ -99,4 +99,4 @@ def test_the_probe_sees_imports_of_a_real_command(tmp_path: Path) -> None:
     code, modules, output = _imports_of(["rubric", "list"], tmp_path)
     assert code == 0
     assert "sales-marketing-alignment" in output
-    assert {"pydantic", "yaml", "alignment_cli.rubric"} <= set(_heavy(modules))
+    assert {"pydantic", "yaml", "alignment_cli.model.rubric"} <= set(_heavy(modules))

@@ -13,7 +13,7 @@ import yaml
 from conftest import MINIMAL_RUBRIC, ROOT
 
 from alignment_cli.errors import InvalidInput
-from alignment_cli.yamlio import (
+from alignment_cli.files.yamlio import (
     MAX_BYTES,
     MAX_DEPTH,
     MAX_NODES,

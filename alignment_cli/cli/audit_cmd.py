@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .options import Rubric
+from alignment_cli.cli.options import Rubric
 
 
 def audit(
@@ -42,6 +42,6 @@ def audit(
     q save and quit, Enter keeps the answer shown. A rerun for the same person continues where
     the interview stopped, or, once finished, offers the previous answers as defaults.
     """
-    from .audit_session import run
+    from alignment_cli.cli.audit_session import run
 
     run(directory, respondent=respondent, role=role, rubric_ref=rubric, resume=resume)

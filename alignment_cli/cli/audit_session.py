@@ -27,15 +27,15 @@ import typer
 from rich.console import RenderableType
 from rich.text import Text
 
-from ..clock import now
-from ..engagement import CONFIG_NAME, Engagement, find_engagement
-from ..errors import Interrupted, InvalidInput, UsageError
-from ..interview import Interview, Kind, interpret, responses_text
-from ..interview_view import help_view, phase_intro, question_view, summary_view
-from ..responses import ResponseFile, Responses, load_response_file, slug
-from ..rubric import LoadedRubric, load_rubric
-from ..yamlio import load_data_fast, write_atomic
-from . import console
+from alignment_cli.cli import console
+from alignment_cli.cli.views.interview import help_view, phase_intro, question_view, summary_view
+from alignment_cli.clock import now
+from alignment_cli.errors import Interrupted, InvalidInput, UsageError
+from alignment_cli.files.engagement import CONFIG_NAME, Engagement, find_engagement
+from alignment_cli.files.responses import ResponseFile, Responses, load_response_file, slug
+from alignment_cli.files.yamlio import load_data_fast, write_atomic
+from alignment_cli.interview.flow import Interview, Kind, interpret, responses_text
+from alignment_cli.model.rubric import LoadedRubric, load_rubric
 
 PROGRESS_SUFFIX = ".progress"
 PROMPT = "> "
@@ -302,7 +302,7 @@ class Session:
         self._say(f"Continue with: {self._resume_command()}", "green", wrap=False)
 
     def _finish(self) -> None:
-        from ..scoring import score
+        from alignment_cli.scoring.engine import score
 
         iv = self._iv()
         responses = self._save()

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from . import console
-from .options import AnswersRubric, CarryOver, Format, ViewFormat
+from alignment_cli.cli import console
+from alignment_cli.cli.options import AnswersRubric, CarryOver, Format, ViewFormat
 
 
 def compare(
@@ -37,9 +37,9 @@ def compare(
     """What improved, what worsened, new blind spots, recommendations resolved and new."""
     import json
 
-    from ..errors import InvalidInput, Problem
-    from ..progress_view import comparison_markdown, comparison_view
-    from ..tracking import compare_cards, load_side, rubric_for_card
+    from alignment_cli.cli.views.progress import comparison_markdown, comparison_view
+    from alignment_cli.errors import InvalidInput, Problem
+    from alignment_cli.scoring.tracking import compare_cards, load_side, rubric_for_card
 
     for path in (old, new):
         if not path.exists():

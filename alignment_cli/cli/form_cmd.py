@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from . import console
-from .options import Org, Output, Rubric, choice
+from alignment_cli.cli import console
+from alignment_cli.cli.options import Org, Output, Rubric, choice
 
 
 class FormFormat(StrEnum):
@@ -63,12 +63,12 @@ def form(
     ] = False,
 ) -> None:
     """Write an answer form: a commented YAML answer file, a survey CSV header, or Markdown."""
-    from ..engagement import find_engagement
-    from ..errors import UsageError
-    from ..forms import codebook as make_codebook
-    from ..forms import csv_header, markdown_form, yaml_form
-    from ..rubric import load_rubric
-    from ..yamlio import write_atomic
+    from alignment_cli.errors import UsageError
+    from alignment_cli.files.engagement import find_engagement
+    from alignment_cli.files.yamlio import write_atomic
+    from alignment_cli.model.rubric import load_rubric
+    from alignment_cli.survey.forms import codebook as make_codebook
+    from alignment_cli.survey.forms import csv_header, markdown_form, yaml_form
 
     if codebook is not None and fmt is not FormFormat.csv:
         raise UsageError("--codebook goes with --format csv")

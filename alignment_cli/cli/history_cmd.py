@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from . import console
-from .options import ViewFormat, choice
+from alignment_cli.cli import console
+from alignment_cli.cli.options import ViewFormat, choice
 
 
 def history(
@@ -33,8 +33,8 @@ def history(
     """Show the trend per dimension over the saved runs, oldest first."""
     import json
 
-    from ..history import history_dir_for, load_runs, trend
-    from ..progress_view import history_markdown, history_view
+    from alignment_cli.cli.views.progress import history_markdown, history_view
+    from alignment_cli.scoring.history import history_dir_for, load_runs, trend
 
     where = history_dir_for(folder or Path.cwd())
     runs = load_runs(where)

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from . import console
-from .options import Org, Rubric
+from alignment_cli.cli import console
+from alignment_cli.cli.options import Org, Rubric
 
 
 def import_answers(
@@ -90,7 +90,7 @@ def import_answers(
     ] = False,
 ) -> None:
     """Import a survey's CSV export: one answer file per row, checked like `alignment score`."""
-    from ..importer import ImportSettings, import_csv
+    from alignment_cli.survey.importer import ImportSettings, import_csv
 
     settings = ImportSettings(
         organization=org,

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from . import console
+from alignment_cli.cli import console
 
 DEFAULT_TARGET = 70
 
@@ -42,10 +42,10 @@ def init(
     """
     import shlex
 
-    from ..engagement import CONFIG_NAME, load_engagement
-    from ..errors import UsageError
-    from ..rubric import load_rubric
-    from ..yamlio import write_atomic
+    from alignment_cli.errors import UsageError
+    from alignment_cli.files.engagement import CONFIG_NAME, load_engagement
+    from alignment_cli.files.yamlio import write_atomic
+    from alignment_cli.model.rubric import load_rubric
 
     config = directory / CONFIG_NAME
     if config.exists():
@@ -82,14 +82,14 @@ def _reference(rubric: Path, engagement: Path) -> str:
 
 
 def _bundled_dir() -> Path:
-    from ..rubric import data_dir
+    from alignment_cli.model.rubric import data_dir
 
     return data_dir("rubrics").resolve()
 
 
 def config_text(organization: str, rubric_id: str, version: str, path: str | None) -> str:
     """alignment.yaml with comments that say what each part is for."""
-    from ..yamlio import dump_yaml
+    from alignment_cli.files.yamlio import dump_yaml
 
     rubric: dict[str, str] = {"id": rubric_id, "version": version}
     if path is not None:

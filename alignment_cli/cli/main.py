@@ -8,9 +8,9 @@ import typer
 from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
-from .. import __version__
-from ..errors import EXIT_INTERRUPTED, AlignmentError, Interrupted
-from . import console
+from alignment_cli import __version__
+from alignment_cli.cli import console
+from alignment_cli.errors import EXIT_INTERRUPTED, AlignmentError, Interrupted
 
 EXIT_INTERNAL = 70
 
@@ -125,7 +125,7 @@ def _root(
 
 
 def _register() -> None:
-    from . import (
+    from alignment_cli.cli import (
         audit_cmd,
         compare_cmd,
         form_cmd,

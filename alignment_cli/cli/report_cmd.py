@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from . import console
-from .options import AnswersRubric, CarryOver, Inputs, Output, choice
+from alignment_cli.cli import console
+from alignment_cli.cli.options import AnswersRubric, CarryOver, Inputs, Output, choice
 
 
 class ReportFormat(StrEnum):
@@ -75,17 +75,23 @@ def report(
     ] = None,
 ) -> None:
     """Render the report for leadership: summary, scorecard, gap, roadmap, appendix."""
-    from ..clock import now
-    from ..pipeline import score_inputs
-    from ..report import build_context, parse_day, render, report_date, report_format
-    from ..yamlio import write_atomic
+    from alignment_cli.clock import now
+    from alignment_cli.files.yamlio import write_atomic
+    from alignment_cli.report.context import (
+        build_context,
+        parse_day,
+        render,
+        report_date,
+        report_format,
+    )
+    from alignment_cli.scoring.pipeline import score_inputs
 
     fixed = parse_day(day) if day is not None else None
     kind = report_format(fmt.value if fmt is not None else None, output, template)
     scored = score_inputs(inputs or [], rubric_ref=rubric, carry_over=carry_over)
     when = report_date(scored.card, fixed, lambda: now().date())
-    from ..report import comparison_view, history_points
-    from ..tracking import append_step_summary, report_progress, report_summary
+    from alignment_cli.report.context import comparison_view, history_points
+    from alignment_cli.scoring.tracking import append_step_summary, report_progress, report_summary
 
     progress = report_progress(scored, baseline, day=when, carry_over=carry_over)
     context = build_context(

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from . import console
+from alignment_cli.cli import console
 
 app = typer.Typer(help="List, show, validate bundled or custom rubrics; print the JSON Schema.")
 
@@ -32,8 +32,8 @@ def list_rubrics(
     """List the bundled rubrics: id, version, title and question count."""
     from rich.table import Table
 
-    from ..errors import InvalidInput, Problem
-    from ..rubric import bundled_rubrics, load_rubric
+    from alignment_cli.errors import InvalidInput, Problem
+    from alignment_cli.model.rubric import bundled_rubrics, load_rubric
 
     rows: list[dict[str, Any]] = []
     problems: list[Problem] = []
@@ -63,8 +63,8 @@ def show(
     fmt: Annotated[ShowFormat, typer.Option("--format", help="text or json.")] = ShowFormat.text,
 ) -> None:
     """Show one rubric: a readable tree, or JSON with every question and its valid answers."""
-    from ..rubric import load_rubric
-    from ..rubric_view import rubric_as_json, rubric_tree
+    from alignment_cli.cli.views.rubric import rubric_as_json, rubric_tree
+    from alignment_cli.model.rubric import load_rubric
 
     loaded = load_rubric(rubric)
     if fmt is ShowFormat.json:
@@ -84,8 +84,8 @@ def validate(
 
     All files are checked, and all problems of each file are reported, not only the first.
     """
-    from ..errors import InvalidInput, Problem
-    from ..rubric import load_rubric
+    from alignment_cli.errors import InvalidInput, Problem
+    from alignment_cli.model.rubric import load_rubric
 
     problems: list[Problem] = []
     for ref in rubrics:
@@ -115,6 +115,6 @@ def schema() -> None:
 
     Bundled rubrics point at rubrics/rubric.schema.json, which is this output.
     """
-    from ..rubric_view import schema_text
+    from alignment_cli.cli.views.rubric import schema_text
 
     typer.echo(schema_text(), nl=False)

@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from . import console
-from .options import AnswersRubric, CarryOver, Format, Inputs, ViewFormat
+from alignment_cli.cli import console
+from alignment_cli.cli.options import AnswersRubric, CarryOver, Format, Inputs, ViewFormat
 
 
 def score(
@@ -61,13 +61,18 @@ def score(
     """Score the answers: overall, phases, dimensions, perception gap, recommendations."""
     import json
 
-    from ..clock import now
-    from ..errors import GateFailed
-    from ..gates import GateSettings, check_gates
-    from ..pipeline import score_inputs
-    from ..progress_view import ci_summary, comparison_markdown, comparison_view
-    from ..tracking import append_step_summary, compare_cards, resolve_baseline, save_run
-    from ..views import markdown_summary, scorecard_view
+    from alignment_cli.cli.views.progress import ci_summary, comparison_markdown, comparison_view
+    from alignment_cli.cli.views.scorecard import markdown_summary, scorecard_view
+    from alignment_cli.clock import now
+    from alignment_cli.errors import GateFailed
+    from alignment_cli.scoring.gates import GateSettings, check_gates
+    from alignment_cli.scoring.pipeline import score_inputs
+    from alignment_cli.scoring.tracking import (
+        append_step_summary,
+        compare_cards,
+        resolve_baseline,
+        save_run,
+    )
 
     scored = score_inputs(inputs or [], rubric_ref=rubric, carry_over=carry_over, now=now())
     card = scored.card

@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from .scorecard import GroupScore, QuestionScore, RubricInfo, Scorecard
+from alignment_cli.scoring.scorecard import GroupScore, QuestionScore, RubricInfo, Scorecard
 
 Status = Literal["improved", "worsened", "unchanged", "new", "removed"]
 Kind = Literal["overall", "phase", "dimension", "question"]

@@ -13,8 +13,8 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from . import markdown as md
-from .scorecard import Scorecard
+from alignment_cli.report import markdown as md
+from alignment_cli.scoring.scorecard import Scorecard
 
 WIDE = 100  # from this width on, scores get a bar
 MAX_WARNINGS = 10

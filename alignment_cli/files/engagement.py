@@ -14,9 +14,9 @@ from pathlib import Path
 
 from pydantic import Field, ValidationError
 
-from .errors import InvalidInput
-from .models import Model
-from .yamlio import load_yaml
+from alignment_cli.errors import InvalidInput
+from alignment_cli.files.yamlio import load_yaml
+from alignment_cli.model.models import Model
 
 CONFIG_NAME = "alignment.yaml"
 
@@ -88,7 +88,7 @@ def load_engagement(root: Path) -> Engagement:
     try:
         config = EngagementConfig.model_validate(doc.data)
     except ValidationError as exc:
-        from .rubric import pydantic_problems
+        from alignment_cli.model.rubric import pydantic_problems
 
         raise InvalidInput(pydantic_problems(doc, exc, EngagementConfig)) from None
     return Engagement(root, config)

@@ -13,10 +13,10 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from . import markdown as md
-from .compare import UNCHANGED_BELOW, Comparison, Delta, Status, top_changes
-from .history import Trend, sparkline
-from .scorecard import Scorecard
+from alignment_cli.report import markdown as md
+from alignment_cli.scoring.compare import UNCHANGED_BELOW, Comparison, Delta, Status, top_changes
+from alignment_cli.scoring.history import Trend, sparkline
+from alignment_cli.scoring.scorecard import Scorecard
 
 MOVES: tuple[Status, ...] = ("improved", "worsened")
 STATUS_STYLE = {
@@ -258,7 +258,7 @@ def ci_summary(
     card: Scorecard, cmp: Comparison | None, failures: Sequence[str], gates_set: bool
 ) -> str:
     """What `score` and `report` append to GitHub's step summary."""
-    from .views import markdown_summary
+    from alignment_cli.cli.views.scorecard import markdown_summary
 
     parts = [markdown_summary(card).rstrip(), ""]
     if cmp is not None:

@@ -22,13 +22,12 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from . import compare as compare_mod
-from . import history as history_mod
-from . import markdown as md
-from .errors import InvalidInput, Problem
-from .models import Question, QuestionType
-from .privacy import DEFAULT_MIN_GROUP, pseudonym
-from .report_charts import (
+from alignment_cli.errors import InvalidInput, Problem
+from alignment_cli.files.privacy import DEFAULT_MIN_GROUP, pseudonym
+from alignment_cli.model.models import Question, QuestionType
+from alignment_cli.model.rubric import LoadedRubric, data_dir
+from alignment_cli.report import markdown as md
+from alignment_cli.report.charts import (
     PALETTE,
     Markdown,
     Series,
@@ -39,8 +38,9 @@ from .report_charts import (
     svg_bars,
     svg_trend,
 )
-from .rubric import LoadedRubric, data_dir
-from .scorecard import Classification, Evidence, Scorecard
+from alignment_cli.scoring import compare as compare_mod
+from alignment_cli.scoring import history as history_mod
+from alignment_cli.scoring.scorecard import Classification, Evidence, Scorecard
 
 Format = Literal["md", "html"]
 
@@ -1139,7 +1139,7 @@ def _appendix(
 
 
 def comparison_view(cmp: compare_mod.Comparison) -> ComparisonView:
-    """The "change since the last run" section, from alignment_cli.compare's `compare(old, new)`.
+    """The "change since the last run" section, from `scoring.compare.compare(old, new)`.
 
     Whoever finds the baseline passes the result to `build_context(comparison=...)`; templates
     show the section only when it is there.
@@ -1311,8 +1311,8 @@ def render(context: ReportContext, fmt: Format, template: Path | None = None) ->
 
 
 def _plain_undefined(message: str) -> str:
-    """Jinja's "'alignment_cli.report.Summary object' has no attribute 'x'" as "Summary has no
-    field 'x'"."""
+    """Jinja's "'alignment_cli.report.context.Summary object' has no attribute 'x'" as
+    "Summary has no field 'x'"."""
     m = re.match(r"'(?:[\w.]+\.)?(\w+) object' has no attribute '([^']*)'", message)
     return f"{m[1]} has no field '{m[2]}'" if m else message
 
@@ -1345,6 +1345,6 @@ def parse_day(text: str) -> date:
     try:
         return datetime.strptime(text, "%Y-%m-%d").date()
     except ValueError:
-        from .errors import UsageError
+        from alignment_cli.errors import UsageError
 
         raise UsageError(f"--date: expected a date as YYYY-MM-DD, got '{text}'") from None

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .engagement import Gates
-from .errors import UsageError
-from .scorecard import Scorecard
+from alignment_cli.errors import UsageError
+from alignment_cli.files.engagement import Gates
+from alignment_cli.scoring.scorecard import Scorecard
 
 
 @dataclass

@@ -24,9 +24,8 @@ from typing import Any
 
 import yaml
 
-from .clock import timestamp
-from .models import Question, QuestionType
-from .responses import (
+from alignment_cli.clock import timestamp
+from alignment_cli.files.responses import (
     NA,
     RESERVED,
     UNKNOWN,
@@ -38,7 +37,8 @@ from .responses import (
     condition_values,
     value_error,
 )
-from .rubric import LoadedRubric
+from alignment_cli.model.models import Question, QuestionType
+from alignment_cli.model.rubric import LoadedRubric
 
 KEY_HELP = "?"
 KEY_UNKNOWN = "u"

@@ -13,9 +13,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .errors import InvalidInput, Problem
-from .expressions import Expression, ExpressionError, compile_expression
-from .models import (
+from alignment_cli.errors import InvalidInput, Problem
+from alignment_cli.files.yamlio import Document, Loc, format_loc, load_yaml
+from alignment_cli.model.expressions import Expression, ExpressionError, compile_expression
+from alignment_cli.model.models import (
     ID_PATTERN,
     RESERVED_ANSWERS,
     VERSION_PATTERN,
@@ -23,7 +24,6 @@ from .models import (
     QuestionType,
     Rubric,
 )
-from .yamlio import Document, Loc, format_loc, load_yaml
 
 DEFAULT_RUBRIC = "sales-marketing-alignment"
 WHEN_NAMESPACES = frozenset({"answers"})
@@ -35,7 +35,7 @@ TRIGGER_SCALARS = frozenset({"overall"})
 
 def data_dir(name: str) -> Path:
     """`rubrics/` or `templates/`: inside the installed package, or beside it in a checkout."""
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parents[1]  # the package: alignment_cli/
     for candidate in (here / name, here.parent / name):
         if candidate.is_dir():
             return candidate

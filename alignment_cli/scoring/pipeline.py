@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .engagement import Engagement, find_engagement
-from .errors import InvalidInput
-from .responses import check_against_rubric, find_response_files, load_responses
-from .rubric import LoadedRubric, load_rubric
-from .scorecard import Scorecard
-from .scoring import score
+from alignment_cli.errors import InvalidInput
+from alignment_cli.files.engagement import Engagement, find_engagement
+from alignment_cli.files.responses import check_against_rubric, find_response_files, load_responses
+from alignment_cli.model.rubric import LoadedRubric, load_rubric
+from alignment_cli.scoring.engine import score
+from alignment_cli.scoring.scorecard import Scorecard
 
 
 @dataclass

@@ -18,9 +18,9 @@ from typing import Any
 
 import yaml
 
-from .markdown import escape
-from .models import Question, QuestionType
-from .rubric import LoadedRubric
+from alignment_cli.model.models import Question, QuestionType
+from alignment_cli.model.rubric import LoadedRubric
+from alignment_cli.report.markdown import escape
 
 NAME_PLACEHOLDER = "Your name"
 ROLE_PLACEHOLDER = "choose-one"
@@ -76,7 +76,7 @@ def role_list(loaded: LoadedRubric) -> str:
 
 
 def check_role(loaded: LoadedRubric, role: str | None) -> None:
-    from .errors import UsageError
+    from alignment_cli.errors import UsageError
 
     roles = [r.id for r in loaded.rubric.roles]
     if role is not None and role not in roles:
@@ -231,7 +231,7 @@ def csv_columns(loaded: LoadedRubric, role: str | None = None) -> list[tuple[str
     A text shared by two questions (or by a metadata column) cannot identify a column, so such
     questions are headed by their id, which import matches just as well.
     """
-    from .importer import normalise_text
+    from alignment_cli.survey.importer import normalise_text
 
     questions = loaded.questions_for(role)
     counts = Counter(normalise_text(q.text) for q in loaded.rubric.questions)
@@ -436,7 +436,7 @@ def survey_cell(loaded: LoadedRubric, q: Question, value: Any) -> str:
 
     Multi answers are joined with ", " as Google Forms does, labels with commas and all.
     """
-    from .responses import NA, UNKNOWN, coerce
+    from alignment_cli.files.responses import NA, UNKNOWN, coerce
 
     if value is None:
         return ""

@@ -15,12 +15,12 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, StringConstraints, ValidationError
 
-from .clock import as_utc
-from .errors import InvalidInput, Problem
-from .expressions import Expression
-from .models import ID_PATTERN, Model, Question, QuestionType
-from .rubric import LoadedRubric
-from .yamlio import Loc, load_data_fast, load_yaml
+from alignment_cli.clock import as_utc
+from alignment_cli.errors import InvalidInput, Problem
+from alignment_cli.files.yamlio import Loc, load_data_fast, load_yaml
+from alignment_cli.model.expressions import Expression
+from alignment_cli.model.models import ID_PATTERN, Model, Question, QuestionType
+from alignment_cli.model.rubric import LoadedRubric
 
 NA = "n/a"
 UNKNOWN = "unknown"
@@ -98,7 +98,7 @@ def load_response_file(path: Path) -> ResponseFile:
     try:
         return ResponseFile(path, Responses.model_validate(data))
     except ValidationError as exc:
-        from .rubric import pydantic_problems
+        from alignment_cli.model.rubric import pydantic_problems
 
         raise InvalidInput(pydantic_problems(load_yaml(path), exc, Responses)) from None
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from .yamlio import MAX_DEPTH, MAX_NODES, MAX_NUMBER_CHARS
+from alignment_cli.files.yamlio import MAX_DEPTH, MAX_NODES, MAX_NUMBER_CHARS
 
 _STR = "tag:yaml.org,2002:str"
 _TAGS = frozenset(

@@ -11,11 +11,18 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from . import markdown as md
-from .interview import KEY_NA, KEYS, Interview, answer_hint, format_value, numbered
-from .models import Question, QuestionType
-from .rubric import LoadedRubric
-from .scorecard import Scorecard
+from alignment_cli.interview.flow import (
+    KEY_NA,
+    KEYS,
+    Interview,
+    answer_hint,
+    format_value,
+    numbered,
+)
+from alignment_cli.model.models import Question, QuestionType
+from alignment_cli.model.rubric import LoadedRubric
+from alignment_cli.report import markdown as md
+from alignment_cli.scoring.scorecard import Scorecard
 
 BAR_WIDTH = 30
 

@@ -28,12 +28,19 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .clock import as_utc
-from .errors import InvalidInput, Problem
-from .models import Model, Question, QuestionType
-from .responses import NA, UNKNOWN, AnswerChecker, AnswerValue, Responses, value_error
-from .rubric import LoadedRubric
-from .yamlio import Document, load_yaml, parse_yaml, read_text
+from alignment_cli.clock import as_utc
+from alignment_cli.errors import InvalidInput, Problem
+from alignment_cli.files.responses import (
+    NA,
+    UNKNOWN,
+    AnswerChecker,
+    AnswerValue,
+    Responses,
+    value_error,
+)
+from alignment_cli.files.yamlio import Document, load_yaml, parse_yaml, read_text
+from alignment_cli.model.models import Model, Question, QuestionType
+from alignment_cli.model.rubric import LoadedRubric
 
 MAX_CSV_BYTES = 512 * 1024 * 1024
 
@@ -148,7 +155,7 @@ class LoadedMapping:
 
 def load_mapping(path: Path, loaded: LoadedRubric) -> LoadedMapping:
     """Read and check a mapping file against the rubric; every problem located in the file."""
-    from .rubric import pydantic_problems
+    from alignment_cli.model.rubric import pydantic_problems
 
     doc = load_yaml(path)
     problems: list[Problem] = []
@@ -163,7 +170,7 @@ def load_mapping(path: Path, loaded: LoadedRubric) -> LoadedMapping:
     roles = {r.id for r in loaded.rubric.roles}
 
     def unknown_question(qid: str) -> str:
-        from .rubric import _unknown
+        from alignment_cli.model.rubric import _unknown
 
         return _unknown("question", qid, set(questions)) + f" in rubric '{loaded.rubric.id}'"
 
@@ -1018,8 +1025,8 @@ class _RowReader:
         self.dayfirst = decided
 
     def read(self, row: int, line: int, cells: list[str]) -> None:
-        from .privacy import pseudonym
-        from .responses import slug
+        from alignment_cli.files.privacy import pseudonym
+        from alignment_cli.files.responses import slug
 
         self.read_rows += 1
         found: list[Problem] = []
@@ -1151,7 +1158,7 @@ class _RowReader:
     ) -> dict[str, AnswerValue]:
         """Leave out what a survey could not hide: questions not asked of this role, or whose
         condition is false given this row's earlier answers. Scoring would refuse them."""
-        from .responses import RESERVED, coerce
+        from alignment_cli.files.responses import RESERVED, coerce
 
         kept: dict[str, AnswerValue] = {}
         seen: dict[str, Any] = {}  # kept answers as conditions see them (condition_values)
@@ -1255,8 +1262,8 @@ def _lengthen_colliding_pseudonyms(rows: list[ImportedRow], salt: str) -> None:
     Deterministic for a given file; a later import that brings a colliding newcomer renames the
     earlier person's file (documented).
     """
-    from .privacy import pseudonym
-    from .responses import slug
+    from alignment_cli.files.privacy import pseudonym
+    from alignment_cli.files.responses import slug
 
     sources: dict[str, set[str]] = defaultdict(set)
     for r in rows:
@@ -1292,7 +1299,7 @@ class WritePlan:
 def output_folder(into: Path) -> Path:
     """Where answer files go: DIR/responses for an engagement folder (one with alignment.yaml or
     a responses/ folder), else DIR itself; `alignment score DIR` finds them either way."""
-    from .engagement import CONFIG_NAME
+    from alignment_cli.files.engagement import CONFIG_NAME
 
     if (into / CONFIG_NAME).is_file() or (into / "responses").is_dir():
         return into / "responses"
@@ -1363,7 +1370,7 @@ def write_all_atomic(items: list[tuple[Path, str]]) -> None:
     import os
 
     if not hasattr(os, "sync") or len(items) < 2:
-        from .yamlio import write_atomic
+        from alignment_cli.files.yamlio import write_atomic
 
         for path, text in items:
             write_atomic(path, text)
@@ -1517,10 +1524,10 @@ def import_csv(
     """
     from dataclasses import replace
 
-    from .engagement import find_engagement
-    from .errors import UsageError
-    from .forms import check_role
-    from .rubric import load_rubric
+    from alignment_cli.errors import UsageError
+    from alignment_cli.files.engagement import find_engagement
+    from alignment_cli.model.rubric import load_rubric
+    from alignment_cli.survey.forms import check_role
 
     if into.exists() and not into.is_dir():
         raise UsageError(f"--into {into}: is a file; give the engagement folder to import into")

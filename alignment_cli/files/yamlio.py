@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from .errors import InvalidInput, Problem
+from alignment_cli.errors import InvalidInput, Problem
 
 _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader when present
 _Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -330,7 +330,7 @@ def load_data_fast(path: Path) -> Any:
     PyYAML; everything else goes through `parse_yaml`, so every file meets the same guards
     whichever reader reads it. Callers use `load_yaml` to locate a validation error.
     """
-    from . import flatyaml
+    from alignment_cli.files import flatyaml
 
     text = read_text(path)
     data = flatyaml.parse(text)

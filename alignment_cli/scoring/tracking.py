@@ -12,11 +12,12 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import clock
-from .compare import Comparison, compare
-from .engagement import Engagement, find_engagement
-from .errors import AlignmentError, UsageError
-from .history import (
+from alignment_cli import clock
+from alignment_cli.errors import AlignmentError, UsageError
+from alignment_cli.files.engagement import Engagement, find_engagement
+from alignment_cli.model.rubric import LoadedRubric, load_rubric
+from alignment_cli.scoring.compare import Comparison, compare
+from alignment_cli.scoring.history import (
     Run,
     Trend,
     latest,
@@ -27,11 +28,10 @@ from .history import (
     save,
     trend,
 )
-from .rubric import LoadedRubric, load_rubric
-from .scorecard import Scorecard
+from alignment_cli.scoring.scorecard import Scorecard
 
 if TYPE_CHECKING:
-    from .pipeline import Scored
+    from alignment_cli.scoring.pipeline import Scored
 
 LATEST = "latest"
 SUMMARY_ENV = "GITHUB_STEP_SUMMARY"
@@ -53,7 +53,7 @@ def load_side(
     since" then names when the earlier answers were given."""
     if path.is_file() and path.suffix == ".json":
         return load_scorecard(path), None
-    from .pipeline import latest_answer_time, score_inputs
+    from alignment_cli.scoring.pipeline import latest_answer_time, score_inputs
 
     scored = score_inputs([path], rubric_ref=rubric_ref, carry_over=carry_over, now=clock.now())
     card = scored.card
@@ -184,8 +184,8 @@ def report_progress(
 def report_summary(card: Scorecard, progress: Progress, output: Path | None) -> str:
     """What `report` appends to GitHub's step summary: where the report is, the change and the
     trend (the scores themselves are in `score`'s summary)."""
-    from . import markdown as md
-    from .progress_view import headline, history_markdown
+    from alignment_cli.cli.views.progress import headline, history_markdown
+    from alignment_cli.report import markdown as md
 
     where = ""
     if output is not None:

@@ -9,8 +9,8 @@ from pydantic.json_schema import GenerateJsonSchema
 from rich.markup import escape
 from rich.tree import Tree
 
-from .models import Question, QuestionType, Rubric
-from .rubric import LoadedRubric
+from alignment_cli.model.models import Question, QuestionType, Rubric
+from alignment_cli.model.rubric import LoadedRubric
 
 SCHEMA_FILE = "rubric.schema.json"
 

@@ -14,11 +14,11 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from .clock import as_utc
-from .engagement import CONFIG_NAME, find_engagement
-from .errors import InvalidInput, Problem, UsageError
-from .scorecard import SCHEMA_VERSION, Scorecard
-from .yamlio import format_loc, read_text, write_atomic
+from alignment_cli.clock import as_utc
+from alignment_cli.errors import InvalidInput, Problem, UsageError
+from alignment_cli.files.engagement import CONFIG_NAME, find_engagement
+from alignment_cli.files.yamlio import format_loc, read_text, write_atomic
+from alignment_cli.scoring.scorecard import SCHEMA_VERSION, Scorecard
 
 BLOCKS = "▁▂▃▄▅▆▇█"
 

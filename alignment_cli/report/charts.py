@@ -13,7 +13,7 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .markdown import fmt_score
+from alignment_cli.report.markdown import fmt_score
 
 #: Series colours, shared by the SVG (via CSS classes) and the Mermaid palette.
 PALETTE = ("#1f4e79", "#d9822b", "#2a9d8f", "#8e5ea2", "#6b7280")

@@ -17,12 +17,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from . import __version__
-from .engagement import Targets
-from .errors import InvalidInput, Problem
-from .expressions import Expression, ExpressionError, Reference, compile_expression
-from .models import Classifier, Question, QuestionType, Rubric, to_var
-from .responses import (
+from alignment_cli import __version__
+from alignment_cli.errors import InvalidInput, Problem
+from alignment_cli.files.engagement import Targets
+from alignment_cli.files.responses import (
     NA,
     RESERVED,
     UNKNOWN,
@@ -33,8 +31,15 @@ from .responses import (
     normalise,
     value_error,
 )
-from .rubric import TRIGGER_NAMESPACES, TRIGGER_SCALARS, LoadedRubric
-from .scorecard import (
+from alignment_cli.model.expressions import (
+    Expression,
+    ExpressionError,
+    Reference,
+    compile_expression,
+)
+from alignment_cli.model.models import Classifier, Question, QuestionType, Rubric, to_var
+from alignment_cli.model.rubric import TRIGGER_NAMESPACES, TRIGGER_SCALARS, LoadedRubric
+from alignment_cli.scoring.scorecard import (
     BlindSpot,
     Classification,
     Counts,

@@ -1,0 +1,1 @@
+"""What the terminal shows (rich): scorecards, progress, the interview, rubrics."""
