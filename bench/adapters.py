@@ -22,7 +22,9 @@ def _missing(module: str, names: tuple[str, ...]) -> str | None:
 
 
 def report_unavailable() -> str | None:
-    return _missing("alignment_cli.report.context", ("build_context", "render"))
+    return _missing("alignment_cli.report.context", ("build_context",)) or _missing(
+        "alignment_cli.report.render", ("render",)
+    )
 
 
 def render_report(scored: Any) -> dict[str, float | int]:
@@ -31,13 +33,14 @@ def render_report(scored: Any) -> dict[str, float | int]:
     from datetime import date
 
     report = importlib.import_module("alignment_cli.report.context")
+    renderer = importlib.import_module("alignment_cli.report.render")
     out: dict[str, float | int] = {}
     start = time.perf_counter()
     context = report.build_context(scored.card, scored.rubric, day=date(2026, 11, 22))
     out["context"] = time.perf_counter() - start
     for fmt in ("md", "html"):
         start = time.perf_counter()
-        text = report.render(context, fmt)
+        text = renderer.render(context, fmt)
         out[fmt] = time.perf_counter() - start
         out[f"{fmt}_chars"] = len(text)
     return out

@@ -22,7 +22,11 @@ from conftest import EXAMPLES, MINIMAL_RESPONSES, MINIMAL_RUBRIC, ROOT
 from markdown_it import MarkdownIt
 from markdown_it.rules_block.table import escapedSplit
 
+from alignment_cli.report import appendix as rappendix
 from alignment_cli.report import context as rp
+from alignment_cli.report import model as rmodel
+from alignment_cli.report import progress as rprogress
+from alignment_cli.report import render as rrender
 from alignment_cli.scoring.pipeline import score_inputs
 
 SNAPSHOTS = ROOT / "tests" / "snapshots"
@@ -331,8 +335,8 @@ def test_the_clock_does_not_leak_into_the_report() -> None:
     day = rp.report_date(card, None, lambda: date(1999, 1, 1))
     assert day == date(2026, 11, 2)
     for fmt in ("md", "html"):
-        a = rp.render(rp.build_context(card, scored.rubric, day=day), fmt)  # type: ignore[arg-type]
-        b = rp.render(rp.build_context(later, scored.rubric, day=day), fmt)  # type: ignore[arg-type]
+        a = rrender.render(rp.build_context(card, scored.rubric, day=day), fmt)  # type: ignore[arg-type]
+        b = rrender.render(rp.build_context(later, scored.rubric, day=day), fmt)  # type: ignore[arg-type]
         assert a == b
         assert "2031" not in b
 
@@ -368,21 +372,21 @@ def test_errors_name_the_problem(invoke: Callable[..., Any], tmp_path: Path) -> 
 
 
 def test_numbers_are_rounded_for_people() -> None:
-    assert rp.score_text(24.2335) == "24"
-    assert rp.score_text(None) == "–"
-    assert rp.signed_text(-23.4) == "−23"
-    assert rp.signed_text(6.0) == "+6"
-    assert rp.signed_text(0.4) == "0"
-    assert rp.signed_text(-0.4) == "0"
-    assert rp.percent_text(0.9776) == "98%"
-    assert rp.long_date(date(2026, 10, 5)) == "5 October 2026"
+    assert rmodel.score_text(24.2335) == "24"
+    assert rmodel.score_text(None) == "–"
+    assert rmodel.signed_text(-23.4) == "−23"
+    assert rmodel.signed_text(6.0) == "+6"
+    assert rmodel.signed_text(0.4) == "0"
+    assert rmodel.signed_text(-0.4) == "0"
+    assert rmodel.percent_text(0.9776) == "98%"
+    assert rmodel.long_date(date(2026, 10, 5)) == "5 October 2026"
 
 
 def test_a_figure_cannot_carry_markup() -> None:
     with pytest.raises(ValueError):
-        rp.Figure("<b>1</b>")
+        rmodel.Figure("<b>1</b>")
     with pytest.raises(ValueError):
-        rp.Figure("1 | 2")
+        rmodel.Figure("1 | 2")
 
 
 def test_appendix_aggregates_by_role_and_caps_long_lists() -> None:
@@ -391,9 +395,9 @@ def test_appendix_aggregates_by_role_and_caps_long_lists() -> None:
     scale_q = Question.model_validate(
         {"id": "q", "phase": "p", "dimension": "d", "type": "scale", "text": "T"}
     )
-    assert rp._answer_items(scale_q, {"4": 2, "2": 1}, 5) == ["4 of 5 (2)", "2 of 5 (1)"]
-    assert rp._answer_items(scale_q, {"3": 1}, 5) == ["3 of 5"]
-    assert rp._answer_items(scale_q, {"unknown": 1, "n/a": 2}, 5) == [
+    assert rappendix._answer_items(scale_q, {"4": 2, "2": 1}, 5) == ["4 of 5 (2)", "2 of 5 (1)"]
+    assert rappendix._answer_items(scale_q, {"3": 1}, 5) == ["3 of 5"]
+    assert rappendix._answer_items(scale_q, {"unknown": 1, "n/a": 2}, 5) == [
         "not applicable (2)",
         "don't know (1)",
     ]
@@ -409,7 +413,9 @@ def test_appendix_aggregates_by_role_and_caps_long_lists() -> None:
         }
     )
     many = {f"{h} hours": 1 for h in range(1, 101)}
-    assert rp._answer_items(number_q, many, 5) == ["median 50.5 hours, range 1 to 100 hours (100)"]
+    assert rappendix._answer_items(number_q, many, 5) == [
+        "median 50.5 hours, range 1 to 100 hours (100)"
+    ]
     multi_q = Question.model_validate(
         {
             "id": "m",
@@ -425,12 +431,12 @@ def test_appendix_aggregates_by_role_and_caps_long_lists() -> None:
         }
     )
     # Several people: counted per option, not per combination.
-    assert rp._answer_items(multi_q, {"Alpha; Beta": 2, "Alpha": 1}, 5) == [
+    assert rappendix._answer_items(multi_q, {"Alpha; Beta": 2, "Alpha": 1}, 5) == [
         "Alpha (3)",
         "Beta (2)",
     ]
     # A label that itself contains "; " cannot be split safely: the combination stays whole.
-    assert rp._answer_items(multi_q, {"Alpha; Gamma; delta": 2, "Alpha": 1}, 5) == [
+    assert rappendix._answer_items(multi_q, {"Alpha; Gamma; delta": 2, "Alpha": 1}, 5) == [
         "Alpha; Gamma; delta (2)",
         "Alpha (1)",
     ]
@@ -459,17 +465,17 @@ def test_change_since_last_run_and_trend_render_when_given() -> None:
         card,
         scored.rubric,
         day=date(2026, 11, 2),
-        comparison=rp.comparison_view(compare(earlier, card)),
-        history=rp.history_points(trend(runs)),
+        comparison=rprogress.comparison_view(compare(earlier, card)),
+        history=rprogress.history_points(trend(runs)),
     )
-    md = rp.render(context, "md")
+    md = rrender.render(context, "md")
     assert "## Change since the last run" in md
     assert "The overall score is up 12 points since 1 August 2026" in md
     assert "- **Change since the last run:** The overall score is up 12 points" in md
     assert table_problems(md) == []
     assert mermaid_problems(md) == []
     assert '  x-axis ["2026-08-01", "2026-11-05"]' in md
-    html = rp.render(context, "html")
+    html = rrender.render(context, "html")
     assert html_problems(html) == []
     assert 'id="change"' in html and '<path class="trend" d="M' in html
 

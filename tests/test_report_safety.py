@@ -27,6 +27,7 @@ from alignment_cli.files.privacy import pseudonym
 from alignment_cli.files.responses import ResponseFile, Responses
 from alignment_cli.model.rubric import load_rubric
 from alignment_cli.report import context as rp
+from alignment_cli.report import render as rrender
 from alignment_cli.scoring.engine import score
 
 HOSTILE = {
@@ -123,7 +124,7 @@ def _render_both(root: Path, text: str) -> tuple[str, str]:
     )
     scored = score_inputs([root / "answers"], rubric_ref=str(root / "rubric.yaml"))
     context = rp.build_context(scored.card, scored.rubric, day=date(2026, 11, 2))
-    return rp.render(context, "md"), rp.render(context, "html")
+    return rrender.render(context, "md"), rrender.render(context, "html")
 
 
 def _md_shape(text: str) -> list[tuple[str, str, list[str]]]:
@@ -212,13 +213,13 @@ def test_any_text_keeps_tables_whole(name: str, org: str, note: str) -> None:
         files.append(ResponseFile(Path(f"{i}.yaml"), Responses.model_validate(data)))
     card = score(loaded, files, now=datetime(2026, 1, 1, tzinfo=UTC), organization=org or None)
     context = rp.build_context(card, loaded, day=date(2026, 1, 1))
-    md = rp.render(context, "md")
+    md = rrender.render(context, "md")
     assert table_problems(md) == []
     kinds = {t.type for t in parse_markdown(md)}
     assert not kinds & {"html_block", "code_block"}
     inline = {c.type for t in parse_markdown(md) for c in (t.children or [])}
     assert not inline & {"html_inline", "link_open", "image", "code_inline"}
-    assert html_problems(rp.render(context, "html")) == []
+    assert html_problems(rrender.render(context, "html")) == []
 
 
 _LOADED: list[Any] = []

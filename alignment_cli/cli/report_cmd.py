@@ -77,20 +77,15 @@ def report(
     """Render the report for leadership: summary, scorecard, gap, roadmap, appendix."""
     from alignment_cli.clock import now
     from alignment_cli.files.yamlio import write_atomic
-    from alignment_cli.report.context import (
-        build_context,
-        parse_day,
-        render,
-        report_date,
-        report_format,
-    )
+    from alignment_cli.report.context import build_context, report_date
+    from alignment_cli.report.render import parse_day, render, report_format
     from alignment_cli.scoring.pipeline import score_inputs
 
     fixed = parse_day(day) if day is not None else None
     kind = report_format(fmt.value if fmt is not None else None, output, template)
     scored = score_inputs(inputs or [], rubric_ref=rubric, carry_over=carry_over)
     when = report_date(scored.card, fixed, lambda: now().date())
-    from alignment_cli.report.context import comparison_view, history_points
+    from alignment_cli.report.progress import comparison_view, history_points
     from alignment_cli.scoring.tracking import append_step_summary, report_progress, report_summary
 
     progress = report_progress(scored, baseline, day=when, carry_over=carry_over)

@@ -1,0 +1,165 @@
+"""The report's appendix: every question with its answers, counted, and the notes people wrote."""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+
+from alignment_cli.files.privacy import pseudonym
+from alignment_cli.model.models import Question, QuestionType
+from alignment_cli.model.rubric import LoadedRubric
+from alignment_cli.report.model import (
+    ANSWERS_PER_CELL,
+    NOTES_PER_QUESTION,
+    RESPONDENT_TABLE_MAX,
+    AnswerCell,
+    Appendix,
+    AppendixPhase,
+    AppendixQuestion,
+    Figure,
+    NoteView,
+    RespondentRow,
+    RoleInfo,
+    _plural,
+    long_date,
+    score_text,
+)
+from alignment_cli.scoring.scorecard import Scorecard
+
+# --------------------------------------------------------------------------- appendix
+
+_RESERVED_WORDS = {"n/a": "not applicable", "unknown": "don't know"}
+
+
+def _answer_items(q: Question | None, counts: dict[str, int], scale_max: int) -> list[str]:
+    """One role group's answers to a question, as counted phrases, most common first."""
+    labelled: Counter[str] = Counter()
+    numbers: list[tuple[float, int]] = []
+    unit = q.unit if q is not None else ""
+    for raw, n in counts.items():
+        if raw in _RESERVED_WORDS:
+            labelled[_RESERVED_WORDS[raw]] += n
+        elif q is not None and q.type is QuestionType.SCALE:
+            labelled[f"{raw} of {scale_max}"] += n
+        elif q is not None and q.type is QuestionType.MULTI:
+            known = {o.label for o in q.options}
+            pieces = raw.split("; ")
+            if all(p in known for p in pieces):
+                for p in pieces:
+                    labelled[p] += n
+            else:
+                labelled[raw] += n
+        elif q is not None and q.type is QuestionType.NUMBER:
+            try:
+                numbers.append((float(raw.split(" ", 1)[0]), n))
+            except ValueError:
+                labelled[raw] += n
+        else:
+            labelled[raw] += n
+    people = sum(counts.values())
+    distinct_numbers = len(numbers)
+    if distinct_numbers > ANSWERS_PER_CELL:
+        values = sorted(v for v, n in numbers for _ in range(min(n, 10_000)))
+        suffix = f" {unit}" if unit else ""
+        median = statistics.median(values)
+        labelled[f"median {median:g}{suffix}, range {values[0]:g} to {values[-1]:g}{suffix}"] += (
+            sum(n for _, n in numbers)
+        )
+    else:
+        for v, n in numbers:
+            labelled[f"{v:g}" + (f" {unit}" if unit else "")] += n
+    ranked = sorted(labelled.items(), key=lambda kv: (-kv[1], kv[0]))
+    if people <= 1:
+        return [label for label, _ in ranked]
+    return [f"{label} ({n:,})" for label, n in ranked]
+
+
+def build_appendix(
+    card: Scorecard,
+    loaded: LoadedRubric,
+    roles: list[RoleInfo],
+    anonymous: bool,
+    everyone_shown: bool,
+    few: frozenset[str],
+) -> Appendix:
+    r = loaded.rubric
+    questions = loaded.questions
+    dims = {d.id: d.title for d in r.dimensions}
+    role_titles = {x.id: x.title for x in r.roles}
+    shown = {x.id: x.shown and everyone_shown for x in roles}
+    salt = card.organization or ""
+    phases = []
+    for pi, phase in enumerate(r.phases, start=1):
+        items = []
+        members = [qs for qs in card.questions if qs.phase == phase.id]
+        for qi, qs in enumerate(members, start=1):
+            q = questions.get(qs.id)
+            scale = (q.scale if q is not None and q.scale else r.scale).max
+            cells = []
+            for role in roles:
+                counts = qs.answers.get(role.id, {})
+                if not shown[role.id]:
+                    cells.append(AnswerCell(role.title, False, [], 0, "not shown"))
+                    continue
+                answered = _answer_items(q, counts, scale)
+                kept = answered[:ANSWERS_PER_CELL]
+                more = len(answered) - len(kept)
+                text = "; ".join(kept) if kept else "–"
+                if more:
+                    text += f"; and {_plural(more, 'other answer')}"
+                cells.append(AnswerCell(role.title, True, kept, more, text))
+            notes = []
+            hidden_notes = 0
+            for note in qs.notes:
+                if not shown.get(note.role, False):
+                    hidden_notes += 1
+                    continue
+                notes.append(note)
+            kept_notes = [
+                NoteView(
+                    text=n.text.strip(),
+                    respondent=pseudonym(n.respondent, salt) if anonymous else n.respondent,
+                    role=role_titles.get(n.role, n.role),
+                )
+                for n in notes[:NOTES_PER_QUESTION]
+            ]
+            items.append(
+                AppendixQuestion(
+                    id=qs.id,
+                    number=Figure(f"{pi}.{qi}"),
+                    text=qs.text,
+                    dimension=dims.get(qs.dimension, qs.dimension),
+                    scored=qs.scored,
+                    score=(
+                        score_text(qs.score)
+                        if qs.scored and everyone_shown and qs.id not in few
+                        else Figure("–")
+                    ),
+                    cells=cells,
+                    notes=kept_notes,
+                    more_notes=max(0, len(notes) - NOTES_PER_QUESTION),
+                    hidden_notes=hidden_notes,
+                )
+            )
+        phases.append(AppendixPhase(id=phase.id, number=pi, title=phase.title, questions=items))
+    listed = not anonymous and len(card.respondents) <= RESPONDENT_TABLE_MAX
+    people = []
+    if listed:
+        for x in sorted(card.respondents, key=lambda x: (x.role, x.name.casefold(), x.file)):
+            people.append(
+                RespondentRow(
+                    name=x.name,
+                    role=role_titles.get(x.role, x.role),
+                    answered=x.answered,
+                    asked=x.asked,
+                    unknown=x.unknown,
+                    updated=long_date(x.updated.date()) if x.updated else Figure("–"),
+                )
+            )
+    return Appendix(
+        roles=roles,
+        phases=phases,
+        respondents=people,
+        respondents_listed=listed,
+        warnings=list(card.warnings),
+    )

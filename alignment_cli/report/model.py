@@ -1,0 +1,425 @@
+"""What a report template sees: the context's types, its limits, and how its figures are written.
+
+Every field here is documented in docs/templates.md (a test keeps the two in step).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, fields
+from datetime import date
+from typing import Any, Literal
+
+from alignment_cli.report import markdown as md
+from alignment_cli.report.charts import (
+    Markdown,
+    Series,
+    SvgChart,
+    SvgLine,
+)
+
+Format = Literal["md", "html"]
+
+#: How many of each long list the report shows before it says "and N more".
+NOTES_PER_QUESTION = 12
+ANSWERS_PER_CELL = 4
+RESPONDENT_TABLE_MAX = 60
+GAP_QUESTIONS = 10
+BLIND_SPOTS = 10
+#: A sales/marketing difference this large (points) counts as a disagreement in the summary.
+DISAGREEMENT_POINTS = 15.0
+
+_MONTHS = (
+    *("January", "February", "March", "April", "May", "June"),
+    *("July", "August", "September", "October", "November", "December"),
+)
+_FIGURE_OK = re.compile(r"^[0-9A-Za-z %+\-−–.,:/()×]*$")
+_OWNERS = {
+    "joint": "Sales and marketing together",
+    "sales": "Sales",
+    "marketing": "Marketing",
+    "leadership": "Leadership",
+}
+
+
+class Figure(str):
+    """A number, date or fixed word this module formatted: no Markdown or HTML specials in it."""
+
+    __slots__ = ()
+
+    def __new__(cls, text: str) -> Figure:
+        if not _FIGURE_OK.match(text):
+            raise ValueError(f"not a plain figure: {text!r}")
+        return super().__new__(cls, text)
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def score_text(value: float | None) -> Figure:
+    """Scores are read as whole points out of 100."""
+    return Figure(md.fmt_score(value))
+
+
+def signed_text(value: float | None) -> Figure:
+    """A difference in points with its sign, a true minus, and no "+0"."""
+    if value is None:
+        return Figure("–")
+    text = f"{value:+.0f}"
+    if text in ("+0", "-0"):
+        return Figure("0")
+    return Figure(text.replace("-", "−"))
+
+
+def percent_text(value: float | None) -> Figure:
+    return Figure(md.fmt_percent(value))
+
+
+def long_date(day: date) -> Figure:
+    """15 October 2026: the same in every locale."""
+    return Figure(f"{day.day} {_MONTHS[day.month - 1]} {day.year}")
+
+
+def count_text(n: int) -> Figure:
+    """A count as people read it: 10,000."""
+    return Figure(f"{n:,}")
+
+
+def _plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
+# --------------------------------------------------------------------------- the context
+
+
+@dataclass(frozen=True)
+class RoleInfo:
+    """A role group of respondents."""
+
+    id: str
+    title: str
+    count: int
+    shown: bool
+
+
+@dataclass(frozen=True)
+class Meta:
+    organization: str | None
+    title: str
+    date: Figure
+    date_text: Figure
+    rubric_id: str
+    rubric_title: str
+    rubric_version: Figure
+    rubric_hash: str
+    tool_version: Figure
+    respondents: int
+    respondents_text: str
+    roles: list[RoleInfo]
+    coverage: Figure
+    coverage_value: float | None
+
+
+@dataclass(frozen=True)
+class Privacy:
+    anonymous: bool
+    min_group: int | None
+    hidden_roles: list[str]
+    note: str | None
+
+
+@dataclass(frozen=True)
+class LevelBand:
+    id: str
+    title: str
+    description: str
+    start: Figure
+    end: Figure
+    start_value: float
+    end_value: float
+    current: bool
+
+
+@dataclass(frozen=True)
+class RoleScore:
+    role: str
+    score: Figure
+    score_value: float | None
+
+
+@dataclass(frozen=True)
+class PhaseRow:
+    id: str
+    number: int
+    title: str
+    description: str
+    score: Figure
+    score_value: float | None
+    threshold: Figure
+    status: str
+    achieved: bool | None
+    current: bool
+    coverage: Figure
+
+
+@dataclass(frozen=True)
+class DimensionRow:
+    id: str
+    title: str
+    description: str
+    weight: Figure
+    score: Figure
+    score_value: float | None
+    by_role: list[RoleScore]
+    gap: Figure
+    gap_value: float | None
+    target: Figure | None
+    shortfall: Figure | None
+    coverage: Figure
+
+
+@dataclass(frozen=True)
+class GapRow:
+    id: str
+    title: str
+    first: Figure
+    second: Figure
+    gap: Figure
+    gap_value: float
+    reading: str
+
+
+@dataclass(frozen=True)
+class GapView:
+    shown: bool
+    hidden_reason: str | None
+    first: str
+    second: str
+    dimensions: list[GapRow]
+    questions: list[GapRow]
+    more_questions: int
+
+
+@dataclass(frozen=True)
+class ReasonRow:
+    question: str
+    answer: str
+    points_to: str
+    respondents: int
+
+
+@dataclass(frozen=True)
+class OrientationView:
+    id: str
+    title: str
+    description: str
+    outcome: str | None
+    outcome_description: str
+    current: str | None
+    matches: bool | None
+    verdict: str
+    reasons: list[ReasonRow]
+    totals: list[tuple[str, Figure]]
+
+
+@dataclass(frozen=True)
+class RecommendationView:
+    id: str
+    number: int
+    title: str
+    body: str
+    phase: str
+    priority: str
+    priority_id: str
+    owner: str
+    owner_id: str
+    kpi: str
+    dimension: str | None
+    why: list[str]
+
+
+@dataclass(frozen=True)
+class RoadmapPhase:
+    id: str
+    number: int
+    title: str
+    status: str
+    current: bool
+    counts: str
+    recommendations: list[RecommendationView]
+
+
+@dataclass(frozen=True)
+class BenchmarkView:
+    id: str
+    figure: str
+    source: str
+    year: Figure | None
+    second_hand: bool
+    url: str | None
+    questions: list[str]
+
+
+@dataclass(frozen=True)
+class BlindSpotView:
+    question: str
+    unknown: int
+    asked: int
+    text: str
+
+
+@dataclass(frozen=True)
+class RespondentRow:
+    name: str
+    role: str
+    answered: int
+    asked: int
+    unknown: int
+    updated: Figure
+
+
+@dataclass(frozen=True)
+class AnswerCell:
+    role: str
+    shown: bool
+    items: list[str]
+    more: int
+    text: str
+
+
+@dataclass(frozen=True)
+class NoteView:
+    text: str
+    respondent: str
+    role: str
+
+
+@dataclass(frozen=True)
+class AppendixQuestion:
+    id: str
+    number: Figure
+    text: str
+    dimension: str
+    scored: bool
+    score: Figure
+    cells: list[AnswerCell]
+    notes: list[NoteView]
+    more_notes: int
+    hidden_notes: int
+
+
+@dataclass(frozen=True)
+class AppendixPhase:
+    id: str
+    number: int
+    title: str
+    questions: list[AppendixQuestion]
+
+
+@dataclass(frozen=True)
+class Appendix:
+    roles: list[RoleInfo]
+    phases: list[AppendixPhase]
+    respondents: list[RespondentRow]
+    respondents_listed: bool
+    warnings: list[str]
+
+
+@dataclass(frozen=True)
+class Chart:
+    title: str
+    categories: list[str]
+    series: list[Series]
+    caption: str
+    mermaid: Markdown
+    svg: SvgChart
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    id: str
+    title: str
+    before: Figure
+    after: Figure
+    change: Figure
+    change_value: float | None
+
+
+@dataclass(frozen=True)
+class ComparisonView:
+    """What changed since an earlier run (see `comparison_view`)."""
+
+    baseline_date: Figure
+    overall: ChangeRow
+    level_before: str
+    level_after: str
+    dimensions: list[ChangeRow]
+    phases: list[ChangeRow]
+    resolved: list[str]
+    new: list[str]
+    caveats: list[str]
+    summary: str
+
+
+@dataclass(frozen=True)
+class HistoryPoint:
+    """One earlier (or the current) run, oldest first."""
+
+    date: Figure
+    overall: Figure
+    overall_value: float | None
+    level: str
+
+
+@dataclass(frozen=True)
+class Trend:
+    mermaid: Markdown
+    svg: SvgLine
+
+
+@dataclass(frozen=True)
+class Summary:
+    overall: Figure
+    overall_value: float | None
+    level: str
+    level_description: str
+    phase: str | None
+    phase_number: int | None
+    phase_description: str
+    phases_total: int
+    all_phases_achieved: bool
+    target: Figure | None
+    shortfall: Figure | None
+    strongest: list[DimensionRow]
+    weakest: list[DimensionRow]
+    disagreements: list[GapRow]
+    agreement_note: str | None
+    orientation: list[OrientationView]
+    first_steps: list[RecommendationView]
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """The variables every report template receives (docs/templates.md)."""
+
+    meta: Meta
+    privacy: Privacy
+    summary: Summary
+    levels: list[LevelBand]
+    phases: list[PhaseRow]
+    dimensions: list[DimensionRow]
+    role_columns: list[RoleInfo]
+    chart: Chart
+    gap: GapView
+    orientation: list[OrientationView]
+    roadmap: list[RoadmapPhase]
+    recommendations_total: int
+    benchmarks: list[BenchmarkView]
+    blind_spots: list[BlindSpotView]
+    appendix: Appendix
+    comparison: ComparisonView | None = None
+    history: list[HistoryPoint] = field(default_factory=list)
+    trend: Trend | None = None
+
+    def variables(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}

@@ -1,0 +1,87 @@
+"""The report's view of the past: the change since the baseline run and the trend of saved runs."""
+
+from __future__ import annotations
+
+from alignment_cli.report.charts import (
+    mermaid_trend,
+    svg_trend,
+)
+from alignment_cli.report.model import (
+    ChangeRow,
+    ComparisonView,
+    Figure,
+    HistoryPoint,
+    Trend,
+    _plural,
+    long_date,
+    score_text,
+    signed_text,
+)
+from alignment_cli.scoring import compare as compare_mod
+from alignment_cli.scoring import history as history_mod
+
+# --------------------------------------------------------------------------- progress hooks
+
+
+def comparison_view(cmp: compare_mod.Comparison) -> ComparisonView:
+    """The "change since the last run" section, from `scoring.compare.compare(old, new)`.
+
+    Whoever finds the baseline passes the result to `build_context(comparison=...)`; templates
+    show the section only when it is there.
+    """
+
+    def row(d: compare_mod.Delta) -> ChangeRow:
+        return ChangeRow(
+            id=d.id,
+            title=d.title,
+            before=score_text(d.old),
+            after=score_text(d.new),
+            change=signed_text(d.change),
+            change_value=d.change,
+        )
+
+    day = long_date(cmp.old_generated_at.date())
+    overall = row(cmp.overall)
+    delta = cmp.overall.change
+    if delta is None:
+        summary = f"The overall score cannot be compared with the run of {day}."
+    elif round(delta) == 0:
+        summary = f"The overall score is unchanged since {day}."
+    else:
+        way = "up" if delta > 0 else "down"
+        summary = (
+            f"The overall score is {way} {_plural(abs(round(delta)), 'point')} since {day} "
+            f"(from {overall.before} to {overall.after})."
+        )
+    return ComparisonView(
+        baseline_date=day,
+        overall=overall,
+        level_before=cmp.old_level or "not scored",
+        level_after=cmp.new_level or "not scored",
+        dimensions=[row(d) for d in cmp.dimensions],
+        phases=[row(d) for d in cmp.phases],
+        resolved=[x.title for x in cmp.recommendations_resolved],
+        new=[x.title for x in cmp.recommendations_new],
+        caveats=list(cmp.caveats),
+        summary=summary,
+    )
+
+
+def history_points(runs: history_mod.Trend) -> list[HistoryPoint]:
+    """The runs of `history.trend(...)`, oldest first, for `build_context(history=...)`."""
+    return [
+        HistoryPoint(
+            date=Figure(run.generated_at.date().isoformat()),
+            overall=score_text(run.overall),
+            overall_value=run.overall,
+            level=run.level or "not scored",
+        )
+        for run in runs.runs
+    ]
+
+
+def trend_view(history: list[HistoryPoint]) -> Trend:
+    labels = [str(h.date) for h in history]
+    values = [h.overall_value for h in history]
+    title = "Overall score over time"
+    return Trend(mermaid=mermaid_trend(title, labels, values), svg=svg_trend(title, labels, values))
