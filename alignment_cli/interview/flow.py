@@ -16,15 +16,12 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-import yaml
-
-from alignment_cli.clock import timestamp
+from alignment_cli.files import answer_file
 from alignment_cli.files.responses import (
     NA,
     RESERVED,
@@ -539,73 +536,9 @@ class Interview:
 # --- the answer file -----------------------------------------------------------------------
 
 
-class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
-    """Multi-line text (a long note) as a literal block, which reads as it was typed."""
-
-
-def _str(dumper: Any, value: str) -> Any:
-    style = "|" if "\n" in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_Dumper.add_representer(str, _str)
-
-
-def _dump(data: Any, *, flow: bool | None = False) -> str:
-    return str(
-        yaml.dump(
-            data,
-            Dumper=_Dumper,
-            sort_keys=False,
-            allow_unicode=True,
-            default_flow_style=flow,
-            width=1_000_000,  # a long note stays on one line: quarterly diffs stay small
-        )
-    )
-
-
-def _entry(key: str, value: Any) -> str:
-    """`key: value`, lists in flow style as people write them: `[crm-task, context]`."""
-    if isinstance(value, list):
-        return f"{key}: {_dump(value, flow=True).strip()}"
-    return _dump({key: value}).rstrip("\n")
-
-
-def _indent(text: str) -> Iterable[str]:
-    for line in text.splitlines():
-        yield f"  {line}" if line else line
-
-
 def responses_text(responses: Responses, rubric: LoadedRubric) -> str:
-    """The answer file as YAML, answers grouped under a comment per phase.
+    """The answer file as YAML (files/answer_file.py writes every answer file).
 
     The text loads back to the same `Responses` (tested), so nothing a person typed is altered.
     """
-    head: dict[str, Any] = {
-        "rubric": responses.rubric.model_dump(exclude_none=True),
-        "respondent": responses.respondent.model_dump(),
-    }
-    if responses.organization is not None:
-        head["organization"] = responses.organization
-    lines = [_dump(head, flow=None).rstrip("\n")]
-    for key in ("started", "updated"):
-        stamp = getattr(responses, key)
-        if stamp is not None:
-            lines.append(f"{key}: {timestamp(stamp)}")
-    phases = {q.id: q.phase for q in rubric.rubric.questions}
-    if responses.answers:
-        lines.append("answers:")
-        current: str | None = None
-        for qid, value in responses.answers.items():
-            phase = phases.get(qid)
-            if phase != current and phase is not None:
-                lines.append(f"  # {phase}")
-                current = phase
-            lines.extend(_indent(_entry(qid, value)))
-    else:
-        lines.append("answers: {}")
-    if responses.notes:
-        lines.append("notes:")
-        for qid, text in responses.notes.items():
-            lines.extend(_indent(_entry(qid, text)))
-    return "\n".join(lines) + "\n"
+    return answer_file.responses_text(responses, rubric)

@@ -1,0 +1,194 @@
+"""The one writer of answer files: the interview, the survey import and resumed files all write
+this layout, so a file written by one and rewritten by another changes no byte.
+
+The layout (docs/interview.md, "Nothing lost"): the rubric and the respondent as one-line flow
+mappings, the organisation, `started` and `updated` in UTC, the answers in rubric order under a
+comment per phase (lists on one line, as people write them), then the notes (several lines as a
+literal block). Each scalar is written exactly as PyYAML's safe dumper writes it, which a test
+checks on generated text; the common scalars (ids, numbers, plain words) are written directly,
+because PyYAML's representer costs about a millisecond a file and an import writes thousands.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from alignment_cli.clock import timestamp
+from alignment_cli.files.responses import Responses
+from alignment_cli.model.rubric import LoadedRubric
+
+# Plain scalars PyYAML also writes plain (a conservative subset: anything else asks PyYAML).
+_PLAIN_BLOCK = re.compile(r"[A-Za-z0-9][A-Za-z0-9 _.,()'/+&-]*[A-Za-z0-9.)]|[A-Za-z0-9]")
+_PLAIN_FLOW = re.compile(r"[A-Za-z0-9][A-Za-z0-9 _./+-]*[A-Za-z0-9.]|[A-Za-z0-9]")
+_STR_TAG = "tag:yaml.org,2002:str"
+_CACHE_LIMIT = 50_000
+_cache: dict[tuple[str, bool], str] = {}
+_resolver: Any = None
+
+
+def scalar(value: Any, *, flow: bool = False) -> str:
+    """A value as PyYAML writes it after `key: ` (or, with `flow`, inside a flow list)."""
+    if type(value) is not str:
+        return _scalar(value, flow)  # cheap; and a cache would take -0.0 for 0.0
+    key = (value, flow)
+    hit = _cache.get(key)
+    if hit is None:
+        hit = _scalar(value, flow)
+        if len(_cache) < _CACHE_LIMIT:
+            _cache[key] = hit
+    return hit
+
+
+def _scalar(value: Any, flow: bool) -> str:
+    global _resolver
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float) and math.isfinite(value):
+        text = repr(value)
+        return text.replace("e", ".0e", 1) if "." not in text and "e" in text else text
+    if (
+        isinstance(value, str)
+        and (_PLAIN_FLOW if flow else _PLAIN_BLOCK).fullmatch(value)
+        and " #" not in value
+        and ": " not in value
+        and " -" not in value
+    ):
+        if _resolver is None:
+            import yaml
+
+            _resolver = yaml.resolver.Resolver()
+        if _resolver.resolve(_node_type(), value, (True, False)) == _STR_TAG:
+            return value
+    return _pyyaml_scalar(value, flow)
+
+
+def _node_type() -> Any:
+    import yaml
+
+    return yaml.ScalarNode
+
+
+def _pyyaml_scalar(value: Any, flow: bool) -> str:
+    """What PyYAML writes for `value` after `k: ` (or inside `[...]`): the reference layout."""
+    if flow:
+        text = _dump([value], flow=True).strip()
+        return text[1:-1]
+    text = _dump({"k": value}, flow=False)
+    # After "k: ", without the final line break; a literal block keeps its own trailing lines.
+    return text[3:-1] if text.endswith("\n") else text[3:]
+
+
+def _dump(data: Any, *, flow: bool | None) -> str:
+    import yaml
+
+    return str(
+        yaml.dump(
+            data,
+            Dumper=_dumper(),
+            sort_keys=False,
+            allow_unicode=True,
+            default_flow_style=flow,
+            width=1_000_000,  # a long note stays on one line: quarterly diffs stay small
+        )
+    )
+
+
+_DUMPER: Any = None
+
+
+def _dumper() -> Any:
+    """The safe dumper, with text of several lines as a literal block (it reads as typed)."""
+    global _DUMPER
+    if _DUMPER is None:
+        import yaml
+
+        base: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+        class Dumper(base):  # type: ignore[misc]
+            pass
+
+        def text(dumper: Any, value: str) -> Any:
+            style = "|" if "\n" in value else None
+            return dumper.represent_scalar(_STR_TAG, value, style=style)
+
+        Dumper.add_representer(str, text)
+        _DUMPER = Dumper
+    return _DUMPER
+
+
+def _flow_mapping(data: Mapping[str, Any]) -> str:
+    return "{" + ", ".join(f"{k}: {scalar(v, flow=True)}" for k, v in data.items()) + "}"
+
+
+def _entry(key: str, value: Any) -> str:
+    if isinstance(value, list):
+        return f"{key}: [" + ", ".join(scalar(v, flow=True) for v in value) + "]"
+    return f"{key}: {scalar(value)}"
+
+
+def _indented(text: str) -> Iterable[str]:
+    for line in text.split("\n"):
+        yield f"  {line}" if line else line
+
+
+def answer_file_text(
+    *,
+    rubric: Mapping[str, Any],
+    respondent: Mapping[str, Any],
+    organization: str | None,
+    started: datetime | None,
+    updated: datetime | None,
+    answers: Mapping[str, Any],
+    notes: Mapping[str, str],
+    phase_of: Mapping[str, str],
+) -> str:
+    """The text of an answer file; `phase_of` maps question ids to their phase's id.
+
+    Answers are written in the order given (callers give rubric order); a comment names each
+    phase where it starts. The text loads back to the same values (tested).
+    """
+    lines = [f"rubric: {_flow_mapping(rubric)}", f"respondent: {_flow_mapping(respondent)}"]
+    if organization is not None:
+        lines.append(f"organization: {scalar(organization)}")
+    if started is not None:
+        lines.append(f"started: {timestamp(started)}")
+    if updated is not None:
+        lines.append(f"updated: {timestamp(updated)}")
+    if answers:
+        lines.append("answers:")
+        current: str | None = None
+        for qid, value in answers.items():
+            phase = phase_of.get(qid)
+            if phase != current and phase is not None:
+                lines.append(f"  # {phase}")
+                current = phase
+            lines.extend(_indented(_entry(qid, value)))
+    else:
+        lines.append("answers: {}")
+    if notes:
+        lines.append("notes:")
+        for qid, text in notes.items():
+            lines.extend(_indented(_entry(qid, text)))
+    return "\n".join(lines) + "\n"
+
+
+def responses_text(responses: Responses, loaded: LoadedRubric) -> str:
+    """The answer file of `responses`, answers in the order they are held."""
+    return answer_file_text(
+        rubric=responses.rubric.model_dump(exclude_none=True),
+        respondent=responses.respondent.model_dump(),
+        organization=responses.organization,
+        started=responses.started,
+        updated=responses.updated,
+        answers=responses.answers,
+        notes=responses.notes,
+        phase_of={q.id: q.phase for q in loaded.rubric.questions},
+    )
