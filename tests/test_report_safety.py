@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import html
+import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -284,12 +285,82 @@ def test_unknown_names_are_errors_not_blanks(invoke: Callable[..., Any], tmp_pat
     assert "docs/templates.md" in result.stderr
 
 
-def test_a_runaway_template_fails_cleanly(invoke: Callable[..., Any], tmp_path: Path) -> None:
-    template = tmp_path / "loop.md.j2"
-    template.write_text("{% for i in range(10**9) %}{% endfor %}\n", encoding="utf-8")
+BOMBS = {
+    "range": "{% for i in range(10**9) %}{% endfor %}",
+    "nested ranges": "{% for i in range(99999) %}{% for j in range(99999) %}"
+    "{% endfor %}{% endfor %}",
+    "string repeat": "{{ ('a' * 10**9)|length }}",
+    "list repeat": "{{ ([1] * 10**8)|length }}",
+    "center": "{{ 'a'|center(10**9) }}",
+    "method width": "{{ 'a'.ljust(10**9) }}",
+    "format width": "{{ '{:>1000000000}'.format(1) }}",
+    "percent width": "{{ '%01000000000d' % 1 }}",
+    "format filter": "{{ '%01000000000d'|format(1) }}",
+    "lipsum": "{{ lipsum(10**6) }}",
+    "power": "{{ 10**100000000 }}",
+    "doubling": "{% set s = namespace(t='ab') %}{% for i in range(40) %}"
+    "{% set s.t = s.t ~ s.t %}{% endfor %}{{ s.t|length }}",
+    "loop over a long string": "{% for c in 'x' * 900000 %}{% for d in 'y' * 900000 %}"
+    "{% endfor %}{% endfor %}",
+    "output": "{% for i in range(4000000) %}xxxxxxxxxx{% endfor %}",
+}
+
+
+@pytest.mark.parametrize("source", BOMBS.values(), ids=BOMBS.keys())
+def test_template_bombs_stop_within_seconds_with_a_located_message(
+    invoke: Callable[..., Any], tmp_path: Path, source: str
+) -> None:
+    template = tmp_path / "bomb.md.j2"
+    template.write_text("# Report\n\n" + source + "\n", encoding="utf-8")
+    start = time.monotonic()
     result = invoke("report", *MINIMAL_ARGS, "--template", str(template))
-    assert result.exit_code == 2
-    assert "the template failed" in result.stderr
+    elapsed = time.monotonic() - start
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert result.stderr.startswith(f"{template}"), result.stderr
+    assert "limit" in result.stderr or "failed" in result.stderr, result.stderr
+    assert elapsed < 20, f"{elapsed:.1f} s"
+
+
+def test_bounds_leave_ordinary_templates_alone(invoke: Callable[..., Any], tmp_path: Path) -> None:
+    template = tmp_path / "fine.md.j2"
+    template.write_text(
+        "{% for i in range(3) %}{{ i }}{% endfor %} {{ 'ab' * 3 }} {{ 2 ** 10 }}"
+        " {{ ('%5d'|format(42))|length }} {{ ('x'|center(7))|length }}|{{ range(5)|list|length }}\n",
+        encoding="utf-8",
+    )
+    result = invoke("report", *MINIMAL_ARGS, "--template", str(template))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "012 ababab 1024 5 7|5\n"
+
+
+@pytest.mark.parametrize("target", ["/etc/passwd", "/proc/self/environ"])
+def test_a_template_cannot_read_through_a_symlink_beside_it(
+    invoke: Callable[..., Any], tmp_path: Path, target: str
+) -> None:
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "secret.txt").symlink_to(target)
+    template = folder / "leak.md.j2"
+    template.write_text('{% include "secret.txt" %}\n', encoding="utf-8")
+    result = invoke("report", *MINIMAL_ARGS, "--template", str(template))
+    assert result.exit_code == 2, result.output
+    assert "outside the template's folder" in result.stderr
+    assert "root:" not in result.output and "PATH=" not in result.output
+
+
+def test_a_template_that_is_itself_a_symlink_out_of_its_folder_is_refused(
+    invoke: Callable[..., Any], tmp_path: Path
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "real.md.j2").write_text("hello\n", encoding="utf-8")
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "link.md.j2").symlink_to(elsewhere / "real.md.j2")
+    result = invoke("report", *MINIMAL_ARGS, "--template", str(folder / "link.md.j2"))
+    assert result.exit_code == 2, result.output
+    assert "outside the template's folder" in result.stderr
 
 
 def test_the_documented_example_template_works(invoke: Callable[..., Any], tmp_path: Path) -> None:

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from alignment_cli.errors import InvalidInput, Problem
-from alignment_cli.model.rubric import data_dir
 from alignment_cli.report import markdown as md
 from alignment_cli.report.charts import (
     Markdown,
@@ -35,31 +34,9 @@ def _md_finalize(value: Any) -> Any:
 
 
 def _environment(fmt: Format, extra_dir: Path | None) -> Any:
-    from jinja2 import FileSystemLoader, StrictUndefined
-    from jinja2.exceptions import SecurityError
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
+    from alignment_cli.report.sandbox import environment
 
-    class ReportEnvironment(ImmutableSandboxedEnvironment):
-        """A sandbox that fails at the first reach for Python internals, not at printing."""
-
-        def unsafe_undefined(self, obj: Any, attribute: str) -> Any:
-            raise SecurityError(
-                f"access to attribute {attribute!r} of a {type(obj).__name__} is not allowed"
-            )
-
-    dirs = [str(extra_dir)] if extra_dir is not None else []
-    dirs.append(str(data_dir("templates")))
-    options: dict[str, Any] = {
-        "loader": FileSystemLoader(dirs),
-        "undefined": StrictUndefined,
-        "trim_blocks": True,
-        "lstrip_blocks": True,
-        "keep_trailing_newline": True,
-        "autoescape": fmt == "html",
-    }
-    if fmt == "md":
-        options["finalize"] = _md_finalize
-    env = ReportEnvironment(**options)
+    env = environment(fmt, extra_dir, _md_finalize if fmt == "md" else None)
     env.filters["count"] = count_text
     return env
 
@@ -69,6 +46,8 @@ def render(context: ReportContext, fmt: Format, template: Path | None = None) ->
     from jinja2 import TemplateNotFound, TemplateSyntaxError, UndefinedError
     from jinja2.exceptions import SecurityError
 
+    from alignment_cli.report.sandbox import TemplateLimit, deadline, stream
+
     env = _environment(fmt, template.parent if template is not None else None)
     if template is not None and not template.is_file():
         raise InvalidInput([Problem(str(template), None, None, "no such template file")])
@@ -76,7 +55,17 @@ def render(context: ReportContext, fmt: Format, template: Path | None = None) ->
     label = str(template) if template is not None else name
     try:
         tpl = env.get_template(name)
-        text: str = tpl.render(**context.variables())
+        with deadline():
+            text = stream(tpl.generate(**context.variables()), env.budget)
+    except TemplateLimit as exc:
+        line = _template_line(exc, label)
+        raise InvalidInput(
+            [
+                Problem(
+                    label, line, None, f"the template went past a limit: {exc} (docs/templates.md)"
+                )
+            ]
+        ) from None
     except TemplateSyntaxError as exc:
         where = exc.filename or label
         raise InvalidInput(
