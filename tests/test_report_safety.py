@@ -326,7 +326,8 @@ def test_bounds_leave_ordinary_templates_alone(invoke: Callable[..., Any], tmp_p
     template = tmp_path / "fine.md.j2"
     template.write_text(
         "{% for i in range(3) %}{{ i }}{% endfor %} {{ 'ab' * 3 }} {{ 2 ** 10 }}"
-        " {{ ('%5d'|format(42))|length }} {{ ('x'|center(7))|length }}|{{ range(5)|list|length }}\n",
+        " {{ ('%5d'|format(42))|length }} {{ ('x'|center(7))|length }}"
+        "|{{ range(5)|list|length }}\n",
         encoding="utf-8",
     )
     result = invoke("report", *MINIMAL_ARGS, "--template", str(template))

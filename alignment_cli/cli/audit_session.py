@@ -32,7 +32,8 @@ from alignment_cli.cli.views.interview import help_view, phase_intro, question_v
 from alignment_cli.clock import now
 from alignment_cli.errors import Interrupted, InvalidInput, UsageError
 from alignment_cli.files.engagement import CONFIG_NAME, Engagement, find_engagement
-from alignment_cli.files.responses import ResponseFile, Responses, load_response_file, slug
+from alignment_cli.files.names import file_stem
+from alignment_cli.files.responses import ResponseFile, Responses, load_response_file
 from alignment_cli.files.yamlio import load_data_fast, write_atomic
 from alignment_cli.interview.flow import Interview, Kind, interpret, responses_text
 from alignment_cli.model.rubric import LoadedRubric, load_rubric
@@ -122,7 +123,7 @@ class Session:
         name = respondent.strip()
         if not name:
             raise UsageError("--respondent: the name is empty")
-        path = eng.responses_dir / f"{slug(name)}.yaml"
+        path = self._answer_file(name)
         previous: Responses | None = None
         if path.exists():
             previous = load_response_file(path).responses
@@ -150,6 +151,19 @@ class Session:
             cursor=_read_progress(self._progress_path()),
         )
         self._welcome(previous)
+
+    def _answer_file(self, name: str) -> Path:
+        """This person's file: never another person's, whatever the two names read as."""
+        folder = self.engagement.responses_dir
+
+        def holder(stem: str) -> str | None:
+            path = folder / f"{stem}.yaml"
+            return load_response_file(path).responses.respondent.name if path.exists() else None
+
+        try:
+            return folder / f"{file_stem(name, holder)}.yaml"
+        except ValueError as exc:
+            raise UsageError(f"{exc}; interview {name} in another engagement folder") from None
 
     def _warn_rubric_mismatch(self) -> None:
         configured = self.engagement.config.rubric.id

@@ -495,13 +495,3 @@ def normalise(q: Question, value: AnswerValue, rubric: LoadedRubric) -> float | 
         i = band_for(q, float(value))  # type: ignore[arg-type]
         return None if i is None else q.bands[i].score
     return None
-
-
-def slug(name: str) -> str:
-    """File-name slug for a respondent: 'Dana Lee' -> 'dana-lee'."""
-    import re
-    import unicodedata
-
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    s = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
-    return s or "respondent"

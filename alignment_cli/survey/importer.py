@@ -1025,8 +1025,8 @@ class _RowReader:
         self.dayfirst = decided
 
     def read(self, row: int, line: int, cells: list[str]) -> None:
+        from alignment_cli.files.names import slug
         from alignment_cli.files.privacy import pseudonym
-        from alignment_cli.files.responses import slug
 
         self.read_rows += 1
         found: list[Problem] = []
@@ -1235,9 +1235,11 @@ def _one_per_respondent(
     Pseudonyms of different people can collide; they then get a longer one, so nobody's
     answers overwrite someone else's.
     """
+    from alignment_cli.files.names import name_key
+
     groups: dict[str, list[ImportedRow]] = defaultdict(list)
     for r in rows:
-        groups[r.slug].append(r)
+        groups[name_key(r.name)].append(r)
     out: list[ImportedRow] = []
     floor = datetime.min.replace(tzinfo=UTC)
     for key in sorted(groups):
@@ -1262,8 +1264,8 @@ def _lengthen_colliding_pseudonyms(rows: list[ImportedRow], salt: str) -> None:
     Deterministic for a given file; a later import that brings a colliding newcomer renames the
     earlier person's file (documented).
     """
+    from alignment_cli.files.names import slug
     from alignment_cli.files.privacy import pseudonym
-    from alignment_cli.files.responses import slug
 
     sources: dict[str, set[str]] = defaultdict(set)
     for r in rows:
@@ -1309,8 +1311,21 @@ def output_folder(into: Path) -> Path:
 def plan_writes(rows: list[ImportedRow], folder: Path, *, overwrite: bool) -> WritePlan:
     """What writing would do to each file; an existing file with other answers is a conflict
     unless `overwrite`, so an interview typed by hand is never replaced by accident."""
+    from alignment_cli.files.names import file_stem
+
     plan = WritePlan(folder)
+    taken: dict[str, str] = {}  # file stem -> the name of the person this import gives it
+
+    def holder(stem: str) -> str | None:
+        return taken[stem] if stem in taken else _name_in(folder / f"{stem}.yaml")
+
     for r in rows:
+        try:
+            r.slug = file_stem(r.name, holder)
+        except ValueError:  # two names with one hash: a conflict, even with --overwrite
+            plan.files.append(PlannedFile(folder / f"{r.slug}.yaml", r, "conflict"))
+            continue
+        taken[r.slug] = r.name
         path = folder / f"{r.slug}.yaml"
         status = "new"
         if path.exists():
@@ -1324,6 +1339,19 @@ def plan_writes(rows: list[ImportedRow], folder: Path, *, overwrite: bool) -> Wr
                 status = "updated" if overwrite else "conflict"
         plan.files.append(PlannedFile(path, r, status))
     return plan
+
+
+def _name_in(path: Path) -> str | None:
+    """The respondent's name in an existing answer file; None when there is none or it cannot
+    be read (the plan then treats that file as a conflict, as any other it cannot compare)."""
+    if not path.exists():
+        return None
+    try:
+        data = parse_yaml(str(path), read_text(path)).data
+        name = data["respondent"]["name"]
+    except (InvalidInput, KeyError, TypeError):
+        return None
+    return name if isinstance(name, str) else None
 
 
 def _same_answers(name: str, old_text: str, data: dict[str, Any]) -> bool:
