@@ -6,7 +6,6 @@ the file with positions, which we only pay for when something is wrong.
 
 from __future__ import annotations
 
-import math
 import os
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -19,7 +18,8 @@ from alignment_cli.clock import as_utc
 from alignment_cli.errors import InvalidInput, Problem
 from alignment_cli.files.yamlio import Loc, load_data_fast, load_yaml
 from alignment_cli.model.expressions import Expression
-from alignment_cli.model.models import ID_PATTERN, Model, Question, QuestionType
+from alignment_cli.model.models import ID_PATTERN, Model, Question
+from alignment_cli.model.qtypes import KINDS
 from alignment_cli.model.rubric import LoadedRubric
 
 NA = "n/a"
@@ -393,26 +393,7 @@ def condition_values(rubric: LoadedRubric, raw: dict[str, AnswerValue]) -> dict[
 
 def coerce(q: Question, value: AnswerValue) -> Any:
     """The answer in its question's own type (an option value of 3 read as the string '3')."""
-    t = q.type
-    if t is QuestionType.CHOICE and isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
-    if t is QuestionType.MULTI and isinstance(value, list):
-        return [str(v) for v in value]
-    if t is QuestionType.YESNO and isinstance(value, str):
-        return value.strip().lower() in ("yes", "true")
-    if (
-        t is QuestionType.TEXT
-        and isinstance(value, int | float | date)
-        and not isinstance(value, bool)
-    ):
-        return value.isoformat() if isinstance(value, date) else str(value)
-    return value
-
-
-def _show(value: Any) -> str:
-    """An answer quoted in a message, cut short: a message names the value, it does not echo it."""
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return KINDS[q.type].coerce(q, value)
 
 
 def value_error(q: Question, value: AnswerValue, rubric: LoadedRubric) -> str | None:
@@ -421,80 +402,14 @@ def value_error(q: Question, value: AnswerValue, rubric: LoadedRubric) -> str | 
         if value == NA and not q.allow_na:
             return f"'{q.id}' cannot be answered n/a; answer it or say unknown"
         return None
-    t = q.type
-    if t is QuestionType.SCALE:
-        scale = q.scale or rubric.rubric.scale
-        if isinstance(value, bool) or not isinstance(value, int):
-            return (
-                f"expected a whole number from {scale.min} to {scale.max}, unknown or n/a; "
-                f"got {_show(value)}"
-            )
-        if not scale.min <= value <= scale.max:
-            return f"{value} is outside the scale {scale.min}..{scale.max}"
-    elif t is QuestionType.CHOICE:
-        values = [o.value for o in q.options]
-        if isinstance(value, list | dict | bool) or coerce(q, value) not in values:
-            return f"unknown option {_show(value)}; expected one of: {', '.join(values)}"
-    elif t is QuestionType.MULTI:
-        values = [o.value for o in q.options]
-        if not isinstance(value, list):
-            return f"expected a list of options from: {', '.join(values)}; got {_show(value)}"
-        bad = [v for v in value if isinstance(v, list | dict | bool) or str(v) not in values]
-        if bad:
-            return f"unknown option {_show(bad[0])}; expected some of: {', '.join(values)}"
-    elif t is QuestionType.YESNO:
-        if not isinstance(value, bool) and not (
-            isinstance(value, str) and value.strip().lower() in ("yes", "no", "true", "false")
-        ):
-            return f"expected yes or no (true or false); got {_show(value)}"
-    elif t is QuestionType.NUMBER:
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not math.isfinite(value)
-        ):
-            return f"expected a number{f' of {q.unit}' if q.unit else ''}; got {_show(value)}"
-        if band_for(q, float(value)) is None:
-            lo, hi = q.bands[0].min, q.bands[-1].max
-            rng = f"{'' if lo is None else f'{lo:g}'}..{'' if hi is None else f'{hi:g}'}"
-            return f"{value:g} is outside the range the rubric scores ({rng})"
-    elif t is QuestionType.TEXT and not isinstance(coerce(q, value), str):
-        return f"expected text; got {_show(value)}"
-    return None
-
-
-def band_for(q: Question, value: float) -> int | None:
-    """The band holding `value`: [min, max), except that the last band includes its max, so a
-    share can run up to 100 inclusive and no further."""
-    last = len(q.bands) - 1
-    for i, b in enumerate(q.bands):
-        below_max = b.max is None or value < b.max or (i == last and value == b.max)
-        if (b.min is None or value >= b.min) and below_max:
-            return i
-    return None
+    return KINDS[q.type].value_error(q, value, rubric.rubric)
 
 
 def normalise(q: Question, value: AnswerValue, rubric: LoadedRubric) -> float | None:
     """A valid, real answer as a value in 0..1; None for unscored questions and reserved answers."""
     if not q.scored or value is None or (isinstance(value, str) and value in RESERVED):
         return None
-    t = q.type
-    if t is QuestionType.SCALE:
-        scale = q.scale or rubric.rubric.scale
-        return (int(value) - scale.min) / (scale.max - scale.min)  # type: ignore[arg-type]
-    if t is QuestionType.CHOICE:
-        v = coerce(q, value)
-        return next(o.score or 0.0 for o in q.options if o.value == v)
-    if t is QuestionType.MULTI:
-        chosen = set(coerce(q, value))
-        return min(1.0, math.fsum(o.score or 0.0 for o in q.options if o.value in chosen))
-    if t is QuestionType.YESNO:
-        yes = bool(coerce(q, value))
-        return float(yes != q.invert)
-    if t is QuestionType.NUMBER:
-        i = band_for(q, float(value))  # type: ignore[arg-type]
-        return None if i is None else q.bands[i].score
-    return None
+    return KINDS[q.type].normalise(q, value, rubric.rubric)
 
 
 def slug(name: str) -> str:

@@ -24,7 +24,8 @@ from typing import Any, Literal
 
 from alignment_cli.errors import InvalidInput, Problem
 from alignment_cli.files.privacy import DEFAULT_MIN_GROUP, pseudonym
-from alignment_cli.model.models import Question, QuestionType
+from alignment_cli.model.models import Question
+from alignment_cli.model.qtypes import KINDS
 from alignment_cli.model.rubric import LoadedRubric, data_dir
 from alignment_cli.report import markdown as md
 from alignment_cli.report.charts import (
@@ -815,17 +816,7 @@ def _evidence(
 def _answer_words(q: Question, value: object) -> str:
     if value is None:
         return "not answered"
-    if q.type is QuestionType.YESNO:
-        return "yes" if value is True else "no" if value is False else str(value)
-    if q.type in (QuestionType.CHOICE, QuestionType.MULTI):
-        labels = {o.value: o.label for o in q.options}
-        picked = [p.strip() for p in str(value).split(",")] if isinstance(value, str) else []
-        if q.type is QuestionType.CHOICE:
-            picked = [str(value)]
-        return "; ".join(labels.get(p, p) for p in picked) or "none"
-    if q.type is QuestionType.NUMBER and isinstance(value, int | float):
-        return f"{float(value):g}" + (f" {q.unit}" if q.unit else "")
-    return str(value)
+    return KINDS[q.type].words(q, value)
 
 
 def _roadmap(
@@ -1009,23 +1000,15 @@ def _answer_items(q: Question | None, counts: dict[str, int], scale_max: int) ->
     for raw, n in counts.items():
         if raw in _RESERVED_WORDS:
             labelled[_RESERVED_WORDS[raw]] += n
-        elif q is not None and q.type is QuestionType.SCALE:
-            labelled[f"{raw} of {scale_max}"] += n
-        elif q is not None and q.type is QuestionType.MULTI:
-            known = {o.label for o in q.options}
-            pieces = raw.split("; ")
-            if all(p in known for p in pieces):
-                for p in pieces:
-                    labelled[p] += n
-            else:
-                labelled[raw] += n
-        elif q is not None and q.type is QuestionType.NUMBER:
-            try:
-                numbers.append((float(raw.split(" ", 1)[0]), n))
-            except ValueError:
-                labelled[raw] += n
-        else:
+        elif q is None:
             labelled[raw] += n
+        else:
+            phrases = KINDS[q.type].phrases(q, raw, scale_max)
+            if isinstance(phrases, float):
+                numbers.append((phrases, n))
+            else:
+                for p in phrases:
+                    labelled[p] += n
     people = sum(counts.values())
     distinct_numbers = len(numbers)
     if distinct_numbers > ANSWERS_PER_CELL:

@@ -27,7 +27,6 @@ from alignment_cli.files.responses import (
     Conditions,
     ResponseFile,
     answer_key,
-    coerce,
     normalise,
     value_error,
 )
@@ -37,7 +36,8 @@ from alignment_cli.model.expressions import (
     Reference,
     compile_expression,
 )
-from alignment_cli.model.models import Classifier, Question, QuestionType, Rubric, to_var
+from alignment_cli.model.models import Classifier, Question, Rubric, to_var
+from alignment_cli.model.qtypes import KINDS
 from alignment_cli.model.rubric import TRIGGER_NAMESPACES, TRIGGER_SCALARS, LoadedRubric
 from alignment_cli.scoring.scorecard import (
     BlindSpot,
@@ -458,30 +458,13 @@ def _value_of(
     if isinstance(value, str) and value in RESERVED:
         kind = _UNKNOWN if value == UNKNOWN else _NA
         return _Value(kind, q.id, conditional, display=value)
-    v = coerce(q, value)
-    canonical: Any = v
-    if q.type is QuestionType.MULTI:
-        chosen = set(v)
-        canonical = tuple(o.value for o in q.options if o.value in chosen)
+    rules = KINDS[q.type]
+    v = rules.coerce(q, value)
     s = normalise(q, value, loaded)
-    out = _Value(_ANSWERED, q.id, conditional, 0, s, _display(q, v), canonical)
+    out = _Value(_ANSWERED, q.id, conditional, 0, s, rules.display(q, v), rules.canonical(q, v))
     if s is not None and p.weight > 0:
         out.dim, out.phase, out.weight, out.weighted = p.dim, p.phase, p.weight, p.weight * s
     return out
-
-
-def _display(q: Question, v: Any) -> str:
-    """An answer as people read it in the appendix."""
-    if q.type is QuestionType.YESNO:
-        return "yes" if v else "no"
-    if q.type is QuestionType.CHOICE:
-        return next((o.label for o in q.options if o.value == v), str(v))
-    if q.type is QuestionType.MULTI:
-        labels = [o.label for o in q.options if o.value in set(v)]
-        return "; ".join(labels) if labels else "(none)"
-    if q.type is QuestionType.NUMBER:
-        return f"{float(v):g}" + (f" {q.unit}" if q.unit else "")
-    return str(v)
 
 
 def _question_score(
