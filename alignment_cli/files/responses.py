@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -289,8 +291,33 @@ def answer_key(value: Any) -> Any:
     return (kind, repr(value))
 
 
-class AnswerChecker:
-    """Checks answer files against one rubric; what it learns about valid values it keeps."""
+class Why(StrEnum):
+    """Why an answer does not count."""
+
+    NO_QUESTION = "no question"  # the rubric has no such question
+    NOT_FOR_ROLE = "not for role"  # the question is not asked of the respondent's role
+    UNFIT = "unfit"  # the value does not fit the question (`Refusal.message` says why)
+    CONDITION = "condition"  # the question's `when` is false on the answers
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """One answer that does not count, and why."""
+
+    qid: str
+    why: Why
+    message: str = ""  # for UNFIT: the value's problem
+    # For CONDITION: the condition reads an answer that is itself UNFIT (its root cause).
+    after_unfit: bool = False
+
+
+class AnswerRules:
+    """Which answers count: the one rule behind checking, scoring, interviews and imports.
+
+    An answer counts when its question exists, is asked of the respondent's role, the value fits
+    it, and its `when` condition holds. Value checks and conditions are memoised on the values
+    they read, so thousands of respondents cost a few dictionary look-ups each.
+    """
 
     def __init__(self, rubric: LoadedRubric) -> None:
         self.rubric = rubric
@@ -298,6 +325,7 @@ class AnswerChecker:
         self._messages: dict[tuple[Any, ...], str | None] = {}
 
     def value_error(self, q: Question, value: Any) -> str | None:
+        """`value_error`, memoised."""
         key = (q.id, type(value), value) if type(value) in _SIMPLE else (q.id, answer_key(value))
         try:
             return self._messages[key]
@@ -305,46 +333,119 @@ class AnswerChecker:
             message = self._messages[key] = value_error(q, value, self.rubric)
             return message
 
+    def judge(self, q: Question | None, qid: str, value: Any, role: str) -> Refusal | None:
+        """The checks of one answer on its own (all but its condition); None when it passes."""
+        if q is None:
+            return Refusal(qid, Why.NO_QUESTION)
+        if q.roles and role not in q.roles:
+            return Refusal(qid, Why.NOT_FOR_ROLE)
+        kind = type(value)
+        key = (qid, kind, value) if kind in _SIMPLE else (qid, answer_key(value))
+        try:
+            message = self._messages[key]
+        except KeyError:
+            message = self._messages[key] = value_error(q, value, self.rubric)
+        return None if message is None else Refusal(qid, Why.UNFIT, message)
+
+    def sort(
+        self,
+        role: str,
+        raw: dict[str, Any],
+        *,
+        cascade: bool = False,
+        pending: frozenset[str] = frozenset(),
+    ) -> tuple[dict[str, Any], list[Refusal]]:
+        """(the answers that count, in rubric order when `cascade`; the others, and why).
+
+        Unanswered (None) answers to known questions are neither. The answers' own checks
+        come first, in answer order; then conditions, in that order too. By default a
+        condition is judged on all the answers given (what the file says). With `cascade`,
+        questions are judged in rubric order on the answers that still count, so an answer
+        that only fails because an earlier one went goes too (an interview or an import, where
+        a dropped answer is gone); a condition that reads a `pending` question (a saved answer
+        asked again) is not judged yet.
+        """
+        questions = self.rubric.questions
+        conditional = self.conditions.questions
+        refused: list[Refusal] = []
+        kept: dict[str, Any] = {}
+        unfit: set[str] = set()
+        for qid, value in raw.items():
+            q = questions.get(qid)
+            if value is None and q is not None:
+                continue
+            refusal = self.judge(q, qid, value, role)
+            if refusal is None:
+                kept[qid] = value
+                continue
+            refused.append(refusal)
+            if refusal.why is Why.UNFIT and q is not None:
+                unfit.add(q.var)
+        if not cascade:
+            counted: dict[str, Any] = {}
+            for qid, value in kept.items():
+                if qid in conditional and not self.conditions.holds(qid, raw):
+                    expr = self.rubric.conditions[qid]
+                    after = any(ref.name in unfit for ref in expr.references)
+                    refused.append(Refusal(qid, Why.CONDITION, after_unfit=after))
+                else:
+                    counted[qid] = value
+            return counted, refused
+        order = self._order
+        pending_vars = {questions[p].var for p in pending if p in questions}
+        remaining: dict[str, Any] = {}
+        for qid in sorted(kept, key=order.__getitem__):
+            if qid in conditional:
+                expr = self.rubric.conditions[qid]
+                waits = pending_vars and any(ref.name in pending_vars for ref in expr.references)
+                if not waits and not self.conditions.holds(qid, remaining):
+                    after = any(ref.name in unfit for ref in expr.references)
+                    refused.append(Refusal(qid, Why.CONDITION, after_unfit=after))
+                    continue
+            remaining[qid] = kept[qid]
+        return remaining, refused
+
+    @cached_property
+    def _order(self) -> dict[str, int]:
+        return {q.id: i for i, q in enumerate(self.rubric.rubric.questions)}
+
+    def skipped(self, role_conditional: list[str], raw: dict[str, Any]) -> set[str]:
+        """Of these conditional questions, the ones whose condition is false on `raw`."""
+        holds = self.conditions.holds
+        return {qid for qid in role_conditional if not holds(qid, raw)}
+
+
+class AnswerChecker:
+    """Checks answer files against one rubric; what it learns about valid values it keeps."""
+
+    def __init__(self, rubric: LoadedRubric) -> None:
+        self.rubric = rubric
+        self.rules = AnswerRules(rubric)
+        self.conditions = self.rules.conditions
+
+    def value_error(self, q: Question, value: Any) -> str | None:
+        return self.rules.value_error(q, value)
+
     def errors(self, responses: Responses) -> list[tuple[Loc, str]]:
         """Every answer that does not fit its question, as (location, message)."""
         out: list[tuple[Loc, str]] = []
         role = responses.respondent.role
         raw = responses.answers
         questions = self.rubric.questions
-        messages = self._messages
-        conditional = self.conditions.questions
-        wrong: set[str] = set()  # answers with their own error: their dependents wait for them
-        deferred: list[Question] = []
-        for qid, value in raw.items():
-            q = questions.get(qid)
-            if q is None:
-                out.append((("answers", qid), _unknown_question(qid, questions)))
-                continue
-            if value is None:
-                continue
-            if q.roles and role not in q.roles:
-                out.append(
-                    (("answers", qid), f"'{qid}' is asked of {', '.join(q.roles)}, not of {role}")
-                )
-                continue
-            kind = type(value)
-            key = (qid, kind, value) if kind in _SIMPLE else (qid, answer_key(value))
-            try:
-                message = messages[key]
-            except KeyError:
-                message = messages[key] = value_error(q, value, self.rubric)
-            if message:
-                out.append((("answers", qid), message))
-                wrong.add(q.var)
-                continue
-            if qid in conditional:
-                deferred.append(q)
-        for q in deferred:  # after every answer's own check, whatever the order in the file
-            if not self.conditions.holds(q.id, raw):
-                expr = self.rubric.conditions.get(q.id)
-                if expr is not None and any(ref.name in wrong for ref in expr.references):
-                    continue  # one error per root cause: the answer it depends on is wrong
-                out.append((("answers", q.id), self._not_asked(q, raw)))
+        _, refused = self.rules.sort(role, raw)
+        for r in refused:
+            if r.why is Why.NO_QUESTION:
+                message = _unknown_question(r.qid, questions)
+            elif r.why is Why.NOT_FOR_ROLE:
+                roles = ", ".join(questions[r.qid].roles)
+                message = f"'{r.qid}' is asked of {roles}, not of {role}"
+            elif r.why is Why.UNFIT:
+                message = r.message
+            elif r.after_unfit:
+                continue  # one error per root cause: the answer it depends on is wrong
+            else:
+                message = self._not_asked(questions[r.qid], raw)
+            out.append((("answers", r.qid), message))
         for qid in responses.notes:
             if qid not in questions:
                 out.append((("notes", qid), "note on " + _unknown_question(qid, questions)))

@@ -27,10 +27,13 @@ from alignment_cli.files.responses import (
     NA,
     RESERVED,
     UNKNOWN,
+    AnswerRules,
     AnswerValue,
+    Refusal,
     Respondent,
     Responses,
     RubricRef,
+    Why,
     condition_values,
     value_error,
 )
@@ -185,34 +188,20 @@ def unfit_answers(
     `pending` question (a saved answer that does not fit and will be asked again) is not judged
     yet: the answers that depend on it wait for the new answer.
     """
-    dropped: list[tuple[str, str]] = []
-    kept: dict[str, AnswerValue] = {}
-    for qid, value in answers.items():
-        q = rubric.questions.get(qid)
-        if q is None:
-            dropped.append((qid, f"the rubric has no question '{qid}'"))
-        elif value is None:
-            continue
-        elif q.roles and role not in q.roles:
-            dropped.append((qid, f"it is asked of {', '.join(q.roles)}, not of {role}"))
-        elif (problem := value_error(q, value, rubric)) is not None:
-            dropped.append((qid, problem))
-        else:
-            kept[qid] = value
-    order = {q.id: i for i, q in enumerate(rubric.rubric.questions)}
-    remaining: dict[str, AnswerValue] = {}
-    pending_vars = {rubric.questions[p].var for p in pending if p in rubric.questions}
-    for qid in sorted(kept, key=order.__getitem__):
-        cond = rubric.conditions.get(qid)
-        if cond is not None and any(ref.name in pending_vars for ref in cond.references):
-            remaining[qid] = kept[qid]
-            continue
-        values = {"answers": condition_values(rubric, remaining)}
-        if cond is not None and not cond.evaluate(values):
-            dropped.append((qid, f"its condition no longer holds: {rubric.questions[qid].when}"))
-        else:
-            remaining[qid] = kept[qid]
-    return dropped
+    _, refused = AnswerRules(rubric).sort(role, answers, cascade=True, pending=pending)
+    return [(r.qid, _why(rubric, role, r)) for r in refused]
+
+
+def _why(rubric: LoadedRubric, role: str, r: Refusal) -> str:
+    """A dropped answer's reason, as the interview tells it."""
+    if r.why is Why.NO_QUESTION:
+        return f"the rubric has no question '{r.qid}'"
+    q = rubric.questions[r.qid]
+    if r.why is Why.NOT_FOR_ROLE:
+        return f"it is asked of {', '.join(q.roles)}, not of {role}"
+    if r.why is Why.UNFIT:
+        return r.message
+    return f"its condition no longer holds: {q.when}"
 
 
 @dataclass
@@ -262,19 +251,14 @@ class Interview:
             answers = dict(previous.answers)
             notes = {k: v for k, v in previous.notes.items() if k in rubric.questions}
             started = previous.started or previous.updated
-            dropped = unfit_answers(rubric, role, answers) + [
+            rules = AnswerRules(rubric)
+            _, refused = rules.sort(role, answers, cascade=True)
+            dropped = [(r.qid, _why(rubric, role, r)) for r in refused] + [
                 (k, f"a note on a question the rubric does not have: {v!r}")
                 for k, v in previous.notes.items()
                 if k not in rubric.questions
             ]
-            held = {
-                qid: answers[qid]
-                for qid, _ in dropped
-                if qid in rubric.questions
-                and answers.get(qid) is not None
-                and value_error(rubric.questions[qid], answers[qid], rubric) is not None
-                and not (rubric.questions[qid].roles and role not in rubric.questions[qid].roles)
-            }
+            held = {r.qid: answers[r.qid] for r in refused if r.why is Why.UNFIT}
             if held:  # their dependents wait for the new answer instead of going
                 dropped = unfit_answers(rubric, role, answers, frozenset(held))
             for qid, _ in dropped:

@@ -32,6 +32,7 @@ from alignment_cli.files.responses import (
     AnswerChecker,
     AnswerValue,
     Responses,
+    Why,
     value_error,
 )
 from alignment_cli.files.yamlio import Document, load_yaml, parse_yaml, read_text
@@ -673,15 +674,7 @@ class _RowReader:
                 c.parse = make_parser(loaded, c.question, self.mapping.values.get(c.question.id))
                 self.question_columns.append((c, c.question.id, c.parse))
         self.other_columns = [c for c in columns if c.kind in (NOTE, NAME, ROLE, TIME, BLANK)]
-        self._conditions: dict[tuple[Any, ...], bool] = {}
         self._checker = AnswerChecker(loaded)  # answer_errors, remembering what it checked
-        self._condition_refs = {
-            qid: tuple(ref.name for ref in expr.references)
-            for qid, expr in loaded.conditions.items()
-        }
-        # Only answers some condition reads need their condition form (see condition_values).
-        read = {name for refs in self._condition_refs.values() for name in refs}
-        self._read_by_conditions = {q.id: q.var for q in loaded.rubric.questions if q.var in read}
         self.fmt = settings.timestamp_format or self.mapping.timestamp_format
         self.dayfirst = False
         self.has_role_column = any(c.kind == ROLE for c in columns)
@@ -861,33 +854,14 @@ class _RowReader:
     ) -> dict[str, AnswerValue]:
         """Leave out what a survey could not hide: questions not asked of this role, or whose
         condition is false given this row's earlier answers. Scoring would refuse them."""
-        from alignment_cli.files.responses import RESERVED, coerce
-
-        kept: dict[str, AnswerValue] = {}
-        seen: dict[str, Any] = {}  # kept answers as conditions see them (condition_values)
-        for qid in sorted(answers, key=self.order.__getitem__):
-            q = self.loaded.questions[qid]
-            value = answers[qid]
-            if q.roles and role not in q.roles:
-                self.dropped[(qid, f"it is asked of {', '.join(q.roles)} only")].append(row)
-                continue
-            if qid in self._condition_refs and not self._holds(qid, seen):
-                self.dropped[(qid, f"its condition is false ({q.when})")].append(row)
-                continue
-            kept[qid] = value
-            var = self._read_by_conditions.get(qid)
-            if var is not None and not (isinstance(value, str) and value in RESERVED):
-                seen[var] = coerce(q, value)
+        kept, refused = self._checker.rules.sort(role, answers, cascade=True)
+        for r in refused:
+            q = self.loaded.questions[r.qid]
+            if r.why is Why.NOT_FOR_ROLE:
+                self.dropped[(r.qid, f"it is asked of {', '.join(q.roles)} only")].append(row)
+            else:  # values were checked cell by cell: only roles and conditions are left
+                self.dropped[(r.qid, f"its condition is false ({q.when})")].append(row)
         return kept
-
-    def _holds(self, qid: str, seen: dict[str, Any]) -> bool:
-        """A `when` condition, memoised on the answers it reads: rows repeat the same few."""
-        key = (qid, *(_hashable(seen.get(name)) for name in self._condition_refs[qid]))
-        hit = self._conditions.get(key)
-        if hit is None:
-            context = {name: seen.get(name) for name in self._condition_refs[qid]}
-            hit = self._conditions[key] = self.loaded.conditions[qid].evaluate({"answers": context})
-        return hit
 
     def result(self) -> SurveyImport:
         warnings: list[str] = []
@@ -905,13 +879,6 @@ class _RowReader:
         for r in kept:
             r.text = responses_yaml(r.data)
         return SurveyImport(self.file, kept, self.problems, warnings, self.read_rows, self.bad_rows)
-
-
-def _hashable(value: Any) -> Any:
-    """Keeps 1, 1.0 and true apart, and lists hashable."""
-    if isinstance(value, list):
-        return (list, tuple((type(v), v) for v in value))
-    return (type(value), value)
 
 
 def _rows(rows: list[int], limit: int = 8) -> str:
