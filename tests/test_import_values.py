@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from alignment_cli.files.responses import RESERVED, value_error
 from alignment_cli.model.models import Question, QuestionType
+from alignment_cli.model.qtypes.cells import parse_number, split_options
 from alignment_cli.model.rubric import LoadedRubric, load_rubric
 from alignment_cli.survey.forms import survey_cell
 from alignment_cli.survey.importer import (
@@ -19,10 +20,8 @@ from alignment_cli.survey.importer import (
     day_first,
     make_parser,
     normalise_text,
-    parse_number,
     parse_timestamp,
     responses_yaml,
-    split_options,
 )
 from tests.conftest import MINIMAL_RUBRIC
 

@@ -6,10 +6,11 @@ the file with positions, which we only pay for when something is wrong.
 
 from __future__ import annotations
 
-import math
 import os
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,7 +20,8 @@ from alignment_cli.clock import as_utc
 from alignment_cli.errors import InvalidInput, Problem
 from alignment_cli.files.yamlio import Loc, load_data_fast, load_yaml
 from alignment_cli.model.expressions import Expression
-from alignment_cli.model.models import ID_PATTERN, Model, Question, QuestionType
+from alignment_cli.model.models import ID_PATTERN, Model, Question
+from alignment_cli.model.qtypes import KINDS
 from alignment_cli.model.rubric import LoadedRubric
 
 NA = "n/a"
@@ -289,8 +291,33 @@ def answer_key(value: Any) -> Any:
     return (kind, repr(value))
 
 
-class AnswerChecker:
-    """Checks answer files against one rubric; what it learns about valid values it keeps."""
+class Why(StrEnum):
+    """Why an answer does not count."""
+
+    NO_QUESTION = "no question"  # the rubric has no such question
+    NOT_FOR_ROLE = "not for role"  # the question is not asked of the respondent's role
+    UNFIT = "unfit"  # the value does not fit the question (`Refusal.message` says why)
+    CONDITION = "condition"  # the question's `when` is false on the answers
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """One answer that does not count, and why."""
+
+    qid: str
+    why: Why
+    message: str = ""  # for UNFIT: the value's problem
+    # For CONDITION: the condition reads an answer that is itself UNFIT (its root cause).
+    after_unfit: bool = False
+
+
+class AnswerRules:
+    """Which answers count: the one rule behind checking, scoring, interviews and imports.
+
+    An answer counts when its question exists, is asked of the respondent's role, the value fits
+    it, and its `when` condition holds. Value checks and conditions are memoised on the values
+    they read, so thousands of respondents cost a few dictionary look-ups each.
+    """
 
     def __init__(self, rubric: LoadedRubric) -> None:
         self.rubric = rubric
@@ -298,6 +325,7 @@ class AnswerChecker:
         self._messages: dict[tuple[Any, ...], str | None] = {}
 
     def value_error(self, q: Question, value: Any) -> str | None:
+        """`value_error`, memoised."""
         key = (q.id, type(value), value) if type(value) in _SIMPLE else (q.id, answer_key(value))
         try:
             return self._messages[key]
@@ -305,46 +333,119 @@ class AnswerChecker:
             message = self._messages[key] = value_error(q, value, self.rubric)
             return message
 
+    def judge(self, q: Question | None, qid: str, value: Any, role: str) -> Refusal | None:
+        """The checks of one answer on its own (all but its condition); None when it passes."""
+        if q is None:
+            return Refusal(qid, Why.NO_QUESTION)
+        if q.roles and role not in q.roles:
+            return Refusal(qid, Why.NOT_FOR_ROLE)
+        kind = type(value)
+        key = (qid, kind, value) if kind in _SIMPLE else (qid, answer_key(value))
+        try:
+            message = self._messages[key]
+        except KeyError:
+            message = self._messages[key] = value_error(q, value, self.rubric)
+        return None if message is None else Refusal(qid, Why.UNFIT, message)
+
+    def sort(
+        self,
+        role: str,
+        raw: dict[str, Any],
+        *,
+        cascade: bool = False,
+        pending: frozenset[str] = frozenset(),
+    ) -> tuple[dict[str, Any], list[Refusal]]:
+        """(the answers that count, in rubric order when `cascade`; the others, and why).
+
+        Unanswered (None) answers to known questions are neither. The answers' own checks
+        come first, in answer order; then conditions, in that order too. By default a
+        condition is judged on all the answers given (what the file says). With `cascade`,
+        questions are judged in rubric order on the answers that still count, so an answer
+        that only fails because an earlier one went goes too (an interview or an import, where
+        a dropped answer is gone); a condition that reads a `pending` question (a saved answer
+        asked again) is not judged yet.
+        """
+        questions = self.rubric.questions
+        conditional = self.conditions.questions
+        refused: list[Refusal] = []
+        kept: dict[str, Any] = {}
+        unfit: set[str] = set()
+        for qid, value in raw.items():
+            q = questions.get(qid)
+            if value is None and q is not None:
+                continue
+            refusal = self.judge(q, qid, value, role)
+            if refusal is None:
+                kept[qid] = value
+                continue
+            refused.append(refusal)
+            if refusal.why is Why.UNFIT and q is not None:
+                unfit.add(q.var)
+        if not cascade:
+            counted: dict[str, Any] = {}
+            for qid, value in kept.items():
+                if qid in conditional and not self.conditions.holds(qid, raw):
+                    expr = self.rubric.conditions[qid]
+                    after = any(ref.name in unfit for ref in expr.references)
+                    refused.append(Refusal(qid, Why.CONDITION, after_unfit=after))
+                else:
+                    counted[qid] = value
+            return counted, refused
+        order = self._order
+        pending_vars = {questions[p].var for p in pending if p in questions}
+        remaining: dict[str, Any] = {}
+        for qid in sorted(kept, key=order.__getitem__):
+            if qid in conditional:
+                expr = self.rubric.conditions[qid]
+                waits = pending_vars and any(ref.name in pending_vars for ref in expr.references)
+                if not waits and not self.conditions.holds(qid, remaining):
+                    after = any(ref.name in unfit for ref in expr.references)
+                    refused.append(Refusal(qid, Why.CONDITION, after_unfit=after))
+                    continue
+            remaining[qid] = kept[qid]
+        return remaining, refused
+
+    @cached_property
+    def _order(self) -> dict[str, int]:
+        return {q.id: i for i, q in enumerate(self.rubric.rubric.questions)}
+
+    def skipped(self, role_conditional: list[str], raw: dict[str, Any]) -> set[str]:
+        """Of these conditional questions, the ones whose condition is false on `raw`."""
+        holds = self.conditions.holds
+        return {qid for qid in role_conditional if not holds(qid, raw)}
+
+
+class AnswerChecker:
+    """Checks answer files against one rubric; what it learns about valid values it keeps."""
+
+    def __init__(self, rubric: LoadedRubric) -> None:
+        self.rubric = rubric
+        self.rules = AnswerRules(rubric)
+        self.conditions = self.rules.conditions
+
+    def value_error(self, q: Question, value: Any) -> str | None:
+        return self.rules.value_error(q, value)
+
     def errors(self, responses: Responses) -> list[tuple[Loc, str]]:
         """Every answer that does not fit its question, as (location, message)."""
         out: list[tuple[Loc, str]] = []
         role = responses.respondent.role
         raw = responses.answers
         questions = self.rubric.questions
-        messages = self._messages
-        conditional = self.conditions.questions
-        wrong: set[str] = set()  # answers with their own error: their dependents wait for them
-        deferred: list[Question] = []
-        for qid, value in raw.items():
-            q = questions.get(qid)
-            if q is None:
-                out.append((("answers", qid), _unknown_question(qid, questions)))
-                continue
-            if value is None:
-                continue
-            if q.roles and role not in q.roles:
-                out.append(
-                    (("answers", qid), f"'{qid}' is asked of {', '.join(q.roles)}, not of {role}")
-                )
-                continue
-            kind = type(value)
-            key = (qid, kind, value) if kind in _SIMPLE else (qid, answer_key(value))
-            try:
-                message = messages[key]
-            except KeyError:
-                message = messages[key] = value_error(q, value, self.rubric)
-            if message:
-                out.append((("answers", qid), message))
-                wrong.add(q.var)
-                continue
-            if qid in conditional:
-                deferred.append(q)
-        for q in deferred:  # after every answer's own check, whatever the order in the file
-            if not self.conditions.holds(q.id, raw):
-                expr = self.rubric.conditions.get(q.id)
-                if expr is not None and any(ref.name in wrong for ref in expr.references):
-                    continue  # one error per root cause: the answer it depends on is wrong
-                out.append((("answers", q.id), self._not_asked(q, raw)))
+        _, refused = self.rules.sort(role, raw)
+        for r in refused:
+            if r.why is Why.NO_QUESTION:
+                message = _unknown_question(r.qid, questions)
+            elif r.why is Why.NOT_FOR_ROLE:
+                roles = ", ".join(questions[r.qid].roles)
+                message = f"'{r.qid}' is asked of {roles}, not of {role}"
+            elif r.why is Why.UNFIT:
+                message = r.message
+            elif r.after_unfit:
+                continue  # one error per root cause: the answer it depends on is wrong
+            else:
+                message = self._not_asked(questions[r.qid], raw)
+            out.append((("answers", r.qid), message))
         for qid in responses.notes:
             if qid not in questions:
                 out.append((("notes", qid), "note on " + _unknown_question(qid, questions)))
@@ -393,26 +494,7 @@ def condition_values(rubric: LoadedRubric, raw: dict[str, AnswerValue]) -> dict[
 
 def coerce(q: Question, value: AnswerValue) -> Any:
     """The answer in its question's own type (an option value of 3 read as the string '3')."""
-    t = q.type
-    if t is QuestionType.CHOICE and isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
-    if t is QuestionType.MULTI and isinstance(value, list):
-        return [str(v) for v in value]
-    if t is QuestionType.YESNO and isinstance(value, str):
-        return value.strip().lower() in ("yes", "true")
-    if (
-        t is QuestionType.TEXT
-        and isinstance(value, int | float | date)
-        and not isinstance(value, bool)
-    ):
-        return value.isoformat() if isinstance(value, date) else str(value)
-    return value
-
-
-def _show(value: Any) -> str:
-    """An answer quoted in a message, cut short: a message names the value, it does not echo it."""
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return KINDS[q.type].coerce(q, value)
 
 
 def value_error(q: Question, value: AnswerValue, rubric: LoadedRubric) -> str | None:
@@ -421,77 +503,11 @@ def value_error(q: Question, value: AnswerValue, rubric: LoadedRubric) -> str | 
         if value == NA and not q.allow_na:
             return f"'{q.id}' cannot be answered n/a; answer it or say unknown"
         return None
-    t = q.type
-    if t is QuestionType.SCALE:
-        scale = q.scale or rubric.rubric.scale
-        if isinstance(value, bool) or not isinstance(value, int):
-            return (
-                f"expected a whole number from {scale.min} to {scale.max}, unknown or n/a; "
-                f"got {_show(value)}"
-            )
-        if not scale.min <= value <= scale.max:
-            return f"{value} is outside the scale {scale.min}..{scale.max}"
-    elif t is QuestionType.CHOICE:
-        values = [o.value for o in q.options]
-        if isinstance(value, list | dict | bool) or coerce(q, value) not in values:
-            return f"unknown option {_show(value)}; expected one of: {', '.join(values)}"
-    elif t is QuestionType.MULTI:
-        values = [o.value for o in q.options]
-        if not isinstance(value, list):
-            return f"expected a list of options from: {', '.join(values)}; got {_show(value)}"
-        bad = [v for v in value if isinstance(v, list | dict | bool) or str(v) not in values]
-        if bad:
-            return f"unknown option {_show(bad[0])}; expected some of: {', '.join(values)}"
-    elif t is QuestionType.YESNO:
-        if not isinstance(value, bool) and not (
-            isinstance(value, str) and value.strip().lower() in ("yes", "no", "true", "false")
-        ):
-            return f"expected yes or no (true or false); got {_show(value)}"
-    elif t is QuestionType.NUMBER:
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not math.isfinite(value)
-        ):
-            return f"expected a number{f' of {q.unit}' if q.unit else ''}; got {_show(value)}"
-        if band_for(q, float(value)) is None:
-            lo, hi = q.bands[0].min, q.bands[-1].max
-            rng = f"{'' if lo is None else f'{lo:g}'}..{'' if hi is None else f'{hi:g}'}"
-            return f"{value:g} is outside the range the rubric scores ({rng})"
-    elif t is QuestionType.TEXT and not isinstance(coerce(q, value), str):
-        return f"expected text; got {_show(value)}"
-    return None
-
-
-def band_for(q: Question, value: float) -> int | None:
-    """The band holding `value`: [min, max), except that the last band includes its max, so a
-    share can run up to 100 inclusive and no further."""
-    last = len(q.bands) - 1
-    for i, b in enumerate(q.bands):
-        below_max = b.max is None or value < b.max or (i == last and value == b.max)
-        if (b.min is None or value >= b.min) and below_max:
-            return i
-    return None
+    return KINDS[q.type].value_error(q, value, rubric.rubric)
 
 
 def normalise(q: Question, value: AnswerValue, rubric: LoadedRubric) -> float | None:
     """A valid, real answer as a value in 0..1; None for unscored questions and reserved answers."""
     if not q.scored or value is None or (isinstance(value, str) and value in RESERVED):
         return None
-    t = q.type
-    if t is QuestionType.SCALE:
-        scale = q.scale or rubric.rubric.scale
-        return (int(value) - scale.min) / (scale.max - scale.min)  # type: ignore[arg-type]
-    if t is QuestionType.CHOICE:
-        v = coerce(q, value)
-        return next(o.score or 0.0 for o in q.options if o.value == v)
-    if t is QuestionType.MULTI:
-        chosen = set(coerce(q, value))
-        return min(1.0, math.fsum(o.score or 0.0 for o in q.options if o.value in chosen))
-    if t is QuestionType.YESNO:
-        yes = bool(coerce(q, value))
-        return float(yes != q.invert)
-    if t is QuestionType.NUMBER:
-        i = band_for(q, float(value))  # type: ignore[arg-type]
-        return None if i is None else q.bands[i].score
-    return None
+    return KINDS[q.type].normalise(q, value, rubric.rubric)

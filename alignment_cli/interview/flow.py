@@ -14,8 +14,6 @@ A line that starts with a backslash is always an answer, never a key (`\\q` answ
 
 from __future__ import annotations
 
-import math
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -26,15 +24,21 @@ from alignment_cli.files.responses import (
     NA,
     RESERVED,
     UNKNOWN,
+    AnswerRules,
     AnswerValue,
+    Refusal,
     Respondent,
     Responses,
     RubricRef,
-    coerce,
+    Why,
     condition_values,
     value_error,
 )
-from alignment_cli.model.models import Question, QuestionType
+from alignment_cli.model.models import Question
+from alignment_cli.model.qtypes import KINDS
+from alignment_cli.model.qtypes.base import ESCAPE as ESCAPE  # re-exported: the keys' escape
+from alignment_cli.model.qtypes.base import BadAnswer as BadAnswer  # re-exported
+from alignment_cli.model.qtypes.options import numbered as numbered  # re-exported
 from alignment_cli.model.rubric import LoadedRubric
 
 KEY_HELP = "?"
@@ -43,7 +47,6 @@ KEY_NA = "-"
 KEY_NOTE = "+"
 KEY_BACK = "b"
 KEY_QUIT = "q"
-ESCAPE = "\\"
 
 # (key, what it does), in the order they are shown under every question.
 KEYS: tuple[tuple[str, str], ...] = (
@@ -54,9 +57,6 @@ KEYS: tuple[tuple[str, str], ...] = (
     (KEY_BACK, "back"),
     (KEY_QUIT, "save & quit"),
 )
-
-_INT = re.compile(r"[+-]?\d+")
-_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
 class Kind(StrEnum):
@@ -76,10 +76,6 @@ class Action:
     kind: Kind
     value: AnswerValue = None
     text: str = ""
-
-
-class BadAnswer(ValueError):
-    """A typed line that is no valid answer; the message says what would be."""
 
 
 # --- reading a typed line ------------------------------------------------------------------
@@ -132,105 +128,16 @@ def _answer(q: Question, text: str, rubric: LoadedRubric) -> Action:
 
 def parse_value(q: Question, text: str, rubric: LoadedRubric) -> AnswerValue:
     """The typed text as an answer value of `q`'s type; BadAnswer says what to type instead."""
-    t = q.type
     hint = answer_hint(q, rubric)
     if not text:
         raise BadAnswer(hint)
-    if t is QuestionType.SCALE:
-        scale = q.scale or rubric.rubric.scale
-        if not _INT.fullmatch(text):
-            raise BadAnswer(f"'{text}' is not a whole number; {hint}")
-        level = int(text)
-        if not scale.min <= level <= scale.max:
-            raise BadAnswer(f"{level} is outside {scale.min}..{scale.max}; {hint}")
-        return level
-    if t is QuestionType.CHOICE:
-        return _option(q, text, hint)
-    if t is QuestionType.MULTI:
-        return _options(q, text, hint)
-    if t is QuestionType.YESNO:
-        low = text.lower()
-        if low in ("y", "yes", "true"):
-            return True
-        if low in ("n", "no", "false"):
-            return False
-        raise BadAnswer(f"'{text}' is neither yes nor no; {hint}")
-    if t is QuestionType.NUMBER:
-        cleaned = text.replace("_", "")
-        if cleaned.endswith("%"):
-            cleaned = cleaned[:-1].strip()
-        if not _NUMBER.fullmatch(cleaned):
-            raise BadAnswer(f"'{text}' is not a number; {hint}")
-        number = float(cleaned)
-        if not math.isfinite(number):
-            raise BadAnswer(f"'{text}' is not a number; {hint}")
-        return int(number) if _INT.fullmatch(cleaned) else number
-    return text
-
-
-def numbered(q: Question) -> bool:
-    """Options are picked by number 1..k, unless their values are numbers themselves."""
-    return not any(o.value.isdigit() for o in q.options)
-
-
-def _option(q: Question, text: str, hint: str) -> str:
-    values = [o.value for o in q.options]
-    for v in values:
-        if v.lower() == text.lower():
-            return v
-    if numbered(q) and _INT.fullmatch(text):
-        i = int(text)
-        if 1 <= i <= len(values):
-            return values[i - 1]
-        raise BadAnswer(f"there is no option {i}; {hint}")
-    raise BadAnswer(f"'{text}' is not one of the options; {hint}")
-
-
-def _options(q: Question, text: str, hint: str) -> list[str | int | float]:
-    values = [o.value for o in q.options]
-    if text == "[]" or (numbered(q) and text == "0"):
-        return []
-    by_lower = {v.lower(): v for v in values}
-    if text.lower() in by_lower:  # one value that contains commas or spaces
-        return [by_lower[text.lower()]]
-    tokens = [t for part in text.split(",") for t in _split_part(part.strip(), by_lower)]
-    chosen: set[str] = set()
-    for token in tokens:
-        chosen.add(_option(q, token, hint))
-    return [v for v in values if v in chosen]  # the rubric's order, each once
-
-
-def _split_part(part: str, by_lower: dict[str, str]) -> list[str]:
-    if not part:
-        return []
-    if part.lower() in by_lower:
-        return [part]
-    return part.split()
+    value: AnswerValue = KINDS[q.type].parse(q, text, rubric.rubric, hint)
+    return value
 
 
 def answer_hint(q: Question, rubric: LoadedRubric) -> str:
     """What a valid answer to `q` looks like, in a few words."""
-    t = q.type
-    if t is QuestionType.SCALE:
-        scale = q.scale or rubric.rubric.scale
-        return f"type a whole number from {scale.min} to {scale.max}"
-    if t is QuestionType.CHOICE:
-        if numbered(q):
-            return f"type an option number from 1 to {len(q.options)}"
-        return "type one of the option values shown"
-    if t is QuestionType.MULTI:
-        if numbered(q):
-            return (
-                f"type the option numbers that apply (1 to {len(q.options)}), "
-                "separated by spaces or commas; 0 for none"
-            )
-        return "type the option values that apply, separated by commas; [] for none"
-    if t is QuestionType.YESNO:
-        return "type y or n"
-    if t is QuestionType.NUMBER:
-        unit = f" ({q.unit})" if q.unit else ""
-        return f"type a number{unit}, e.g. 12 or 2.5"
-    return f"type the answer (start it with {ESCAPE} if it equals a key)"
+    return KINDS[q.type].hint(q, rubric.rubric)
 
 
 def format_value(q: Question, value: AnswerValue) -> str:
@@ -239,45 +146,14 @@ def format_value(q: Question, value: AnswerValue) -> str:
         return "–"
     if isinstance(value, str) and value in RESERVED:
         return "don't know" if value == UNKNOWN else "not applicable"
-    if q.type is QuestionType.YESNO:
-        return "yes" if coerce(q, value) else "no"
-    if q.type is QuestionType.CHOICE:
-        v = coerce(q, value)
-        for i, o in enumerate(q.options, 1):
-            if o.value == v:
-                return f"{i}. {o.label}" if numbered(q) else f"{o.value}: {o.label}"
-        return str(value)
-    if q.type is QuestionType.MULTI and isinstance(value, list):
-        chosen = set(coerce(q, value))
-        picks = [
-            str(i) if numbered(q) else o.value
-            for i, o in enumerate(q.options, 1)
-            if o.value in chosen
-        ]
-        return ", ".join(picks) if picks else "none of them"
-    if q.type is QuestionType.NUMBER and isinstance(value, int | float):
-        unit = f" {q.unit}" if q.unit else ""
-        return f"{value:g}{unit}"
-    return str(value)
+    return KINDS[q.type].spoken(q, value)
 
 
 def default_input(q: Question, value: AnswerValue) -> str:
     """What one would type to give `value` again (shown next to the default)."""
     if isinstance(value, str) and value in RESERVED:
         return KEY_UNKNOWN if value == UNKNOWN else KEY_NA
-    if q.type is QuestionType.YESNO:
-        return "y" if coerce(q, value) else "n"
-    if q.type in (QuestionType.CHOICE, QuestionType.MULTI):
-        chosen = set(coerce(q, value) if isinstance(value, list) else [coerce(q, value)])
-        picks = [
-            str(i) if numbered(q) else o.value
-            for i, o in enumerate(q.options, 1)
-            if o.value in chosen
-        ]
-        return " ".join(picks) if picks else ("0" if numbered(q) else "[]")
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
+    return KINDS[q.type].typed(q, value)
 
 
 # --- the walk through the rubric -----------------------------------------------------------
@@ -309,34 +185,20 @@ def unfit_answers(
     `pending` question (a saved answer that does not fit and will be asked again) is not judged
     yet: the answers that depend on it wait for the new answer.
     """
-    dropped: list[tuple[str, str]] = []
-    kept: dict[str, AnswerValue] = {}
-    for qid, value in answers.items():
-        q = rubric.questions.get(qid)
-        if q is None:
-            dropped.append((qid, f"the rubric has no question '{qid}'"))
-        elif value is None:
-            continue
-        elif q.roles and role not in q.roles:
-            dropped.append((qid, f"it is asked of {', '.join(q.roles)}, not of {role}"))
-        elif (problem := value_error(q, value, rubric)) is not None:
-            dropped.append((qid, problem))
-        else:
-            kept[qid] = value
-    order = {q.id: i for i, q in enumerate(rubric.rubric.questions)}
-    remaining: dict[str, AnswerValue] = {}
-    pending_vars = {rubric.questions[p].var for p in pending if p in rubric.questions}
-    for qid in sorted(kept, key=order.__getitem__):
-        cond = rubric.conditions.get(qid)
-        if cond is not None and any(ref.name in pending_vars for ref in cond.references):
-            remaining[qid] = kept[qid]
-            continue
-        values = {"answers": condition_values(rubric, remaining)}
-        if cond is not None and not cond.evaluate(values):
-            dropped.append((qid, f"its condition no longer holds: {rubric.questions[qid].when}"))
-        else:
-            remaining[qid] = kept[qid]
-    return dropped
+    _, refused = AnswerRules(rubric).sort(role, answers, cascade=True, pending=pending)
+    return [(r.qid, _why(rubric, role, r)) for r in refused]
+
+
+def _why(rubric: LoadedRubric, role: str, r: Refusal) -> str:
+    """A dropped answer's reason, as the interview tells it."""
+    if r.why is Why.NO_QUESTION:
+        return f"the rubric has no question '{r.qid}'"
+    q = rubric.questions[r.qid]
+    if r.why is Why.NOT_FOR_ROLE:
+        return f"it is asked of {', '.join(q.roles)}, not of {role}"
+    if r.why is Why.UNFIT:
+        return r.message
+    return f"its condition no longer holds: {q.when}"
 
 
 @dataclass
@@ -386,19 +248,14 @@ class Interview:
             answers = dict(previous.answers)
             notes = {k: v for k, v in previous.notes.items() if k in rubric.questions}
             started = previous.started or previous.updated
-            dropped = unfit_answers(rubric, role, answers) + [
+            rules = AnswerRules(rubric)
+            _, refused = rules.sort(role, answers, cascade=True)
+            dropped = [(r.qid, _why(rubric, role, r)) for r in refused] + [
                 (k, f"a note on a question the rubric does not have: {v!r}")
                 for k, v in previous.notes.items()
                 if k not in rubric.questions
             ]
-            held = {
-                qid: answers[qid]
-                for qid, _ in dropped
-                if qid in rubric.questions
-                and answers.get(qid) is not None
-                and value_error(rubric.questions[qid], answers[qid], rubric) is not None
-                and not (rubric.questions[qid].roles and role not in rubric.questions[qid].roles)
-            }
+            held = {r.qid: answers[r.qid] for r in refused if r.why is Why.UNFIT}
             if held:  # their dependents wait for the new answer instead of going
                 dropped = unfit_answers(rubric, role, answers, frozenset(held))
             for qid, _ in dropped:

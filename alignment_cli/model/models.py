@@ -198,32 +198,33 @@ class Band(Model):
     label: str = Field("", description="Name of the band shown in reports.")
 
 
-_TYPE_FIELDS: dict[str, tuple[tuple[QuestionType, ...], dict[str, Any]]] = {
-    # field: (the types it belongs to, what it must be on every other type)
-    "anchors": ((QuestionType.SCALE,), {"maxProperties": 0}),
-    "scale": ((QuestionType.SCALE,), {"type": "null"}),
-    "options": ((QuestionType.CHOICE, QuestionType.MULTI), {"maxItems": 0}),
-    "bands": ((QuestionType.NUMBER,), {"maxItems": 0}),
-    "unit": ((QuestionType.NUMBER,), {"maxLength": 0}),
-    "invert": ((QuestionType.YESNO,), {"const": False}),
+# What a type-specific field must be on a type that does not use it (`QuestionKind.fields`).
+_EMPTY_ON_OTHERS: dict[str, dict[str, Any]] = {
+    "anchors": {"maxProperties": 0},
+    "scale": {"type": "null"},
+    "options": {"maxItems": 0},
+    "bands": {"maxItems": 0},
+    "unit": {"maxLength": 0},
+    "invert": {"const": False},
 }
 
 
 def _per_type(schema: dict[str, Any]) -> None:
     """JSON Schema rules for the type-specific fields, so editors flag a misplaced field."""
+    from alignment_cli.model.qtypes import KINDS  # the kinds import this module
+
     rules = []
     for kind in QuestionType:
+        rules_of = KINDS[kind]
         props: dict[str, Any] = {
             name: constraint
-            for name, (owners, constraint) in _TYPE_FIELDS.items()
-            if kind not in owners
+            for name, constraint in _EMPTY_ON_OTHERS.items()
+            if name not in rules_of.fields
         }
+        props.update(rules_of.schema)
         then: dict[str, Any] = {"properties": props}
-        if kind in (QuestionType.CHOICE, QuestionType.MULTI):
-            props["options"] = {"minItems": 2}
-        if kind is QuestionType.NUMBER:
-            props["bands"] = {"minItems": 1}
-            then["required"] = ["bands"]
+        if rules_of.required:
+            then["required"] = list(rules_of.required)
         rules.append(
             {
                 "if": {"properties": {"type": {"const": kind.value}}, "required": ["type"]},
@@ -289,11 +290,9 @@ class Question(Model):
     @property
     def scored(self) -> bool:
         """Whether answers to this question feed any score."""
-        if self.weight == 0 or self.type is QuestionType.TEXT:
-            return False
-        if self.type in (QuestionType.CHOICE, QuestionType.MULTI):
-            return any(o.score is not None for o in self.options)
-        return True
+        from alignment_cli.model.qtypes import KINDS  # the kinds import this module
+
+        return self.weight != 0 and KINDS[self.type].scored(self)
 
 
 Priority = Literal["high", "medium", "low"]

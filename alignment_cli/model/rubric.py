@@ -18,12 +18,12 @@ from alignment_cli.files.yamlio import Document, Loc, format_loc, load_yaml
 from alignment_cli.model.expressions import Expression, ExpressionError, compile_expression
 from alignment_cli.model.models import (
     ID_PATTERN,
-    RESERVED_ANSWERS,
     VERSION_PATTERN,
     Question,
     QuestionType,
     Rubric,
 )
+from alignment_cli.model.qtypes import TYPE_FIELDS, kind_of, owners
 
 DEFAULT_RUBRIC = "sales-marketing-alignment"
 WHEN_NAMESPACES = frozenset({"answers"})
@@ -314,7 +314,7 @@ def check_rubric(loaded: LoadedRubric, doc: Document) -> list[Problem]:
         ("questions", r.questions),
         ("recommendations", r.recommendations),
     ):
-        _duplicates(bad, (section,), [x.id for x in items])
+        duplicates(bad, (section,), [x.id for x in items])
     # Ids cannot hold underscores, so two ids never share a variable name (to_var is one-to-one).
 
     if r.scale.min >= r.scale.max:
@@ -338,7 +338,7 @@ def check_rubric(loaded: LoadedRubric, doc: Document) -> list[Problem]:
 
     for ci, clf in enumerate(r.classifiers):
         ids = [o.id for o in clf.outcomes]
-        _duplicates(bad, ("classifiers", ci, "outcomes"), ids)
+        duplicates(bad, ("classifiers", ci, "outcomes"), ids)
         for oi, o in enumerate(ids):
             if o in outcomes and outcomes[o] != clf.id:
                 bad(
@@ -454,7 +454,8 @@ _TRIGGER_KINDS = {
 }
 
 
-def _duplicates(bad: Any, at: Loc, ids: list[str], field: str = "id") -> None:
+def duplicates(bad: Any, at: Loc, ids: list[str], field: str = "id") -> None:
+    """Report every repeat of an id at its place, naming where it first appeared."""
     first: dict[str, int] = {}
     for i, ident in enumerate(ids):
         if ident in first:
@@ -471,74 +472,9 @@ def _unknown(kind: str, value: str, known: set[str] | dict[str, str], prefix: st
 
 
 def _check_question_type(bad: Any, at: Loc, q: Question, r: Rubric) -> None:
-    t = q.type
-    if q.anchors and t is not QuestionType.SCALE:
-        bad((*at, "anchors"), f"anchors are for scale questions, not {t.value}")
-    if q.scale is not None and t is not QuestionType.SCALE:
-        bad((*at, "scale"), f"scale is for scale questions, not {t.value}")
-    if q.options and t not in (QuestionType.CHOICE, QuestionType.MULTI):
-        bad((*at, "options"), f"options are for choice and multi questions, not {t.value}")
-    if q.bands and t is not QuestionType.NUMBER:
-        bad((*at, "bands"), f"bands are for number questions, not {t.value}")
-    if q.invert and t is not QuestionType.YESNO:
-        bad((*at, "invert"), f"invert is for yesno questions, not {t.value}")
-    if q.unit and t is not QuestionType.NUMBER:
-        bad((*at, "unit"), f"unit is for number questions, not {t.value}")
-
-    if t is QuestionType.SCALE:
-        scale = q.scale or r.scale
-        if scale.min >= scale.max:
-            if q.scale is not None:  # a bad rubric-wide scale is reported once, at the top
-                bad((*at, "scale", "max"), f"must be above min ({scale.min}), got {scale.max}")
-            return
-        for key in q.anchors:
-            if not scale.min <= key <= scale.max:
-                bad(
-                    (*at, "anchors", key),
-                    f"anchor {key} is outside the scale {scale.min}..{scale.max}",
-                    at_key=True,
-                )
-    elif t in (QuestionType.CHOICE, QuestionType.MULTI):
-        if len(q.options) < 2:
-            bad((*at, "options"), f"a {t.value} question needs at least two options")
-        _duplicates(bad, (*at, "options"), [o.value for o in q.options], field="value")
-        scored = [o.score is not None for o in q.options]
-        if any(scored) and not all(scored):
-            for oi, o in enumerate(q.options):
-                if o.score is None:
-                    bad((*at, "options", oi), "missing score: score every option or none")
-        if q.weight > 0 and not any(scored) and not any(o.signals for o in q.options):
-            bad((*at, "options"), "no option has a score or signals: set weight 0 for context")
-        for oi, o in enumerate(q.options):
-            if o.value in RESERVED_ANSWERS:
-                bad((*at, "options", oi, "value"), f"'{o.value}' is reserved for every question")
-    elif t is QuestionType.NUMBER:
-        _check_bands(bad, at, q)
-
-
-def _check_bands(bad: Any, at: Loc, q: Question) -> None:
-    bands = q.bands
-    if not bands:
-        bad(at, "a number question needs bands that score its answers")
-        return
-    for i, b in enumerate(bands):
-        if b.min is not None and b.max is not None and b.min >= b.max:
-            bad((*at, "bands", i, "max"), f"must be above min ({b.min:g}), got {b.max:g}")
-        if b.min is None and i > 0:
-            bad((*at, "bands", i), "only the first band may leave out min")
-        if b.max is None and i < len(bands) - 1:
-            bad((*at, "bands", i), "only the last band may leave out max")
-    for i in range(1, len(bands)):
-        prev, cur = bands[i - 1], bands[i]
-        if prev.max is None or cur.min is None:
-            continue
-        if cur.min > prev.max:
-            bad(
-                (*at, "bands", i, "min"),
-                f"gap between bands: nothing scores values from {prev.max:g} to {cur.min:g}",
-            )
-        elif cur.min < prev.max:
-            bad(
-                (*at, "bands", i, "min"),
-                f"bands overlap: {cur.min:g} is below the previous band's max {prev.max:g}",
-            )
+    kind = kind_of(q)
+    for name, verb in TYPE_FIELDS.items():
+        if getattr(q, name) and name not in kind.fields:
+            types = " and ".join(t.value for t in owners(name))
+            bad((*at, name), f"{name} {verb} for {types} questions, not {q.type.value}")
+    kind.check(bad, at, q, r)

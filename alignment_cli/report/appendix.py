@@ -6,7 +6,8 @@ import statistics
 from collections import Counter
 
 from alignment_cli.files.privacy import pseudonym
-from alignment_cli.model.models import Question, QuestionType
+from alignment_cli.model.models import Question
+from alignment_cli.model.qtypes import KINDS
 from alignment_cli.model.rubric import LoadedRubric
 from alignment_cli.report.model import (
     ANSWERS_PER_CELL,
@@ -39,23 +40,15 @@ def _answer_items(q: Question | None, counts: dict[str, int], scale_max: int) ->
     for raw, n in counts.items():
         if raw in _RESERVED_WORDS:
             labelled[_RESERVED_WORDS[raw]] += n
-        elif q is not None and q.type is QuestionType.SCALE:
-            labelled[f"{raw} of {scale_max}"] += n
-        elif q is not None and q.type is QuestionType.MULTI:
-            known = {o.label for o in q.options}
-            pieces = raw.split("; ")
-            if all(p in known for p in pieces):
-                for p in pieces:
-                    labelled[p] += n
-            else:
-                labelled[raw] += n
-        elif q is not None and q.type is QuestionType.NUMBER:
-            try:
-                numbers.append((float(raw.split(" ", 1)[0]), n))
-            except ValueError:
-                labelled[raw] += n
-        else:
+        elif q is None:
             labelled[raw] += n
+        else:
+            phrases = KINDS[q.type].phrases(q, raw, scale_max)
+            if isinstance(phrases, float):
+                numbers.append((phrases, n))
+            else:
+                for p in phrases:
+                    labelled[p] += n
     people = sum(counts.values())
     distinct_numbers = len(numbers)
     if distinct_numbers > ANSWERS_PER_CELL:

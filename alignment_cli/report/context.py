@@ -19,7 +19,8 @@ from datetime import date
 from typing import Any
 
 from alignment_cli.files.privacy import DEFAULT_MIN_GROUP
-from alignment_cli.model.models import Question, QuestionType
+from alignment_cli.model.models import Question
+from alignment_cli.model.qtypes import KINDS
 from alignment_cli.model.rubric import LoadedRubric
 from alignment_cli.report.appendix import build_appendix
 from alignment_cli.report.charts import (
@@ -429,17 +430,7 @@ def _evidence(
 def _answer_words(q: Question, value: object) -> str:
     if value is None:
         return "not answered"
-    if q.type is QuestionType.YESNO:
-        return "yes" if value is True else "no" if value is False else str(value)
-    if q.type in (QuestionType.CHOICE, QuestionType.MULTI):
-        labels = {o.value: o.label for o in q.options}
-        picked = [p.strip() for p in str(value).split(",")] if isinstance(value, str) else []
-        if q.type is QuestionType.CHOICE:
-            picked = [str(value)]
-        return "; ".join(labels.get(p, p) for p in picked) or "none"
-    if q.type is QuestionType.NUMBER and isinstance(value, int | float):
-        return f"{float(value):g}" + (f" {q.unit}" if q.unit else "")
-    return str(value)
+    return KINDS[q.type].words(q, value)
 
 
 def _roadmap(

@@ -24,12 +24,10 @@ from alignment_cli.files.responses import (
     NA,
     RESERVED,
     UNKNOWN,
-    Conditions,
+    AnswerRules,
     ResponseFile,
     answer_key,
-    coerce,
     normalise,
-    value_error,
 )
 from alignment_cli.model.expressions import (
     Expression,
@@ -37,7 +35,8 @@ from alignment_cli.model.expressions import (
     Reference,
     compile_expression,
 )
-from alignment_cli.model.models import Classifier, Question, QuestionType, Rubric, to_var
+from alignment_cli.model.models import Classifier, Question, Rubric, to_var
+from alignment_cli.model.qtypes import KINDS
 from alignment_cli.model.rubric import TRIGGER_NAMESPACES, TRIGGER_SCALARS, LoadedRubric
 from alignment_cli.scoring.scorecard import (
     BlindSpot,
@@ -174,19 +173,18 @@ def score(
     dim_index = {d.id: i for i, d in enumerate(r.dimensions)}
     phase_index = {p.id: i for i, p in enumerate(r.phases)}
     n_dims, n_phases = len(r.dimensions), len(r.phases)
-    conditions = Conditions(loaded)
+    rules = AnswerRules(loaded)
+    conditions = rules.conditions
     plans = {
         q.id: _Plan(q, dim_index[q.dimension], phase_index[q.phase], q.weight, q.scored)
         for q in r.questions
     }
-    asked_of: dict[str, frozenset[str]] = {}
     conditional: dict[str, list[str]] = {}
     plain_asked: dict[str, int] = {}
     for role in role_ids:
-        theirs = loaded.questions_for(role)
-        asked_of[role] = frozenset(q.id for q in theirs)
-        conditional[role] = [q.id for q in theirs if q.id in conditions]
-        plain_asked[role] = len(theirs) - len(conditional[role])
+        asked_of = loaded.questions_for(role)
+        conditional[role] = [q.id for q in asked_of if q.id in conditions]
+        plain_asked[role] = len(asked_of) - len(conditional[role])
 
     # Per role: (question, answer) -> what that answer means and how many gave it.
     values: dict[str, dict[Any, _Value]] = {role: {} for role in role_ids}
@@ -203,14 +201,12 @@ def score(
         role = resp.respondent.role
         role_counts[role] += 1
         raw = resp.answers
-        skipped: set[str] = set()
-        asked = plain_asked[role]
-        for qid in conditional[role]:
-            if conditions.holds(qid, raw):
+        theirs = conditional[role]
+        skipped = rules.skipped(theirs, raw)
+        asked = plain_asked[role] + len(theirs) - len(skipped)
+        for qid in theirs:
+            if qid not in skipped:
                 asked_conditional[(qid, role)] += 1
-                asked += 1
-            else:
-                skipped.add(qid)
         answered = unknown = na = 0
         dnum = [0.0] * n_dims
         dden = [0.0] * n_dims
@@ -223,7 +219,7 @@ def score(
             key = (qid, kind_of, value) if kind_of in _SIMPLE else (qid, answer_key(value))
             v = mine.get(key)
             if v is None:
-                v = mine[key] = _value_of(plans.get(qid), asked_of[role], conditions, value, loaded)
+                v = mine[key] = _value_of(plans.get(qid), qid, role, rules, value)
             kind = v.kind
             if kind == _IGNORED or (v.conditional and qid in skipped):
                 continue
@@ -440,48 +436,26 @@ def _refuse_foreign(r: Rubric, files: Sequence[ResponseFile]) -> None:
         raise InvalidInput(problems)
 
 
-def _value_of(
-    p: _Plan | None,
-    asked: frozenset[str],
-    conditions: Conditions,
-    value: Any,
-    loaded: LoadedRubric,
-) -> _Value:
-    """What an answer means: ignored when its question is unknown or not asked of this role,
-    or when the answer does not fit the question (the checker reports those; scoring skips)."""
-    if p is None or p.q.id not in asked or value is None:
+def _value_of(p: _Plan | None, qid: str, role: str, rules: AnswerRules, value: Any) -> _Value:
+    """What an answer means: ignored when it does not count on its own (`AnswerRules.judge`:
+    unknown question, not asked of this role, a value that does not fit; the checker reports
+    those, scoring skips them). Conditions are judged per respondent, by the caller."""
+    if value is None or rules.judge(p.q if p else None, qid, value, role) is not None:
         return _Value(_IGNORED)
+    assert p is not None
     q = p.q
-    if value_error(q, value, loaded) is not None:
-        return _Value(_IGNORED)
-    conditional = q.id in conditions
+    loaded = rules.rubric
+    conditional = q.id in rules.conditions
     if isinstance(value, str) and value in RESERVED:
         kind = _UNKNOWN if value == UNKNOWN else _NA
         return _Value(kind, q.id, conditional, display=value)
-    v = coerce(q, value)
-    canonical: Any = v
-    if q.type is QuestionType.MULTI:
-        chosen = set(v)
-        canonical = tuple(o.value for o in q.options if o.value in chosen)
+    qkind = KINDS[q.type]
+    v = qkind.coerce(q, value)
     s = normalise(q, value, loaded)
-    out = _Value(_ANSWERED, q.id, conditional, 0, s, _display(q, v), canonical)
+    out = _Value(_ANSWERED, q.id, conditional, 0, s, qkind.display(q, v), qkind.canonical(q, v))
     if s is not None and p.weight > 0:
         out.dim, out.phase, out.weight, out.weighted = p.dim, p.phase, p.weight, p.weight * s
     return out
-
-
-def _display(q: Question, v: Any) -> str:
-    """An answer as people read it in the appendix."""
-    if q.type is QuestionType.YESNO:
-        return "yes" if v else "no"
-    if q.type is QuestionType.CHOICE:
-        return next((o.label for o in q.options if o.value == v), str(v))
-    if q.type is QuestionType.MULTI:
-        labels = [o.label for o in q.options if o.value in set(v)]
-        return "; ".join(labels) if labels else "(none)"
-    if q.type is QuestionType.NUMBER:
-        return f"{float(v):g}" + (f" {q.unit}" if q.unit else "")
-    return str(v)
 
 
 def _question_score(

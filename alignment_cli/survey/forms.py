@@ -18,7 +18,9 @@ from typing import Any
 
 import yaml
 
-from alignment_cli.model.models import Question, QuestionType
+from alignment_cli.model.models import Question
+from alignment_cli.model.qtypes import KINDS
+from alignment_cli.model.qtypes.base import one_line as one_line  # re-exported
 from alignment_cli.model.rubric import LoadedRubric
 from alignment_cli.report.markdown import escape
 
@@ -28,13 +30,7 @@ TIMESTAMP_HEADER = "Timestamp"
 NAME_HEADER = "Name"
 ROLE_HEADER = "Role"
 
-_LINE_BREAKS = re.compile(r"[\r\n\x85\u2028\u2029]+")
 _VAR_REF = re.compile(r"\banswers\.([a-z][a-z0-9_]*)")
-
-
-def one_line(text: object) -> str:
-    """Text on one line: YAML comments and CSV headers must not break (NEL and LS count too)."""
-    return _LINE_BREAKS.sub(" ", str(text)).strip()
 
 
 def yaml_scalar(value: Any) -> str:
@@ -64,11 +60,6 @@ def condition_text(loaded: LoadedRubric, when: str) -> str:
     """A `when` with question ids in place of variables: 'sla-exists == true'."""
     by_var = {q.var: q.id for q in loaded.rubric.questions}
     return _VAR_REF.sub(lambda m: by_var.get(m.group(1), m.group(1)), one_line(when))
-
-
-def scale_range(loaded: LoadedRubric, q: Question) -> tuple[int, int]:
-    scale = q.scale or loaded.rubric.scale
-    return scale.min, scale.max
 
 
 def role_list(loaded: LoadedRubric) -> str:
@@ -182,40 +173,8 @@ def _question_comments(
             ind,
             first="   ",
         )
-    t = q.type
-    if t is QuestionType.SCALE:
-        lo, hi = scale_range(loaded, q)
-        out += _comment(f"Answer a whole number from {lo} to {hi}:", ind, first="   ")
-        for key in sorted(q.anchors):
-            out += _comment(q.anchors[key], ind, first=f"     {key} = ", rest="         ")
-    elif t is QuestionType.CHOICE:
-        out += _comment("Answer one of these values:", ind, first="   ")
-        width = max(len(o.value) for o in q.options)
-        for o in q.options:
-            out += _comment(
-                o.label, ind, first=f"     {o.value.ljust(width)} = ", rest=" " * (width + 8)
-            )
-    elif t is QuestionType.MULTI:
-        example = ", ".join(o.value for o in q.options[:2])
-        out += _comment(
-            f"Answer a list of the values that apply, for example [{example}]; [] for none:",
-            ind,
-            first="   ",
-        )
-        width = max(len(o.value) for o in q.options)
-        for o in q.options:
-            out += _comment(
-                o.label, ind, first=f"     {o.value.ljust(width)} = ", rest=" " * (width + 8)
-            )
-    elif t is QuestionType.YESNO:
-        out += _comment("Answer yes or no.", ind, first="   ")
-    elif t is QuestionType.NUMBER:
-        unit = f" of {q.unit}" if q.unit else ""
-        out += _comment(
-            f"Answer a number{unit}, digits only (for example 12 or 2.5).", ind, first="   "
-        )
-    else:
-        out += _comment("Answer in your own words, between double quotes.", ind, first="   ")
+    for text, first, rest in KINDS[q.type].form_comments(q, loaded.rubric):
+        out += _comment(text, ind, first=first, rest=rest)
     if not q.allow_na:
         out += _comment("n/a is not allowed for this question.", ind, first="   ")
     return out
@@ -231,7 +190,7 @@ def csv_columns(loaded: LoadedRubric, role: str | None = None) -> list[tuple[str
     A text shared by two questions (or by a metadata column) cannot identify a column, so such
     questions are headed by their id, which import matches just as well.
     """
-    from alignment_cli.survey.importer import normalise_text
+    from alignment_cli.model.qtypes.cells import normalise_text
 
     questions = loaded.questions_for(role)
     counts = Counter(normalise_text(q.text) for q in loaded.rubric.questions)
@@ -296,21 +255,7 @@ def codebook(loaded: LoadedRubric, role: str | None = None) -> str:
 
 def allowed_answers(loaded: LoadedRubric, q: Question) -> list[tuple[str, str]]:
     """(answer as written in an answer file, label a survey shows) for each allowed answer."""
-    t = q.type
-    if t is QuestionType.SCALE:
-        lo, hi = scale_range(loaded, q)
-        return [
-            (str(i), f"{i} - {one_line(q.anchors[i])}" if i in q.anchors else str(i))
-            for i in range(lo, hi + 1)
-        ]
-    if t in (QuestionType.CHOICE, QuestionType.MULTI):
-        return [(o.value, one_line(o.label)) for o in q.options]
-    if t is QuestionType.YESNO:
-        return [("yes", "Yes"), ("no", "No")]
-    if t is QuestionType.NUMBER:
-        unit = f" of {q.unit}" if q.unit else ""
-        return [("", f"a number{unit}")]
-    return [("", "free text")]
+    return KINDS[q.type].allowed_answers(q, loaded.rubric)
 
 
 _FORMULA = re.compile(r"[=+\-@\t\r]")
@@ -401,25 +346,7 @@ def _markdown_question(
     out += ["*" + " · ".join(extra) + "*", ""]
     if q.help:
         out += [escape(one_line(q.help)), ""]
-    t = q.type
-    if t is QuestionType.SCALE:
-        lo, hi = scale_range(loaded, q)
-        for i in range(lo, hi + 1):
-            anchor = f" {escape(one_line(q.anchors[i]))}" if i in q.anchors else ""
-            out.append(f"- [ ] **{i}**{anchor}")
-    elif t in (QuestionType.CHOICE, QuestionType.MULTI):
-        if t is QuestionType.MULTI:
-            out += ["*Tick all that apply.*", ""]
-        out += [f"- [ ] {escape(one_line(o.label))}" for o in q.options]
-    elif t is QuestionType.YESNO:
-        out += ["- [ ] Yes", "- [ ] No"]
-    elif t is QuestionType.NUMBER:
-        unit = f" {escape(q.unit)}" if q.unit else ""
-        out.append(f"Answer: {'_' * 12}{unit}")
-    else:
-        out += ["Answer:", "", "_" * 60, "", "_" * 60]
-    if t in (QuestionType.NUMBER, QuestionType.TEXT):
-        out.append("")  # a blank line between the answer line and the list
+    out += KINDS[q.type].markdown(q, loaded.rubric, escape)
     out.append("- [ ] Don't know")
     if q.allow_na:
         out.append("- [ ] Not applicable")
@@ -436,7 +363,7 @@ def survey_cell(loaded: LoadedRubric, q: Question, value: Any) -> str:
 
     Multi answers are joined with ", " as Google Forms does, labels with commas and all.
     """
-    from alignment_cli.files.responses import NA, UNKNOWN, coerce
+    from alignment_cli.files.responses import NA, UNKNOWN
 
     if value is None:
         return ""
@@ -444,22 +371,7 @@ def survey_cell(loaded: LoadedRubric, q: Question, value: Any) -> str:
         return "Don't know"
     if value == NA:
         return "Not applicable"
-    labels = {o.value: one_line(o.label) for o in q.options}
-    t = q.type
-    if t is QuestionType.SCALE:
-        return f"{value} - {one_line(q.anchors[value])}" if value in q.anchors else str(value)
-    if t is QuestionType.CHOICE:
-        return labels[str(coerce(q, value))]
-    if t is QuestionType.MULTI:
-        # An empty cell is unanswered; import reads "None" as "none of these apply".
-        return ", ".join(labels[v] for v in coerce(q, value)) or "None"
-    if t is QuestionType.YESNO:
-        return "Yes" if coerce(q, value) else "No"
-    if t is QuestionType.NUMBER and isinstance(value, float) and "e" in repr(value):
-        from decimal import Decimal
-
-        return format(Decimal(repr(value)), "f")  # surveys never write 1e-05
-    return str(value)
+    return KINDS[q.type].cell(q, value)
 
 
 def survey_csv(

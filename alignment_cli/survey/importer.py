@@ -16,9 +16,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import math
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,26 +29,21 @@ from pydantic import ValidationError
 from alignment_cli.clock import as_utc
 from alignment_cli.errors import InvalidInput, Problem
 from alignment_cli.files.responses import (
-    NA,
-    UNKNOWN,
     AnswerChecker,
     AnswerValue,
     Responses,
+    Why,
     value_error,
 )
 from alignment_cli.files.yamlio import Document, load_yaml, parse_yaml, read_text
-from alignment_cli.model.models import Model, Question, QuestionType
+from alignment_cli.model.models import Model, Question
+from alignment_cli.model.qtypes import KINDS
+from alignment_cli.model.qtypes.base import CellError as CellError  # raised by make_parser
+from alignment_cli.model.qtypes.cells import clean_text, loose_text, normalise_text
+from alignment_cli.model.qtypes.cells import short as _short
 from alignment_cli.model.rubric import LoadedRubric
 
 MAX_CSV_BYTES = 512 * 1024 * 1024
-
-UNKNOWN_WORDS = frozenset(
-    {"unknown", "don't know", "dont know", "do not know", "i don't know", "not sure", "idk"}
-)
-NA_WORDS = frozenset({"n/a", "na", "n.a.", "not applicable", "does not apply", "not relevant"})
-NONE_WORDS = frozenset({"none", "none of these", "none of the above", "nothing"})
-YES_WORDS = frozenset({"yes", "y", "true", "t", "1"})
-NO_WORDS = frozenset({"no", "n", "false", "f", "0"})
 
 # Column headers recognised without a mapping (compared after normalise_text), by priority.
 NAME_COLUMNS = (
@@ -106,27 +99,7 @@ METADATA_COLUMNS = frozenset(
 # SurveyMonkey writes a second header row with these words under each question.
 SUBHEADER_WORDS = frozenset({"response", "open-ended response"})
 
-_TYPOGRAPHY = str.maketrans(
-    {"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"}
-)
-_LINE_BREAKS = re.compile(r"\r\n|[\r\x85\u2028\u2029]")
 _NUMBERING = re.compile(r"^(?:q(?:uestion)?\s*)?\d+(?:\.\d+)*\s*[.):-]?\s+")
-
-
-def normalise_text(text: str) -> str:
-    """How two texts are compared: case, width, typographic quotes and spacing do not count."""
-    s = unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHY).casefold()
-    return " ".join(s.split())
-
-
-def loose_text(text: str) -> str:
-    """Letters and digits only: a second chance for texts a survey tool re-punctuated."""
-    return re.sub(r"[\W_]+", "", normalise_text(text))
-
-
-def _short(text: str, limit: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -552,15 +525,11 @@ def _mapping_columns_missing(lm: LoadedMapping, norm: list[str], file: str) -> l
 # Values
 
 
-class CellError(ValueError):
-    """A cell that cannot be read as an answer to its question."""
-
-
 def make_parser(
     loaded: LoadedRubric, q: Question, overrides: dict[str, AnswerValue] | None = None
 ) -> Callable[[str], AnswerValue]:
     """A function reading one cell of `q`'s column; memoised, as surveys repeat their labels."""
-    reader = _READERS[q.type](loaded, q)
+    reader = KINDS[q.type].cell_reader(q, loaded.rubric)
     table = {normalise_text(k): v for k, v in (overrides or {}).items()}
     cache: dict[str, AnswerValue] = {}
 
@@ -584,271 +553,6 @@ def make_parser(
         return value
 
     return parse
-
-
-def _reserved(n: str) -> str | None:
-    if n in UNKNOWN_WORDS:
-        return UNKNOWN
-    if n in NA_WORDS:
-        return NA
-    return None
-
-
-_LEADING_INT = re.compile(r"([-+]?\d+)(?:[.,]0+)?(?:\s*[-:.)/]\s*|\s+)(.*)")
-
-
-def _scale_reader(loaded: LoadedRubric, q: Question) -> Callable[[str, str], AnswerValue]:
-    anchors = {normalise_text(t): k for k, t in q.anchors.items()}
-    loose = {loose_text(t): k for k, t in q.anchors.items()}
-    lo, hi = (q.scale or loaded.rubric.scale).min, (q.scale or loaded.rubric.scale).max
-
-    def read(cell: str, n: str) -> AnswerValue:
-        if re.fullmatch(r"[-+]?\d+", n):
-            return int(n)
-        m = re.fullmatch(r"([-+]?\d+)[.,](\d+)", n)
-        if m:
-            if int(m.group(2)) == 0:
-                return int(m.group(1))
-            raise CellError(f"'{_short(cell)}' is not a whole number from {lo} to {hi}")
-        reserved = _reserved(n)
-        if reserved:
-            return reserved
-        if n in anchors:
-            return anchors[n]
-        m = _LEADING_INT.fullmatch(n)
-        if m:
-            return int(m.group(1))  # "4 - Mostly": the survey's own label after the number
-        k = loose.get(loose_text(n))
-        if k is not None:
-            return k
-        raise CellError(
-            f"'{_short(cell)}' is not an answer from {lo} to {hi} "
-            "(a number, a number and its label like '4 - Mostly', or an anchor's text)"
-        )
-
-    return read
-
-
-def _option_tables(q: Question) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
-    exact: dict[str, str] = {}
-    numbers: dict[str, str] = {}
-    loose: dict[str, str | None] = {}
-    for o in q.options:
-        exact.setdefault(normalise_text(o.value), o.value)
-    for i, o in enumerate(q.options, 1):
-        exact.setdefault(normalise_text(o.label), o.value)
-        numbers[str(i)] = o.value
-        key = loose_text(o.label)
-        loose[key] = o.value if loose.get(key, o.value) == o.value else None
-    return exact, numbers, {k: v for k, v in loose.items() if v is not None}
-
-
-def _option_names(q: Question) -> str:
-    return ", ".join(o.value for o in q.options)
-
-
-def _choice_reader(loaded: LoadedRubric, q: Question) -> Callable[[str, str], AnswerValue]:
-    exact, numbers, loose = _option_tables(q)
-    labels = {o.value: normalise_text(o.label) for o in q.options}
-
-    def read(cell: str, n: str) -> AnswerValue:
-        if n in exact:
-            return exact[n]
-        if n in numbers:
-            return numbers[n]
-        reserved = _reserved(n)
-        if reserved:
-            return reserved
-        m = _LEADING_INT.fullmatch(n)
-        if m and m.group(1) in numbers:
-            value = numbers[m.group(1)]
-            rest = m.group(2)
-            if rest in (labels[value], normalise_text(value)) or loose_text(rest) == loose_text(
-                labels[value]
-            ):
-                return value
-        value_loose = loose.get(loose_text(n))
-        if value_loose is not None:
-            return value_loose
-        raise CellError(
-            f"'{_short(cell)}' is not an option; expected one of: {_option_names(q)} "
-            "(or an option's label or number)"
-        )
-
-    return read
-
-
-def _multi_reader(loaded: LoadedRubric, q: Question) -> Callable[[str, str], AnswerValue]:
-    exact, numbers, _ = _option_tables(q)
-    candidates = sorted({**exact, **numbers}.items(), key=lambda kv: -len(kv[0]))
-    order = {o.value: i for i, o in enumerate(q.options)}
-
-    def read(cell: str, n: str) -> AnswerValue:
-        if n in exact:
-            return [exact[n]]
-        reserved = _reserved(n)
-        if reserved:
-            return reserved
-        if n in NONE_WORDS:
-            return []
-        found = split_options(n, candidates)
-        if found is None:
-            pieces = [p.strip() for p in re.split(r"[;,]", n) if p.strip()]
-            bad = next((p for p in pieces if p not in exact and p not in numbers), n)
-            raise CellError(
-                f"'{_short(bad)}' is not an option; expected some of: {_option_names(q)} "
-                "(or their labels or numbers, separated by ; or ,)"
-            )
-        chosen = sorted(set(found), key=order.__getitem__)
-        return list(chosen)
-
-    return read
-
-
-def split_options(text: str, candidates: list[tuple[str, str]]) -> list[str] | None:
-    """'a, b; c' into option values, trying the longest label first: labels may hold commas.
-
-    Backtracks, so a label that is the prefix of another cannot block a full reading.
-    """
-    memo: dict[int, list[str] | None] = {}
-
-    def skip(pos: int) -> int:
-        while pos < len(text) and text[pos] in " ,;":
-            pos += 1
-        return pos
-
-    def at_boundary(end: int) -> bool:
-        rest = text[end:].lstrip(" ")
-        return not rest or rest[0] in ",;"
-
-    def go(pos: int) -> list[str] | None:
-        pos = skip(pos)
-        if pos == len(text):
-            return []
-        if pos in memo:
-            return memo[pos]
-        result: list[str] | None = None
-        for key, value in candidates:
-            end = pos + len(key)
-            if text.startswith(key, pos) and at_boundary(end):
-                rest = go(end)
-                if rest is not None:
-                    result = [value, *rest]
-                    break
-        memo[pos] = result
-        return result
-
-    if not text.strip(" ,;"):
-        return None
-    return go(0)
-
-
-def _yesno_reader(loaded: LoadedRubric, q: Question) -> Callable[[str, str], AnswerValue]:
-    def read(cell: str, n: str) -> AnswerValue:
-        if n in YES_WORDS:
-            return True
-        if n in NO_WORDS:
-            return False
-        reserved = _reserved(n)
-        if reserved:
-            return reserved
-        raise CellError(f"'{_short(cell)}' is not yes or no")
-
-    return read
-
-
-_UNIT_WORDS = {
-    "percent": {"%", "percent", "per cent", "pct"},
-    "hours": {"h", "hr", "hrs", "hour", "hours"},
-    "days": {"d", "day", "days"},
-    "weeks": {"w", "wk", "wks", "week", "weeks"},
-    "months": {"mo", "month", "months"},
-    "minutes": {"min", "mins", "minute", "minutes"},
-}
-_NUMBER = re.compile(r"([-+]?[\d.,' \u202f]*\d)\s*(.*)")
-
-
-def parse_number(text: str) -> float | int | None:
-    """'1,500' and '1 500' are fifteen hundred, '1,5' and '1.5' one and a half, '1.234,5' and
-    '1,234.5' the same number. None when the text is not a number."""
-    s = text.strip().replace("\u202f", " ").replace("'", "")
-    if not re.fullmatch(r"[-+]?\d[\d.,  ]*", s) or s[-1] in ".,":
-        return None
-    sign = -1 if s.startswith("-") else 1
-    s = s.lstrip("+-")
-    if " " in s:
-        if not re.fullmatch(r"\d{1,3}( \d{3})+([.,]\d+)?", s):
-            return None
-        s = s.replace(" ", "")
-    if "," in s and "." in s:
-        decimal = "," if s.rfind(",") > s.rfind(".") else "."
-        thousands = "." if decimal == "," else ","
-        whole, _, frac = s.rpartition(decimal)
-        if not re.fullmatch(r"\d{1,3}(" + re.escape(thousands) + r"\d{3})*", whole):
-            return None
-        s = whole.replace(thousands, "") + "." + frac
-    elif "," in s:
-        if re.fullmatch(r"\d{1,3}(,\d{3})+", s):
-            s = s.replace(",", "")
-        elif s.count(",") == 1:
-            s = s.replace(",", ".")
-        else:
-            return None
-    elif s.count(".") > 1:
-        if not re.fullmatch(r"\d{1,3}(\.\d{3})+", s):
-            return None
-        s = s.replace(".", "")
-    value = sign * float(s)
-    if not math.isfinite(value):
-        return None
-    return int(value) if value.is_integer() and abs(value) < 2**53 else value
-
-
-def _number_reader(loaded: LoadedRubric, q: Question) -> Callable[[str, str], AnswerValue]:
-    unit = normalise_text(q.unit)
-    allowed = {unit, unit.rstrip("s")} | _UNIT_WORDS.get(unit, set()) if unit else set()
-
-    def read(cell: str, n: str) -> AnswerValue:
-        reserved = _reserved(n)
-        if reserved:
-            return reserved
-        m = _NUMBER.fullmatch(n)
-        value = parse_number(m.group(1)) if m else None
-        if m is None or value is None:
-            raise CellError(f"'{_short(cell)}' is not a number" + (f" of {q.unit}" if unit else ""))
-        suffix = m.group(2).strip()
-        if suffix and suffix not in allowed:
-            if unit and re.fullmatch(r"[^\W\d_][^\d]*|%", suffix):  # another unit: '2 days'
-                raise CellError(f"'{_short(cell)}': expected a number of {q.unit}")
-            of = f" of {q.unit}" if unit else ""
-            raise CellError(f"'{_short(cell)}' is not a number{of}")
-        return value
-
-    return read
-
-
-def _text_reader(loaded: LoadedRubric, q: Question) -> Callable[[str, str], AnswerValue]:
-    def read(cell: str, n: str) -> AnswerValue:
-        return _reserved(n) or clean_text(cell)
-
-    return read
-
-
-def clean_text(cell: str) -> str:
-    """A person's text as it goes into YAML: one kind of line break, no stray control codes."""
-    s = _LINE_BREAKS.sub("\n", cell).strip()
-    return "".join(ch for ch in s if ch in "\n\t" or unicodedata.category(ch) != "Cc")
-
-
-_READERS: dict[QuestionType, Callable[[LoadedRubric, Question], Callable[[str, str], AnswerValue]]]
-_READERS = {
-    QuestionType.SCALE: _scale_reader,
-    QuestionType.CHOICE: _choice_reader,
-    QuestionType.MULTI: _multi_reader,
-    QuestionType.YESNO: _yesno_reader,
-    QuestionType.NUMBER: _number_reader,
-    QuestionType.TEXT: _text_reader,
-}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -970,15 +674,7 @@ class _RowReader:
                 c.parse = make_parser(loaded, c.question, self.mapping.values.get(c.question.id))
                 self.question_columns.append((c, c.question.id, c.parse))
         self.other_columns = [c for c in columns if c.kind in (NOTE, NAME, ROLE, TIME, BLANK)]
-        self._conditions: dict[tuple[Any, ...], bool] = {}
         self._checker = AnswerChecker(loaded)  # answer_errors, remembering what it checked
-        self._condition_refs = {
-            qid: tuple(ref.name for ref in expr.references)
-            for qid, expr in loaded.conditions.items()
-        }
-        # Only answers some condition reads need their condition form (see condition_values).
-        read = {name for refs in self._condition_refs.values() for name in refs}
-        self._read_by_conditions = {q.id: q.var for q in loaded.rubric.questions if q.var in read}
         self.fmt = settings.timestamp_format or self.mapping.timestamp_format
         self.dayfirst = False
         self.has_role_column = any(c.kind == ROLE for c in columns)
@@ -1158,33 +854,14 @@ class _RowReader:
     ) -> dict[str, AnswerValue]:
         """Leave out what a survey could not hide: questions not asked of this role, or whose
         condition is false given this row's earlier answers. Scoring would refuse them."""
-        from alignment_cli.files.responses import RESERVED, coerce
-
-        kept: dict[str, AnswerValue] = {}
-        seen: dict[str, Any] = {}  # kept answers as conditions see them (condition_values)
-        for qid in sorted(answers, key=self.order.__getitem__):
-            q = self.loaded.questions[qid]
-            value = answers[qid]
-            if q.roles and role not in q.roles:
-                self.dropped[(qid, f"it is asked of {', '.join(q.roles)} only")].append(row)
-                continue
-            if qid in self._condition_refs and not self._holds(qid, seen):
-                self.dropped[(qid, f"its condition is false ({q.when})")].append(row)
-                continue
-            kept[qid] = value
-            var = self._read_by_conditions.get(qid)
-            if var is not None and not (isinstance(value, str) and value in RESERVED):
-                seen[var] = coerce(q, value)
+        kept, refused = self._checker.rules.sort(role, answers, cascade=True)
+        for r in refused:
+            q = self.loaded.questions[r.qid]
+            if r.why is Why.NOT_FOR_ROLE:
+                self.dropped[(r.qid, f"it is asked of {', '.join(q.roles)} only")].append(row)
+            else:  # values were checked cell by cell: only roles and conditions are left
+                self.dropped[(r.qid, f"its condition is false ({q.when})")].append(row)
         return kept
-
-    def _holds(self, qid: str, seen: dict[str, Any]) -> bool:
-        """A `when` condition, memoised on the answers it reads: rows repeat the same few."""
-        key = (qid, *(_hashable(seen.get(name)) for name in self._condition_refs[qid]))
-        hit = self._conditions.get(key)
-        if hit is None:
-            context = {name: seen.get(name) for name in self._condition_refs[qid]}
-            hit = self._conditions[key] = self.loaded.conditions[qid].evaluate({"answers": context})
-        return hit
 
     def result(self) -> SurveyImport:
         warnings: list[str] = []
@@ -1202,13 +879,6 @@ class _RowReader:
         for r in kept:
             r.text = responses_yaml(r.data)
         return SurveyImport(self.file, kept, self.problems, warnings, self.read_rows, self.bad_rows)
-
-
-def _hashable(value: Any) -> Any:
-    """Keeps 1, 1.0 and true apart, and lists hashable."""
-    if isinstance(value, list):
-        return (list, tuple((type(v), v) for v in value))
-    return (type(value), value)
 
 
 def _rows(rows: list[int], limit: int = 8) -> str:

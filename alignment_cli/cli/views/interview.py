@@ -17,9 +17,9 @@ from alignment_cli.interview.flow import (
     Interview,
     answer_hint,
     format_value,
-    numbered,
 )
-from alignment_cli.model.models import Question, QuestionType
+from alignment_cli.model.models import Question
+from alignment_cli.model.qtypes import KINDS
 from alignment_cli.model.rubric import LoadedRubric
 from alignment_cli.report import markdown as md
 from alignment_cli.scoring.scorecard import Scorecard
@@ -101,29 +101,24 @@ def question_view(iv: Interview) -> RenderableType:
 
 
 def _choices(q: Question, rubric: LoadedRubric) -> list[RenderableType]:
-    if q.type is QuestionType.SCALE:
-        scale = q.scale or rubric.rubric.scale
+    """The answers to pick from, as the question's type describes them."""
+    kind = KINDS[q.type]
+    out: list[RenderableType] = []
+    rows = kind.choices(q, rubric.rubric)
+    if rows:
         t = Table.grid(padding=(0, 2))
         t.add_column(justify="right", style="bold cyan")
         t.add_column()
-        for level in range(scale.min, scale.max + 1):
-            t.add_row(str(level), Text(q.anchors.get(level, "")))
-        return [t]
-    if q.type in (QuestionType.CHOICE, QuestionType.MULTI):
-        t = Table.grid(padding=(0, 2))
-        t.add_column(justify="right", style="bold cyan")
-        t.add_column()
-        for i, o in enumerate(q.options, 1):
-            t.add_row(str(i) if numbered(q) else o.value, Text(o.label))
-        out: list[RenderableType] = [t]
-        if q.type is QuestionType.MULTI:
-            out.append(Text("(several may apply)", style="dim"))
-        return out
-    if q.type is QuestionType.YESNO:
-        return [Text("y yes    n no", style="cyan")]
-    if q.type is QuestionType.NUMBER and q.unit:
-        return [Text(f"in {q.unit}", style="dim")]
-    return []
+        for key, label in rows:
+            t.add_row(key, Text(label))
+        out.append(t)
+    inline = kind.inline_choices(q)
+    if inline:
+        out.append(Text(inline, style="cyan"))
+    note = kind.choices_note(q)
+    if note:
+        out.append(Text(note, style="dim"))
+    return out
 
 
 def help_view(q: Question, rubric: LoadedRubric) -> RenderableType:

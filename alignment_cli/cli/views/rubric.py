@@ -9,7 +9,8 @@ from pydantic.json_schema import GenerateJsonSchema
 from rich.markup import escape
 from rich.tree import Tree
 
-from alignment_cli.model.models import Question, QuestionType, Rubric
+from alignment_cli.model.models import Question, Rubric
+from alignment_cli.model.qtypes import KINDS
 from alignment_cli.model.rubric import LoadedRubric
 
 SCHEMA_FILE = "rubric.schema.json"
@@ -19,17 +20,7 @@ def valid_answers(q: Question, rubric: Rubric) -> dict[str, Any]:
     """What an answer to `q` may be, in a form scripts can check against."""
     reserved = ["unknown", "n/a"] if q.allow_na else ["unknown"]  # models.RESERVED_ANSWERS
     out: dict[str, Any] = {"type": q.type.value, "reserved": reserved}
-    if q.type is QuestionType.SCALE:
-        scale = q.scale or rubric.scale
-        out.update(min=scale.min, max=scale.max)
-    elif q.type in (QuestionType.CHOICE, QuestionType.MULTI):
-        out["options"] = [o.value for o in q.options]
-    elif q.type is QuestionType.YESNO:
-        out["options"] = [True, False]
-    elif q.type is QuestionType.NUMBER:
-        out["min"] = q.bands[0].min if q.bands else None
-        out["max"] = q.bands[-1].max if q.bands else None
-        out["unit"] = q.unit
+    out.update(KINDS[q.type].answers_spec(q, rubric))
     return out
 
 

@@ -1,0 +1,181 @@
+"""number: a number (of a unit) scored by the band it falls in."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from typing import Any
+
+from alignment_cli.model.models import Question, QuestionType, Rubric
+from alignment_cli.model.qtypes.base import (
+    Bad,
+    BadAnswer,
+    CellError,
+    CellReader,
+    QuestionKind,
+    show,
+)
+from alignment_cli.model.qtypes.cells import (
+    NUMBER_AND_UNIT,
+    UNIT_WORDS,
+    normalise_text,
+    parse_number,
+    reserved,
+    short,
+)
+
+_INT = re.compile(r"[+-]?\d+")
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def band_for(q: Question, value: float) -> int | None:
+    """The band holding `value`: [min, max), except that the last band includes its max, so a
+    share can run up to 100 inclusive and no further."""
+    last = len(q.bands) - 1
+    for i, b in enumerate(q.bands):
+        below_max = b.max is None or value < b.max or (i == last and value == b.max)
+        if (b.min is None or value >= b.min) and below_max:
+            return i
+    return None
+
+
+def _of_unit(q: Question) -> str:
+    return f" of {q.unit}" if q.unit else ""
+
+
+class NumberKind(QuestionKind):
+    type = QuestionType.NUMBER
+    fields = ("bands", "unit")
+    schema = {"bands": {"minItems": 1}}
+    required = ("bands",)
+
+    def check(self, bad: Bad, at: tuple[Any, ...], q: Question, rubric: Rubric) -> None:
+        bands = q.bands
+        if not bands:
+            bad(at, "a number question needs bands that score its answers")
+            return
+        for i, b in enumerate(bands):
+            if b.min is not None and b.max is not None and b.min >= b.max:
+                bad((*at, "bands", i, "max"), f"must be above min ({b.min:g}), got {b.max:g}")
+            if b.min is None and i > 0:
+                bad((*at, "bands", i), "only the first band may leave out min")
+            if b.max is None and i < len(bands) - 1:
+                bad((*at, "bands", i), "only the last band may leave out max")
+        for i in range(1, len(bands)):
+            prev, cur = bands[i - 1], bands[i]
+            if prev.max is None or cur.min is None:
+                continue
+            if cur.min > prev.max:
+                bad(
+                    (*at, "bands", i, "min"),
+                    f"gap between bands: nothing scores values from {prev.max:g} to {cur.min:g}",
+                )
+            elif cur.min < prev.max:
+                bad(
+                    (*at, "bands", i, "min"),
+                    f"bands overlap: {cur.min:g} is below the previous band's max {prev.max:g}",
+                )
+
+    def value_error(self, q: Question, value: Any, rubric: Rubric) -> str | None:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
+            return f"expected a number{_of_unit(q)}; got {show(value)}"
+        if band_for(q, float(value)) is None:
+            lo, hi = q.bands[0].min, q.bands[-1].max
+            rng = f"{'' if lo is None else f'{lo:g}'}..{'' if hi is None else f'{hi:g}'}"
+            return f"{value:g} is outside the range the rubric scores ({rng})"
+        return None
+
+    def normalise(self, q: Question, value: Any, rubric: Rubric) -> float | None:
+        i = band_for(q, float(value))
+        return None if i is None else q.bands[i].score
+
+    def display(self, q: Question, v: Any) -> str:
+        return f"{float(v):g}" + (f" {q.unit}" if q.unit else "")
+
+    def words(self, q: Question, value: Any) -> str:
+        if isinstance(value, int | float):
+            return f"{float(value):g}" + (f" {q.unit}" if q.unit else "")
+        return str(value)
+
+    def phrases(self, q: Question, shown: str, scale_max: int) -> list[str] | float:
+        try:
+            return float(shown.split(" ", 1)[0])
+        except ValueError:
+            return [shown]
+
+    def hint(self, q: Question, rubric: Rubric) -> str:
+        unit = f" ({q.unit})" if q.unit else ""
+        return f"type a number{unit}, e.g. 12 or 2.5"
+
+    def parse(self, q: Question, text: str, rubric: Rubric, hint: str) -> Any:
+        cleaned = text.replace("_", "")
+        if cleaned.endswith("%"):
+            cleaned = cleaned[:-1].strip()
+        if not _NUMBER.fullmatch(cleaned):
+            raise BadAnswer(f"'{text}' is not a number; {hint}")
+        number = float(cleaned)
+        if not math.isfinite(number):
+            raise BadAnswer(f"'{text}' is not a number; {hint}")
+        return int(number) if _INT.fullmatch(cleaned) else number
+
+    def spoken(self, q: Question, value: Any) -> str:
+        if isinstance(value, int | float):
+            unit = f" {q.unit}" if q.unit else ""
+            return f"{value:g}{unit}"
+        return str(value)
+
+    def choices_note(self, q: Question) -> str:
+        return f"in {q.unit}" if q.unit else ""
+
+    def answers_spec(self, q: Question, rubric: Rubric) -> dict[str, Any]:
+        return {
+            "min": q.bands[0].min if q.bands else None,
+            "max": q.bands[-1].max if q.bands else None,
+            "unit": q.unit,
+        }
+
+    def allowed_answers(self, q: Question, rubric: Rubric) -> list[tuple[str, str]]:
+        return [("", f"a number{_of_unit(q)}")]
+
+    def form_comments(self, q: Question, rubric: Rubric) -> list[tuple[str, str, str]]:
+        return [(f"Answer a number{_of_unit(q)}, digits only (for example 12 or 2.5).", "   ", "")]
+
+    def markdown(self, q: Question, rubric: Rubric, escape: Callable[[str], str]) -> list[str]:
+        unit = f" {escape(q.unit)}" if q.unit else ""
+        return [f"Answer: {'_' * 12}{unit}", ""]
+
+    def cell(self, q: Question, value: Any) -> str:
+        if isinstance(value, float) and "e" in repr(value):
+            from decimal import Decimal
+
+            return format(Decimal(repr(value)), "f")  # surveys never write 1e-05
+        return str(value)
+
+    def cell_reader(self, q: Question, rubric: Rubric) -> CellReader:
+        unit = normalise_text(q.unit)
+        allowed = {unit, unit.rstrip("s")} | UNIT_WORDS.get(unit, set()) if unit else set()
+
+        def read(cell: str, n: str) -> Any:
+            word = reserved(n)
+            if word:
+                return word
+            m = NUMBER_AND_UNIT.fullmatch(n)
+            value = parse_number(m.group(1)) if m else None
+            if m is None or value is None:
+                raise CellError(
+                    f"'{short(cell)}' is not a number" + (f" of {q.unit}" if unit else "")
+                )
+            suffix = m.group(2).strip()
+            if suffix and suffix not in allowed:
+                if unit and re.fullmatch(r"[^\W\d_][^\d]*|%", suffix):  # another unit: '2 days'
+                    raise CellError(f"'{short(cell)}': expected a number of {q.unit}")
+                of = f" of {q.unit}" if unit else ""
+                raise CellError(f"'{short(cell)}' is not a number{of}")
+            return value
+
+        return read
