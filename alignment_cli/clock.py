@@ -36,5 +36,5 @@ def now() -> datetime:
 
 
 def timestamp(value: datetime) -> str:
-    """`2026-09-24T09:00:00Z`: how answer files and scorecards write a time."""
-    return as_utc(value).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """`2026-09-24T09:00:00Z`: how answer files write a time (fractions of a second kept)."""
+    return as_utc(value).isoformat().replace("+00:00", "Z")

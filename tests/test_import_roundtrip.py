@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 import yaml
 
+from alignment_cli.files.responses import load_response_file
+from alignment_cli.interview.flow import responses_text
 from alignment_cli.model.rubric import load_rubric
 from alignment_cli.survey.forms import csv_columns, survey_cell
 from tests.conftest import EXAMPLES, MINIMAL_RESPONSES, MINIMAL_RUBRIC
@@ -114,3 +116,35 @@ def test_round_trip_through_the_yaml_form(tmp_path: Path, invoke: Invoke) -> Non
     )
     assert a.exit_code == b.exit_code == 0, a.output
     assert _card(a.output) == _card(b.output)
+
+
+@pytest.mark.parametrize("example", ["halfway", "siloed"])
+def test_an_imported_file_resumed_in_the_interview_and_quit_is_unchanged(
+    tmp_path: Path, invoke: Invoke, example: str
+) -> None:
+    """One writer: the import writes the interview's layout, so resuming changes no byte."""
+    eng = tmp_path / "eng"
+    assert invoke("init", str(eng)).exit_code == 0
+    header = invoke("form", "--format", "csv").stdout
+    documents = [
+        yaml.safe_load(p.read_text("utf-8"))
+        for p in sorted((EXAMPLES / example / "responses").glob("*.yaml"))
+    ]
+    survey = tmp_path / "survey.csv"
+    rubric = "sales-marketing-alignment"
+    survey.write_text(_fill_survey(next(csv.reader(io.StringIO(header))), rubric, documents))
+    imported = invoke("import", str(survey), "--into", str(eng))
+    assert imported.exit_code == 0, imported.output
+    files = sorted((eng / "responses").glob("*.yaml"))
+    assert len(files) == len(documents)
+    loaded = load_rubric(rubric)
+    for path in files:
+        before = path.read_bytes()
+        # What the interview writes when it saves this person's answers: the same bytes.
+        responses = load_response_file(path).responses
+        assert responses_text(responses, loaded).encode("utf-8") == before, path.name
+        name = yaml.safe_load(before)["respondent"]["name"]
+        # Enter keeps the first answer as it is (and saves), then q quits.
+        resumed = invoke("audit", str(eng), "--respondent", name, input="\nq\n")
+        assert resumed.exit_code == 0, resumed.output
+        assert path.read_bytes() == before, path.name

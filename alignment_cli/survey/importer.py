@@ -28,6 +28,7 @@ from pydantic import ValidationError
 
 from alignment_cli.clock import as_utc
 from alignment_cli.errors import InvalidInput, Problem
+from alignment_cli.files.answer_file import answer_file_text
 from alignment_cli.files.responses import (
     AnswerChecker,
     AnswerValue,
@@ -876,8 +877,19 @@ class _RowReader:
             )
         _lengthen_colliding_pseudonyms(self.candidates, self.salt)
         kept = _one_per_respondent(self.candidates, self.file, warnings)
+        phase_of = {q.id: q.phase for q in self.loaded.rubric.questions}
         for r in kept:
-            r.text = responses_yaml(r.data)
+            data = r.data
+            r.text = answer_file_text(
+                rubric=data["rubric"],
+                respondent=data["respondent"],
+                organization=data.get("organization"),
+                started=data.get("started"),
+                updated=data.get("updated"),
+                answers=data["answers"],
+                notes=data.get("notes", {}),
+                phase_of=phase_of,
+            )
         return SurveyImport(self.file, kept, self.problems, warnings, self.read_rows, self.bad_rows)
 
 
@@ -1101,100 +1113,6 @@ def write_all_atomic(items: list[tuple[Path, str]]) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
-
-
-# ---------------------------------------------------------------------------------------------
-# The YAML of an answer file, written directly: PyYAML's representer costs ~1 ms a file.
-
-
-_PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9 _.,()'/+&-]*[A-Za-z0-9.)]|[A-Za-z0-9]")
-_FLOW_PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9 _./+-]*[A-Za-z0-9.]|[A-Za-z0-9]")
-_NOT_PRINTABLE = re.compile(
-    "[^\x09\x0a\x0d\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
-    "|[\u2028\u2029]"
-)
-_STR_TAG = "tag:yaml.org,2002:str"
-_resolver: Any = None
-_str_cache: dict[tuple[str, bool], str] = {}
-
-
-def yaml_str(text: str, *, flow: bool = False) -> str:
-    """A string as a YAML scalar that reads back as the same string: plain when nothing in it
-    could be read as another type or as syntax, else double-quoted with JSON's escapes."""
-    key = (text, flow)
-    hit = _str_cache.get(key)
-    if hit is None:
-        hit = _yaml_str(text, flow)
-        if len(_str_cache) < 50_000:
-            _str_cache[key] = hit
-    return hit
-
-
-def _yaml_str(text: str, flow: bool) -> str:
-    import json
-
-    import yaml
-
-    global _resolver
-    pattern = _FLOW_PLAIN if flow else _PLAIN
-    if pattern.fullmatch(text) and " #" not in text and ": " not in text and " -" not in text:
-        if _resolver is None:
-            _resolver = yaml.resolver.Resolver()
-        if _resolver.resolve(yaml.ScalarNode, text, (True, False)) == _STR_TAG:
-            return text
-    quoted = json.dumps(text, ensure_ascii=False)
-    return _NOT_PRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)
-
-
-_value_cache: dict[tuple[type, Any, bool], str] = {}
-
-
-def yaml_value(value: Any, *, flow: bool = False) -> str:
-    kind = type(value)
-    if kind in (str, int, float, bool):
-        key = (kind, value, flow)
-        hit = _value_cache.get(key)
-        if hit is None:
-            hit = _yaml_value(value, flow=flow)
-            if len(_value_cache) < 50_000:
-                _value_cache[key] = hit
-        return hit
-    return _yaml_value(value, flow=flow)
-
-
-def _yaml_value(value: Any, *, flow: bool = False) -> str:
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        text = repr(value)
-        return text.replace("e", ".0e") if "." not in text and "e" in text else text
-    if isinstance(value, datetime):
-        return value.isoformat().replace("+00:00", "Z")
-    if isinstance(value, list):
-        return "[" + ", ".join(yaml_value(v, flow=True) for v in value) + "]"
-    return yaml_str(str(value), flow=flow)
-
-
-def responses_yaml(data: dict[str, Any]) -> str:
-    """An answer file's YAML: block mappings two levels deep, lists on one line."""
-    lines: list[str] = []
-    for key, value in data.items():
-        if isinstance(value, dict):
-            if not value:
-                lines.append(f"{yaml_str(key)}: {{}}")
-                continue
-            lines.append(f"{yaml_str(key)}:")
-            for k, v in value.items():
-                lines.append(f"  {yaml_str(str(k))}: {yaml_value(v)}")
-        else:
-            lines.append(f"{yaml_str(key)}: {yaml_value(value)}")
-    return "\n".join(lines) + "\n"
 
 
 @dataclass
