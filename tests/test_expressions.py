@@ -189,3 +189,51 @@ def test_missing_values_compare_false_without_silencing_the_rest() -> None:
     assert not holds("question.a + question.b > 10")
     assert not holds("question.a * 2 > 1")
     assert holds("question.missing_in_context is none")
+
+
+def _sides(source: str) -> list[list[str]]:
+    """What each operand of the top-level `or` reads; [] when there is no top-level `or`."""
+    expr = compile_expression(source, WHEN)
+    return [[ref.name for ref in side.references] for side in expr.alternatives]
+
+
+@pytest.mark.parametrize(
+    ("source", "sides"),
+    [
+        ("answers.a < 1 or answers.b < 1", [["a"], ["b"]]),
+        ("answers.a or answers.b or answers.c", [["a"], ["b"], ["c"]]),
+        ("answers.a and answers.b", []),
+        ("answers.order or answers.xor", [["order"], ["xor"]]),
+        # An `or` inside a string literal is text, not an operator.
+        ("answers.x == 'a or b' or answers.y", [["x"], ["y"]]),
+        ("answers['or-else'] == \"it's (or\" or answers.y", [["or_else"], ["y"]]),
+        # Brackets: `or` is associative, so every operand of a bracketed `or` counts on its own;
+        # a split of the text kept `(b or c)` whole and cited c when only b held.
+        ("answers.a < 1 or (answers.b or answers.c)", [["a"], ["b"], ["c"]]),
+        ("(answers.a or answers.b) or answers.c", [["a"], ["b"], ["c"]]),
+        ("(answers.a or answers.b)", [["a"], ["b"]]),  # the text had no `or` outside brackets
+        ("(answers.a or answers.b) and answers.c", []),
+        ("not (answers.a or answers.b)", []),
+        ("not answers.a or answers.b", [["a"], ["b"]]),
+        # `x if c else y` binds looser than `or`: the whole is one conditional, no `or` on top.
+        # Splitting the text made two sides that fired on `a` whatever `c` said.
+        ("answers.a or answers.b if answers.c else answers.d", []),
+        ("answers.a if answers.b or answers.c else answers.d", []),
+        # A question may be called `or`: `answers.or` is a name, not an operator.
+        ("answers.or == 1 or answers.b", [["or"], ["b"]]),
+        ("answers.a > 1or answers.b", [["a"], ["b"]]),
+    ],
+)
+def test_the_sides_of_a_top_level_or_come_from_the_parsed_tree(
+    source: str, sides: list[list[str]]
+) -> None:
+    assert _sides(source) == sides
+
+
+def test_each_side_of_an_or_is_judged_on_its_own() -> None:
+    expr = compile_expression("answers.a < 1 or (answers.b == 2 or answers.c == 3)", WHEN)
+    context = {"answers": {"a": None, "b": 2, "c": 0}}
+    assert [side.evaluate(context) for side in expr.alternatives] == [False, True, False]
+    assert expr.evaluate(context) is True
+    cond = compile_expression("answers.a or answers.b if answers.c else answers.d", WHEN)
+    assert cond.evaluate({"answers": {"a": True, "b": False, "c": False, "d": False}}) is False

@@ -142,11 +142,15 @@ class Reference:
     name: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class Expression:
     source: str
     references: tuple[Reference, ...]
     _compiled: Callable[..., Any] = field(repr=False)
+    # The operands of a top-level `or`, each compiled on its own: `a or b or (c or d)` has four,
+    # `not (a or b)` and `a if b or c else d` none. Taken from the parsed tree, so an `or` inside
+    # a string, brackets or a name is never mistaken for one. Their source is the whole one's.
+    alternatives: tuple[Expression, ...] = ()
 
     def evaluate(self, context: Mapping[str, Any]) -> bool:
         """True or false. A none value, or a name the context leaves out, is missing (see
@@ -201,16 +205,37 @@ def compile_expression(
             and isinstance(node.arg.value, str)
         ):
             node.arg.value = node.arg.value.replace("-", "_")
+    operands = _or_operands(expr)
+    alternatives = tuple(
+        Expression(source, tuple(_check(op, namespaces, scalars)), _compile_node(env, op))
+        for op in (operands if len(operands) > 1 else ())
+    )
+    return Expression(source, references, _compile_node(env, expr), alternatives)
+
+
+def _or_operands(node: nodes.Node) -> list[nodes.Node]:
+    """`a or b or c` parses as Or(Or(a, b), c): flatten every `or` at the top, in source order."""
+    out: list[nodes.Node] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, nodes.Or):
+            stack.extend((current.right, current.left))
+        else:
+            out.append(current)
+    return out
+
+
+def _compile_node(env: _Env, expr: nodes.Node) -> Callable[..., Any]:
     try:
         expr.set_environment(env)
         body = [nodes.Assign(nodes.Name("result", "store"), expr, lineno=1)]
         template = env.from_string(nodes.Template(body, lineno=1))
-        compiled = TemplateExpression(template, undefined_to_none=True)
+        return TemplateExpression(template, undefined_to_none=True)
     except TemplateSyntaxError as exc:  # pragma: no cover - the parse above already failed
         raise ExpressionError(f"does not compile: {exc.message}") from None
     except (RecursionError, SyntaxError, MemoryError):  # pragma: no cover - _walk guards
         raise ExpressionError(_TOO_DEEP) from None
-    return Expression(source, references, compiled)
 
 
 _FORBIDDEN = {

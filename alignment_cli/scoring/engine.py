@@ -31,14 +31,9 @@ from alignment_cli.files.responses import (
     normalise,
     value_error,
 )
-from alignment_cli.model.expressions import (
-    Expression,
-    ExpressionError,
-    Reference,
-    compile_expression,
-)
+from alignment_cli.model.expressions import Expression, Reference
 from alignment_cli.model.models import Classifier, Question, QuestionType, Rubric, to_var
-from alignment_cli.model.rubric import TRIGGER_NAMESPACES, TRIGGER_SCALARS, LoadedRubric
+from alignment_cli.model.rubric import LoadedRubric
 from alignment_cli.scoring.scorecard import (
     BlindSpot,
     Classification,
@@ -756,73 +751,15 @@ def fired_by(expr: Expression, context: dict[str, Any]) -> list[Reference] | Non
 
     A trigger `A or B` fires when either side holds, each side judged on its own: so a side that
     compares with something not scored (none) is false without silencing the other side, and the
-    evidence names only the sides that held.
+    evidence names only the sides that held. The sides come from the parsed trigger
+    (`Expression.alternatives`), compiled once with the rubric.
     """
-    parts = _or_parts(expr.source)
-    if parts is None:
+    if not expr.alternatives:
         return list(expr.references) if expr.evaluate(context) else None
-    held = [part for part in parts if part.evaluate(context)]
+    held = [part for part in expr.alternatives if part.evaluate(context)]
     if not held:
         return None
     return [ref for part in held for ref in part.references]
-
-
-_or_cache: dict[str, list[Expression] | None] = {}
-
-
-def _or_parts(source: str) -> list[Expression] | None:
-    """The operands of a top-level `or`, compiled; None when there is no top-level `or`."""
-    if source in _or_cache:
-        return _or_cache[source]
-    pieces = split_top_level_or(source)
-    parts: list[Expression] | None = None
-    if len(pieces) > 1:
-        try:
-            parts = [
-                compile_expression(piece, TRIGGER_NAMESPACES, TRIGGER_SCALARS) for piece in pieces
-            ]
-        except ExpressionError:
-            parts = None  # not a clean split (cannot happen for a valid trigger): judge it whole
-    if len(_or_cache) > 10_000:
-        _or_cache.clear()
-    _or_cache[source] = parts
-    return parts
-
-
-def split_top_level_or(source: str) -> list[str]:
-    """'a < 1 or (b or c)' -> ['a < 1', '(b or c)']: split on `or` outside brackets and quotes."""
-    pieces: list[str] = []
-    depth = 0
-    quote = ""
-    start = i = 0
-    n = len(source)
-    while i < n:
-        ch = source[i]
-        if quote:
-            if ch == "\\":
-                i += 2
-                continue
-            if ch == quote:
-                quote = ""
-        elif ch in "'\"":
-            quote = ch
-        elif ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-        elif (
-            depth == 0
-            and source.startswith("or", i)
-            and (i == 0 or not (source[i - 1].isalnum() or source[i - 1] == "_"))
-            and (i + 2 == n or not (source[i + 2].isalnum() or source[i + 2] == "_"))
-        ):
-            pieces.append(source[start:i].strip())
-            start = i + 2
-            i += 2
-            continue
-        i += 1
-    pieces.append(source[start:].strip())
-    return pieces
 
 
 def _rec_shortfall(phase_id: str, dimension_id: str | None, card: Scorecard) -> float:
