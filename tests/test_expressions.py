@@ -10,7 +10,12 @@ import pytest
 from rubric_cases import BASE, mutate
 
 from alignment_cli.errors import InvalidInput
-from alignment_cli.model.expressions import ExpressionError, Reference, compile_expression
+from alignment_cli.model.expressions import (
+    EvaluationError,
+    ExpressionError,
+    Reference,
+    compile_expression,
+)
 from alignment_cli.model.rubric import (
     TRIGGER_NAMESPACES,
     TRIGGER_SCALARS,
@@ -237,3 +242,36 @@ def test_each_side_of_an_or_is_judged_on_its_own() -> None:
     assert expr.evaluate(context) is True
     cond = compile_expression("answers.a or answers.b if answers.c else answers.d", WHEN)
     assert cond.evaluate({"answers": {"a": True, "b": False, "c": False, "d": False}}) is False
+
+
+@pytest.mark.parametrize(
+    ("source", "value", "words"),
+    [
+        ("answers.x > 5", "soon", "cannot compare text with a number using '>'"),
+        ("answers.x < answers.x", ["a"], None),  # lists compare: no failure
+        ("answers.x - 1 > 0", "soon", "cannot use '-' on text and a number"),
+        ("1 + answers.x > 1", ["a"], "cannot use '+' on a number and a list"),
+        ("answers.x + 1 > 1", ["a"], "cannot use '+' on a list and a number"),
+        ("-answers.x > 0", "soon", "cannot use '-' on text"),
+        ("answers.x | abs > 1", "soon", "cannot use 'abs' on text"),
+        ("answers.x | round > 1", "soon", "cannot round text"),
+        ("answers.x | length > 1", 3, "cannot take the length of a number"),
+        ("1 in answers.x", 3, "expected a list or text, got a number"),
+        ("answers.x / 0 > 1", 3, "division by zero"),
+        ("answers.x % 0 > 1", 3, "division by zero"),
+        ("answers.x * 2 > 1", "soon", "'*' only works on numbers"),
+        ("answers.x > 5", None, None),  # none is missing, never a failure
+    ],
+)
+def test_a_failure_at_run_time_is_false_to_evaluate_and_told_by_run(
+    source: str, value: object, words: str | None
+) -> None:
+    expr = compile_expression(source, WHEN)
+    context = {"answers": {"x": value}}
+    if words is None:
+        expr.run(context)
+        return
+    assert expr.evaluate(context) is False
+    with pytest.raises(EvaluationError) as exc:
+        expr.run(context)
+    assert str(exc.value) == words

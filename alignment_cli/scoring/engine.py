@@ -31,7 +31,7 @@ from alignment_cli.files.responses import (
     normalise,
     value_error,
 )
-from alignment_cli.model.expressions import Expression, Reference
+from alignment_cli.model.expressions import EvaluationError, Expression, Reference
 from alignment_cli.model.models import Classifier, Question, QuestionType, Rubric, to_var
 from alignment_cli.model.rubric import LoadedRubric
 from alignment_cli.scoring.scorecard import (
@@ -415,7 +415,8 @@ def score(
         ),
         warnings=[*warnings, *thin],
     )
-    card.recommendations = _recommend(loaded, card, raw_counts, values)
+    card.recommendations, failed = _recommend(loaded, card, raw_counts, values)
+    card.warnings.extend(failed)
     return card
 
 
@@ -706,15 +707,22 @@ def _recommend(
     card: Scorecard,
     raw_counts: dict[str, Counter[Any]],
     values: dict[str, dict[Any, _Value]],
-) -> list[RecommendationHit]:
+) -> tuple[list[RecommendationHit], list[str]]:
+    """The recommendations that fire, in roadmap order, and a warning for each trigger that
+    failed while running: a rubric bug the author must hear of, not a silent `false`."""
     context = trigger_context(loaded, card, raw_counts, values)
     phase_order = {p.id: i for i, p in enumerate(loaded.rubric.phases)}
     hits = []
+    failed: list[str] = []
     for rec in loaded.rubric.recommendations:
         expr = loaded.triggers.get(rec.id)
         if expr is None:
             continue
-        fired = fired_by(expr, context)
+        try:
+            fired = fired_by(expr, context)
+        except EvaluationError as exc:
+            failed.append(f"recommendation {rec.id}: its trigger failed ({exc}); not fired")
+            continue
         if fired is None:
             continue
         because = []
@@ -743,7 +751,7 @@ def _recommend(
             )
         )
     hits.sort(key=lambda h: (phase_order[h.phase], PRIORITY_RANK[h.priority], -h.shortfall, h.id))
-    return hits
+    return hits, failed
 
 
 def fired_by(expr: Expression, context: dict[str, Any]) -> list[Reference] | None:
@@ -752,11 +760,12 @@ def fired_by(expr: Expression, context: dict[str, Any]) -> list[Reference] | Non
     A trigger `A or B` fires when either side holds, each side judged on its own: so a side that
     compares with something not scored (none) is false without silencing the other side, and the
     evidence names only the sides that held. The sides come from the parsed trigger
-    (`Expression.alternatives`), compiled once with the rubric.
+    (`Expression.alternatives`), compiled once with the rubric. Every side is run, so a side
+    that fails (EvaluationError) fails the whole trigger whatever the order of the sides.
     """
     if not expr.alternatives:
-        return list(expr.references) if expr.evaluate(context) else None
-    held = [part for part in expr.alternatives if part.evaluate(context)]
+        return list(expr.references) if expr.run(context) else None
+    held = [part for part in expr.alternatives if part.run(context)]
     if not held:
         return None
     return [ref for part in held for ref in part.references]
