@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import shutil
 from collections.abc import Callable
@@ -269,3 +270,55 @@ def test_text_names_blind_spots_by_question_and_skips_agreements(invoke: Invoke)
     assert " Assessment high " in flat  # phases by title, not id
     disagreements = text.split("disagreements")[1].split("\n\n")[0]
     assert "+0 " not in disagreements and "-0 " not in disagreements
+
+
+def test_a_trigger_that_fails_while_running_is_a_warning_not_a_silent_false(
+    invoke: Invoke, tmp_path: Path
+) -> None:
+    from scoring_helpers import rubric
+
+    recs = [
+        ("text-against-number", "answers.t1 > 5"),  # t1 is a text question: Jinja raises
+        ("one-side-fails", "question.s1 < 60 or answers.t1 > 5"),
+        ("fires", "question.s1 < 60"),
+    ]
+    loaded = rubric(
+        tmp_path,
+        recommendations=[
+            {"id": rid, "title": rid, "body": "Do it.", "phase": "one", "trigger": trigger}
+            for rid, trigger in recs
+        ],
+    )
+    answers = tmp_path / "answers"
+    answers.mkdir()
+    (answers / "mia.yaml").write_text(
+        "rubric: {id: hand, version: 1.0.0}\n"
+        "respondent: {name: Mia, role: marketing}\n"
+        "answers:\n  s1: 2\n  t1: soon\n",
+        encoding="utf-8",
+    )
+    args = (str(answers), "--rubric", str(loaded.path))
+    expected = [
+        "recommendation text-against-number: its trigger failed "
+        "(cannot compare text with a number using '>'); not fired",
+        "recommendation one-side-fails: its trigger failed "
+        "(cannot compare text with a number using '>'); not fired",
+    ]
+
+    data = _json(invoke, *args)
+    assert data["warnings"] == expected
+    assert [r["id"] for r in data["recommendations"]] == ["fires"]
+
+    result = invoke("score", *args)
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    for warning in expected:
+        assert f"warning: {warning}" in text
+
+    report = tmp_path / "report.md"
+    result = invoke("report", *args, "-o", str(report))
+    assert result.exit_code == 0, result.output
+    notes = report.read_text(encoding="utf-8").split("### Notes on the data")[1]
+    notes = html.unescape(notes)  # the report escapes '>' as Markdown renders it: &gt;
+    for warning in expected:
+        assert f"- {warning}" in notes

@@ -10,7 +10,12 @@ import pytest
 from rubric_cases import BASE, mutate
 
 from alignment_cli.errors import InvalidInput
-from alignment_cli.model.expressions import ExpressionError, Reference, compile_expression
+from alignment_cli.model.expressions import (
+    EvaluationError,
+    ExpressionError,
+    Reference,
+    compile_expression,
+)
 from alignment_cli.model.rubric import (
     TRIGGER_NAMESPACES,
     TRIGGER_SCALARS,
@@ -189,3 +194,84 @@ def test_missing_values_compare_false_without_silencing_the_rest() -> None:
     assert not holds("question.a + question.b > 10")
     assert not holds("question.a * 2 > 1")
     assert holds("question.missing_in_context is none")
+
+
+def _sides(source: str) -> list[list[str]]:
+    """What each operand of the top-level `or` reads; [] when there is no top-level `or`."""
+    expr = compile_expression(source, WHEN)
+    return [[ref.name for ref in side.references] for side in expr.alternatives]
+
+
+@pytest.mark.parametrize(
+    ("source", "sides"),
+    [
+        ("answers.a < 1 or answers.b < 1", [["a"], ["b"]]),
+        ("answers.a or answers.b or answers.c", [["a"], ["b"], ["c"]]),
+        ("answers.a and answers.b", []),
+        ("answers.order or answers.xor", [["order"], ["xor"]]),
+        # An `or` inside a string literal is text, not an operator.
+        ("answers.x == 'a or b' or answers.y", [["x"], ["y"]]),
+        ("answers['or-else'] == \"it's (or\" or answers.y", [["or_else"], ["y"]]),
+        # Brackets: `or` is associative, so every operand of a bracketed `or` counts on its own;
+        # a split of the text kept `(b or c)` whole and cited c when only b held.
+        ("answers.a < 1 or (answers.b or answers.c)", [["a"], ["b"], ["c"]]),
+        ("(answers.a or answers.b) or answers.c", [["a"], ["b"], ["c"]]),
+        ("(answers.a or answers.b)", [["a"], ["b"]]),  # the text had no `or` outside brackets
+        ("(answers.a or answers.b) and answers.c", []),
+        ("not (answers.a or answers.b)", []),
+        ("not answers.a or answers.b", [["a"], ["b"]]),
+        # `x if c else y` binds looser than `or`: the whole is one conditional, no `or` on top.
+        # Splitting the text made two sides that fired on `a` whatever `c` said.
+        ("answers.a or answers.b if answers.c else answers.d", []),
+        ("answers.a if answers.b or answers.c else answers.d", []),
+        # A question may be called `or`: `answers.or` is a name, not an operator.
+        ("answers.or == 1 or answers.b", [["or"], ["b"]]),
+        ("answers.a > 1or answers.b", [["a"], ["b"]]),
+    ],
+)
+def test_the_sides_of_a_top_level_or_come_from_the_parsed_tree(
+    source: str, sides: list[list[str]]
+) -> None:
+    assert _sides(source) == sides
+
+
+def test_each_side_of_an_or_is_judged_on_its_own() -> None:
+    expr = compile_expression("answers.a < 1 or (answers.b == 2 or answers.c == 3)", WHEN)
+    context = {"answers": {"a": None, "b": 2, "c": 0}}
+    assert [side.evaluate(context) for side in expr.alternatives] == [False, True, False]
+    assert expr.evaluate(context) is True
+    cond = compile_expression("answers.a or answers.b if answers.c else answers.d", WHEN)
+    assert cond.evaluate({"answers": {"a": True, "b": False, "c": False, "d": False}}) is False
+
+
+@pytest.mark.parametrize(
+    ("source", "value", "words"),
+    [
+        ("answers.x > 5", "soon", "cannot compare text with a number using '>'"),
+        ("answers.x < answers.x", ["a"], None),  # lists compare: no failure
+        ("answers.x - 1 > 0", "soon", "cannot use '-' on text and a number"),
+        ("1 + answers.x > 1", ["a"], "cannot use '+' on a number and a list"),
+        ("answers.x + 1 > 1", ["a"], "cannot use '+' on a list and a number"),
+        ("-answers.x > 0", "soon", "cannot use '-' on text"),
+        ("answers.x | abs > 1", "soon", "cannot use 'abs' on text"),
+        ("answers.x | round > 1", "soon", "cannot round text"),
+        ("answers.x | length > 1", 3, "cannot take the length of a number"),
+        ("1 in answers.x", 3, "expected a list or text, got a number"),
+        ("answers.x / 0 > 1", 3, "division by zero"),
+        ("answers.x % 0 > 1", 3, "division by zero"),
+        ("answers.x * 2 > 1", "soon", "'*' only works on numbers"),
+        ("answers.x > 5", None, None),  # none is missing, never a failure
+    ],
+)
+def test_a_failure_at_run_time_is_false_to_evaluate_and_told_by_run(
+    source: str, value: object, words: str | None
+) -> None:
+    expr = compile_expression(source, WHEN)
+    context = {"answers": {"x": value}}
+    if words is None:
+        expr.run(context)
+        return
+    assert expr.evaluate(context) is False
+    with pytest.raises(EvaluationError) as exc:
+        expr.run(context)
+    assert str(exc.value) == words

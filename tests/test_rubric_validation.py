@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -9,8 +10,15 @@ from conftest import MINIMAL_RUBRIC
 from rubric_cases import BASE, CASES, Case, mutate
 
 from alignment_cli.errors import InvalidInput
+from alignment_cli.files.yamlio import load_yaml
 from alignment_cli.model.models import ID_PATTERN, QuestionType, to_var
-from alignment_cli.model.rubric import bundled_rubrics, load_rubric
+from alignment_cli.model.rubric import (
+    LoadedRubric,
+    bundled_rubrics,
+    check_rubric,
+    load_rubric,
+    validate_document,
+)
 
 
 def problems_of(path: Path) -> list[str]:
@@ -38,9 +46,34 @@ def test_the_base_rubric_is_valid(tmp_path: Path) -> None:
         "channels",
         "notes",
     ]
-    # Conditions and triggers are compiled while checking, ready for scoring.
+    # Conditions and triggers are compiled while loading, ready for scoring.
     assert set(loaded.conditions) == {"hours"}
     assert set(loaded.triggers) == {"agree"}
+    assert set(loaded.questions) == {q.id for q in loaded.rubric.questions}
+
+
+def test_a_loaded_rubric_cannot_be_changed(tmp_path: Path) -> None:
+    loaded = load_rubric(write(tmp_path, BASE))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        loaded.content_hash = "sha256:0"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        loaded.conditions["sla"] = loaded.conditions["hours"]  # type: ignore[index]
+    assert not hasattr(loaded.triggers, "pop")
+    with pytest.raises(TypeError):
+        del loaded.questions["market"]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if not c.schema], ids=lambda c: c.name)
+def test_check_rubric_alone_reports_what_loading_raises(tmp_path: Path, case: Case) -> None:
+    path = write(tmp_path, case.text)
+    doc = load_yaml(path)
+    try:
+        rubric = validate_document(doc)
+    except InvalidInput:
+        return  # the models refuse it before any whole-rubric rule runs
+    assert [str(p) for p in check_rubric(rubric, doc)] == problems_of(path)
+    with pytest.raises(InvalidInput):
+        LoadedRubric.build(rubric, doc, path)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])

@@ -11,7 +11,7 @@ import pytest
 from scoring_helpers import BASE, card_of, person, rubric
 
 from alignment_cli.errors import InvalidInput
-from alignment_cli.scoring.engine import Dist, split_top_level_or, weighted_mean
+from alignment_cli.scoring.engine import Dist, weighted_mean
 
 SAM = {
     "s1": 4,  # (4-1)/4 = 0.75
@@ -317,6 +317,40 @@ def test_a_trigger_cites_the_scores_that_made_it_fire(tmp_path: Path) -> None:
     assert [e.name for e in hits["both"].because] == ["question.s1", "gap.alpha"]
 
 
+def test_evidence_follows_the_parsed_trigger_not_its_text(tmp_path: Path) -> None:
+    loaded = _with_recs(
+        tmp_path,
+        [
+            {
+                "id": "bracketed",
+                "phase": "one",
+                "trigger": "question.c1 < 60 or (question.s1 < 60 or question.s2 < 60)",
+            },
+            {
+                "id": "quoted",
+                "phase": "one",
+                "trigger": "answers.t1 == 'late or never' or question.s2 < 60",
+            },
+            {
+                # (s1 < 60 or s2 < 60) if c1 is not none else false: c1 is none, so false.
+                "id": "conditional",
+                "phase": "one",
+                "trigger": "question.s1 < 60 or question.s2 < 60 if question.c1 is not none "
+                "else false",
+            },
+            {"id": "negated", "phase": "one", "trigger": "not (question.s2 < 60 or overall > 99)"},
+        ],
+    )
+    answers = {"s1": 2, "s2": 9, "t1": "late or never"}
+    card = card_of(loaded, [person(loaded, "Mia", "marketing", answers)])
+    hits = {h.id: [e.name for e in h.because] for h in card.recommendations}
+    assert hits == {
+        "bracketed": ["question.s1"],  # s2 scores 90: only s1 held
+        "quoted": ["answers.t1"],
+        "negated": ["question.s2", "overall"],
+    }
+
+
 def test_a_tied_answer_reads_as_the_lower_scoring_one(tmp_path: Path) -> None:
     loaded = _with_recs(
         tmp_path, [{"id": "no-y1", "phase": "two", "trigger": "answers.y1 == false"}]
@@ -328,13 +362,6 @@ def test_a_tied_answer_reads_as_the_lower_scoring_one(tmp_path: Path) -> None:
     assert [h.id for h in card_of(loaded, split).recommendations] == ["no-y1"]
     majority = [*split, person(loaded, "C", "ceo", {"y1": True})]
     assert card_of(loaded, majority).recommendations == []
-
-
-def test_split_top_level_or() -> None:
-    assert split_top_level_or("a < 1 or (b or c)") == ["a < 1", "(b or c)"]
-    assert split_top_level_or("x == 'a or b' or y") == ["x == 'a or b'", "y"]
-    assert split_top_level_or("order or xor") == ["order", "xor"]
-    assert split_top_level_or("a and b") == ["a and b"]
 
 
 # -- classification ----------------------------------------------------------------------------

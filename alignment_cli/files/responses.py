@@ -7,6 +7,7 @@ the file with positions, which we only pay for when something is wrong.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -474,7 +475,7 @@ def _plain(value: AnswerValue) -> str:
     return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
-def _unknown_question(qid: str, questions: dict[str, Question]) -> str:
+def _unknown_question(qid: str, questions: Mapping[str, Question]) -> str:
     import difflib
 
     hint = difflib.get_close_matches(qid, list(questions), n=1)

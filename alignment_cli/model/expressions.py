@@ -7,6 +7,7 @@ anything, and every name it uses is checked against the rubric before anything r
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -142,16 +143,29 @@ class Reference:
     name: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class Expression:
     source: str
     references: tuple[Reference, ...]
     _compiled: Callable[..., Any] = field(repr=False)
+    # The operands of a top-level `or`, each compiled on its own: `a or b or (c or d)` has four,
+    # `not (a or b)` and `a if b or c else d` none. Taken from the parsed tree, so an `or` inside
+    # a string, brackets or a name is never mistaken for one. Their source is the whole one's.
+    alternatives: tuple[Expression, ...] = ()
 
     def evaluate(self, context: Mapping[str, Any]) -> bool:
         """True or false. A none value, or a name the context leaves out, is missing (see
-        `_Missing`): comparisons with it are false. Any other failure at run time counts as false.
+        `_Missing`): comparisons with it are false. Any other failure at run time counts as false
+        (conditions rely on that); `run` says what failed instead.
         """
+        try:
+            return self.run(context)
+        except EvaluationError:
+            return False
+
+    def run(self, context: Mapping[str, Any]) -> bool:
+        """Like `evaluate`, but a failure at run time (such as ordering text against a number,
+        which no check before the run can rule out) raises EvaluationError in plain words."""
         values = dict(context)
         copied: set[str] = set()
         for ref in self.references:
@@ -167,8 +181,64 @@ class Expression:
             values[ref.namespace][ref.name] = _missing_if_none(space.get(ref.name))
         try:
             return bool(self._compiled(**values))
-        except Exception:
-            return False
+        except Exception as exc:
+            raise EvaluationError(plain_failure(exc)) from exc
+
+
+class EvaluationError(Exception):
+    """An expression that compiled but failed while running; the message is in plain words."""
+
+
+_KINDS = {
+    "str": "text",
+    "int": "a number",
+    "float": "a number",
+    "bool": "true or false",
+    "list": "a list",
+    "tuple": "a list",
+    "dict": "a mapping",
+    "NoneType": "none",
+    "_Missing": "none",
+}
+_PATTERNS = (
+    # Python's TypeError messages for what an expression can do, as (pattern, words).
+    (
+        r"'(?P<op>.+)' not supported between instances of '(?P<a>\w+)' and '(?P<b>\w+)'",
+        "cannot compare {a} with {b} using '{op}'",
+    ),
+    (
+        r"unsupported operand type\(s\) for (?P<op>.+): '(?P<a>\w+)' and '(?P<b>\w+)'",
+        "cannot use '{op}' on {a} and {b}",
+    ),
+    (
+        r'can only concatenate (?P<a>\w+) \(not "(?P<b>\w+)"\) to \w+',
+        "cannot use '+' on {a} and {b}",
+    ),
+    (
+        r"bad operand type for (?:unary )?(?P<op>[^:]+?)(?:\(\))?: '(?P<a>\w+)'",
+        "cannot use '{op}' on {a}",
+    ),
+    (r"object of type '(?P<a>\w+)' has no len\(\)", "cannot take the length of {a}"),
+    (
+        r"(?:argument of type )?'(?P<a>\w+)'(?: object)? is not iterable",
+        "expected a list or text, got {a}",
+    ),
+    (r"type (?P<a>\w+) doesn't define __round__ method", "cannot round {a}"),
+)
+_FAILURES = tuple((re.compile(pattern), words) for pattern, words in _PATTERNS)
+
+
+def plain_failure(exc: BaseException) -> str:
+    """Python's message for a failure at run time, in words a rubric author can act on."""
+    if isinstance(exc, ZeroDivisionError):
+        return "division by zero"
+    text = str(exc)
+    for pattern, words in _FAILURES:
+        if m := pattern.fullmatch(text):
+            found = m.groupdict()
+            kinds = {k: _KINDS.get(v, v) for k, v in found.items() if k != "op"}
+            return words.format(op=found.get("op", ""), **kinds)
+    return text or type(exc).__name__
 
 
 def compile_expression(
@@ -201,16 +271,37 @@ def compile_expression(
             and isinstance(node.arg.value, str)
         ):
             node.arg.value = node.arg.value.replace("-", "_")
+    operands = _or_operands(expr)
+    alternatives = tuple(
+        Expression(source, tuple(_check(op, namespaces, scalars)), _compile_node(env, op))
+        for op in (operands if len(operands) > 1 else ())
+    )
+    return Expression(source, references, _compile_node(env, expr), alternatives)
+
+
+def _or_operands(node: nodes.Node) -> list[nodes.Node]:
+    """`a or b or c` parses as Or(Or(a, b), c): flatten every `or` at the top, in source order."""
+    out: list[nodes.Node] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, nodes.Or):
+            stack.extend((current.right, current.left))
+        else:
+            out.append(current)
+    return out
+
+
+def _compile_node(env: _Env, expr: nodes.Node) -> Callable[..., Any]:
     try:
         expr.set_environment(env)
         body = [nodes.Assign(nodes.Name("result", "store"), expr, lineno=1)]
         template = env.from_string(nodes.Template(body, lineno=1))
-        compiled = TemplateExpression(template, undefined_to_none=True)
+        return TemplateExpression(template, undefined_to_none=True)
     except TemplateSyntaxError as exc:  # pragma: no cover - the parse above already failed
         raise ExpressionError(f"does not compile: {exc.message}") from None
     except (RecursionError, SyntaxError, MemoryError):  # pragma: no cover - _walk guards
         raise ExpressionError(_TOO_DEEP) from None
-    return Expression(source, references, compiled)
 
 
 _FORBIDDEN = {

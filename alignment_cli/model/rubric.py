@@ -6,9 +6,10 @@ import datetime
 import difflib
 import hashlib
 import re
-from dataclasses import dataclass, field
-from functools import cached_property
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from pydantic import ValidationError
@@ -46,22 +47,86 @@ def bundled_rubrics() -> list[Path]:
     return sorted(data_dir("rubrics").glob("*.yaml"))
 
 
-@dataclass
+@dataclass(frozen=True)
 class LoadedRubric:
-    """A validated rubric with what loading learnt: where it came from and compiled expressions."""
+    """A validated rubric with what loading learnt: where it came from and compiled expressions.
+
+    Frozen, and made only by `build`: everything derived from the rubric is worked out once,
+    from a rubric that passed every check, so no reader ever sees it half filled in.
+    """
 
     rubric: Rubric
     path: Path
     content_hash: str
-    conditions: dict[str, Expression] = field(default_factory=dict)
-    triggers: dict[str, Expression] = field(default_factory=dict)
+    questions: Mapping[str, Question]
+    conditions: Mapping[str, Expression]
+    triggers: Mapping[str, Expression]
 
-    @cached_property
-    def questions(self) -> dict[str, Question]:
-        return {q.id: q for q in self.rubric.questions}
+    @classmethod
+    def build(cls, rubric: Rubric, doc: Document, path: Path) -> LoadedRubric:
+        """Check `rubric` (validated from `doc`) and derive the rest; raises InvalidInput with
+        every located problem when a check fails."""
+        compiled = compile_expressions(rubric)
+        problems = check_rubric(rubric, doc, compiled)
+        if problems:
+            raise InvalidInput(problems)
+        conditions = {
+            q.id: expr
+            for q, expr in zip(rubric.questions, compiled.conditions, strict=True)
+            if isinstance(expr, Expression)
+        }
+        triggers = {
+            rec.id: expr
+            for rec, expr in zip(rubric.recommendations, compiled.triggers, strict=True)
+            if isinstance(expr, Expression)
+        }
+        return cls(
+            rubric=rubric,
+            path=path,
+            content_hash=_hash(doc),
+            questions=MappingProxyType(_question_index(rubric)),
+            conditions=MappingProxyType(conditions),
+            triggers=MappingProxyType(triggers),
+        )
 
     def questions_for(self, role: str | None) -> list[Question]:
         return [q for q in self.rubric.questions if role is None or not q.roles or role in q.roles]
+
+
+@dataclass(frozen=True)
+class CompiledExpressions:
+    """Each question's `when` and each recommendation's trigger, in rubric order, compiled once
+    for both the checks and the LoadedRubric: an Expression, the reason it does not compile, or
+    None for a question without a condition."""
+
+    conditions: tuple[Expression | ExpressionError | None, ...]
+    triggers: tuple[Expression | ExpressionError, ...]
+
+
+def compile_expressions(rubric: Rubric) -> CompiledExpressions:
+    return CompiledExpressions(
+        conditions=tuple(
+            None if q.when is None else _compiled(q.when, WHEN_NAMESPACES) for q in rubric.questions
+        ),
+        triggers=tuple(
+            _compiled(rec.trigger, TRIGGER_NAMESPACES, TRIGGER_SCALARS)
+            for rec in rubric.recommendations
+        ),
+    )
+
+
+def _compiled(
+    source: str, namespaces: frozenset[str], scalars: frozenset[str] = frozenset()
+) -> Expression | ExpressionError:
+    try:
+        return compile_expression(source, namespaces, scalars)
+    except ExpressionError as exc:
+        return exc
+
+
+def _question_index(rubric: Rubric) -> dict[str, Question]:
+    # With duplicate ids (a problem check_rubric reports) the last one wins, as it always did.
+    return {q.id: q for q in rubric.questions}
 
 
 def resolve_rubric_path(ref: str | Path | None) -> Path:
@@ -83,12 +148,7 @@ def resolve_rubric_path(ref: str | Path | None) -> Path:
 def load_rubric(ref: str | Path | None = None) -> LoadedRubric:
     path = resolve_rubric_path(ref)
     doc = load_yaml(path)
-    rubric = validate_document(doc)
-    loaded = LoadedRubric(rubric, path, _hash(doc))
-    problems = check_rubric(loaded, doc)
-    if problems:
-        raise InvalidInput(problems)
-    return loaded
+    return LoadedRubric.build(validate_document(doc), doc, path)
 
 
 def _hash(doc: Document) -> str:
@@ -288,9 +348,13 @@ def _fields_at(model: Any, loc: Loc) -> list[str]:
     return list(getattr(current, "model_fields", {}))
 
 
-def check_rubric(loaded: LoadedRubric, doc: Document) -> list[Problem]:
-    """Rules that need the whole rubric. Compiles conditions and triggers on the way."""
-    r = loaded.rubric
+def check_rubric(
+    r: Rubric, doc: Document, compiled: CompiledExpressions | None = None
+) -> list[Problem]:
+    """Rules that need the whole rubric, as located problems; it changes nothing. `compiled`
+    saves compiling the expressions again when the caller already has them."""
+    compiled = compiled or compile_expressions(r)
+    questions = _question_index(r)
     out: list[Problem] = []
 
     def bad(loc: Loc, message: str, *, at_key: bool = False) -> None:
@@ -301,7 +365,7 @@ def check_rubric(loaded: LoadedRubric, doc: Document) -> list[Problem]:
     roles = {x.id for x in r.roles}
     coverage = {c.id for c in r.coverage}
     outcomes: dict[str, str] = {}
-    qids = set(loaded.questions)
+    qids = set(questions)
 
     for section, items in (
         ("levels", r.levels),
@@ -349,7 +413,7 @@ def check_rubric(loaded: LoadedRubric, doc: Document) -> list[Problem]:
         if clf.fallback is not None and clf.fallback not in ids:
             bad(("classifiers", ci, "fallback"), _unknown("outcome", clf.fallback, set(ids)))
         if clf.current is not None:
-            q = loaded.questions.get(clf.current)
+            q = questions.get(clf.current)
             if q is None:
                 bad(("classifiers", ci, "current"), _unknown("question", clf.current, qids))
             elif q.type is not QuestionType.CHOICE:
@@ -357,7 +421,7 @@ def check_rubric(loaded: LoadedRubric, doc: Document) -> list[Problem]:
 
     for bi, bench in enumerate(r.benchmarks):
         for qi, qid in enumerate(bench.questions):
-            if qid not in loaded.questions:
+            if qid not in questions:
                 bad(("benchmarks", bi, "questions", qi), _unknown("question", qid, qids))
 
     earlier: set[str] = set()
@@ -385,25 +449,22 @@ def check_rubric(loaded: LoadedRubric, doc: Document) -> list[Problem]:
                         _unknown("outcome", name, outcomes),
                         at_key=True,
                     )
-        if q.when is not None:
-            try:
-                expr = compile_expression(q.when, WHEN_NAMESPACES)
-            except ExpressionError as exc:
-                bad((*at, "when"), f"condition {exc}")
-            else:
-                for ref in expr.references:
-                    if ref.name in earlier:
-                        continue
-                    if ref.name == q.var:
-                        bad((*at, "when"), "condition names the question itself")
-                    elif ref.name in all_vars:
-                        bad((*at, "when"), f"condition names '{ref.name}', a later question")
-                    else:
-                        bad(
-                            (*at, "when"),
-                            _unknown("question", ref.name, all_vars, "condition names "),
-                        )
-                loaded.conditions[q.id] = expr
+        expr = compiled.conditions[qi]
+        if isinstance(expr, ExpressionError):
+            bad((*at, "when"), f"condition {expr}")
+        elif expr is not None:
+            for ref in expr.references:
+                if ref.name in earlier:
+                    continue
+                if ref.name == q.var:
+                    bad((*at, "when"), "condition names the question itself")
+                elif ref.name in all_vars:
+                    bad((*at, "when"), f"condition names '{ref.name}', a later question")
+                else:
+                    bad(
+                        (*at, "when"),
+                        _unknown("question", ref.name, all_vars, "condition names "),
+                    )
         earlier.add(q.var)
     for ci, item in enumerate(r.coverage):
         if item.id not in covered:
@@ -424,24 +485,22 @@ def check_rubric(loaded: LoadedRubric, doc: Document) -> list[Problem]:
             bad((*at, "phase"), _unknown("phase", rec.phase, phases))
         if rec.dimension is not None and rec.dimension not in dims:
             bad((*at, "dimension"), _unknown("dimension", rec.dimension, dims))
-        try:
-            expr = compile_expression(rec.trigger, TRIGGER_NAMESPACES, TRIGGER_SCALARS)
-        except ExpressionError as exc:
-            bad((*at, "trigger"), f"trigger {exc}")
+        trigger = compiled.triggers[ri]
+        if isinstance(trigger, ExpressionError):
+            bad((*at, "trigger"), f"trigger {trigger}")
             continue
-        for ref in expr.references:
+        for ref in trigger.references:
             if ref.namespace in TRIGGER_SCALARS:
                 continue
             allowed = names.get(ref.namespace, set())
             if ref.name not in allowed:
                 what = _TRIGGER_KINDS.get(ref.namespace, ref.namespace)
                 bad((*at, "trigger"), _unknown(what, ref.name, allowed, "trigger names "))
-        loaded.triggers[rec.id] = expr
     for old_id, new_id in r.renamed.items():
-        if old_id in loaded.questions:
+        if old_id in questions:
             bad(("renamed", old_id), f"'{old_id}' is still a question; only old ids are renamed")
-        if new_id not in loaded.questions:
-            bad(("renamed", old_id), _unknown("question", new_id, set(loaded.questions)))
+        if new_id not in questions:
+            bad(("renamed", old_id), _unknown("question", new_id, set(questions)))
     return out
 
 

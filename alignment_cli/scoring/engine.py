@@ -29,15 +29,10 @@ from alignment_cli.files.responses import (
     answer_key,
     normalise,
 )
-from alignment_cli.model.expressions import (
-    Expression,
-    ExpressionError,
-    Reference,
-    compile_expression,
-)
+from alignment_cli.model.expressions import EvaluationError, Expression, Reference
 from alignment_cli.model.models import Classifier, Question, Rubric, to_var
 from alignment_cli.model.qtypes import KINDS
-from alignment_cli.model.rubric import TRIGGER_NAMESPACES, TRIGGER_SCALARS, LoadedRubric
+from alignment_cli.model.rubric import LoadedRubric
 from alignment_cli.scoring.scorecard import (
     BlindSpot,
     Classification,
@@ -416,7 +411,8 @@ def score(
         ),
         warnings=[*warnings, *thin],
     )
-    card.recommendations = _recommend(loaded, card, raw_counts, values)
+    card.recommendations, failed = _recommend(loaded, card, raw_counts, values)
+    card.warnings.extend(failed)
     return card
 
 
@@ -685,15 +681,22 @@ def _recommend(
     card: Scorecard,
     raw_counts: dict[str, Counter[Any]],
     values: dict[str, dict[Any, _Value]],
-) -> list[RecommendationHit]:
+) -> tuple[list[RecommendationHit], list[str]]:
+    """The recommendations that fire, in roadmap order, and a warning for each trigger that
+    failed while running: a rubric bug the author must hear of, not a silent `false`."""
     context = trigger_context(loaded, card, raw_counts, values)
     phase_order = {p.id: i for i, p in enumerate(loaded.rubric.phases)}
     hits = []
+    failed: list[str] = []
     for rec in loaded.rubric.recommendations:
         expr = loaded.triggers.get(rec.id)
         if expr is None:
             continue
-        fired = fired_by(expr, context)
+        try:
+            fired = fired_by(expr, context)
+        except EvaluationError as exc:
+            failed.append(f"recommendation {rec.id}: its trigger failed ({exc}); not fired")
+            continue
         if fired is None:
             continue
         because = []
@@ -722,7 +725,7 @@ def _recommend(
             )
         )
     hits.sort(key=lambda h: (phase_order[h.phase], PRIORITY_RANK[h.priority], -h.shortfall, h.id))
-    return hits
+    return hits, failed
 
 
 def fired_by(expr: Expression, context: dict[str, Any]) -> list[Reference] | None:
@@ -730,73 +733,16 @@ def fired_by(expr: Expression, context: dict[str, Any]) -> list[Reference] | Non
 
     A trigger `A or B` fires when either side holds, each side judged on its own: so a side that
     compares with something not scored (none) is false without silencing the other side, and the
-    evidence names only the sides that held.
+    evidence names only the sides that held. The sides come from the parsed trigger
+    (`Expression.alternatives`), compiled once with the rubric. Every side is run, so a side
+    that fails (EvaluationError) fails the whole trigger whatever the order of the sides.
     """
-    parts = _or_parts(expr.source)
-    if parts is None:
-        return list(expr.references) if expr.evaluate(context) else None
-    held = [part for part in parts if part.evaluate(context)]
+    if not expr.alternatives:
+        return list(expr.references) if expr.run(context) else None
+    held = [part for part in expr.alternatives if part.run(context)]
     if not held:
         return None
     return [ref for part in held for ref in part.references]
-
-
-_or_cache: dict[str, list[Expression] | None] = {}
-
-
-def _or_parts(source: str) -> list[Expression] | None:
-    """The operands of a top-level `or`, compiled; None when there is no top-level `or`."""
-    if source in _or_cache:
-        return _or_cache[source]
-    pieces = split_top_level_or(source)
-    parts: list[Expression] | None = None
-    if len(pieces) > 1:
-        try:
-            parts = [
-                compile_expression(piece, TRIGGER_NAMESPACES, TRIGGER_SCALARS) for piece in pieces
-            ]
-        except ExpressionError:
-            parts = None  # not a clean split (cannot happen for a valid trigger): judge it whole
-    if len(_or_cache) > 10_000:
-        _or_cache.clear()
-    _or_cache[source] = parts
-    return parts
-
-
-def split_top_level_or(source: str) -> list[str]:
-    """'a < 1 or (b or c)' -> ['a < 1', '(b or c)']: split on `or` outside brackets and quotes."""
-    pieces: list[str] = []
-    depth = 0
-    quote = ""
-    start = i = 0
-    n = len(source)
-    while i < n:
-        ch = source[i]
-        if quote:
-            if ch == "\\":
-                i += 2
-                continue
-            if ch == quote:
-                quote = ""
-        elif ch in "'\"":
-            quote = ch
-        elif ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-        elif (
-            depth == 0
-            and source.startswith("or", i)
-            and (i == 0 or not (source[i - 1].isalnum() or source[i - 1] == "_"))
-            and (i + 2 == n or not (source[i + 2].isalnum() or source[i + 2] == "_"))
-        ):
-            pieces.append(source[start:i].strip())
-            start = i + 2
-            i += 2
-            continue
-        i += 1
-    pieces.append(source[start:].strip())
-    return pieces
 
 
 def _rec_shortfall(phase_id: str, dimension_id: str | None, card: Scorecard) -> float:
