@@ -218,7 +218,7 @@ def test_codebook_lists_every_allowed_answer_with_its_code() -> None:
 
 def test_every_codebook_label_imports_as_its_code(tmp_path: Path) -> None:
     """What the codebook tells a survey builder to use is exactly what import reads back."""
-    from alignment_cli.survey.importer import make_parser
+    from alignment_cli.survey.columns import make_parser
 
     loaded = load_rubric()
     rows = list(csv.DictReader(io.StringIO(codebook(loaded))))
@@ -333,7 +333,8 @@ def test_form_uses_the_engagement_rubric_and_organisation(
 def test_csv_cells_a_spreadsheet_would_run_as_formulas_are_made_inert(
     tmp_path: Path, minimal_rubric_data: dict[str, Any]
 ) -> None:
-    from alignment_cli.survey.importer import ImportSettings, match_columns
+    from alignment_cli.survey.columns import match_columns
+    from alignment_cli.survey.rows import ImportSettings
 
     q = minimal_rubric_data["questions"][1]
     q["text"] = '=HYPERLINK("http://evil.example","Is a lead defined?")'

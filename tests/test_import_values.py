@@ -13,16 +13,12 @@ from hypothesis import strategies as st
 from alignment_cli.files.answer_file import answer_file_text
 from alignment_cli.files.responses import RESERVED, value_error
 from alignment_cli.model.models import Question, QuestionType
-from alignment_cli.model.qtypes.cells import parse_number, split_options
+from alignment_cli.model.qtypes.base import CellError
+from alignment_cli.model.qtypes.cells import normalise_text, parse_number, split_options
 from alignment_cli.model.rubric import LoadedRubric, load_rubric
+from alignment_cli.survey.columns import make_parser
+from alignment_cli.survey.csvfile import day_first, parse_timestamp
 from alignment_cli.survey.forms import survey_cell
-from alignment_cli.survey.importer import (
-    CellError,
-    day_first,
-    make_parser,
-    normalise_text,
-    parse_timestamp,
-)
 from tests.conftest import MINIMAL_RUBRIC
 
 

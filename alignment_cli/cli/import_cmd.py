@@ -90,7 +90,8 @@ def import_answers(
     ] = False,
 ) -> None:
     """Import a survey's CSV export: one answer file per row, checked like `alignment score`."""
-    from alignment_cli.survey.importer import ImportSettings, import_csv
+    from alignment_cli.survey.importer import import_csv
+    from alignment_cli.survey.rows import ImportSettings
 
     settings = ImportSettings(
         organization=org,

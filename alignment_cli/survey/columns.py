@@ -1,0 +1,299 @@
+"""Survey columns matched to the rubric's questions, and each column's cell reader.
+
+Headers are matched by question id, by the question's text, or loosely (numbering, case and
+punctuation aside); the metadata survey tools add beside the answers is recognised and ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from alignment_cli.errors import InvalidInput, Problem
+from alignment_cli.files.responses import (
+    AnswerValue,
+    value_error,
+)
+from alignment_cli.model.models import Question
+from alignment_cli.model.qtypes import KINDS
+from alignment_cli.model.qtypes.base import CellError as CellError  # raised by make_parser
+from alignment_cli.model.qtypes.cells import loose_text, normalise_text
+from alignment_cli.model.qtypes.cells import short as _short
+from alignment_cli.model.rubric import LoadedRubric
+from alignment_cli.survey.mapping import LoadedMapping, SurveyMapping
+from alignment_cli.survey.rows import ImportSettings
+
+# Column headers recognised without a mapping (compared after normalise_text), by priority.
+NAME_COLUMNS = (
+    "name",
+    "full name",
+    "your name",
+    "respondent",
+    "respondent name",
+    "email address",
+    "email",
+    "e-mail",
+)
+ROLE_COLUMNS = ("role", "your role", "team", "function", "department")
+TIME_COLUMNS = (
+    "timestamp",
+    "completion time",
+    "submit date (utc)",
+    "submitted at",
+    "submitted",
+    "end date",
+    "date submitted",
+    "submission date",
+    "end time",
+)
+# What survey tools add beside the answers; ignored unless chosen as name or time column.
+METADATA_COLUMNS = frozenset(
+    {
+        "id",
+        "#",
+        "start time",
+        "start date",
+        "start date (utc)",
+        "stage date (utc)",
+        "network id",
+        "respondent id",
+        "collector id",
+        "ip address",
+        "email",
+        "email address",
+        "e-mail",
+        "first name",
+        "last name",
+        "custom data 1",
+        "last modified time",
+        "tags",
+        "response type",
+        "ending",
+        "score",
+        "total score",
+        *TIME_COLUMNS,
+    }
+)
+# SurveyMonkey writes a second header row with these words under each question.
+SUBHEADER_WORDS = frozenset({"response", "open-ended response"})
+
+_NUMBERING = re.compile(r"^(?:q(?:uestion)?\s*)?\d+(?:\.\d+)*\s*[.):-]?\s+")
+
+
+# ---------------------------------------------------------------------------------------------
+# Columns
+
+
+QUESTION, NOTE, NAME, ROLE, TIME, IGNORED, BLANK = (
+    "question",
+    "note",
+    "name",
+    "role",
+    "time",
+    "ignored",
+    "blank",
+)
+
+
+@dataclass
+class Column:
+    index: int
+    header: str
+    kind: str
+    question: Question | None = None
+    parse: Callable[[str], AnswerValue] | None = None
+
+    @property
+    def number(self) -> int:
+        return self.index + 1
+
+    @property
+    def label(self) -> str:
+        return f"column '{_short(self.header)}'" if self.header else f"column {self.number}"
+
+
+def match_columns(
+    file: str, header: list[str], loaded: LoadedRubric, settings: ImportSettings
+) -> list[Column]:
+    """Decide what every column holds; unknown, ambiguous or duplicate columns are problems."""
+    mapping = settings.mapping.mapping if settings.mapping else SurveyMapping()
+    problems: list[Problem] = []
+    columns = [Column(i, h.strip(), BLANK) for i, h in enumerate(header)]
+    norm = [normalise_text(c.header) for c in columns]
+
+    by_id = {q.id: q for q in loaded.rubric.questions}
+    by_text: dict[str, list[Question]] = defaultdict(list)
+    by_loose: dict[str, list[Question]] = defaultdict(list)
+    for q in loaded.rubric.questions:
+        by_text[normalise_text(q.text)].append(q)
+        by_loose[loose_text(q.text)].append(q)
+    mapped_q = {normalise_text(k): by_id[v] for k, v in mapping.columns.items()}
+    mapped_notes = {normalise_text(k): by_id[v] for k, v in mapping.notes.items()}
+    ignore = {normalise_text(h) for h in mapping.ignore}
+
+    def pick(kind: str, given: str | None, defaults: tuple[str, ...], what: str) -> None:
+        if given is not None:
+            want = normalise_text(given)
+            for c, n in zip(columns, norm, strict=True):
+                if n == want and c.kind == BLANK:
+                    c.kind = kind
+                    return
+            origin = f"--{what}-column" if given == getattr(settings, f"{what}_column") else None
+            where = origin or "the mapping's " + f"{what}_column"
+            problems.append(
+                Problem(file, 1, 1, f"no column '{given}' (named by {where}) in the header")
+            )
+            return
+        for d in defaults:
+            for c, n in zip(columns, norm, strict=True):
+                if n == d and c.kind == BLANK and c.header:
+                    c.kind = kind
+                    return
+
+    pick(NAME, settings.name_column or mapping.name_column, NAME_COLUMNS, "name")
+    pick(ROLE, settings.role_column or mapping.role_column, ROLE_COLUMNS, "role")
+    pick(TIME, settings.timestamp_column or mapping.timestamp_column, TIME_COLUMNS, "timestamp")
+
+    for c, n in zip(columns, norm, strict=True):
+        if c.kind != BLANK or not c.header:
+            continue
+        if n in ignore:
+            c.kind = IGNORED
+        elif n in mapped_q:
+            c.kind, c.question = QUESTION, mapped_q[n]
+        elif n in mapped_notes:
+            c.kind, c.question = NOTE, mapped_notes[n]
+        elif c.header in by_id:
+            c.kind, c.question = QUESTION, by_id[c.header]
+        elif len(by_text.get(n, [])) == 1:
+            c.kind, c.question = QUESTION, by_text[n][0]
+        elif n in METADATA_COLUMNS:
+            c.kind = IGNORED
+        else:
+            found = by_text.get(n) or by_loose.get(loose_text(n)) or []
+            if not found:
+                found = by_loose.get(loose_text(_NUMBERING.sub("", n)), [])
+            if len(found) == 1:
+                c.kind, c.question = QUESTION, found[0]
+            elif found:
+                problems.append(
+                    Problem(
+                        file,
+                        1,
+                        c.number,
+                        f"{c.label} matches several questions ("
+                        + ", ".join(q.id for q in found)
+                        + "); head it with the question id or map it in --mapping",
+                    )
+                )
+            else:
+                problems.append(Problem(file, 1, c.number, _unknown_column(c, loaded)))
+
+    seen: dict[tuple[str, str], Column] = {}
+    for c in columns:
+        if c.kind in (QUESTION, NOTE) and c.question is not None:
+            key = (c.kind, c.question.id)
+            what = "answers" if c.kind == QUESTION else "holds notes on"
+        elif c.kind in (NAME, ROLE, TIME):
+            key, what = (c.kind, ""), "is also the " + c.kind + " column"
+        else:
+            continue
+        if key in seen:
+            first = seen[key]
+            target = f" '{key[1]}'" if key[1] else ""
+            problems.append(
+                Problem(
+                    file,
+                    1,
+                    c.number,
+                    f"{c.label} {what}{target} like column {first.number} "
+                    f"'{_short(first.header)}' (duplicate column)",
+                )
+            )
+        else:
+            seen[key] = c
+    if not any(c.kind == QUESTION for c in columns) and not problems:
+        problems.append(
+            Problem(file, 1, 1, f"no column matches a question of rubric '{loaded.rubric.id}'")
+        )
+    if settings.default_role is None and not any(c.kind == ROLE for c in columns):
+        problems.append(
+            Problem(
+                file,
+                1,
+                1,
+                "no role column (looked for: "
+                + ", ".join(h.title() for h in ROLE_COLUMNS)
+                + "); name it with --role-column, or give every row one role with --role",
+            )
+        )
+    if settings.mapping is not None:
+        problems += _mapping_columns_missing(settings.mapping, norm, file)
+    if problems:
+        raise InvalidInput(problems)
+    return columns
+
+
+def _unknown_column(c: Column, loaded: LoadedRubric) -> str:
+    import difflib
+
+    texts = {q.text: q.id for q in loaded.rubric.questions}
+    hint = difflib.get_close_matches(c.header, list(texts) + list(texts.values()), n=1, cutoff=0.6)
+    extra = ""
+    if hint:
+        qid = texts.get(hint[0], hint[0])
+        extra = f" (closest: '{qid}')"
+    return (
+        f"unknown {c.label}: neither a question id nor a question text of rubric "
+        f"'{loaded.rubric.id}'{extra}; map it with --mapping (columns: or ignore:)"
+    )
+
+
+def _mapping_columns_missing(lm: LoadedMapping, norm: list[str], file: str) -> list[Problem]:
+    present = set(norm)
+    out: list[Problem] = []
+    m = lm.mapping
+    for section in ("columns", "notes"):
+        for header in getattr(m, section):
+            if normalise_text(header) not in present:
+                out.append(lm.doc.problem((section, header), f"no column '{header}' in {file}"))
+    for i, header in enumerate(m.ignore):
+        if normalise_text(header) not in present:
+            out.append(lm.doc.problem(("ignore", i), f"no column '{header}' in {file}"))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Values
+
+
+def make_parser(
+    loaded: LoadedRubric, q: Question, overrides: dict[str, AnswerValue] | None = None
+) -> Callable[[str], AnswerValue]:
+    """A function reading one cell of `q`'s column; memoised, as surveys repeat their labels."""
+    reader = KINDS[q.type].cell_reader(q, loaded.rubric)
+    table = {normalise_text(k): v for k, v in (overrides or {}).items()}
+    cache: dict[str, AnswerValue] = {}
+
+    def parse(cell: str) -> AnswerValue:
+        hit = cache.get(cell, cache)
+        if hit is not cache:
+            return hit  # type: ignore[return-value]
+        n = normalise_text(cell)
+        if not n:
+            value: AnswerValue = None
+        elif n in table:
+            value = table[n]
+        else:
+            value = reader(cell, n)
+        if value is not None:
+            message = value_error(q, value, loaded)
+            if message:
+                raise CellError(message)
+        if len(cache) < 10_000:
+            cache[cell] = value
+        return value
+
+    return parse

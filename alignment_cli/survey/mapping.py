@@ -1,0 +1,136 @@
+"""The mapping file (`--mapping`): which column holds which question, name, role or time,
+and how a survey's labels read as the rubric's values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from alignment_cli.errors import InvalidInput, Problem
+from alignment_cli.files.responses import (
+    AnswerValue,
+    value_error,
+)
+from alignment_cli.files.yamlio import Document, load_yaml
+from alignment_cli.model.models import Model
+from alignment_cli.model.qtypes.base import CellError as CellError  # raised by make_parser
+from alignment_cli.model.rubric import LoadedRubric
+
+# ---------------------------------------------------------------------------------------------
+# The mapping file
+
+
+class SurveyMapping(Model):
+    """`--mapping FILE`: what a survey export calls things, when it is not the rubric's words."""
+
+    name_column: str | None = None
+    role_column: str | None = None
+    timestamp_column: str | None = None
+    timestamp_format: str | None = None
+    columns: dict[str, str] = {}
+    notes: dict[str, str] = {}
+    ignore: list[str] = []
+    roles: dict[str, str] = {}
+    values: dict[str, dict[str, AnswerValue]] = {}
+
+
+@dataclass
+class LoadedMapping:
+    mapping: SurveyMapping
+    doc: Document
+
+
+def load_mapping(path: Path, loaded: LoadedRubric) -> LoadedMapping:
+    """Read and check a mapping file against the rubric; every problem located in the file."""
+    from alignment_cli.model.rubric import pydantic_problems
+
+    doc = load_yaml(path)
+    problems: list[Problem] = []
+    data = _text_keys(doc, problems)
+    if problems:
+        raise InvalidInput(problems)
+    try:
+        mapping = SurveyMapping.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInput(pydantic_problems(doc, exc, SurveyMapping)) from None
+    questions = loaded.questions
+    roles = {r.id for r in loaded.rubric.roles}
+
+    def unknown_question(qid: str) -> str:
+        from alignment_cli.model.rubric import _unknown
+
+        return _unknown("question", qid, set(questions)) + f" in rubric '{loaded.rubric.id}'"
+
+    for section in ("columns", "notes"):
+        for header, qid in getattr(mapping, section).items():
+            if qid not in questions:
+                problems.append(doc.problem((section, header), unknown_question(qid)))
+    for label, role in mapping.roles.items():
+        if role not in roles:
+            problems.append(
+                doc.problem(
+                    ("roles", label), f"unknown role '{role}' (this rubric has: {_ids(roles)})"
+                )
+            )
+    for qid, table in mapping.values.items():
+        q = questions.get(qid)
+        if q is None:
+            problems.append(doc.problem(("values", qid), unknown_question(qid)))
+            continue
+        for label, answer in table.items():
+            message = None if answer is None else value_error(q, answer, loaded)
+            if message:
+                problems.append(doc.problem(("values", qid, label), message))
+    if mapping.timestamp_format:
+        try:
+            datetime.strptime(
+                datetime(2026, 1, 2, 3, 4, 5).strftime(mapping.timestamp_format),
+                mapping.timestamp_format,
+            )
+        except ValueError as exc:
+            problems.append(doc.problem(("timestamp_format",), f"not a usable format: {exc}"))
+    if problems:
+        raise InvalidInput(problems)
+    return LoadedMapping(mapping, doc)
+
+
+def _text_keys(doc: Document, problems: list[Problem]) -> Any:
+    """Mapping keys are column and label texts: YAML may read `2024:` as a number, fine; but
+    `Yes:` as true loses the text, so ask for quotes."""
+    data = doc.data
+    if not isinstance(data, dict):
+        return data
+    out = dict(data)
+    for section in ("columns", "notes", "roles", "values"):
+        table = data.get(section)
+        if not isinstance(table, dict):
+            continue
+        new: dict[Any, Any] = {}
+        for key, value in table.items():
+            if section == "values" and isinstance(value, dict):
+                inner: dict[Any, Any] = {}
+                for k, v in value.items():
+                    inner[_key_text(doc, (section, key, k), k, problems)] = v
+                value = inner
+            new[_key_text(doc, (section, key), key, problems)] = value
+        out[section] = new
+    return out
+
+
+def _key_text(doc: Document, loc: tuple[Any, ...], key: Any, problems: list[Problem]) -> Any:
+    if isinstance(key, bool) or key is None:
+        problems.append(
+            doc.problem(loc, "put this key in quotes: unquoted, YAML reads it as " + repr(key))
+        )
+        return key
+    if isinstance(key, int | float):
+        return str(key)
+    return key
+
+
+def _ids(ids: set[str] | list[str]) -> str:
+    return ", ".join(sorted(ids))
