@@ -334,7 +334,7 @@ def test_csv_cells_a_spreadsheet_would_run_as_formulas_are_made_inert(
     tmp_path: Path, minimal_rubric_data: dict[str, Any]
 ) -> None:
     from alignment_cli.survey.columns import match_columns
-    from alignment_cli.survey.rows import ImportSettings
+    from alignment_cli.survey.settings import ImportSettings
 
     q = minimal_rubric_data["questions"][1]
     q["text"] = '=HYPERLINK("http://evil.example","Is a lead defined?")'

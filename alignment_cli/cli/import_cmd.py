@@ -91,7 +91,7 @@ def import_answers(
 ) -> None:
     """Import a survey's CSV export: one answer file per row, checked like `alignment score`."""
     from alignment_cli.survey.importer import import_csv
-    from alignment_cli.survey.rows import ImportSettings
+    from alignment_cli.survey.settings import ImportSettings
 
     settings = ImportSettings(
         organization=org,

@@ -18,12 +18,12 @@ from alignment_cli.files.responses import (
 )
 from alignment_cli.model.models import Question
 from alignment_cli.model.qtypes import KINDS
-from alignment_cli.model.qtypes.base import CellError as CellError  # raised by make_parser
+from alignment_cli.model.qtypes.base import CellError
 from alignment_cli.model.qtypes.cells import loose_text, normalise_text
 from alignment_cli.model.qtypes.cells import short as _short
 from alignment_cli.model.rubric import LoadedRubric
 from alignment_cli.survey.mapping import LoadedMapping, SurveyMapping
-from alignment_cli.survey.rows import ImportSettings
+from alignment_cli.survey.settings import ImportSettings
 
 # Column headers recognised without a mapping (compared after normalise_text), by priority.
 NAME_COLUMNS = (

@@ -11,7 +11,6 @@ from pathlib import Path
 
 from alignment_cli.clock import as_utc
 from alignment_cli.errors import InvalidInput, Problem
-from alignment_cli.model.qtypes.base import CellError as CellError  # raised by make_parser
 from alignment_cli.model.qtypes.cells import short as _short
 
 MAX_CSV_BYTES = 512 * 1024 * 1024

@@ -18,7 +18,8 @@ from pathlib import Path
 
 from alignment_cli.errors import InvalidInput
 from alignment_cli.survey.mapping import load_mapping
-from alignment_cli.survey.rows import ImportSettings, SurveyImport, read_survey
+from alignment_cli.survey.rows import read_survey
+from alignment_cli.survey.settings import ImportSettings, SurveyImport
 from alignment_cli.survey.writing import (
     WritePlan,
     conflicts,

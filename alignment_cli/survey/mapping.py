@@ -17,7 +17,6 @@ from alignment_cli.files.responses import (
 )
 from alignment_cli.files.yamlio import Document, load_yaml
 from alignment_cli.model.models import Model
-from alignment_cli.model.qtypes.base import CellError as CellError  # raised by make_parser
 from alignment_cli.model.rubric import LoadedRubric
 
 # ---------------------------------------------------------------------------------------------

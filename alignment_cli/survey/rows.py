@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from alignment_cli.files.responses import (
     Responses,
     Why,
 )
-from alignment_cli.model.qtypes.base import CellError as CellError  # raised by make_parser
+from alignment_cli.model.qtypes.base import CellError
 from alignment_cli.model.qtypes.cells import clean_text, normalise_text
 from alignment_cli.model.qtypes.cells import short as _short
 from alignment_cli.model.rubric import LoadedRubric
@@ -38,48 +37,8 @@ from alignment_cli.survey.columns import (
     match_columns,
 )
 from alignment_cli.survey.csvfile import day_first, parse_timestamp, read_csv
-from alignment_cli.survey.mapping import LoadedMapping, SurveyMapping, _ids
-
-# ---------------------------------------------------------------------------------------------
-# Settings and results
-
-
-@dataclass
-class ImportSettings:
-    organization: str | None = None
-    anonymous: bool = False
-    default_role: str | None = None
-    name_column: str | None = None
-    role_column: str | None = None
-    timestamp_column: str | None = None
-    timestamp_format: str | None = None
-    mapping: LoadedMapping | None = None
-
-
-@dataclass
-class ImportedRow:
-    """One respondent, ready to write: `data` is the answer file's content, `text` its YAML."""
-
-    row: int
-    line: int
-    name: str
-    slug: str
-    updated: datetime | None
-    data: dict[str, Any]
-    text: str = ""
-    # What the pseudonym was made from (a real name or the row's content); None for real names.
-    pseudonym_of: str | None = None
-
-
-@dataclass
-class SurveyImport:
-    file: str
-    rows: list[ImportedRow]
-    problems: list[Problem]
-    warnings: list[str]
-    read_rows: int
-    bad_rows: int
-
+from alignment_cli.survey.mapping import SurveyMapping, _ids
+from alignment_cli.survey.settings import ImportedRow, ImportSettings, SurveyImport
 
 # ---------------------------------------------------------------------------------------------
 # Rows to answer files

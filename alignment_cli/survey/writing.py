@@ -14,8 +14,7 @@ from alignment_cli.files.responses import (
     Responses,
 )
 from alignment_cli.files.yamlio import parse_yaml, read_text
-from alignment_cli.model.qtypes.base import CellError as CellError  # raised by make_parser
-from alignment_cli.survey.rows import ImportedRow
+from alignment_cli.survey.settings import ImportedRow
 
 # ---------------------------------------------------------------------------------------------
 # Writing
