@@ -91,7 +91,8 @@ def report(
     scored = score_inputs(inputs or [], rubric_ref=rubric, carry_over=carry_over)
     when = report_date(scored.card, fixed, lambda: now().date())
     from alignment_cli.report.context import comparison_view, history_points
-    from alignment_cli.scoring.tracking import append_step_summary, report_progress, report_summary
+    from alignment_cli.report.summaries import report_summary
+    from alignment_cli.scoring.tracking import append_step_summary, report_progress
 
     progress = report_progress(scored, baseline, day=when, carry_over=carry_over)
     context = build_context(

@@ -28,7 +28,8 @@ def fmt_change(value: float | None) -> str:
     return "0.0" if abs(value) < UNCHANGED_BELOW else f"{value:+.1f}"
 
 
-def _when(cmp: Comparison) -> str:
+def since_when(cmp: Comparison) -> str:
+    """When the baseline was made, as the headings of comparisons say it."""
     return cmp.old_generated_at.strftime("%Y-%m-%d %H:%M UTC")
 
 
@@ -46,7 +47,8 @@ def headline(cmp: Comparison) -> str:
     return ", ".join(parts)
 
 
-def _counts(deltas: Sequence[Delta]) -> str:
+def status_counts(deltas: Sequence[Delta]) -> str:
+    """ "2 improved, 0 worsened, 1 new": improved and worsened always, the rest when present."""
     order = ("improved", "worsened", "new", "removed", "unchanged")
     n = {s: sum(1 for d in deltas if d.status == s) for s in order}
     return ", ".join(f"{n[s]} {s}" for s in order if n[s] or s in ("improved", "worsened"))
@@ -54,7 +56,7 @@ def _counts(deltas: Sequence[Delta]) -> str:
 
 def comparison_markdown(cmp: Comparison, *, limit: int = 8, heading: str = "###") -> str:
     e = md.escape
-    lines = [f"{heading} Change since {_when(cmp)}", ""]
+    lines = [f"{heading} Change since {since_when(cmp)}", ""]
     lines.append(e(headline(cmp)[0].upper() + headline(cmp)[1:]) + ".")
     lines.append("")
     if not cmp.same_rubric:
@@ -69,7 +71,7 @@ def comparison_markdown(cmp: Comparison, *, limit: int = 8, heading: str = "###"
     ]
     lines.append(md.table(["Dimension", "Before", "Now", "Change", ""], rows, "lrrrl"))
     lines.append("")
-    lines.append(f"Questions: {_counts(cmp.questions)}.")
+    lines.append(f"Questions: {status_counts(cmp.questions)}.")
     lines.append("")
     for status in MOVES:
         chosen = top_changes(cmp.questions, status, limit)

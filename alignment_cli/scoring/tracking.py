@@ -179,10 +179,3 @@ def report_progress(
         when = datetime.combine(day, time(0), UTC)
         points.append(Run(Path("this run"), card.model_copy(update={"generated_at": when})))
     return Progress(comparison, trend(points) if len(points) >= 2 else None)
-
-
-def report_summary(card: Scorecard, progress: Progress, output: Path | None) -> str:
-    """Moved to report/summaries.py; kept here for one commit while callers follow."""
-    from alignment_cli.report.summaries import report_summary as moved
-
-    return moved(card, progress, output)

@@ -1,6 +1,7 @@
-"""Progress for people: comparisons and trends as terminal tables and as Markdown.
+"""Progress for people: comparisons and trends as terminal tables.
 
-The numbers come from `compare` and `history` (pure); this module only lays them out.
+The numbers come from `compare` and `history` (pure); this module only lays them out. The same
+progress as Markdown text is in `report/summaries.py`.
 """
 
 from __future__ import annotations
@@ -12,22 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from alignment_cli.report import markdown as md
-from alignment_cli.report.summaries import (
-    MOVES,
-    _counts,
-    _when,
-    fmt_change,
-    headline,
-)
-from alignment_cli.report.summaries import (
-    ci_summary as ci_summary,
-)
-from alignment_cli.report.summaries import (
-    comparison_markdown as comparison_markdown,
-)
-from alignment_cli.report.summaries import (
-    history_markdown as history_markdown,
-)
+from alignment_cli.report.summaries import MOVES, fmt_change, headline, since_when, status_counts
 from alignment_cli.scoring.compare import Comparison, top_changes
 from alignment_cli.scoring.history import Trend, sparkline
 
@@ -47,11 +33,12 @@ def comparison_view(cmp: Comparison, *, limit: int = 8) -> RenderableType:
         rubric += f" → {cmp.new_rubric.id} {cmp.new_rubric.version}"
     parts.append(
         Text.from_markup(
-            f"\n[bold]Change since {_when(cmp)}[/bold] ({escape(rubric)}): {escape(headline(cmp))}"
+            f"\n[bold]Change since {since_when(cmp)}[/bold] ({escape(rubric)}): "
+            f"{escape(headline(cmp))}"
         )
     )
     for title, deltas in (("Dimensions", cmp.dimensions), ("Phases", cmp.phases)):
-        t = Table(title=f"{title}: {_counts(deltas)}", title_justify="left")
+        t = Table(title=f"{title}: {status_counts(deltas)}", title_justify="left")
         for col in (title[:-1].lower(), "before", "now", "change", ""):
             t.add_column(col, justify="right" if col in ("before", "now", "change") else "left")
         for d in deltas:
@@ -70,7 +57,7 @@ def comparison_view(cmp: Comparison, *, limit: int = 8) -> RenderableType:
             )
         parts.append(t)
     qs = cmp.questions
-    parts.append(Text(f"Questions: {_counts(qs)}"))
+    parts.append(Text(f"Questions: {status_counts(qs)}"))
     for status in MOVES:
         chosen = top_changes(qs, status)
         if not chosen:

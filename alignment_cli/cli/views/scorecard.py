@@ -1,6 +1,7 @@
-"""Scorecards for people: rich tables in the terminal, and a short Markdown summary.
+"""Scorecards for people: rich tables in the terminal.
 
-The full leadership report lives in `report.py` and `templates/`; this is the quick look. The
+The full leadership report lives in `report/` and `templates/`, the short Markdown summary in
+`report/summaries.py`; this is the quick look. The
 terminal view adapts to the width it is given: under 100 columns the bar charts go, so that the
 names of dimensions and phases stay whole at 80 columns.
 """
@@ -14,7 +15,6 @@ from rich.table import Table
 from rich.text import Text
 
 from alignment_cli.report import markdown as md
-from alignment_cli.report.summaries import markdown_summary as markdown_summary  # moved
 from alignment_cli.scoring.scorecard import Scorecard
 
 WIDE = 100  # from this width on, scores get a bar
