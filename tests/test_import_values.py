@@ -18,12 +18,12 @@ from alignment_cli.survey.importer import (
     CellError,
     day_first,
     make_parser,
-    normalise_text,
     parse_number,
     parse_timestamp,
     responses_yaml,
     split_options,
 )
+from alignment_cli.survey.text import normalise_text
 from tests.conftest import MINIMAL_RUBRIC
 
 

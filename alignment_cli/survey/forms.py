@@ -19,8 +19,10 @@ from typing import Any
 import yaml
 
 from alignment_cli.model.models import Question, QuestionType
+from alignment_cli.model.roles import resolve_role
 from alignment_cli.model.rubric import LoadedRubric
 from alignment_cli.report.markdown import escape
+from alignment_cli.survey.text import normalise_text
 
 NAME_PLACEHOLDER = "Your name"
 ROLE_PLACEHOLDER = "choose-one"
@@ -76,13 +78,9 @@ def role_list(loaded: LoadedRubric) -> str:
 
 
 def check_role(loaded: LoadedRubric, role: str | None) -> None:
-    from alignment_cli.errors import UsageError
-
-    roles = [r.id for r in loaded.rubric.roles]
-    if role is not None and role not in roles:
-        raise UsageError(
-            f"unknown role '{role}' (rubric '{loaded.rubric.id}' has: {', '.join(roles)})"
-        )
+    """A form is for a role id; the CLI reads `--role` through `resolve_role` first."""
+    if role is not None and role not in {r.id for r in loaded.rubric.roles}:
+        resolve_role(loaded.rubric, role)  # raises, with the ids and the nearest one
 
 
 # ---------------------------------------------------------------------------------------------
@@ -231,8 +229,6 @@ def csv_columns(loaded: LoadedRubric, role: str | None = None) -> list[tuple[str
     A text shared by two questions (or by a metadata column) cannot identify a column, so such
     questions are headed by their id, which import matches just as well.
     """
-    from alignment_cli.survey.importer import normalise_text
-
     questions = loaded.questions_for(role)
     counts = Counter(normalise_text(q.text) for q in loaded.rubric.questions)
     reserved = {normalise_text(h) for h in (TIMESTAMP_HEADER, NAME_HEADER, ROLE_HEADER)}

@@ -40,7 +40,9 @@ from alignment_cli.files.responses import (
 )
 from alignment_cli.files.yamlio import Document, load_yaml, parse_yaml, read_text
 from alignment_cli.model.models import Model, Question, QuestionType
+from alignment_cli.model.roles import find_role, resolve_role
 from alignment_cli.model.rubric import LoadedRubric
+from alignment_cli.survey.text import normalise_text
 
 MAX_CSV_BYTES = 512 * 1024 * 1024
 
@@ -106,17 +108,8 @@ METADATA_COLUMNS = frozenset(
 # SurveyMonkey writes a second header row with these words under each question.
 SUBHEADER_WORDS = frozenset({"response", "open-ended response"})
 
-_TYPOGRAPHY = str.maketrans(
-    {"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"}
-)
 _LINE_BREAKS = re.compile(r"\r\n|[\r\x85\u2028\u2029]")
 _NUMBERING = re.compile(r"^(?:q(?:uestion)?\s*)?\d+(?:\.\d+)*\s*[.):-]?\s+")
-
-
-def normalise_text(text: str) -> str:
-    """How two texts are compared: case, width, typographic quotes and spacing do not count."""
-    s = unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHY).casefold()
-    return " ".join(s.split())
 
 
 def loose_text(text: str) -> str:
@@ -179,7 +172,9 @@ def load_mapping(path: Path, loaded: LoadedRubric) -> LoadedMapping:
             if qid not in questions:
                 problems.append(doc.problem((section, header), unknown_question(qid)))
     for label, role in mapping.roles.items():
-        if role not in roles:
+        if (found := find_role(loaded.rubric, role)) is not None:
+            mapping.roles[label] = found  # a title or another case names the same role
+        else:
             problems.append(
                 doc.problem(
                     ("roles", label), f"unknown role '{role}' (this rubric has: {_ids(roles)})"
@@ -1527,7 +1522,6 @@ def import_csv(
     from alignment_cli.errors import UsageError
     from alignment_cli.files.engagement import find_engagement
     from alignment_cli.model.rubric import load_rubric
-    from alignment_cli.survey.forms import check_role
 
     if into.exists() and not into.is_dir():
         raise UsageError(f"--into {into}: is a file; give the engagement folder to import into")
@@ -1536,7 +1530,8 @@ def import_csv(
     settings = replace(settings) if settings else ImportSettings()
     if settings.organization is None and engagement is not None:
         settings.organization = engagement.config.organization
-    check_role(loaded, settings.default_role)
+    if settings.default_role is not None:
+        settings.default_role = resolve_role(loaded.rubric, settings.default_role)
     if mapping_path is not None:
         settings.mapping = load_mapping(mapping_path, loaded)
     result = read_survey(csv_path, loaded, settings)
