@@ -15,8 +15,9 @@ import pytest
 import yaml
 
 from alignment_cli.model.rubric import load_rubric
-from alignment_cli.survey.forms import csv_columns, survey_cell
+from alignment_cli.survey.forms import csv_columns
 from tests.conftest import EXAMPLES, MINIMAL_RESPONSES, MINIMAL_RUBRIC
+from tests.survey_export import survey_cell
 
 Invoke = Callable[..., Any]
 

@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 from alignment_cli.files.responses import RESERVED, value_error
 from alignment_cli.model.models import Question, QuestionType
 from alignment_cli.model.rubric import LoadedRubric, load_rubric
-from alignment_cli.survey.forms import survey_cell
 from alignment_cli.survey.importer import (
     CellError,
     day_first,
@@ -25,6 +24,7 @@ from alignment_cli.survey.importer import (
 )
 from alignment_cli.survey.text import normalise_text
 from tests.conftest import MINIMAL_RUBRIC
+from tests.survey_export import survey_cell
 
 
 @pytest.fixture(scope="module")

@@ -219,11 +219,6 @@ def carry_renamed(
     return ResponseFile(rf.path, new), done
 
 
-def answer_errors(rubric: LoadedRubric, responses: Responses) -> list[tuple[Loc, str]]:
-    """Every answer that does not fit its question, as (location, message)."""
-    return AnswerChecker(rubric).errors(responses)
-
-
 class Conditions:
     """Evaluates `when` conditions, memoised on the answers each one reads.
 
@@ -296,14 +291,6 @@ class AnswerChecker:
         self.rubric = rubric
         self.conditions = Conditions(rubric)
         self._messages: dict[tuple[Any, ...], str | None] = {}
-
-    def value_error(self, q: Question, value: Any) -> str | None:
-        key = (q.id, type(value), value) if type(value) in _SIMPLE else (q.id, answer_key(value))
-        try:
-            return self._messages[key]
-        except KeyError:
-            message = self._messages[key] = value_error(q, value, self.rubric)
-            return message
 
     def errors(self, responses: Responses) -> list[tuple[Loc, str]]:
         """Every answer that does not fit its question, as (location, message)."""

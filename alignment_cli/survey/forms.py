@@ -13,7 +13,6 @@ import io
 import re
 import textwrap
 from collections import Counter
-from datetime import datetime
 from typing import Any
 
 import yaml
@@ -421,55 +420,3 @@ def _markdown_question(
         out.append("- [ ] Not applicable")
     out += ["", "Notes: " + "_" * 50, ""]
     return out
-
-
-# ---------------------------------------------------------------------------------------------
-# Answers as a survey tool exports them
-
-
-def survey_cell(loaded: LoadedRubric, q: Question, value: Any) -> str:
-    """An answer as the label text a survey tool puts in its export (the inverse of import).
-
-    Multi answers are joined with ", " as Google Forms does, labels with commas and all.
-    """
-    from alignment_cli.files.responses import NA, UNKNOWN, coerce
-
-    if value is None:
-        return ""
-    if value == UNKNOWN:
-        return "Don't know"
-    if value == NA:
-        return "Not applicable"
-    labels = {o.value: one_line(o.label) for o in q.options}
-    t = q.type
-    if t is QuestionType.SCALE:
-        return f"{value} - {one_line(q.anchors[value])}" if value in q.anchors else str(value)
-    if t is QuestionType.CHOICE:
-        return labels[str(coerce(q, value))]
-    if t is QuestionType.MULTI:
-        # An empty cell is unanswered; import reads "None" as "none of these apply".
-        return ", ".join(labels[v] for v in coerce(q, value)) or "None"
-    if t is QuestionType.YESNO:
-        return "Yes" if coerce(q, value) else "No"
-    if t is QuestionType.NUMBER and isinstance(value, float) and "e" in repr(value):
-        from decimal import Decimal
-
-        return format(Decimal(repr(value)), "f")  # surveys never write 1e-05
-    return str(value)
-
-
-def survey_csv(
-    loaded: LoadedRubric, documents: list[dict[str, Any]], role: str | None = None
-) -> str:
-    """A CSV export with the form's columns (see csv_header) for answer-file contents."""
-    columns = csv_columns(loaded, role)
-    rows: list[list[str]] = [[TIMESTAMP_HEADER, NAME_HEADER, ROLE_HEADER] + [h for h, _ in columns]]
-    for doc in documents:
-        updated: Any = doc.get("updated")
-        stamp = updated.isoformat() if isinstance(updated, datetime) else str(updated or "")
-        answers = doc.get("answers") or {}
-        rows.append(
-            [stamp, doc["respondent"]["name"], doc["respondent"]["role"]]
-            + [survey_cell(loaded, q, answers.get(q.id)) for _, q in columns]
-        )
-    return _csv_text(rows)

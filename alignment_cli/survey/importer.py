@@ -966,7 +966,7 @@ class _RowReader:
                 self.question_columns.append((c, c.question.id, c.parse))
         self.other_columns = [c for c in columns if c.kind in (NOTE, NAME, ROLE, TIME, BLANK)]
         self._conditions: dict[tuple[Any, ...], bool] = {}
-        self._checker = AnswerChecker(loaded)  # answer_errors, remembering what it checked
+        self._checker = AnswerChecker(loaded)  # remembers what it checked
         self._condition_refs = {
             qid: tuple(ref.name for ref in expr.references)
             for qid, expr in loaded.conditions.items()
