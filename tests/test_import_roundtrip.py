@@ -96,6 +96,7 @@ def test_round_trip_through_the_yaml_form(tmp_path: Path, invoke: Invoke) -> Non
     shutil.copy(MINIMAL_RESPONSES / "mia.yaml", tmp_path / "mia.yaml")
     mia = yaml.safe_load((tmp_path / "mia.yaml").read_text())
     out = tmp_path / "form" / "mia.yaml"
+    out.parent.mkdir()  # -o writes into a folder that exists (test_cli_surface.py)
     result = invoke(
         "form", "--rubric", str(MINIMAL_RUBRIC), "--role", "marketing",
         "--respondent", "Mia Chen", "--org", "Example Co", "-o", str(out),
