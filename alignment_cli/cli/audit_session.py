@@ -1,4 +1,5 @@
-"""The terminal side of `alignment audit`: prompts, saving, signals. Decisions live in interview.py.
+"""The terminal side of `alignment audit`: prompts, saving, signals.
+Decisions live in interview/flow.py.
 
 Imported by `audit_cmd.audit` when the command runs, so `alignment --help` stays fast.
 
