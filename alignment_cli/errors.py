@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-EXIT_OK = 0
 EXIT_GATE_FAILED = 1
 EXIT_INVALID = 2
 EXIT_INTERRUPTED = 130

@@ -48,21 +48,25 @@ def render_report(scored: Any) -> dict[str, float | int]:
 
 def import_unavailable() -> str | None:
     return _missing("alignment_cli.survey.importer", ("import_csv", "ImportSettings")) or _missing(
-        "alignment_cli.survey.forms", ("survey_csv",)
+        "alignment_cli.survey.forms", ("csv_columns",)
     )
 
 
 def write_csv(folder: Path, rows: int, seed: int) -> Path:
-    """A survey export of `rows` generated respondents (forms.survey_csv, the form's columns),
-    next to an empty engagement folder to import it into."""
+    """A survey export of `rows` generated respondents (tests/survey_export.py, the form's
+    columns), next to an empty engagement folder to import it into."""
+    import sys
+
     from datagen import bench_rubric, respondent_document, write_engagement
 
-    forms = importlib.import_module("alignment_cli.survey.forms")
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository: tests/
+    from tests.survey_export import survey_csv
+
     loaded, _ = bench_rubric()
     documents = [respondent_document(loaded, i, seed) for i in range(rows)]
     folder.mkdir(parents=True, exist_ok=True)
     csv_path = folder / "survey.csv"
-    csv_path.write_text(forms.survey_csv(loaded, documents), encoding="utf-8")
+    csv_path.write_text(survey_csv(loaded, documents), encoding="utf-8")
     write_engagement(loaded, folder / "engagement", 0)
     return csv_path
 

@@ -173,3 +173,19 @@ def test_phases_are_named_where_they_start_and_empty_answers_stay_a_mapping() ->
     text = answer_file.responses_text(responses, loaded)
     assert text.endswith("answers: {}\n")
     assert "notes" not in text
+
+
+def test_question_ids_that_yaml_reads_as_other_types_stay_text() -> None:
+    text = answer_file.answer_file_text(
+        rubric={"id": "r", "version": "1"},
+        respondent={"name": "Dana Lee", "role": "sales"},
+        organization=None,
+        started=None,
+        updated=None,
+        answers={"on": 1, "yes": "no", "null": [1], "1": True},
+        notes={"off": "x"},
+        phase_of={},
+    )
+    data = parse_yaml("ids.yaml", text).data
+    assert data["answers"] == {"on": 1, "yes": "no", "null": [1], "1": True}
+    assert data["notes"] == {"off": "x"}

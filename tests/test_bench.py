@@ -23,7 +23,7 @@ from datagen import (  # noqa: E402
     respondent_document,
 )
 
-from alignment_cli.files.responses import Responses, answer_errors  # noqa: E402
+from alignment_cli.files.responses import AnswerChecker, Responses  # noqa: E402
 from alignment_cli.model.rubric import LoadedRubric, load_rubric  # noqa: E402
 
 
@@ -38,7 +38,7 @@ def test_generated_answers_fit_the_rubric(loaded: LoadedRubric) -> None:
     docs = [respondent_document(loaded, i, seed=7) for i in range(120)]
     for doc in docs:
         responses = Responses.model_validate(doc)
-        assert answer_errors(loaded, responses) == [], doc["respondent"]
+        assert AnswerChecker(loaded).errors(responses) == [], doc["respondent"]
         text = answer_file_text(loaded, doc)
         assert Responses.model_validate(yaml.safe_load(text)) == responses
     roles = {d["respondent"]["role"] for d in docs}

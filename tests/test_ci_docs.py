@@ -21,6 +21,7 @@ from alignment_cli.clock import NOW_ENV
 
 DOC = ROOT / "docs" / "ci.md"
 COMMAND = re.compile(r"^\s*(?:-\s+|run:\s+)?(alignment\s.*)$")
+MKDIR = re.compile(r"^\s*(?:-\s+|run:\s+)?mkdir -p (\S+)\s*$")
 Invoke = Callable[..., Any]
 
 
@@ -80,6 +81,10 @@ def test_every_command_in_the_docs_runs_on_the_example(
     summary = tmp_path / "step-summary.md"
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
 
+    for _, body in blocks(DOC.read_text("utf-8")):  # the folders the workflows make first
+        for line in body.splitlines():
+            if m := MKDIR.match(line):
+                (tmp_path / m.group(1)).mkdir(parents=True, exist_ok=True)
     ran = []
     distinct = list(dict.fromkeys(tuple(a) for a in commands(DOC.read_text("utf-8"))))
     for argv in distinct:  # the GitLab jobs repeat the GitHub steps: run each command once

@@ -17,8 +17,9 @@ import yaml
 from alignment_cli.files.responses import load_response_file
 from alignment_cli.interview.flow import responses_text
 from alignment_cli.model.rubric import load_rubric
-from alignment_cli.survey.forms import csv_columns, survey_cell
+from alignment_cli.survey.forms import csv_columns
 from tests.conftest import EXAMPLES, MINIMAL_RESPONSES, MINIMAL_RUBRIC
+from tests.survey_export import survey_cell
 
 Invoke = Callable[..., Any]
 
@@ -97,6 +98,7 @@ def test_round_trip_through_the_yaml_form(tmp_path: Path, invoke: Invoke) -> Non
     shutil.copy(MINIMAL_RESPONSES / "mia.yaml", tmp_path / "mia.yaml")
     mia = yaml.safe_load((tmp_path / "mia.yaml").read_text())
     out = tmp_path / "form" / "mia.yaml"
+    out.parent.mkdir()  # -o writes into a folder that exists (test_cli_surface.py)
     result = invoke(
         "form", "--rubric", str(MINIMAL_RUBRIC), "--role", "marketing",
         "--respondent", "Mia Chen", "--org", "Example Co", "-o", str(out),

@@ -18,8 +18,8 @@ from alignment_cli.model.qtypes.cells import normalise_text, parse_number, split
 from alignment_cli.model.rubric import LoadedRubric, load_rubric
 from alignment_cli.survey.columns import make_parser
 from alignment_cli.survey.csvfile import day_first, parse_timestamp
-from alignment_cli.survey.forms import survey_cell
 from tests.conftest import MINIMAL_RUBRIC
+from tests.survey_export import survey_cell
 
 
 @pytest.fixture(scope="module")

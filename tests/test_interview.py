@@ -11,7 +11,13 @@ from conftest import MINIMAL_RUBRIC
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from alignment_cli.files.responses import NA, UNKNOWN, Responses, answer_errors, load_response_file
+from alignment_cli.files.responses import (
+    NA,
+    UNKNOWN,
+    AnswerChecker,
+    Responses,
+    load_response_file,
+)
 from alignment_cli.files.yamlio import parse_yaml
 from alignment_cli.interview.flow import (
     KEYS,
@@ -254,7 +260,7 @@ def test_a_whole_interview_with_back_and_a_dropped_answer(rubric: LoadedRubric) 
         "sla-exists": False,
         "handoff-channels": ["context"],
     }
-    assert answer_errors(rubric, resp) == []
+    assert AnswerChecker(rubric).errors(resp) == []
 
 
 def test_back_at_the_first_question_stays(rubric: LoadedRubric) -> None:

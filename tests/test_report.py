@@ -296,6 +296,7 @@ def test_same_inputs_same_bytes_and_o_writes_what_stdout_prints(
     second = invoke("report", *args)
     assert first.exit_code == 0 and first.stdout == second.stdout
     out = tmp_path / "reports" / "q1.md"
+    out.parent.mkdir()  # -o writes into a folder that exists (test_cli_surface.py)
     written = invoke("report", *args, "-o", str(out))
     assert written.exit_code == 0, written.output
     assert written.stdout == ""

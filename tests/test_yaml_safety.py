@@ -12,7 +12,7 @@ import pytest
 import yaml
 from conftest import MINIMAL_RUBRIC, ROOT
 
-from alignment_cli.errors import InvalidInput
+from alignment_cli.errors import InvalidInput, UsageError
 from alignment_cli.files.yamlio import (
     MAX_BYTES,
     MAX_DEPTH,
@@ -243,7 +243,7 @@ def test_format_loc_writes_paths_as_people_read_them() -> None:
 
 def test_write_atomic_replaces_the_whole_file_or_nothing(tmp_path: Path) -> None:
     path = tmp_path / "sub" / "answers.yaml"
-    write_atomic(path, "first\n")
+    write_atomic(path, "first\n", make_dirs=True)
     write_atomic(path, "second\n")
     assert path.read_text(encoding="utf-8") == "second\n"
     assert [p.name for p in path.parent.iterdir()] == ["answers.yaml"]
@@ -268,3 +268,13 @@ def test_shipped_yaml_reads_the_same_with_or_without_libyaml() -> None:
         pure = yaml.load(text, Loader=yaml.SafeLoader)
         fast = yaml.load(text, Loader=yaml.CSafeLoader)
         assert pure == fast, path
+
+
+def test_write_atomic_makes_no_folder_unless_asked(tmp_path: Path) -> None:
+    """A path into a missing folder is a usage error naming the folder; nothing is made."""
+    path = tmp_path / "missing" / "answers.yaml"
+    with pytest.raises(
+        UsageError, match=re.escape(f"the folder {tmp_path / 'missing'} does not exist")
+    ):
+        write_atomic(path, "a: 1\n")
+    assert not (tmp_path / "missing").exists()

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from alignment_cli.cli.options import Rubric
+from alignment_cli.cli.options import Engagement, Rubric
 
 
 def audit(
-    directory: Annotated[
-        Path | None,
-        typer.Argument(
-            metavar="DIR", help="The engagement folder (made by `alignment init`); default: here."
-        ),
-    ] = None,
+    directory: Engagement = None,
     respondent: Annotated[
         str | None,
         typer.Option("--respondent", metavar="NAME", help="Who is interviewed; asked if absent."),
@@ -24,7 +18,9 @@ def audit(
     role: Annotated[
         str | None,
         typer.Option(
-            "--role", metavar="ROLE", help="Their role (a rubric role id); asked if absent."
+            "--role",
+            metavar="ROLE",
+            help="Their role: a role id or title of the rubric, in any case; asked if absent.",
         ),
     ] = None,
     rubric: Rubric = None,

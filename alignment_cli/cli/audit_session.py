@@ -1,4 +1,5 @@
-"""The terminal side of `alignment audit`: prompts, saving, signals. Decisions live in interview.py.
+"""The terminal side of `alignment audit`: prompts, saving, signals.
+Decisions live in interview/flow.py.
 
 Imported by `audit_cmd.audit` when the command runs, so `alignment --help` stays fast.
 
@@ -36,6 +37,7 @@ from alignment_cli.files.names import file_stem
 from alignment_cli.files.responses import ResponseFile, Responses, load_response_file
 from alignment_cli.files.yamlio import load_data_fast, write_atomic
 from alignment_cli.interview.flow import Interview, Kind, interpret, responses_text
+from alignment_cli.model.roles import find_role, resolve_role
 from alignment_cli.model.rubric import LoadedRubric, load_rubric
 
 PROGRESS_SUFFIX = ".progress"
@@ -110,6 +112,8 @@ class Session:
     def start(self, respondent: str | None, role: str | None, resume: bool) -> None:
         eng, loaded = self.engagement, self.loaded
         self._warn_rubric_mismatch()
+        if role is not None:
+            role = resolve_role(loaded.rubric, role)  # "Marketing" is marketing
         if respondent is None and resume:
             latest = _unfinished(eng)
             if not latest:
@@ -134,11 +138,8 @@ class Session:
                 f"no interview of {name} to resume: {path} does not exist; "
                 f"start it with {self._command(f'--respondent {shlex.quote(name)}')}"
             )
-        roles = [x.id for x in loaded.rubric.roles]
         if role is None:
             role = self._ask_role()
-        elif role not in roles:
-            raise UsageError(f"unknown role '{role}'; this rubric has: {', '.join(roles)}")
         self.path = path
         self.saved = previous is not None
         organization = eng.config.organization or (previous.organization if previous else None)
@@ -207,10 +208,11 @@ class Session:
         self._say(f"Roles: {listing}")
         while True:
             line = self._read(f"Role (1-{len(roles)}): ", asking="the respondent's role").strip()
-            low = line.lower()
             for i, r in enumerate(roles, 1):
-                if low in (str(i), r.id, r.title.lower()):
+                if line == str(i):
                     return r.id
+            if line and (found := find_role(self.loaded.rubric, line)) is not None:
+                return found
             self._say(
                 f"Type a role number from 1 to {len(roles)}, or one of: "
                 + ", ".join(r.id for r in roles),
@@ -350,7 +352,7 @@ class Session:
         responses = iv.responses(now())
         text = responses_text(responses, self.loaded)
         with _signals_held():
-            write_atomic(self.path, text)
+            write_atomic(self.path, text, make_dirs=True)  # the engagement's responses/
             self._write_progress()
         self.saved = True
         return responses
@@ -366,7 +368,7 @@ class Session:
         if at is None:
             progress.unlink(missing_ok=True)
         else:
-            write_atomic(progress, f"at: {at}\n")
+            write_atomic(progress, f"at: {at}\n", make_dirs=True)
 
     def _progress_path(self) -> Path:
         assert self.path is not None

@@ -37,8 +37,9 @@ def compare(
     """What improved, what worsened, new blind spots, recommendations resolved and new."""
     import json
 
-    from alignment_cli.cli.views.progress import comparison_markdown, comparison_view
+    from alignment_cli.cli.views.progress import comparison_view
     from alignment_cli.errors import InvalidInput, Problem
+    from alignment_cli.report.summaries import comparison_markdown
     from alignment_cli.scoring.tracking import compare_cards, load_side, rubric_for_card
 
     for path in (old, new):

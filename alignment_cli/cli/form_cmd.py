@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from alignment_cli.cli import console
-from alignment_cli.cli.options import Org, Output, Rubric, choice
+from alignment_cli.cli.options import Engagement, Org, Output, Rubric, check_output, choice
 
 
 class FormFormat(StrEnum):
@@ -19,13 +19,15 @@ class FormFormat(StrEnum):
 
 
 def form(
+    directory: Engagement = None,
     rubric: Rubric = None,
     role: Annotated[
         str | None,
         typer.Option(
             "--role",
             metavar="ROLE",
-            help="Only the questions asked of this role; fills in the role.",
+            help="Only the questions asked of this role (its id or title, any case); fills in "
+            "the role.",
         ),
     ] = None,
     fmt: Annotated[
@@ -62,19 +64,31 @@ def form(
         ),
     ] = False,
 ) -> None:
-    """Write an answer form: a commented YAML answer file, a survey CSV header, or Markdown."""
+    """Write an answer form: a commented YAML answer file, a survey CSV header, or Markdown.
+
+    The rubric and organisation are the engagement's (DIR, default: the current folder) unless
+    --rubric or --org say otherwise; outside an engagement, the default rubric.
+    """
     from alignment_cli.errors import UsageError
     from alignment_cli.files.engagement import find_engagement
     from alignment_cli.files.yamlio import write_atomic
+    from alignment_cli.model.roles import resolve_role
     from alignment_cli.model.rubric import load_rubric
     from alignment_cli.survey.forms import codebook as make_codebook
     from alignment_cli.survey.forms import csv_header, markdown_form, yaml_form
 
     if codebook is not None and fmt is not FormFormat.csv:
         raise UsageError("--codebook goes with --format csv")
-    engagement = find_engagement(Path.cwd())
+    output_dirs = check_output(output, "-o")
+    codebook_dirs = check_output(codebook, "--codebook")
+    folder = directory if directory is not None else Path.cwd()
+    if not folder.is_dir():
+        raise UsageError(f"{folder}: no such folder (give the engagement folder, or none)")
+    engagement = find_engagement(folder)
     ref = rubric or (engagement.rubric_ref() if engagement else None)
     loaded = load_rubric(ref)
+    if role is not None:
+        role = resolve_role(loaded.rubric, role)
     organization = org or (engagement.config.organization if engagement else None)
     for target in (output, codebook):
         if target is not None and target.exists() and not force:
@@ -88,10 +102,11 @@ def form(
         text = csv_header(loaded, role)
     if codebook is not None:
         # Excel reads a CSV as UTF-8 only when it starts with a byte-order mark.
-        write_atomic(codebook, "\ufeff" + make_codebook(loaded, role))
+        write_atomic(codebook, "\ufeff" + make_codebook(loaded, role), make_dirs=codebook_dirs)
         console.err.print(f"wrote the codebook to {codebook}", markup=False)
     if output is None:
         typer.echo(text, nl=False)
         return
-    write_atomic(output, ("\ufeff" + text) if fmt is FormFormat.csv else text)
+    text = ("\ufeff" + text) if fmt is FormFormat.csv else text
+    write_atomic(output, text, make_dirs=output_dirs)
     console.err.print(f"wrote the {fmt.value} form to {output}", markup=False)

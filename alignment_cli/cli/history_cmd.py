@@ -33,7 +33,8 @@ def history(
     """Show the trend per dimension over the saved runs, oldest first."""
     import json
 
-    from alignment_cli.cli.views.progress import history_markdown, history_view
+    from alignment_cli.cli.views.progress import history_view
+    from alignment_cli.report.summaries import history_markdown
     from alignment_cli.scoring.history import history_dir_for, load_runs, trend
 
     where = history_dir_for(folder or Path.cwd())

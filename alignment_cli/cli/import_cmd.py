@@ -19,15 +19,23 @@ def import_answers(
             help="The survey export: one row per respondent, one column per question.",
         ),
     ],
+    directory: Annotated[
+        Path | None,
+        typer.Argument(
+            metavar="DIR",
+            help="Engagement folder (answer files go to DIR/responses) or a folder of answer "
+            "files; default: the current folder.",
+            show_default=False,
+        ),
+    ] = None,
     into: Annotated[
-        Path,
+        Path | None,
         typer.Option(
             "--into",
             metavar="DIR",
-            help="Engagement folder (answer files go to DIR/responses) or a folder of answer "
-            "files.",
+            help="The same as DIR (the older spelling; still works).",
         ),
-    ],
+    ] = None,
     mapping: Annotated[
         Path | None,
         typer.Option(
@@ -42,7 +50,9 @@ def import_answers(
     role: Annotated[
         str | None,
         typer.Option(
-            "--role", metavar="ROLE", help="Role of every respondent whose row names none."
+            "--role",
+            metavar="ROLE",
+            help="Role of every respondent whose row names none: a role id or title, any case.",
         ),
     ] = None,
     name_column: Annotated[
@@ -90,8 +100,13 @@ def import_answers(
     ] = False,
 ) -> None:
     """Import a survey's CSV export: one answer file per row, checked like `alignment score`."""
+    from alignment_cli.errors import UsageError
     from alignment_cli.survey.importer import import_csv
     from alignment_cli.survey.settings import ImportSettings
+
+    if directory is not None and into is not None and directory != into:
+        raise UsageError(f"DIR {directory} and --into {into} differ; give the folder once")
+    folder = directory or into or Path.cwd()
 
     settings = ImportSettings(
         organization=org,
@@ -104,7 +119,7 @@ def import_answers(
     )
     outcome = import_csv(
         csv_file,
-        into,
+        folder,
         rubric_ref=rubric,
         mapping_path=mapping,
         settings=settings,

@@ -17,9 +17,12 @@ def init(
     directory: Annotated[
         Path,
         typer.Argument(
-            metavar="DIR", help="The folder to create (it may exist, but not as an engagement)."
+            metavar="DIR",
+            help="The folder to create (it may exist, but not as an engagement); default: the "
+            "current folder.",
+            show_default=False,
         ),
-    ],
+    ] = Path("."),
     org: Annotated[
         str | None,
         typer.Option(

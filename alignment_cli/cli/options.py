@@ -91,6 +91,37 @@ Output = Annotated[
     ),
 ]
 
+Engagement = Annotated[
+    Path | None,
+    typer.Argument(
+        metavar="DIR",
+        help="The engagement folder (made by `alignment init`); default: the current folder.",
+        show_default=False,
+    ),
+]
+"""Every command that works on one engagement takes it this way: a positional DIR, defaulting
+to the current folder (score and report take several DIR|FILE, same default)."""
+
+
+ENGAGEMENT_FOLDERS = ("reports", "responses", "history")
+
+
+def check_output(path: Path | None, option: str) -> bool:
+    """A file to write must go into a folder that exists: a typo in `-o` should not create one.
+    The exception is one of an engagement's own folders (DIR/reports, say, which git does not
+    keep while it is empty): True means "create it". Checked before any work is done, so the
+    message names the option that was given."""
+    if path is None or path.parent.is_dir():
+        return False
+    from alignment_cli.errors import UsageError
+    from alignment_cli.files.engagement import CONFIG_NAME
+
+    folder = path.parent
+    if folder.name in ENGAGEMENT_FOLDERS and (folder.parent / CONFIG_NAME).is_file():
+        return True
+    raise UsageError(f"{option} {path}: the folder {folder} does not exist; create it first")
+
+
 Org = Annotated[
     str | None,
     typer.Option("--org", metavar="NAME", help="Organisation name. Default: the engagement's."),

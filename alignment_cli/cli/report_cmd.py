@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from alignment_cli.cli import console
-from alignment_cli.cli.options import AnswersRubric, CarryOver, Inputs, Output, choice
+from alignment_cli.cli.options import AnswersRubric, CarryOver, Inputs, Output, check_output, choice
 
 
 class ReportFormat(StrEnum):
@@ -81,12 +81,14 @@ def report(
     from alignment_cli.report.render import parse_day, render, report_format
     from alignment_cli.scoring.pipeline import score_inputs
 
+    make_dirs = check_output(output, "-o")
     fixed = parse_day(day) if day is not None else None
     kind = report_format(fmt.value if fmt is not None else None, output, template)
     scored = score_inputs(inputs or [], rubric_ref=rubric, carry_over=carry_over)
     when = report_date(scored.card, fixed, lambda: now().date())
     from alignment_cli.report.progress import comparison_view, history_points
-    from alignment_cli.scoring.tracking import append_step_summary, report_progress, report_summary
+    from alignment_cli.report.summaries import report_summary
+    from alignment_cli.scoring.tracking import append_step_summary, report_progress
 
     progress = report_progress(scored, baseline, day=when, carry_over=carry_over)
     context = build_context(
@@ -105,5 +107,5 @@ def report(
     if output is None:
         typer.echo(text, nl=False)
         return
-    write_atomic(output, text)
+    write_atomic(output, text, make_dirs=make_dirs)
     console.err.print(f"wrote {output}", markup=False)

@@ -61,10 +61,11 @@ def score(
     """Score the answers: overall, phases, dimensions, perception gap, recommendations."""
     import json
 
-    from alignment_cli.cli.views.progress import ci_summary, comparison_markdown, comparison_view
-    from alignment_cli.cli.views.scorecard import markdown_summary, scorecard_view
+    from alignment_cli.cli.views.progress import comparison_view
+    from alignment_cli.cli.views.scorecard import scorecard_view
     from alignment_cli.clock import now
     from alignment_cli.errors import GateFailed
+    from alignment_cli.report.summaries import ci_summary, comparison_markdown, markdown_summary
     from alignment_cli.scoring.gates import GateSettings, check_gates
     from alignment_cli.scoring.pipeline import score_inputs
     from alignment_cli.scoring.tracking import (

@@ -129,6 +129,7 @@ def _flow_mapping(data: Mapping[str, Any]) -> str:
 
 
 def _entry(key: str, value: Any) -> str:
+    key = scalar(key)  # an id like `on` or `yes` would read back as true
     if isinstance(value, list):
         return f"{key}: [" + ", ".join(scalar(v, flow=True) for v in value) + "]"
     return f"{key}: {scalar(value)}"

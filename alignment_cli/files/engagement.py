@@ -62,10 +62,6 @@ class Engagement:
     def history_dir(self) -> Path:
         return self.root / "history"
 
-    @property
-    def reports_dir(self) -> Path:
-        return self.root / "reports"
-
     def rubric_ref(self) -> str | None:
         """What to pass to load_rubric: a path relative to the engagement, or an id."""
         if self.config.rubric.path:

@@ -222,11 +222,6 @@ def carry_renamed(
     return ResponseFile(rf.path, new), done
 
 
-def answer_errors(rubric: LoadedRubric, responses: Responses) -> list[tuple[Loc, str]]:
-    """Every answer that does not fit its question, as (location, message)."""
-    return AnswerChecker(rubric).errors(responses)
-
-
 class Conditions:
     """Evaluates `when` conditions, memoised on the answers each one reads.
 
@@ -325,15 +320,6 @@ class AnswerRules:
         self.conditions = Conditions(rubric)
         self._messages: dict[tuple[Any, ...], str | None] = {}
 
-    def value_error(self, q: Question, value: Any) -> str | None:
-        """`value_error`, memoised."""
-        key = (q.id, type(value), value) if type(value) in _SIMPLE else (q.id, answer_key(value))
-        try:
-            return self._messages[key]
-        except KeyError:
-            message = self._messages[key] = value_error(q, value, self.rubric)
-            return message
-
     def judge(self, q: Question | None, qid: str, value: Any, role: str) -> Refusal | None:
         """The checks of one answer on its own (all but its condition); None when it passes."""
         if q is None:
@@ -423,9 +409,6 @@ class AnswerChecker:
         self.rubric = rubric
         self.rules = AnswerRules(rubric)
         self.conditions = self.rules.conditions
-
-    def value_error(self, q: Question, value: Any) -> str | None:
-        return self.rules.value_error(q, value)
 
     def errors(self, responses: Responses) -> list[tuple[Loc, str]]:
         """Every answer that does not fit its question, as (location, message)."""

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from alignment_cli.errors import InvalidInput, Problem
+from alignment_cli.errors import InvalidInput, Problem, UsageError
 
 _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader when present
 _Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -343,9 +343,16 @@ def dump_yaml(data: Any) -> str:
     return str(yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100))
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write so that a reader (or a crash) sees the old file or the new one, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+def write_atomic(path: Path, text: str, *, make_dirs: bool = False) -> None:
+    """Write so that a reader (or a crash) sees the old file or the new one, never half of one.
+
+    A missing folder is created only with `make_dirs` (an engagement's own responses/ and
+    history/); a path someone typed into a folder that is not there is a mistake to report, not
+    to paper over with a new folder."""
+    if make_dirs:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    elif not path.parent.is_dir():
+        raise UsageError(f"{path}: the folder {path.parent} does not exist")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         # mkstemp creates 0600; give the file the mode a plain open() would (or the old file's).

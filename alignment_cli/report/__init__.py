@@ -1,4 +1,4 @@
-"""The report: its context built in Python, charts, Markdown helpers and rendering.
+"""The report: its context built in Python, charts, Markdown helpers and summaries, rendering.
 
 Layer 4: imports `scoring` and below, never `cli`.
 """

@@ -80,12 +80,6 @@ class Comparison(BaseModel):
     not_comparable: list[NotComparable]
     caveats: list[str]
 
-    def changed(self, kind: Kind, status: Status) -> list[Delta]:
-        groups = {"phase": self.phases, "dimension": self.dimensions, "question": self.questions}
-        if kind == "overall":
-            return [self.overall] if self.overall.status == status else []
-        return [d for d in groups[kind] if d.status == status]
-
 
 def _status(old: float | None, new: float | None) -> tuple[float | None, Status]:
     if old is None and new is None:

@@ -40,7 +40,7 @@ def save(card: Scorecard, history_dir: Path, when: datetime | None = None) -> Pa
     while path.exists():
         path = history_dir / name.replace(".json", f"-{n}.json")
         n += 1
-    write_atomic(path, scorecard_json(card))
+    write_atomic(path, scorecard_json(card), make_dirs=True)  # the engagement's history/
     return path
 
 

@@ -179,23 +179,3 @@ def report_progress(
         when = datetime.combine(day, time(0), UTC)
         points.append(Run(Path("this run"), card.model_copy(update={"generated_at": when})))
     return Progress(comparison, trend(points) if len(points) >= 2 else None)
-
-
-def report_summary(card: Scorecard, progress: Progress, output: Path | None) -> str:
-    """What `report` appends to GitHub's step summary: where the report is, the change and the
-    trend (the scores themselves are in `score`'s summary)."""
-    from alignment_cli.cli.views.progress import headline, history_markdown
-    from alignment_cli.report import markdown as md
-
-    where = ""
-    if output is not None:
-        where = f": `{output}`" if "`" not in str(output) else f": {md.escape(output)}"
-    lines = [f"### Alignment report{where}", ""]
-    level = f", level {md.escape(card.level.title)}" if card.level else ""
-    lines += [f"Overall {md.fmt_score(card.overall)}/100{level}.", ""]
-    if progress.comparison is not None:
-        when = progress.comparison.old_generated_at.strftime("%Y-%m-%d")
-        lines += [f"Since {when}: {md.escape(headline(progress.comparison))}.", ""]
-    if progress.trend is not None:
-        lines += [history_markdown(progress.trend), ""]
-    return "\n".join(lines) + "\n"

@@ -13,7 +13,6 @@ import io
 import re
 import textwrap
 from collections import Counter
-from datetime import datetime
 from typing import Any
 
 import yaml
@@ -21,6 +20,8 @@ import yaml
 from alignment_cli.model.models import Question
 from alignment_cli.model.qtypes import KINDS
 from alignment_cli.model.qtypes.base import one_line as one_line  # re-exported
+from alignment_cli.model.qtypes.cells import normalise_text
+from alignment_cli.model.roles import resolve_role
 from alignment_cli.model.rubric import LoadedRubric
 from alignment_cli.report.markdown import escape
 
@@ -67,13 +68,9 @@ def role_list(loaded: LoadedRubric) -> str:
 
 
 def check_role(loaded: LoadedRubric, role: str | None) -> None:
-    from alignment_cli.errors import UsageError
-
-    roles = [r.id for r in loaded.rubric.roles]
-    if role is not None and role not in roles:
-        raise UsageError(
-            f"unknown role '{role}' (rubric '{loaded.rubric.id}' has: {', '.join(roles)})"
-        )
+    """A form is for a role id; the CLI reads `--role` through `resolve_role` first."""
+    if role is not None and role not in {r.id for r in loaded.rubric.roles}:
+        resolve_role(loaded.rubric, role)  # raises, with the ids and the nearest one
 
 
 # ---------------------------------------------------------------------------------------------
@@ -190,8 +187,6 @@ def csv_columns(loaded: LoadedRubric, role: str | None = None) -> list[tuple[str
     A text shared by two questions (or by a metadata column) cannot identify a column, so such
     questions are headed by their id, which import matches just as well.
     """
-    from alignment_cli.model.qtypes.cells import normalise_text
-
     questions = loaded.questions_for(role)
     counts = Counter(normalise_text(q.text) for q in loaded.rubric.questions)
     reserved = {normalise_text(h) for h in (TIMESTAMP_HEADER, NAME_HEADER, ROLE_HEADER)}
@@ -352,40 +347,3 @@ def _markdown_question(
         out.append("- [ ] Not applicable")
     out += ["", "Notes: " + "_" * 50, ""]
     return out
-
-
-# ---------------------------------------------------------------------------------------------
-# Answers as a survey tool exports them
-
-
-def survey_cell(loaded: LoadedRubric, q: Question, value: Any) -> str:
-    """An answer as the label text a survey tool puts in its export (the inverse of import).
-
-    Multi answers are joined with ", " as Google Forms does, labels with commas and all.
-    """
-    from alignment_cli.files.responses import NA, UNKNOWN
-
-    if value is None:
-        return ""
-    if value == UNKNOWN:
-        return "Don't know"
-    if value == NA:
-        return "Not applicable"
-    return KINDS[q.type].cell(q, value)
-
-
-def survey_csv(
-    loaded: LoadedRubric, documents: list[dict[str, Any]], role: str | None = None
-) -> str:
-    """A CSV export with the form's columns (see csv_header) for answer-file contents."""
-    columns = csv_columns(loaded, role)
-    rows: list[list[str]] = [[TIMESTAMP_HEADER, NAME_HEADER, ROLE_HEADER] + [h for h, _ in columns]]
-    for doc in documents:
-        updated: Any = doc.get("updated")
-        stamp = updated.isoformat() if isinstance(updated, datetime) else str(updated or "")
-        answers = doc.get("answers") or {}
-        rows.append(
-            [stamp, doc["respondent"]["name"], doc["respondent"]["role"]]
-            + [survey_cell(loaded, q, answers.get(q.id)) for _, q in columns]
-        )
-    return _csv_text(rows)

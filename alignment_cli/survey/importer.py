@@ -56,8 +56,8 @@ def import_csv(
 
     from alignment_cli.errors import UsageError
     from alignment_cli.files.engagement import find_engagement
+    from alignment_cli.model.roles import resolve_role
     from alignment_cli.model.rubric import load_rubric
-    from alignment_cli.survey.forms import check_role
 
     if into.exists() and not into.is_dir():
         raise UsageError(f"--into {into}: is a file; give the engagement folder to import into")
@@ -66,7 +66,8 @@ def import_csv(
     settings = replace(settings) if settings else ImportSettings()
     if settings.organization is None and engagement is not None:
         settings.organization = engagement.config.organization
-    check_role(loaded, settings.default_role)
+    if settings.default_role is not None:
+        settings.default_role = resolve_role(loaded.rubric, settings.default_role)
     if mapping_path is not None:
         settings.mapping = load_mapping(mapping_path, loaded)
     result = read_survey(csv_path, loaded, settings)

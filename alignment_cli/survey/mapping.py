@@ -17,6 +17,7 @@ from alignment_cli.files.responses import (
 )
 from alignment_cli.files.yamlio import Document, load_yaml
 from alignment_cli.model.models import Model
+from alignment_cli.model.roles import find_role
 from alignment_cli.model.rubric import LoadedRubric
 
 # ---------------------------------------------------------------------------------------------
@@ -69,7 +70,9 @@ def load_mapping(path: Path, loaded: LoadedRubric) -> LoadedMapping:
             if qid not in questions:
                 problems.append(doc.problem((section, header), unknown_question(qid)))
     for label, role in mapping.roles.items():
-        if role not in roles:
+        if (found := find_role(loaded.rubric, role)) is not None:
+            mapping.roles[label] = found  # a title or another case names the same role
+        else:
             problems.append(
                 doc.problem(
                     ("roles", label), f"unknown role '{role}' (this rubric has: {_ids(roles)})"

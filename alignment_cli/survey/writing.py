@@ -139,7 +139,7 @@ def write_all_atomic(items: list[tuple[Path, str]]) -> None:
         from alignment_cli.files.yamlio import write_atomic
 
         for path, text in items:
-            write_atomic(path, text)
+            write_atomic(path, text, make_dirs=True)  # as below: DIR/responses may be new
         return
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     temps: list[tuple[Path, Path]] = []

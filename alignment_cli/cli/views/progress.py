@@ -1,11 +1,10 @@
-"""Progress for people: comparisons and trends as terminal tables and as Markdown.
+"""Progress for people: comparisons and trends as terminal tables.
 
-The numbers come from `compare` and `history` (pure); this module only lays them out.
+The numbers come from `compare` and `history` (pure); this module only lays them out. The same
+progress as Markdown text is in `report/summaries.py`.
 """
 
 from __future__ import annotations
-
-from collections.abc import Sequence
 
 from rich import box
 from rich.console import Group, RenderableType
@@ -14,11 +13,10 @@ from rich.table import Table
 from rich.text import Text
 
 from alignment_cli.report import markdown as md
-from alignment_cli.scoring.compare import UNCHANGED_BELOW, Comparison, Delta, Status, top_changes
+from alignment_cli.report.summaries import MOVES, fmt_change, headline, since_when, status_counts
+from alignment_cli.scoring.compare import Comparison, top_changes
 from alignment_cli.scoring.history import Trend, sparkline
-from alignment_cli.scoring.scorecard import Scorecard
 
-MOVES: tuple[Status, ...] = ("improved", "worsened")
 STATUS_STYLE = {
     "improved": "green",
     "worsened": "red",
@@ -28,36 +26,6 @@ STATUS_STYLE = {
 }
 
 
-def fmt_change(value: float | None) -> str:
-    if value is None:
-        return "–"
-    return "0.0" if abs(value) < UNCHANGED_BELOW else f"{value:+.1f}"
-
-
-def _when(cmp: Comparison) -> str:
-    return cmp.old_generated_at.strftime("%Y-%m-%d %H:%M UTC")
-
-
-def headline(cmp: Comparison) -> str:
-    """One sentence: the overall change, level and phase (plain text; titles are ours)."""
-    o = cmp.overall
-    parts = [f"overall {md.fmt_score(o.old)} → {md.fmt_score(o.new)} ({fmt_change(o.change)})"]
-    if cmp.old_level != cmp.new_level:
-        parts.append(f"level {cmp.old_level or '–'} → {cmp.new_level or '–'}")
-    if cmp.old_phase != cmp.new_phase:
-        titles = {p.id: p.title for p in cmp.phases}
-        before = titles.get(cmp.old_phase or "", cmp.old_phase or "–")
-        after = titles.get(cmp.new_phase or "", cmp.new_phase or "–")
-        parts.append(f"current phase {before} → {after}")
-    return ", ".join(parts)
-
-
-def _counts(deltas: Sequence[Delta]) -> str:
-    order = ("improved", "worsened", "new", "removed", "unchanged")
-    n = {s: sum(1 for d in deltas if d.status == s) for s in order}
-    return ", ".join(f"{n[s]} {s}" for s in order if n[s] or s in ("improved", "worsened"))
-
-
 def comparison_view(cmp: Comparison, *, limit: int = 8) -> RenderableType:
     parts: list[RenderableType] = []
     rubric = f"{cmp.old_rubric.id} {cmp.old_rubric.version}"
@@ -65,11 +33,12 @@ def comparison_view(cmp: Comparison, *, limit: int = 8) -> RenderableType:
         rubric += f" → {cmp.new_rubric.id} {cmp.new_rubric.version}"
     parts.append(
         Text.from_markup(
-            f"\n[bold]Change since {_when(cmp)}[/bold] ({escape(rubric)}): {escape(headline(cmp))}"
+            f"\n[bold]Change since {since_when(cmp)}[/bold] ({escape(rubric)}): "
+            f"{escape(headline(cmp))}"
         )
     )
     for title, deltas in (("Dimensions", cmp.dimensions), ("Phases", cmp.phases)):
-        t = Table(title=f"{title}: {_counts(deltas)}", title_justify="left")
+        t = Table(title=f"{title}: {status_counts(deltas)}", title_justify="left")
         for col in (title[:-1].lower(), "before", "now", "change", ""):
             t.add_column(col, justify="right" if col in ("before", "now", "change") else "left")
         for d in deltas:
@@ -88,7 +57,7 @@ def comparison_view(cmp: Comparison, *, limit: int = 8) -> RenderableType:
             )
         parts.append(t)
     qs = cmp.questions
-    parts.append(Text(f"Questions: {_counts(qs)}"))
+    parts.append(Text(f"Questions: {status_counts(qs)}"))
     for status in MOVES:
         chosen = top_changes(qs, status)
         if not chosen:
@@ -127,53 +96,6 @@ def comparison_view(cmp: Comparison, *, limit: int = 8) -> RenderableType:
     for c in cmp.caveats:
         parts.append(Text(f"note: {c}", style="yellow"))
     return Group(*parts)
-
-
-def comparison_markdown(cmp: Comparison, *, limit: int = 8, heading: str = "###") -> str:
-    e = md.escape
-    lines = [f"{heading} Change since {_when(cmp)}", ""]
-    lines.append(e(headline(cmp)[0].upper() + headline(cmp)[1:]) + ".")
-    lines.append("")
-    if not cmp.same_rubric:
-        lines.append(
-            f"Rubric {e(cmp.old_rubric.id)} {e(cmp.old_rubric.version)} → "
-            f"{e(cmp.new_rubric.id)} {e(cmp.new_rubric.version)}."
-        )
-        lines.append("")
-    rows = [
-        [e(d.title), md.fmt_score(d.old), md.fmt_score(d.new), fmt_change(d.change), d.status]
-        for d in cmp.dimensions
-    ]
-    lines.append(md.table(["Dimension", "Before", "Now", "Change", ""], rows, "lrrrl"))
-    lines.append("")
-    lines.append(f"Questions: {_counts(cmp.questions)}.")
-    lines.append("")
-    for status in MOVES:
-        chosen = top_changes(cmp.questions, status, limit)
-        if chosen:
-            lines.append(f"**{status.capitalize()}:**")
-            lines.append("")
-            lines += [f"- {e(d.title)} ({fmt_change(d.change)})" for d in chosen]
-            lines.append("")
-    for label, items in (
-        ("New blind spots", cmp.blind_spots_new),
-        ("Blind spots resolved", cmp.blind_spots_resolved),
-        ("Recommendations resolved", cmp.recommendations_resolved),
-        ("New recommendations", cmp.recommendations_new),
-    ):
-        if items:
-            lines.append(f"**{label}:**")
-            lines.append("")
-            lines += [f"- {e(i.title)}" for i in items]
-            lines.append("")
-    if cmp.not_comparable:
-        names = ", ".join(f"{n.kind} {e(n.id)} ({n.reason})" for n in cmp.not_comparable)
-        lines.append(f"**Not comparable:** {names}")
-        lines.append("")
-    for c in cmp.caveats:
-        lines.append(f"> {e(c)}")
-        lines.append("")
-    return "\n".join(lines)
 
 
 def history_view(trend: Trend) -> RenderableType:
@@ -234,40 +156,3 @@ def history_view(trend: Trend) -> RenderableType:
             )
         )
     return Group(*parts)
-
-
-def history_markdown(trend: Trend) -> str:
-    e = md.escape
-    rows = [
-        [
-            e(s.title),
-            sparkline(s.scores),
-            md.fmt_score(s.first),
-            md.fmt_score(s.last),
-            fmt_change(s.change),
-            fmt_change(s.since_first),
-            md.fmt_score(s.target),
-        ]
-        for s in [trend.overall, *trend.dimensions]
-    ]
-    headers = ["", "Trend", "First", "Last", "Change", "Since first", "Target"]
-    return md.table(headers, rows, "llrrrrr")
-
-
-def ci_summary(
-    card: Scorecard, cmp: Comparison | None, failures: Sequence[str], gates_set: bool
-) -> str:
-    """What `score` and `report` append to GitHub's step summary."""
-    from alignment_cli.cli.views.scorecard import markdown_summary
-
-    parts = [markdown_summary(card).rstrip(), ""]
-    if cmp is not None:
-        parts += [comparison_markdown(cmp).rstrip(), ""]
-    if failures:
-        parts.append("**Gates failed:**")
-        parts.append("")
-        parts += [f"- {md.escape(f)}" for f in failures]
-        parts.append("")
-    elif gates_set:
-        parts += ["**Gates passed.**", ""]
-    return "\n".join(parts) + "\n"

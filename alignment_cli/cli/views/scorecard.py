@@ -1,6 +1,7 @@
-"""Scorecards for people: rich tables in the terminal, and a short Markdown summary.
+"""Scorecards for people: rich tables in the terminal.
 
-The full leadership report lives in `report.py` and `templates/`; this is the quick look. The
+The full leadership report lives in `report/` and `templates/`, the short Markdown summary in
+`report/summaries.py`; this is the quick look. The
 terminal view adapts to the width it is given: under 100 columns the bar charts go, so that the
 names of dimensions and phases stay whole at 80 columns.
 """
@@ -169,50 +170,3 @@ def _phases(card: Scorecard, wide: bool) -> Table:
         row += [md.fmt_score(p.threshold), status]
         t.add_row(*row)
     return t
-
-
-def markdown_summary(card: Scorecard, *, top_gaps: int = 5) -> str:
-    """A short GitHub-flavoured summary: scores, gaps, top recommendations."""
-    e = md.escape
-    lines = []
-    title = f"{e(card.organization)}: " if card.organization else ""
-    lines.append(f"## {title}{e(card.rubric.title)}")
-    lines.append("")
-    level = e(card.level.title) if card.level else "–"
-    n = card.respondent_count or len(card.respondents)
-    phase = next((p.title for p in card.phases if p.id == card.current_phase), None)
-    if card.all_phases_achieved:
-        state = "all phases achieved, "
-    else:
-        state = f"current phase **{e(phase)}**, " if phase else ""
-    lines.append(
-        f"**Overall {md.fmt_score(card.overall)}/100**, level **{level}**, {state}"
-        f"{n} respondent{'' if n == 1 else 's'}, coverage {md.fmt_percent(card.coverage)}."
-    )
-    lines.append("")
-    roles = card.gap_roles
-    headers = ["Dimension", "Score", *[e(r.title()) for r in roles]]
-    if roles:
-        headers.append("Gap")
-    rows = []
-    for d in card.dimensions:
-        row = [e(d.title), md.fmt_score(d.score), *[md.fmt_score(d.by_role.get(r)) for r in roles]]
-        if roles:
-            row.append(md.fmt_gap(d.gap))
-        rows.append(row)
-    lines.append(md.table(headers, rows, "l" + "r" * (len(headers) - 1)))
-    lines.append("")
-    gaps = [g for g in card.gaps if g.kind == "question" and round(g.gap)][:top_gaps]
-    if gaps and len(roles) == 2:
-        lines.append(f"**Largest disagreements** ({e(roles[0])} minus {e(roles[1])}):")
-        lines.append("")
-        for g in gaps:
-            lines.append(f"- {e(g.title)} ({md.fmt_gap(g.gap)} points)")
-        lines.append("")
-    if card.recommendations:
-        lines.append("**Top recommendations:**")
-        lines.append("")
-        for rec in card.recommendations[:5]:
-            lines.append(f"- {e(rec.title)} ({rec.priority}, {rec.owner}, {rec.phase})")
-        lines.append("")
-    return "\n".join(lines)
