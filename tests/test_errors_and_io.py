@@ -13,7 +13,7 @@ from typing import Any
 from conftest import EXAMPLES
 
 from alignment_cli.errors import InvalidInput, Problem
-from alignment_cli.files.yamlio import write_atomic
+from alignment_cli.files.writes import write_atomic
 
 
 def test_problems_with_and_without_lines_sort_together() -> None:

@@ -13,6 +13,7 @@ import yaml
 from conftest import MINIMAL_RUBRIC, ROOT
 
 from alignment_cli.errors import InvalidInput, UsageError
+from alignment_cli.files.writes import write_atomic
 from alignment_cli.files.yamlio import (
     MAX_BYTES,
     MAX_DEPTH,
@@ -22,7 +23,6 @@ from alignment_cli.files.yamlio import (
     load_data_fast,
     load_yaml,
     parse_yaml,
-    write_atomic,
 )
 
 # Generous: the point is "no hang", not a benchmark. Each of these takes well under a second.

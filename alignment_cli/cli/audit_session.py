@@ -35,7 +35,8 @@ from alignment_cli.errors import Interrupted, InvalidInput, UsageError
 from alignment_cli.files.engagement import CONFIG_NAME, Engagement, find_engagement
 from alignment_cli.files.names import file_stem
 from alignment_cli.files.responses import ResponseFile, Responses, load_response_file
-from alignment_cli.files.yamlio import load_data_fast, write_atomic
+from alignment_cli.files.writes import write_atomic
+from alignment_cli.files.yamlio import load_data_fast
 from alignment_cli.interview.flow import Interview, Kind, interpret, responses_text
 from alignment_cli.model.roles import find_role, resolve_role
 from alignment_cli.model.rubric import LoadedRubric, load_rubric

@@ -119,6 +119,9 @@ def check_output(path: Path | None, option: str) -> bool:
     folder = path.parent
     if folder.name in ENGAGEMENT_FOLDERS and (folder.parent / CONFIG_NAME).is_file():
         return True
+    blocker = next((p for p in (folder, *folder.parents) if p.exists()), None)
+    if blocker is not None and not blocker.is_dir():
+        raise UsageError(f"{option} {path}: {blocker} is a file, not a folder")
     raise UsageError(f"{option} {path}: the folder {folder} does not exist; create it first")
 
 

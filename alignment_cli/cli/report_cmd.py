@@ -76,7 +76,7 @@ def report(
 ) -> None:
     """Render the report for leadership: summary, scorecard, gap, roadmap, appendix."""
     from alignment_cli.clock import now
-    from alignment_cli.files.yamlio import write_atomic
+    from alignment_cli.files.writes import write_atomic
     from alignment_cli.report.context import build_context, report_date
     from alignment_cli.report.render import parse_day, render, report_format
     from alignment_cli.scoring.pipeline import score_inputs

@@ -10,15 +10,13 @@ docs/rubric-format.md ("Limits").
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from alignment_cli.errors import InvalidInput, Problem, UsageError
+from alignment_cli.errors import InvalidInput, Problem
 
 _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader when present
 _Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -341,44 +339,3 @@ def load_data_fast(path: Path) -> Any:
 
 def dump_yaml(data: Any) -> str:
     return str(yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100))
-
-
-def write_atomic(path: Path, text: str, *, make_dirs: bool = False) -> None:
-    """Write so that a reader (or a crash) sees the old file or the new one, never half of one.
-
-    A missing folder is created only with `make_dirs` (an engagement's own responses/ and
-    history/); a path someone typed into a folder that is not there is a mistake to report, not
-    to paper over with a new folder."""
-    if make_dirs:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    elif not path.parent.is_dir():
-        raise UsageError(f"{path}: the folder {path.parent} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        # mkstemp creates 0600; give the file the mode a plain open() would (or the old file's).
-        os.fchmod(fd, _mode_for(path))
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    try:  # make the rename itself durable
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
-
-
-def _mode_for(path: Path) -> int:
-    try:
-        return path.stat().st_mode & 0o777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask

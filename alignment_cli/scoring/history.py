@@ -17,7 +17,8 @@ from pydantic import BaseModel, ValidationError
 from alignment_cli.clock import as_utc
 from alignment_cli.errors import InvalidInput, Problem, UsageError
 from alignment_cli.files.engagement import CONFIG_NAME, find_engagement
-from alignment_cli.files.yamlio import format_loc, read_text, write_atomic
+from alignment_cli.files.writes import write_atomic
+from alignment_cli.files.yamlio import format_loc, read_text
 from alignment_cli.scoring.scorecard import SCHEMA_VERSION, Scorecard
 
 BLOCKS = "▁▂▃▄▅▆▇█"

@@ -13,6 +13,7 @@ from alignment_cli.errors import InvalidInput, Problem
 from alignment_cli.files.responses import (
     Responses,
 )
+from alignment_cli.files.writes import write_all_atomic
 from alignment_cli.files.yamlio import parse_yaml, read_text
 from alignment_cli.survey.settings import ImportedRow
 
@@ -119,53 +120,7 @@ def conflicts(plan: WritePlan, source: str) -> list[Problem]:
 def write_plan(plan: WritePlan) -> None:
     items = [(f.path, f.row.text) for f in plan.files if f.status in ("new", "updated")]
     try:
-        write_all_atomic(items)
+        write_all_atomic(items, make_dirs=True)  # DIR/responses may be new
     except OSError as exc:
         where = exc.filename or plan.folder
         raise InvalidInput(f"cannot write {where}: {exc.strerror or exc}") from None
-
-
-def write_all_atomic(items: list[tuple[Path, str]]) -> None:
-    """`yamlio.write_atomic` for thousands of files: one flush to disk instead of one each.
-
-    Every file is first written beside its target, then everything is flushed once, then each
-    is renamed into place: a crash leaves every target old or new, never half-written, as with
-    write_atomic (and with the same permissions: the umask decides). Per-file fsync and mkstemp made
-    10,000 files take a minute on an ordinary disk.
-    """
-    import os
-
-    if not hasattr(os, "sync") or len(items) < 2:
-        from alignment_cli.files.yamlio import write_atomic
-
-        for path, text in items:
-            write_atomic(path, text, make_dirs=True)  # as below: DIR/responses may be new
-        return
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    temps: list[tuple[Path, Path]] = []
-    try:
-        for i, (path, text) in enumerate(items):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.parent / f".{path.name}.{os.getpid()}.{i}.tmp"
-            fd = os.open(tmp, flags, 0o666)
-            temps.append((tmp, path))
-            try:
-                os.write(fd, text.encode("utf-8"))
-            finally:
-                os.close(fd)
-        os.sync()
-        for tmp, path in temps:
-            os.replace(tmp, path)
-        temps.clear()
-    finally:
-        for tmp, _ in temps:
-            tmp.unlink(missing_ok=True)
-    for folder in {path.parent for path, _ in items}:
-        try:
-            fd = os.open(folder, os.O_RDONLY)
-        except OSError:
-            continue
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)

@@ -1,0 +1,217 @@
+"""Every file the tool writes, written whole or not at all.
+
+A reader, a crash or a kill sees the old file or the new one, never half of one: text goes to
+a temporary file beside the target (an unpredictable name, removed on any failure), every byte
+is written (a short write is retried, a full disk is an error), flushed to disk, then renamed
+into place. What is at the path decides what "replace" means (docs/guarantees.md):
+
+- a regular file, or nothing: replaced atomically, keeping the old file's permissions;
+- a symlink: followed; the file it points to is replaced atomically, the link stays a link;
+- a FIFO, a terminal, a device such as /dev/null or /dev/stdout: written into, never replaced;
+- a folder: refused.
+
+Ordinary failures (disk full, permission denied, a name too long, a read-only disk, a path
+under a file) are `WriteFailed`, exit 2 with the path and what to do; never a traceback.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import secrets
+import stat
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from alignment_cli.errors import AlignmentError, UsageError
+
+TEMP_SUFFIX = ".alignment-tmp"
+"""Temporary files end so; one older than STALE_SECONDS is left from a killed run."""
+STALE_SECONDS = 600
+
+_WHAT_TO_DO = {
+    errno.ENOSPC: "the disk is full; free some space and run the command again",
+    errno.EDQUOT: "the disk quota is used up; free some space and run the command again",
+    errno.EACCES: "permission denied; choose a folder you may write to, or change its permissions",
+    errno.EPERM: "permission denied; choose a folder you may write to, or change its permissions",
+    errno.EROFS: "the disk is read-only; write somewhere else",
+    errno.ENAMETOOLONG: "the file name is too long for this file system; choose a shorter one",
+    errno.ENOTDIR: "a part of the path is a file, not a folder",
+    errno.EISDIR: "is a folder; give a file name",
+    errno.ENOENT: "the folder does not exist",
+}
+
+
+class WriteFailed(AlignmentError):
+    """A file could not be written for a reason of the machine's, not ours (exit 2)."""
+
+
+def failure(path: Path, exc: OSError) -> WriteFailed:
+    what = _WHAT_TO_DO.get(exc.errno or 0, exc.strerror or str(exc))
+    return WriteFailed(f"cannot write {path}: {what}")
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """os.write may write less than asked (a nearly full disk, a signal): go on until done."""
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        if written <= 0:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        view = view[written:]
+
+
+def _target(path: Path) -> tuple[Path, bool]:
+    """(where to write, whether to write into it instead of replacing it)."""
+    try:
+        st = os.stat(path)  # follows a symlink: the link's target is what gets written
+    except FileNotFoundError:
+        return Path(os.path.realpath(path)) if path.is_symlink() else path, False
+    except OSError as exc:  # a name too long, a path under a file, no permission to look
+        raise failure(path, exc) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise WriteFailed(f"cannot write {path}: it is a folder; give a file name")
+    if not stat.S_ISREG(st.st_mode):
+        return path, True  # a FIFO, a terminal, /dev/null, /dev/stdout: write into it
+    return Path(os.path.realpath(path)), False
+
+
+def _temp_name(path: Path, token: str) -> Path:
+    return path.parent / f".{path.name}.{token}{TEMP_SUFFIX}"
+
+
+def write_atomic(path: Path, text: str, *, make_dirs: bool = False) -> None:
+    """Write `text` (UTF-8) to `path`, whole or not at all.
+
+    A missing folder is created only with `make_dirs` (an engagement's own responses/ and
+    history/); a path someone typed into a folder that is not there is a mistake to report,
+    not to paper over with a new folder.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"write_atomic writes text, not {type(text).__name__}")
+    data = text.encode("utf-8")
+    target, into = _target(path)
+    if into:
+        _write_into(path, data)
+        return
+    folder = target.parent
+    try:
+        if make_dirs:
+            folder.mkdir(parents=True, exist_ok=True)
+        elif not folder.is_dir():
+            raise UsageError(f"{path}: the folder {folder} does not exist")
+    except OSError as exc:
+        raise failure(path, exc) from None
+    tmp = _temp_name(target, secrets.token_hex(6))
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.fchmod(fd, _mode_for(target))
+            _write_all(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, target)
+    except BaseException as exc:
+        tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise failure(path, exc) from None
+        raise
+    _sync_folder(folder)
+
+
+def _write_into(path: Path, data: bytes) -> None:
+    try:
+        fd = os.open(path, os.O_WRONLY)
+        try:
+            _write_all(fd, data)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise failure(path, exc) from None
+
+
+def write_all_atomic(items: list[tuple[Path, str]], *, make_dirs: bool = False) -> None:
+    """`write_atomic` for thousands of files: every file written beside its target, one flush
+    to disk for all, then the renames. A failure before the renames changes nothing; the files
+    of a kill are left as hidden temporary files, which the next run removes."""
+    if len(items) < 2 or not hasattr(os, "sync"):
+        for path, text in items:
+            write_atomic(path, text, make_dirs=make_dirs)
+        return
+    token = secrets.token_hex(6)
+    temps: list[tuple[Path, Path]] = []
+    current = items[0][0]
+    try:
+        folders = {path.parent for path, _ in items}
+        for folder in folders:
+            current = folder
+            if make_dirs:
+                folder.mkdir(parents=True, exist_ok=True)
+            remove_stale_temps(folder)
+        for i, (path, text) in enumerate(items):
+            current = path
+            tmp = path.parent / f".{path.name}.{token}.{i}{TEMP_SUFFIX}"
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            temps.append((tmp, path))
+            try:
+                _write_all(fd, text.encode("utf-8"))
+            finally:
+                os.close(fd)
+        os.sync()
+        for tmp, path in temps:
+            current = path
+            os.replace(tmp, path)
+        temps.clear()
+    except OSError as exc:
+        raise failure(current, exc) from None
+    finally:
+        for tmp, _ in temps:
+            tmp.unlink(missing_ok=True)
+    for folder in folders:
+        _sync_folder(folder)
+
+
+def remove_stale_temps(folder: Path, *, older_than: float = STALE_SECONDS) -> int:
+    """Remove our temporary files left in `folder` by a run that was killed; their number."""
+    removed = 0
+    cutoff = time.time() - older_than
+    try:
+        entries: Iterable[os.DirEntry[str]] = os.scandir(folder)
+    except OSError:
+        return 0
+    with entries as found:  # type: ignore[attr-defined]
+        for entry in found:
+            if entry.name.startswith(".") and entry.name.endswith(TEMP_SUFFIX):
+                try:
+                    if entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                        os.unlink(entry.path)
+                        removed += 1
+                except OSError:
+                    continue
+    return removed
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable (where the platform allows it)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _mode_for(path: Path) -> int:
+    """The old file's permissions, or what a plain open() would give under the umask."""
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
