@@ -17,8 +17,16 @@ NOW_ENV = "ALIGNMENT_NOW"
 
 
 def as_utc(value: datetime) -> datetime:
-    """The same instant in UTC; a time without a zone is taken to be UTC already."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    """The same instant in UTC; a time without a zone is taken to be UTC already.
+
+    Raises ValueError (a validation error where a file is read) for a time whose UTC instant
+    falls outside years 1 to 9999 (`9999-12-31T23:59:59-05:00`)."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"{value.isoformat()} is outside the years 1 to 9999 in UTC") from None
 
 
 def now() -> datetime:

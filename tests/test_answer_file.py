@@ -189,3 +189,23 @@ def test_question_ids_that_yaml_reads_as_other_types_stay_text() -> None:
     data = parse_yaml("ids.yaml", text).data
     assert data["answers"] == {"on": 1, "yes": "no", "null": [1], "1": True}
     assert data["notes"] == {"off": "x"}
+
+
+@pytest.mark.parametrize(
+    "text", ["keep\n\n", "\n", "a\nb\u2028c", "a\r\nb", "  lead\nx", "end\n", "é\n\u2029", "x\x85y"]
+)
+def test_text_with_any_line_break_reads_back_from_the_whole_file(text: str) -> None:
+    written = answer_file.answer_file_text(
+        rubric={"id": "r", "version": "1"},
+        respondent={"name": "Kim", "role": "sales"},
+        organization=text,
+        started=None,
+        updated=None,
+        answers={"a": text},
+        notes={"a": text, "z": text},
+        phase_of={"a": "assessment"},
+    )
+    data = parse_yaml("breaks.yaml", written).data
+    assert data["organization"] == text
+    assert data["answers"] == {"a": text}
+    assert data["notes"] == {"a": text, "z": text}

@@ -107,3 +107,25 @@ def test_an_answer_file_nested_too_deep_is_refused_where_it_nests(
         re.escape(str(path)) + r":\d+:\d+: nested deeper than \d+ levels", lines[0]
     ), lines
     assert lines[1:] == ["1 problem in 1 file"]
+
+
+def test_a_time_whose_utc_instant_is_out_of_range_is_a_located_problem(
+    invoke: Callable[..., Any], engagement_copy: Callable[[str], Path]
+) -> None:
+    eng = engagement_copy("halfway")
+    path = eng / "responses" / "wei-zhang.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("2026-09-24T09:00:00Z", "9999-12-31T23:59:59-05:00"), encoding="utf-8"
+    )
+    result = invoke("score", str(eng))
+    assert result.exit_code == 2, result.output
+    assert f"{path}:4:" in result.stderr and "outside the years 1 to 9999" in result.stderr
+
+
+def test_the_report_scores_on_the_one_clock(
+    invoke: Callable[..., Any], monkeypatch: Any, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("ALIGNMENT_NOW", "2030-01-02T03:04:05Z")
+    card = json.loads(invoke("score", str(EXAMPLES / "halfway"), "--format", "json").stdout)
+    assert card["generated_at"] == "2030-01-02T03:04:05Z"

@@ -119,3 +119,36 @@ def test_an_import_of_cyrillic_and_arabic_names_keeps_every_person(
     again = invoke("import", str(csv_path), "--into", str(out), "--rubric", str(MINIMAL_RUBRIC))
     assert again.exit_code == 0, again.output
     assert len(list(out.glob("*.yaml"))) == 5
+
+
+LONG = "ß" * 150  # 150 characters that spell out as 300
+
+
+def test_a_name_that_spells_out_longer_keeps_a_short_file_name(
+    invoke: Invoke, tmp_path: Path
+) -> None:
+    assert len(slug(LONG).encode()) < 120
+    eng = tmp_path / "acme"
+    assert invoke("init", str(eng), "--rubric", str(MINIMAL_RUBRIC)).exit_code == 0
+    result = _audit(invoke, eng, LONG, "sales")
+    assert result.exit_code == 0, result.output
+    csv_path = tmp_path / "survey.csv"
+    csv_path.write_text(
+        f"Timestamp,Name,Role,lead-definition\n2026-11-03 10:00,{'⒇' * 190},sales,4\n",
+        encoding="utf-8",
+    )
+    imported = invoke(
+        "import", str(csv_path), str(tmp_path / "out"), "--rubric", str(MINIMAL_RUBRIC)
+    )
+    assert imported.exit_code == 0, imported.output
+
+
+def test_a_name_over_the_limit_is_refused_before_the_first_question(
+    invoke: Invoke, tmp_path: Path
+) -> None:
+    eng = tmp_path / "acme"
+    assert invoke("init", str(eng), "--rubric", str(MINIMAL_RUBRIC)).exit_code == 0
+    result = _audit(invoke, eng, "x" * 201, "sales")
+    assert result.exit_code == 2
+    assert "at most 200" in result.stderr
+    assert "question 1" not in result.output

@@ -33,8 +33,9 @@ from alignment_cli.cli.views.interview import help_view, phase_intro, question_v
 from alignment_cli.clock import now
 from alignment_cli.errors import Interrupted, InvalidInput, UsageError
 from alignment_cli.files.engagement import CONFIG_NAME, Engagement, find_engagement
+from alignment_cli.files.locks import InterviewLock
 from alignment_cli.files.names import file_stem
-from alignment_cli.files.responses import ResponseFile, Responses, load_response_file
+from alignment_cli.files.responses import MAX_NAME, ResponseFile, Responses, load_response_file
 from alignment_cli.files.writes import write_atomic
 from alignment_cli.files.yamlio import load_data_fast
 from alignment_cli.interview.flow import Interview, Kind, interpret, responses_text
@@ -84,6 +85,8 @@ def run(
                 raise typer.Exit(129) from None  # the terminal is gone: nobody to tell
             _quietly(lambda: console.out.print())
             raise Interrupted(session.stopped("interrupted")) from None
+        finally:
+            session.release()
 
 
 class Session:
@@ -104,6 +107,7 @@ class Session:
         self.rubric_flag = rubric_flag
         self.tty = tty
         self.iv: Interview | None = None
+        self.lock: InterviewLock | None = None
         self.path: Path | None = None
         self.saved = False
         self.phases_shown: set[str] = set()
@@ -128,7 +132,13 @@ class Session:
         name = respondent.strip()
         if not name:
             raise UsageError("--respondent: the name is empty")
+        if len(name) > MAX_NAME:  # refused before the first question, not at the first save
+            raise UsageError(
+                f"--respondent: the name is {len(name)} characters; at most {MAX_NAME}"
+            )
         path = self._answer_file(name)
+        self.lock = InterviewLock(path, name)
+        self.lock.acquire()  # before reading: a second session must not read, then overwrite
         previous: Responses | None = None
         if path.exists():
             previous = load_response_file(path).responses
@@ -166,6 +176,10 @@ class Session:
             return folder / f"{file_stem(name, holder)}.yaml"
         except ValueError as exc:
             raise UsageError(f"{exc}; interview {name} in another engagement folder") from None
+
+    def release(self) -> None:
+        if self.lock is not None:
+            self.lock.release()
 
     def _warn_rubric_mismatch(self) -> None:
         configured = self.engagement.config.rubric.id
@@ -352,6 +366,7 @@ class Session:
         assert self.path is not None
         responses = iv.responses(now())
         text = responses_text(responses, self.loaded)
+        _check_reads_back(self.path, text, responses)
         with _signals_held():
             write_atomic(self.path, text, make_dirs=True)  # the engagement's responses/
             self._write_progress()
@@ -437,6 +452,16 @@ class Session:
     def _iv(self) -> Interview:
         assert self.iv is not None
         return self.iv
+
+
+def _check_reads_back(path: Path, text: str, responses: Responses) -> None:
+    """Never replace a good file with one that would not read back as what was typed: the
+    writer's own guarantee, checked where a person's answers are at stake."""
+    from alignment_cli.files.yamlio import parse_yaml
+
+    back = Responses.model_validate(parse_yaml(str(path), text).data)
+    if back != responses:
+        raise RuntimeError(f"the answer file for {path} would not read back as written")
 
 
 def _answers(n: int) -> str:

@@ -76,14 +76,51 @@ def _node_type() -> Any:
     return yaml.ScalarNode
 
 
+_OTHER_BREAKS = ("\r", "\x85", "\u2028", "\u2029")  # PyYAML breaks lines at these too
+
+
 def _pyyaml_scalar(value: Any, flow: bool) -> str:
-    """What PyYAML writes for `value` after `k: ` (or inside `[...]`): the reference layout."""
+    """What PyYAML writes for `value` after `k: ` (or inside `[...]`): the reference layout.
+
+    Text of several lines is a literal block (it reads as typed) when that block reads back as
+    the same text, else one double-quoted line with escapes (a trailing blank line, a lone line
+    break, line separators other than `\n`).
+    """
     if flow:
         text = _dump([value], flow=True).strip()
         return text[1:-1]
-    text = _dump({"k": value}, flow=False)
+    if isinstance(value, str) and any(b in value for b in _OTHER_BREAKS):
+        return _double_quoted(value)
+    text = _dump({"k": value}, flow=False).removesuffix("...\n")  # PyYAML's end marker
     # After "k: ", without the final line break; a literal block keeps its own trailing lines.
-    return text[3:-1] if text.endswith("\n") else text[3:]
+    text = text[3:-1] if text.endswith("\n") else text[3:]
+    if isinstance(value, str) and "\n" in value and not _reads_back(text, value):
+        return _double_quoted(value)
+    return text
+
+
+def _reads_back(text: str, value: str) -> bool:
+    import yaml
+
+    try:
+        return bool(yaml.safe_load(f"k: {text}\n") == {"k": value})
+    except yaml.YAMLError:
+        return False
+
+
+def _double_quoted(value: str) -> str:
+    import yaml
+
+    text = str(
+        yaml.dump(
+            value,
+            Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper),  # not ours: it picks "|"
+            default_style='"',
+            allow_unicode=True,
+            width=1_000_000,
+        )
+    )
+    return text.removesuffix("\n...\n").rstrip("\n")
 
 
 def _dump(data: Any, *, flow: bool | None) -> str:

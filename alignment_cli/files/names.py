@@ -60,9 +60,16 @@ def _readable(name: str) -> tuple[str, bool]:
     return _NOT_SLUG.sub("-", "".join(kept).lower()).strip("-"), lost
 
 
+MAX_READABLE = 80
+"""Characters of a name kept in its file name (a long name is cut and carries its hash): file
+systems allow 255 bytes, and `ß` or `⒇` spell out longer than they are."""
+
+
 def slug(name: str) -> str:
     """The first choice of file name for a respondent: 'Dana Lee' -> 'dana-lee'."""
     readable, lost = _readable(name)
+    if len(readable) > MAX_READABLE:
+        readable, lost = readable[:MAX_READABLE].rstrip("-"), True
     if not readable:
         return f"respondent-{name_hash(name)}"
     return f"{readable}-{name_hash(name)}" if lost else readable

@@ -38,8 +38,14 @@ class RubricRef(Model):
     hash: str | None = None
 
 
+MAX_NAME = 200
+"""The longest respondent name an answer file holds."""
+
+
 class Respondent(Model):
-    name: Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+    name: Annotated[
+        str, StringConstraints(min_length=1, max_length=MAX_NAME, strip_whitespace=True)
+    ]
     role: Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import gc
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
+from alignment_cli import clock
 from alignment_cli.errors import InvalidInput
 from alignment_cli.files.engagement import Engagement, find_engagement
 from alignment_cli.files.responses import check_against_rubric, find_response_files, load_responses
@@ -72,7 +73,7 @@ def _score_inputs(
     card = score(
         rubric,
         files,
-        now=now or datetime.now(UTC).replace(microsecond=0),
+        now=now or clock.now(),
         targets=engagement.config.targets if engagement else None,
         organization=organization,
         warnings=warnings,

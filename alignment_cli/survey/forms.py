@@ -15,8 +15,7 @@ import textwrap
 from collections import Counter
 from typing import Any
 
-import yaml
-
+from alignment_cli.files.answer_file import scalar
 from alignment_cli.model.models import Question
 from alignment_cli.model.qtypes import KINDS
 from alignment_cli.model.qtypes.base import one_line as one_line  # re-exported
@@ -34,12 +33,9 @@ ROLE_HEADER = "Role"
 _VAR_REF = re.compile(r"\banswers\.([a-z][a-z0-9_]*)")
 
 
-def yaml_scalar(value: Any) -> str:
-    """One scalar as YAML text, quoted when it must be ('yes', '1.0', 'a: b', '#x' ...)."""
-    if isinstance(value, str):
-        value = one_line(value)
-    text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=1_000_000)
-    return text.removesuffix("\n...\n").rstrip("\n")
+def yaml_scalar(value: Any, *, flow: bool = False) -> str:
+    """One scalar as the answer-file writer writes it, quoted when it must be ('yes', '1.0')."""
+    return scalar(one_line(value) if isinstance(value, str) else value, flow=flow)
 
 
 def _comment(
@@ -104,7 +100,9 @@ def yaml_form(
         "",
     ]
     ref = {"id": r.id, "version": r.version, "hash": loaded.content_hash}
-    out.append("rubric: {" + ", ".join(f"{k}: {yaml_scalar(v)}" for k, v in ref.items()) + "}")
+    out.append(
+        "rubric: {" + ", ".join(f"{k}: {yaml_scalar(v, flow=True)}" for k, v in ref.items()) + "}"
+    )
     out.append("respondent:")
     name_line = f"  name: {yaml_scalar(name or NAME_PLACEHOLDER)}"
     out.append(name_line if name else name_line + "  # your name")

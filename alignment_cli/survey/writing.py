@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from alignment_cli.errors import InvalidInput, Problem
+from alignment_cli.files.locks import holder_of
 from alignment_cli.files.responses import (
     Responses,
 )
@@ -25,7 +26,7 @@ from alignment_cli.survey.settings import ImportedRow
 class PlannedFile:
     path: Path
     row: ImportedRow
-    status: str  # new | updated | unchanged | conflict
+    status: str  # new | updated | unchanged | conflict | locked (being interviewed)
 
 
 @dataclass
@@ -76,6 +77,8 @@ def plan_writes(rows: list[ImportedRow], folder: Path, *, overwrite: bool) -> Wr
                 status = "unchanged"
             else:
                 status = "updated" if overwrite else "conflict"
+        if status in ("new", "updated") and holder_of(path) is not None:
+            status = "locked"  # being interviewed right now: its answers are not ours to write
         plan.files.append(PlannedFile(path, r, status))
     return plan
 
@@ -104,16 +107,16 @@ def _same_answers(name: str, old_text: str, data: dict[str, Any]) -> bool:
 
 
 def conflicts(plan: WritePlan, source: str) -> list[Problem]:
+    why = {
+        "conflict": "already holds other answers than row {row} of {source}; "
+        "pass --overwrite to replace it",
+        "locked": "is being interviewed right now (alignment audit); import row {row} of "
+        "{source} when that interview is over",
+    }
     return [
-        Problem(
-            str(f.path),
-            1,
-            1,
-            f"already holds other answers than row {f.row.row} of {source}; "
-            "pass --overwrite to replace it",
-        )
+        Problem(str(f.path), 1, 1, why[f.status].format(row=f.row.row, source=source))
         for f in plan.files
-        if f.status == "conflict"
+        if f.status in why
     ]
 
 
