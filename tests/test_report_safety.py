@@ -303,6 +303,12 @@ BOMBS = {
     "loop over a long string": "{% for c in 'x' * 900000 %}{% for d in 'y' * 900000 %}"
     "{% endfor %}{% endfor %}",
     "output": "{% for i in range(4000000) %}xxxxxxxxxx{% endfor %}",
+    "indent width": '{{ ("x\\n" * 20000)|indent(99999, true)|length }}',
+    "tojson indent": "{{ (range(20000)|list)|tojson(99999)|length }}",
+    "nested format widths": '{{ ("{0:{1}}" * 10000).format(1, 99999)|length }}',
+    "many big strings": '{% set s = "x" * 999000 %}{% set ns = namespace(l=[]) %}'
+    "{% for i in range(3000) %}{% set ns.l = ns.l + [s ~ i] %}{% endfor %}{{ ns.l|length }}",
+    "a huge template": "{{ x|default(1) }}\n" * 300000,
 }
 
 
@@ -341,13 +347,25 @@ def test_a_template_cannot_read_through_a_symlink_beside_it(
 ) -> None:
     folder = tmp_path / "templates"
     folder.mkdir()
-    (folder / "secret.txt").symlink_to(target)
+    (folder / "secret.md.j2").symlink_to(target)  # named as a template, to pass that check
     template = folder / "leak.md.j2"
-    template.write_text('{% include "secret.txt" %}\n', encoding="utf-8")
+    template.write_text('{% include "secret.md.j2" %}\n', encoding="utf-8")
     result = invoke("report", *MINIMAL_ARGS, "--template", str(template))
     assert result.exit_code == 2, result.output
     assert "outside the template's folder" in result.stderr
     assert "root:" not in result.output and "PATH=" not in result.output
+
+
+def test_a_template_cannot_print_an_answer_file_beside_it(
+    invoke: Callable[..., Any], tmp_path: Path
+) -> None:
+    (tmp_path / "answers.yaml").write_text("respondent: {name: Secret Person}\n")
+    template = tmp_path / "leak.md.j2"
+    template.write_text('{% include "answers.yaml" %}\n', encoding="utf-8")
+    result = invoke("report", *MINIMAL_ARGS, "--template", str(template), "--anonymous")
+    assert result.exit_code == 2, result.output
+    assert "Secret Person" not in result.output
+    assert "only *.j2 templates may be included" in result.stderr
 
 
 def test_a_template_that_is_itself_a_symlink_out_of_its_folder_is_refused(

@@ -54,8 +54,8 @@ def render(context: ReportContext, fmt: Format, template: Path | None = None) ->
     name = template.name if template is not None else TEMPLATES[fmt]
     label = str(template) if template is not None else name
     try:
-        tpl = env.get_template(name)
-        with deadline():
+        with deadline():  # compiling a huge template takes time too
+            tpl = env.get_template(name)
             text = stream(tpl.generate(**context.variables()), env.budget)
     except TemplateLimit as exc:
         line = _template_line(exc, label)

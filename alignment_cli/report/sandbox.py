@@ -35,6 +35,11 @@ MAX_INT_ARGUMENT = 100_000
 MAX_NUMBER_BITS = 4_096
 """The largest integer arithmetic may produce (about 1,200 digits)."""
 
+MAX_TEMPLATE_CHARS = 1_000_000
+"""The largest template source (the bundled ones are about 20,000 characters)."""
+TEMPLATE_SUFFIXES = (".j2", ".css")  # what a template may include: templates, and its styles
+MAX_MEMORY_BYTES = 1 << 30
+"""Memory a render may add to the process (about 1 GiB; the bundled report needs little)."""
 _WIDTH = re.compile(r"\d{6,}")  # a width or precision of 100,000 or more in a format string
 
 
@@ -76,9 +81,16 @@ def _check_arguments(args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
 def _check_growth(data: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
     """`replace`, `join` and the like make at most (data size) x (parameter size): refuse a
     product past the output cap before it is made."""
-    parameter = max((_size(v) for v in (*args, *kwargs.values())), default=0)
-    if parameter and _size(data) * parameter > MAX_OUTPUT_CHARS:
+    parameter = max((_weight(v) for v in (*args, *kwargs.values())), default=0)
+    if parameter and max(_size(data), 1) * parameter > MAX_OUTPUT_CHARS:
         raise TemplateLimit(f"a value of more than {MAX_OUTPUT_CHARS:,} characters or items")
+
+
+def _weight(value: Any) -> int:
+    """How much a parameter can multiply the data by: its size, or a width it sets."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return abs(value)
+    return _size(value)
 
 
 def _check_format(text: Any) -> None:
@@ -161,7 +173,15 @@ def environment(fmt: str, extra_dir: Path | None, finalize: Callable[[Any], Any]
         """Finds templates only inside its folders, after following every symlink."""
 
         def get_source(self, environment: Any, template: str) -> Any:
+            if not template.endswith(TEMPLATE_SUFFIXES):
+                # Only templates: an answer file beside a template must not be printed raw,
+                # past --anonymous and the minimum group size.
+                raise TemplateNotFound(f"{template} (only *.j2 templates may be included)")
             source, filename, uptodate = super().get_source(environment, template)
+            if len(source) > MAX_TEMPLATE_CHARS:
+                raise TemplateLimit(
+                    f"{template} is {len(source):,} characters; the limit is {MAX_TEMPLATE_CHARS:,}"
+                )
             real = os.path.realpath(filename)
             roots = [os.path.realpath(folder) for folder in self.searchpath]
             if not any(real == r or real.startswith(r + os.sep) for r in roots):
@@ -294,10 +314,42 @@ def deadline(seconds: float = MAX_SECONDS) -> Iterator[None]:
     previous = signal.signal(signal.SIGALRM, expired)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        yield
+        with _memory_cap():
+            yield
+    except MemoryError:
+        raise TemplateLimit(
+            f"the template needed more than {MAX_MEMORY_BYTES >> 20:,} MB of memory"
+        ) from None
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+@contextlib.contextmanager
+def _memory_cap() -> Iterator[None]:
+    """Lower the address-space limit to what the process uses now plus MAX_MEMORY_BYTES, for
+    the render only: a runaway allocation then fails as MemoryError instead of exhausting the
+    machine. Where the limit cannot be read or set, the other bounds still hold."""
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        with open("/proc/self/statm", encoding="ascii") as fh:
+            used = int(fh.read().split()[0]) * resource.getpagesize()
+        cap = used + MAX_MEMORY_BYTES
+        if hard != resource.RLIM_INFINITY:
+            cap = min(cap, hard)
+        if soft != resource.RLIM_INFINITY and soft < cap:
+            yield
+            return
+        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    except (ImportError, OSError, ValueError):
+        yield
+        return
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
 def stream(chunks: Iterator[str], budget: Budget) -> str:
