@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
 from jinja2 import nodes
@@ -114,7 +114,9 @@ class _Env(ImmutableSandboxedEnvironment):
     intercepted_binops = frozenset({"*", "%"})
 
     def __init__(self) -> None:
-        super().__init__()
+        # Jinja2's optimizer only folds constants, which expressions of answers hardly have,
+        # and it costs most of a long condition's compile time.
+        super().__init__(optimized=False)
         self.tests["none"] = lambda value: value is None or value is MISSING
 
     def call_binop(self, context: Any, operator_: str, left: Any, right: Any) -> Any:
@@ -148,10 +150,20 @@ class Expression:
     source: str
     references: tuple[Reference, ...]
     _compiled: Callable[..., Any] = field(repr=False)
-    # The operands of a top-level `or`, each compiled on its own: `a or b or (c or d)` has four,
-    # `not (a or b)` and `a if b or c else d` none. Taken from the parsed tree, so an `or` inside
-    # a string, brackets or a name is never mistaken for one. Their source is the whole one's.
-    alternatives: tuple[Expression, ...] = ()
+    # Makes the operands of a top-level `or` (see `alternatives`), when first asked for: only
+    # triggers' evidence needs them, and compiling every side of every condition made a rubric
+    # of 1,200 long conditions take minutes to load.
+    _sides: Callable[[], tuple[Expression, ...]] | None = field(
+        default=None, repr=False, compare=False
+    )
+
+    @cached_property
+    def alternatives(self) -> tuple[Expression, ...]:
+        """The operands of a top-level `or`, each compiled on its own: `a or b or (c or d)` has
+        four, `not (a or b)` and `a if b or c else d` none. Taken from the parsed tree, so an
+        `or` inside a string, brackets or a name is never mistaken for one. Their source is the
+        whole one's."""
+        return self._sides() if self._sides is not None else ()
 
     def evaluate(self, context: Mapping[str, Any]) -> bool:
         """True or false. A none value, or a name the context leaves out, is missing (see
@@ -272,11 +284,15 @@ def compile_expression(
         ):
             node.arg.value = node.arg.value.replace("-", "_")
     operands = _or_operands(expr)
-    alternatives = tuple(
-        Expression(source, tuple(_check(op, namespaces, scalars)), _compile_node(env, op))
-        for op in (operands if len(operands) > 1 else ())
-    )
-    return Expression(source, references, _compile_node(env, expr), alternatives)
+
+    def sides() -> tuple[Expression, ...]:
+        return tuple(
+            Expression(source, tuple(_check(op, namespaces, scalars)), _compile_node(_env(), op))
+            for op in (operands if len(operands) > 1 else ())
+        )
+
+    compiled = _compile_node(env, expr)  # before the sides: compiling sets their environment
+    return Expression(source, references, compiled, sides)
 
 
 def _or_operands(node: nodes.Node) -> list[nodes.Node]:
