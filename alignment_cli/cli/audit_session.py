@@ -14,13 +14,16 @@ What survives what (docs/interview.md has the long form):
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import re
 import shlex
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +32,7 @@ from rich.console import RenderableType
 from rich.text import Text
 
 from alignment_cli.cli import console
+from alignment_cli.cli.console import strip_controls
 from alignment_cli.cli.views.interview import help_view, phase_intro, question_view, summary_view
 from alignment_cli.clock import now
 from alignment_cli.errors import Interrupted, InvalidInput, UsageError
@@ -37,12 +41,14 @@ from alignment_cli.files.locks import InterviewLock
 from alignment_cli.files.names import file_stem
 from alignment_cli.files.responses import MAX_NAME, ResponseFile, Responses, load_response_file
 from alignment_cli.files.writes import write_atomic
-from alignment_cli.files.yamlio import load_data_fast
+from alignment_cli.files.yamlio import MAX_BYTES, load_data_fast
 from alignment_cli.interview.flow import Interview, Kind, interpret, responses_text
 from alignment_cli.model.roles import find_role, resolve_role
 from alignment_cli.model.rubric import LoadedRubric, load_rubric
 
 PROGRESS_SUFFIX = ".progress"
+# A typed character takes at most this many bytes in the answer file (UTF-8, YAML's escapes).
+_WORST_GROWTH = 8
 PROMPT = "> "
 
 
@@ -76,7 +82,7 @@ def run(
         with contextlib.suppress(ImportError):  # line editing and history for input()
             import readline  # noqa: F401
     session = Session(engagement, loaded, directory=directory, rubric_flag=rubric_ref, tty=tty)
-    with _signal_handlers():
+    with _signal_handlers(), _undecodable_kept():
         try:
             session.start(respondent, role, resume)
             session.loop()
@@ -110,6 +116,7 @@ class Session:
         self.lock: InterviewLock | None = None
         self.path: Path | None = None
         self.saved = False
+        self.saved_size = 0  # bytes of the answer file as last written (or read)
         self.phases_shown: set[str] = set()
 
     # --- starting ---------------------------------------------------------------------------
@@ -129,7 +136,7 @@ class Session:
             respondent = latest[0][1].respondent.name
         if respondent is None:
             respondent = self._ask_name()
-        name = respondent.strip()
+        name = strip_controls(respondent).strip()
         if not name:
             raise UsageError("--respondent: the name is empty")
         if len(name) > MAX_NAME:  # refused before the first question, not at the first save
@@ -153,6 +160,8 @@ class Session:
             role = self._ask_role()
         self.path = path
         self.saved = previous is not None
+        with contextlib.suppress(OSError):
+            self.saved_size = path.stat().st_size if previous is not None else 0
         organization = eng.config.organization or (previous.organization if previous else None)
         self.iv = Interview.begin(
             loaded,
@@ -297,7 +306,10 @@ class Session:
                 self._print(help_view(q, self.loaded))
             elif action.kind is Kind.NOTE:
                 text = action.text or self._read("note> ", asking="a note").strip()
-                if text:
+                too_big = text and self._too_big(len(text), partial(Interview.add_note, text=text))
+                if too_big:
+                    self._say(f"That note is not saved: {too_big}.", "yellow")
+                elif text:
                     iv.add_note(text)
                     self._save()
                     self._say("Note saved.", "green")
@@ -316,7 +328,13 @@ class Session:
                 self._save_progress()
                 return True
             else:
-                dropped = iv.answer(action.value)
+                value = action.value
+                size = len(value) if isinstance(value, str) else 0
+                too_big = self._too_big(size, partial(Interview.answer, value=value))
+                if too_big:
+                    self._say(f"That answer is not saved: {too_big}.", "yellow")
+                    continue
+                dropped = iv.answer(value)
                 self._save()
                 for qid, why in dropped:
                     self._say(f"Removed the answer to '{qid}': {why}.", "yellow")
@@ -371,7 +389,32 @@ class Session:
             write_atomic(self.path, text, make_dirs=True)  # the engagement's responses/
             self._write_progress()
         self.saved = True
+        self.saved_size = len(text.encode("utf-8"))
         return responses
+
+    def _too_big(self, typed: int, change: Callable[[Interview], object]) -> str | None:
+        """Why the answer file would be too large for `alignment score` to read back after
+        `change` (what is wrong), or None. Measured on a copy, and only when `typed` characters
+        could push the last saved file past the limit: a short answer costs nothing."""
+        if self.saved_size + _WORST_GROWTH * typed + 4096 <= MAX_BYTES:
+            return None
+        iv = self._iv()
+        trial = dataclasses.replace(
+            iv,
+            answers=dict(iv.answers),
+            notes=dict(iv.notes),
+            held=dict(iv.held),
+            dropped=list(iv.dropped),
+        )
+        change(trial)
+        size = len(responses_text(trial.responses(now()), self.loaded).encode("utf-8"))
+        if size <= MAX_BYTES:
+            return None
+        return (
+            f"the answer file would be {size:,} bytes, and an answer file may hold at most "
+            f"{MAX_BYTES:,} (larger ones are refused when read); shorten it, or keep the long "
+            "text in a document and note where it is"
+        )
 
     def _save_progress(self) -> None:
         if self.saved:
@@ -393,8 +436,19 @@ class Session:
     # --- reading and printing ---------------------------------------------------------------
 
     def _read(self, prompt: str, *, asking: str) -> str:
+        """One line typed, without control characters or escape sequences (a pasted colour
+        code, an arrow key without line editing); a line that is not UTF-8 is asked again."""
         try:
-            return input(prompt)
+            while True:
+                line = input(prompt)
+                if not _UNDECODED.search(line):
+                    return strip_controls(line)
+                self._say(
+                    "That line is not UTF-8 text (the terminal sent bytes in another encoding), "
+                    "so it is not an answer; nothing was changed. Type it again (set the "
+                    "terminal to UTF-8 for letters outside ASCII).",
+                    "yellow",
+                )
         except EOFError:
             _quietly(lambda: console.out.print())
             if self.tty:  # Ctrl-D: the person chose to stop
@@ -452,6 +506,31 @@ class Session:
     def _iv(self) -> Interview:
         assert self.iv is not None
         return self.iv
+
+
+_UNDECODED = re.compile("[\udc80-\udcff]")
+
+
+@contextmanager
+def _undecodable_kept() -> Iterator[None]:
+    """Read stdin with `surrogateescape`, so that a line of bytes that are not UTF-8 arrives
+    as text `_read` can refuse, instead of a UnicodeDecodeError that ends the interview."""
+    stdin = sys.stdin
+    old = getattr(stdin, "errors", None)
+    reconfigure = getattr(stdin, "reconfigure", None)
+    if reconfigure is None or old is None:
+        yield
+        return
+    try:
+        reconfigure(errors="surrogateescape")
+    except (ValueError, OSError):
+        yield
+        return
+    try:
+        yield
+    finally:
+        with contextlib.suppress(ValueError, OSError):
+            reconfigure(errors=old)
 
 
 def _check_reads_back(path: Path, text: str, responses: Responses) -> None:

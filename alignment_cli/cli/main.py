@@ -48,7 +48,8 @@ class AlignmentGroup(TyperGroup):
                 raise
             console.err.print(
                 f"internal error: {type(exc).__name__}: {exc}\n"
-                "This is a bug in alignment. Rerun with --debug for the traceback, and report it."
+                "This is a bug in alignment. Rerun with --debug for the traceback, and report it.",
+                markup=False,
             )
             ctx.exit(EXIT_INTERNAL)
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from alignment_cli.files.yamlio import MAX_DEPTH, MAX_NODES, MAX_NUMBER_CHARS
+from alignment_cli.files.yamlio import MAX_DEPTH, MAX_NODES, MAX_NUMBER_CHARS, ODD_NUMBER
 
 _STR = "tag:yaml.org,2002:str"
 _TAGS = frozenset(
@@ -329,6 +329,8 @@ def _plain(text: str) -> Any:
     else:
         if len(text) > MAX_NUMBER_CHARS:
             raise _Unsupported  # the guarded loader refuses huge numbers with a message
+        if tag != "tag:yaml.org,2002:timestamp" and ODD_NUMBER.search(text):
+            raise _Unsupported  # `1:30`, `0x1F`, `017`: the answer check refuses them, located
         node = yaml.ScalarNode(tag, text)
         try:
             value = _constructor.yaml_constructors[tag](_constructor, node)

@@ -15,11 +15,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any
 
+import yaml
 from pydantic import AfterValidator, Field, StringConstraints, ValidationError
 
 from alignment_cli.clock import as_utc
 from alignment_cli.errors import InvalidInput, Problem
-from alignment_cli.files.yamlio import Loc, load_data_fast, load_yaml
+from alignment_cli.files.yamlio import Document, Loc, load_data_fast, load_yaml, odd_numbers
 from alignment_cli.model.expressions import Expression
 from alignment_cli.model.models import ID_PATTERN, Model, Question
 from alignment_cli.model.qtypes import KINDS
@@ -99,8 +100,37 @@ def find_response_files(inputs: list[Path]) -> list[Path]:
     return unique
 
 
+def refuse_odd_answers(doc: Document) -> None:
+    """Refuse answers YAML would read as numbers nobody typed: `1:30` read as 90 (YAML 1.1's
+    base 60), `0x1F` as 31, `017` as 15. Whoever wrote them meant the text or a plain number."""
+    answers = None
+    if isinstance(doc.root, yaml.MappingNode):
+        for key, value in doc.root.value:
+            if isinstance(key, yaml.ScalarNode) and key.value == "answers":
+                answers = value
+    problems = [
+        Problem(
+            doc.file,
+            n.start_mark.line + 1,
+            n.start_mark.column + 1,
+            f"YAML reads {n.value} as the number {_read_as(n)}; to mean the text, put it in "
+            f"quotes ('{n.value}'); to mean a number, write it plainly",
+        )
+        for n in odd_numbers(answers)
+    ]
+    if problems:
+        raise InvalidInput(problems)
+
+
+def _read_as(node: yaml.ScalarNode) -> str:
+    try:
+        return str(yaml.safe_load(str(node.value)))
+    except (yaml.YAMLError, ValueError):
+        return "something else"
+
+
 def load_response_file(path: Path) -> ResponseFile:
-    data: Any = load_data_fast(path)
+    data: Any = load_data_fast(path, refuse_odd_answers)
     if not isinstance(data, dict):
         load_yaml(path)  # raises a located message for empty or non-mapping files
         raise InvalidInput([Problem(str(path), 1, 1, "expected a mapping of fields")])

@@ -43,6 +43,9 @@ _WHAT_TO_DO = {
 }
 
 
+_NO_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK}
+
+
 class WriteFailed(AlignmentError):
     """A file could not be written for a reason of the machine's, not ours (exit 2)."""
 
@@ -119,6 +122,57 @@ def write_atomic(path: Path, text: str, *, make_dirs: bool = False) -> None:
             raise failure(path, exc) from None
         raise
     _sync_folder(folder)
+
+
+def write_new(path: Path, text: str, *, make_dirs: bool = False) -> bool:
+    """Write `text` to `path` whole, only if nothing is there yet; False when the name is taken.
+
+    The finished temporary file is hard-linked to the name, which fails when the name exists:
+    of two runs claiming one name at the same moment, exactly one wins and the other can try
+    the next name (a check then a rename would let the second replace the first)."""
+    folder = path.parent
+    try:
+        if make_dirs:
+            folder.mkdir(parents=True, exist_ok=True)
+        elif not folder.is_dir():
+            raise UsageError(f"{path}: the folder {folder} does not exist")
+    except OSError as exc:
+        raise failure(path, exc) from None
+    tmp = _temp_name(path, secrets.token_hex(6))
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.fchmod(fd, _new_mode())
+            _write_all(fd, text.encode("utf-8"))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return False
+        except OSError as exc:
+            if exc.errno not in _NO_LINKS:
+                raise
+            # A file system without hard links: claim the name empty, then fill it.
+            try:
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            except FileExistsError:
+                return False
+            os.replace(tmp, path)
+    except OSError as exc:
+        raise failure(path, exc) from None
+    finally:
+        tmp.unlink(missing_ok=True)
+    _sync_folder(folder)
+    return True
+
+
+def _new_mode() -> int:
+    """What a plain open() would give a new file under the umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def _write_into(path: Path, data: bytes) -> None:
@@ -212,6 +266,4 @@ def _mode_for(path: Path) -> int:
     try:
         return path.stat().st_mode & 0o777
     except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+        return _new_mode()

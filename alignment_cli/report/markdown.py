@@ -9,6 +9,8 @@ from collections.abc import Sequence
 _BREAKS = re.compile(r"[ \t]*(?:\r\n|\r|\n)+\s*")
 _SPECIAL = re.compile(r"([\\`*_{}\[\]#|<>~])")
 _LINE_START = re.compile(r"^(\s*)([-+=]|\d+[.)])")
+# Control characters left after line breaks: shown as `\x1b`, never passed to a terminal.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _AUTOLINK = re.compile(r"(?i)(://|www\.|@)")
 
 
@@ -16,11 +18,13 @@ def escape(text: object) -> str:
     """Text a person typed, safe inside a Markdown paragraph or table cell.
 
     HTML is entity-escaped (no tags get through), Markdown punctuation is backslash-escaped (no
-    headings, links, emphasis or code), and line breaks become " / " (a table row stays one row,
-    and two notes typed on separate lines stay two).
+    headings, links, emphasis or code), line breaks become " / " (a table row stays one row,
+    and two notes typed on separate lines stay two), and control characters are written as
+    `\x1b` (no terminal escape sequence gets through).
     """
     s = html.escape(str(text).strip(), quote=False)
     s = _BREAKS.sub(" / ", s)
+    s = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", s)
     s = _SPECIAL.sub(r"\\\1", s)
     s = _LINE_START.sub(lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], s)
     # GitHub turns bare URLs and e-mail addresses into links; keep typed text inert.

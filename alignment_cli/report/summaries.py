@@ -7,6 +7,7 @@ and `scoring` only computes them. Text people typed goes through `markdown.escap
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -183,12 +184,21 @@ def markdown_summary(card: Scorecard, *, top_gaps: int = 5) -> str:
     return "\n".join(lines)
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _path_markdown(path: Path) -> str:
+    """A path on one line of Markdown, whatever it holds: a line break or a control character
+    in `-o` is shown as `\\n` or `\\x1b`, never obeyed (a new line would start a heading or
+    raw HTML in the step summary); a backtick falls back to escaped text."""
+    text = _CONTROL.sub(lambda m: repr(m.group())[1:-1], str(path))
+    return f"`{text}`" if "`" not in text else md.escape(text)
+
+
 def report_summary(card: Scorecard, progress: Progress, output: Path | None) -> str:
     """What `report` appends to GitHub's step summary: where the report is, the change and the
     trend (the scores themselves are in `score`'s summary)."""
-    where = ""
-    if output is not None:
-        where = f": `{output}`" if "`" not in str(output) else f": {md.escape(output)}"
+    where = f": {_path_markdown(output)}" if output is not None else ""
     lines = [f"### Alignment report{where}", ""]
     level = f", level {md.escape(card.level.title)}" if card.level else ""
     lines += [f"Overall {md.fmt_score(card.overall)}/100{level}.", ""]

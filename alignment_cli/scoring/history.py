@@ -8,6 +8,7 @@ stay small. The trend is a pure function over those scorecards.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -17,8 +18,8 @@ from pydantic import BaseModel, ValidationError
 from alignment_cli.clock import as_utc
 from alignment_cli.errors import InvalidInput, Problem, UsageError
 from alignment_cli.files.engagement import CONFIG_NAME, find_engagement
-from alignment_cli.files.writes import write_atomic
-from alignment_cli.files.yamlio import format_loc, read_text
+from alignment_cli.files.writes import write_new
+from alignment_cli.files.yamlio import MAX_DEPTH, MAX_NUMBER_CHARS, format_loc, read_text
 from alignment_cli.scoring.scorecard import SCHEMA_VERSION, Scorecard
 
 BLOCKS = "▁▂▃▄▅▆▇█"
@@ -34,21 +35,74 @@ def scorecard_json(card: Scorecard) -> str:
 
 
 def save(card: Scorecard, history_dir: Path, when: datetime | None = None) -> Path:
-    """Write the scorecard atomically under a new timestamped name; never overwrite a run."""
+    """Write the scorecard whole under a new timestamped name; never overwrite a run.
+
+    The name is claimed by the write itself (`write_new` links the finished file into place,
+    which fails if the name is taken), so runs saved at the same moment each keep their own
+    file; checking first and writing after would let one replace another."""
     name = file_name(when or card.generated_at)
-    path = history_dir / name
-    n = 2
-    while path.exists():
-        path = history_dir / name.replace(".json", f"-{n}.json")
+    text = scorecard_json(card)
+    n = 1
+    while True:
+        path = history_dir / (name if n == 1 else name.replace(".json", f"-{n}.json"))
+        if write_new(path, text, make_dirs=True):  # the engagement's history/
+            return path
         n += 1
-    write_atomic(path, scorecard_json(card), make_dirs=True)  # the engagement's history/
-    return path
+
+
+# Any JSON token that matters for the bounds: strings are skipped whole, so brackets and digits
+# inside them do not count.
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[{]|[\]}]|-?[0-9][0-9.eE+-]*')
+
+
+def _check_bounds(name: str, text: str) -> None:
+    """Refuse JSON that would exhaust the decoder before decoding it: nesting deeper than
+    MAX_DEPTH (Python's decoder recurses) or a number longer than MAX_NUMBER_CHARS (turning
+    a 5,000-digit number into an int is refused by Python or takes quadratic time). The size
+    is bounded by `read_text`."""
+    depth = 0
+    for match in _JSON_TOKEN.finditer(text):
+        token = match.group()
+        first = token[0]
+        if first == '"':
+            continue
+        if first in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                _refuse(name, text, match.start(), f"nested deeper than {MAX_DEPTH} levels")
+        elif first in "]}":
+            depth -= 1
+        elif len(token) > MAX_NUMBER_CHARS:
+            _refuse(
+                name,
+                text,
+                match.start(),
+                f"a number {len(token):,} characters long; the limit is {MAX_NUMBER_CHARS}",
+            )
+
+
+def _refuse(name: str, text: str, pos: int, what: str) -> None:
+    line = text.count("\n", 0, pos) + 1
+    column = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    raise InvalidInput(
+        [
+            Problem(
+                name,
+                line,
+                column,
+                f"not a scorecard we can read: {what}; scorecards are what "
+                "`alignment score --save` or `--format json` writes (move this file out of "
+                "history/ or replace it)",
+            )
+        ]
+    )
 
 
 def load_scorecard(path: Path) -> Scorecard:
     """A saved scorecard, or InvalidInput naming the file and what is wrong with it."""
     name = str(path)
     text = read_text(path)
+    _check_bounds(name, text)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -7,6 +7,7 @@ The comparing itself is pure (`compare.py`); this module finds and reads what is
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -138,11 +139,18 @@ def compare_cards(old: Scorecard, new: Scorecard, new_rubric: LoadedRubric | Non
     return compare(old, new, rubric_renames(new_rubric))
 
 
+_SUMMARY_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029]")
+
+
 def append_step_summary(text: str) -> str | None:
-    """Append to GitHub's step summary when running there. Returns a warning, or None."""
+    """Append to GitHub's step summary when running there. Returns a warning, or None.
+
+    The text is Markdown we built, people's text escaped in it; a stray carriage return or
+    control character would still start a line or reach a log viewer, so none is written."""
     target = os.environ.get(SUMMARY_ENV, "").strip()
     if not target:
         return None
+    text = _SUMMARY_CONTROL.sub("\ufffd", text)
     try:
         with open(target, "a", encoding="utf-8") as fh:
             fh.write(text)

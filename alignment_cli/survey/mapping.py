@@ -3,6 +3,7 @@ and how a survey's labels read as the rubric's values."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -88,16 +89,29 @@ def load_mapping(path: Path, loaded: LoadedRubric) -> LoadedMapping:
             if message:
                 problems.append(doc.problem(("values", qid, label), message))
     if mapping.timestamp_format:
-        try:
-            datetime.strptime(
-                datetime(2026, 1, 2, 3, 4, 5).strftime(mapping.timestamp_format),
-                mapping.timestamp_format,
-            )
-        except ValueError as exc:
-            problems.append(doc.problem(("timestamp_format",), f"not a usable format: {exc}"))
+        message = timestamp_format_problem(mapping.timestamp_format)
+        if message:
+            problems.append(doc.problem(("timestamp_format",), message))
     if problems:
         raise InvalidInput(problems)
     return LoadedMapping(mapping, doc)
+
+
+_SAMPLE = datetime(2026, 11, 23, 13, 14, 15)
+
+
+def timestamp_format_problem(fmt: str) -> str | None:
+    """What is wrong with a strptime format, or None: checked once, up front, by writing a
+    sample time with it and reading it back, so that a format that cannot read a date fails
+    here rather than on every row (or inside the regex engine: `%Y%Y` names a group twice)."""
+    hint = "write one like '%d/%m/%Y %H:%M:%S' (see Python's strptime codes)"
+    try:
+        back = datetime.strptime(_SAMPLE.strftime(fmt), fmt)
+    except (ValueError, re.error, TypeError, IndexError) as exc:
+        return f"not a usable timestamp format ({exc}); {hint}"
+    if back.date() != _SAMPLE.date():
+        return f"not a usable timestamp format: it does not hold a whole date; {hint}"
+    return None
 
 
 def _text_keys(doc: Document, problems: list[Problem]) -> Any:

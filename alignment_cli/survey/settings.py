@@ -6,12 +6,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from alignment_cli.errors import Problem
-from alignment_cli.survey.mapping import LoadedMapping
+from alignment_cli.errors import Problem, UsageError
+from alignment_cli.survey.mapping import LoadedMapping, timestamp_format_problem
 
 
 @dataclass
 class ImportSettings:
+    """What `alignment import` was asked; a `--timestamp-format` that cannot read a date is
+    refused here, before any file is read."""
+
     organization: str | None = None
     anonymous: bool = False
     default_role: str | None = None
@@ -20,6 +23,12 @@ class ImportSettings:
     timestamp_column: str | None = None
     timestamp_format: str | None = None
     mapping: LoadedMapping | None = None
+
+    def __post_init__(self) -> None:
+        if self.timestamp_format is not None:
+            message = timestamp_format_problem(self.timestamp_format)
+            if message:
+                raise UsageError(f"--timestamp-format {self.timestamp_format!r}: {message}")
 
 
 @dataclass

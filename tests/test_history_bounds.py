@@ -1,0 +1,98 @@
+"""Saved scorecards read within bounds, and saved without one run replacing another."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_history import make_engagement
+
+from alignment_cli.clock import NOW_ENV
+from alignment_cli.scoring.history import load_scorecard
+
+Invoke = Callable[..., Any]
+
+
+def _saved(invoke: Invoke, eng: Path) -> Path:
+    result = invoke("score", str(eng), "--save")
+    assert result.exit_code == 0, result.output
+    (path,) = (eng / "history").glob("*.json")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "what"),
+    [
+        ('{"a": ' + "[" * 100_000 + "]" * 100_000 + "}", 1, "nested deeper than 64"),
+        ('{\n  "a": "[[[[",\n  "b": ' + "9" * 5_000 + "\n}", 3, "a number 5,000 characters"),
+        ('{"a": -' + "1" * 200 + "e5}", 1, "a number 203 characters"),
+    ],
+)
+def test_a_hostile_history_file_is_a_located_exit_2(
+    tmp_path: Path,
+    invoke: Invoke,
+    monkeypatch: pytest.MonkeyPatch,
+    body: str,
+    line: int,
+    what: str,
+) -> None:
+    monkeypatch.setenv(NOW_ENV, "2026-11-22T10:15:00Z")
+    eng = make_engagement(tmp_path / "eng")
+    _saved(invoke, eng)
+    bad = eng / "history" / "2026-01-01T000000Z.json"
+    bad.write_text(body, encoding="utf-8")
+    for args in (
+        ["report", str(eng)],
+        ["history", str(eng)],
+        ["score", str(eng), "--baseline", "latest"],
+    ):
+        result = invoke(*args)
+        assert result.exit_code == 2, (args, result.output)
+        assert f"{bad}:{line}:" in result.stderr
+        assert what in result.stderr
+        assert "this is a bug" not in result.stderr.lower()
+
+
+def test_strings_that_look_like_brackets_or_numbers_are_not_counted(
+    tmp_path: Path, invoke: Invoke
+) -> None:
+    eng = make_engagement(tmp_path / "eng")
+    path = _saved(invoke, eng)
+    text = path.read_text("utf-8")
+    note = '"' + "[" * 200 + "1" * 300 + r"\"{{{" + '"'  # an escaped quote inside
+    path.write_text(
+        text.replace('"schema_version"', f'"x_ignored": {note},\n  "schema_version"', 1)
+    )
+    load_scorecard(path)  # read: what is inside a string is not counted
+
+
+def test_five_simultaneous_saves_keep_five_files(tmp_path: Path) -> None:
+    eng = make_engagement(tmp_path / "eng")
+    env = {**os.environ, NOW_ENV: "2026-11-22T10:15:00Z"}
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "alignment_cli", "score", str(eng), "--save"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        for _ in range(5)
+    ]
+    for run in runs:
+        _, err = run.communicate(timeout=60)
+        assert run.returncode == 0, err
+    names = sorted(p.name for p in (eng / "history").iterdir())
+    assert names == [
+        "2026-11-22T101500Z-2.json",
+        "2026-11-22T101500Z-3.json",
+        "2026-11-22T101500Z-4.json",
+        "2026-11-22T101500Z-5.json",
+        "2026-11-22T101500Z.json",
+    ]
+    for path in (eng / "history").iterdir():
+        load_scorecard(path)  # each whole
