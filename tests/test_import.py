@@ -619,3 +619,130 @@ def test_into_a_file_or_an_unwritable_place_is_a_clean_error(
     result = invoke(*args, str(tmp_path / "eng"))
     assert result.exit_code == 2
     assert "cannot write" in result.output and "Traceback" not in result.output
+
+
+# -- broken quotes and big inputs ----------------------------------------------------------------
+
+
+def test_a_quote_that_never_closes_stops_even_a_partial_import(
+    tmp_path: Path, invoke: Invoke
+) -> None:
+    csv_path = _write(
+        tmp_path,
+        HEADER
+        + "2026-11-01,Sam Ortiz,sales,new,2,yes,30,crm-task\n"
+        + '2026-11-01,Kim Park,sales,"new,2,yes,30,crm-task\n'
+        + "2026-11-01,Lee Jo,sales,new,3,no,,\n"
+        + "2026-11-01,Ann Bo,sales,new,3,no,,\n",
+    )
+    out = tmp_path / "out"
+    result = invoke("import", str(csv_path), "--into", str(out), "--rubric", R, "--partial")
+    assert result.exit_code == 2, result.output
+    assert f"{csv_path}:3:4: row 3, column 4: the quote that opens this cell never closes" in (
+        result.output
+    )
+    assert "skipped" not in result.output and "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_a_quote_that_runs_on_over_other_rows_stops_the_import(
+    tmp_path: Path, invoke: Invoke
+) -> None:
+    csv_path = _write(
+        tmp_path,
+        HEADER
+        + "2026-11-01,Sam Ortiz,sales,new,2,yes,30,crm-task\n"
+        + '2026-11-01,Kim Park,sales,"new,2,yes,30,crm-task\n'  # the quote opens here ...
+        + "2026-11-01,Lee Jo,sales,new,3,no,,\n"
+        + "2026-11-01,Mo Li,sales,new,3,no,,\n"
+        + '2026-11-01,"Ann, Bo",sales,new,3,no,,\n'  # ... and closes here
+        + "2026-11-01,Bo Ek,sales,new,3,no,,\n",
+    )
+    out = tmp_path / "out"
+    out.mkdir()
+    result = invoke("import", str(csv_path), str(out), "--rubric", R, "--partial")
+    assert result.exit_code == 2, result.output
+    assert (
+        f"{csv_path}:3:4: row 3, column 4: the quote that opens this cell runs on over 2 lines "
+        "that look like rows of their own; a closing quote is missing"
+    ) in result.output
+    assert list(out.iterdir()) == []
+
+
+def test_a_quoted_line_break_in_a_note_is_still_fine(tmp_path: Path, invoke: Invoke) -> None:
+    build_file_tree(tmp_path, {"m.yaml": "notes:\n  Note: lead-definition\n"})
+    csv_path = _write(
+        tmp_path, 'Name,Role,lead-definition,Note\r\nSam,sales,2,"one, two\r\nthree, four"\r\n'
+    )
+    out = tmp_path / "out"
+    result = invoke(
+        "import", str(csv_path), str(out), "--rubric", R, "--mapping", str(tmp_path / "m.yaml")
+    )
+    assert result.exit_code == 0, result.output
+    assert _files(out)["sam.yaml"]["notes"] == {"lead-definition": "one, two\nthree, four"}
+
+
+def test_a_huge_cell_is_refused_where_it_is(tmp_path: Path, invoke: Invoke) -> None:
+    csv_path = _write(
+        tmp_path,
+        HEADER
+        + "2026-11-01,Sam Ortiz,sales,new,2,yes,30,crm-task\n"
+        + "2026-11-01,Kim Park,sales,new,2,yes,30,"
+        + "x" * 1_100_000
+        + "\n",
+    )
+    out = tmp_path / "out"
+    result = invoke("import", str(csv_path), "--into", str(out), "--rubric", R, "--partial")
+    assert result.exit_code == 2, result.output
+    assert f"{csv_path}:3:8: row 3, column 8: a cell longer than 1,048,576 characters" in (
+        result.output
+    )
+    assert not out.exists()
+
+
+def test_a_runaway_quote_in_a_big_file_is_named_as_such(tmp_path: Path, invoke: Invoke) -> None:
+    rows = "".join(f"2026-11-01,P{i},sales,new,2,yes,30,crm-task\n" for i in range(40_000))
+    csv_path = _write(tmp_path, HEADER + '2026-11-01,Kim,sales,new,2,yes,30,"crm-task\n' + rows)
+    result = invoke("import", str(csv_path), "--into", str(tmp_path / "out"), "--rubric", R)
+    assert result.exit_code == 2, result.output
+    assert f"{csv_path}:2:8: row 2, column 8: the quote that opens this cell runs on over " in (
+        result.output
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_reads_are_bounded_whatever_the_file_claims(
+    tmp_path: Path, invoke: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A FIFO (or /dev/zero) has no size to check: the bytes read are counted instead."""
+    import os
+    import threading
+
+    from alignment_cli.survey import csvfile
+
+    monkeypatch.setattr(csvfile, "MAX_CSV_BYTES", 200_000)
+    fifo = tmp_path / "endless.csv"
+    os.mkfifo(fifo)
+
+    def endless() -> None:
+        try:
+            with open(fifo, "w", encoding="utf-8") as f:
+                f.write("Name,Role,lead-definition\n")
+                while True:
+                    f.write("Sam,sales,2\n" * 1000)
+        except (BrokenPipeError, OSError):
+            pass
+
+    writer = threading.Thread(target=endless, daemon=True)
+    writer.start()
+    out = tmp_path / "out"
+    result = invoke("import", str(fifo), "--into", str(out), "--rubric", R)
+    writer.join(timeout=10)
+    assert result.exit_code == 2, result.output
+    assert f"{fifo}: holds more than 200,000 bytes; the limit is 200,000 bytes" in result.output
+    assert not out.exists()
+
+    result = invoke("import", "/dev/zero", "--into", str(out), "--rubric", R)
+    assert result.exit_code == 2, result.output
+    assert "/dev/zero: holds more than 200,000 bytes" in result.output  # not read on and on
+    assert not out.exists()
