@@ -746,3 +746,109 @@ def test_reads_are_bounded_whatever_the_file_claims(
     assert result.exit_code == 2, result.output
     assert "/dev/zero: holds more than 200,000 bytes" in result.output  # not read on and on
     assert not out.exists()
+
+
+# -- interruptions -------------------------------------------------------------------------------
+
+
+def _no_leftovers(folder: Path) -> None:
+    from alignment_cli.files.writes import JOURNAL_NAME, TEMP_SUFFIX
+
+    assert not list(folder.glob(f"*{TEMP_SUFFIX}"))
+    assert not (folder / JOURNAL_NAME).exists()
+
+
+def test_sigterm_while_files_are_written_imports_nothing(
+    tmp_path: Path, invoke: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+    import signal
+
+    from alignment_cli.files import writes
+
+    real = writes._write_all
+    calls: list[int] = []
+
+    def write_then_terminated(fd: int, data: bytes) -> None:
+        calls.append(fd)
+        if len(calls) == 2:  # CI cancels the job half-way through the temporary files
+            os.kill(os.getpid(), signal.SIGTERM)
+        real(fd, data)
+
+    monkeypatch.setattr(writes, "_write_all", write_then_terminated)
+    out = tmp_path / "out"
+    result = invoke("import", str(DATA / "google-forms.csv"), str(out), "--rubric", R)
+    assert result.exit_code == 143, result.output
+    assert "interrupted (SIGTERM); nothing was imported" in result.output
+    assert "Traceback" not in result.output
+    assert not list(out.glob("*.yaml"))
+    _no_leftovers(out)
+
+
+def test_sigterm_during_the_renames_lands_once_all_are_done(
+    tmp_path: Path, invoke: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+    import signal
+
+    real = os.replace
+    calls: list[object] = []
+
+    def replace_then_terminated(src: Any, dst: Any) -> None:
+        calls.append(dst)
+        if len(calls) == 1:
+            os.kill(os.getpid(), signal.SIGTERM)
+        real(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace_then_terminated)
+    out = tmp_path / "out"
+    result = invoke("import", str(DATA / "google-forms.csv"), str(out), "--rubric", R)
+    assert result.exit_code == 143, result.output
+    assert "interrupted (SIGTERM); the import was complete: 2 files written" in result.output
+    assert sorted(_files(out)) == ["mia-chen.yaml", "sam-ortiz.yaml"]
+    _no_leftovers(out)
+
+
+class _Killed(BaseException):
+    """SIGKILL, as far as a test can have one: no handler, no message, no clean-up of ours."""
+
+
+def test_a_kill_during_the_renames_is_reported_by_the_next_import_and_score(
+    tmp_path: Path, invoke: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from alignment_cli.files.writes import JOURNAL_NAME
+
+    real = os.replace
+    calls: list[object] = []
+
+    def killed_after_one_file(src: Any, dst: Any) -> None:
+        calls.append(dst)
+        if len(calls) == 3:  # the journal, one answer file, then the kill
+            raise _Killed
+        real(src, dst)
+
+    out = tmp_path / "out"
+    csv_file = str(DATA / "google-forms.csv")
+    with monkeypatch.context() as m:
+        m.setattr(os, "replace", killed_after_one_file)
+        with pytest.raises(_Killed):
+            invoke("import", csv_file, str(out), "--rubric", R)
+    journal = out / JOURNAL_NAME
+    assert journal.read_text("utf-8").splitlines()[1:] == ["sam-ortiz.yaml", "mia-chen.yaml"]
+    assert sorted(_files(out)) == ["sam-ortiz.yaml"]  # half applied: one file of two
+
+    said = f"an import into {out} was interrupted while it renamed files into place"
+    scored = invoke("score", str(out), "--rubric", R)
+    assert scored.exit_code == 0, scored.output
+    assert f"warning: {said}" in scored.output
+    assert "sam-ortiz.yaml, mia-chen.yaml; run that import again" in scored.output
+
+    again = invoke("import", csv_file, str(out), "--rubric", R)
+    assert again.exit_code == 0, again.output
+    assert f"warning: {said} ({journal} is left)" in again.output
+    assert "1 new, 0 updated, 1 unchanged" in again.output
+    assert sorted(_files(out)) == ["mia-chen.yaml", "sam-ortiz.yaml"]
+    _no_leftovers(out)
+    assert "interrupted" not in invoke("score", str(out), "--rubric", R).output
