@@ -619,3 +619,236 @@ def test_into_a_file_or_an_unwritable_place_is_a_clean_error(
     result = invoke(*args, str(tmp_path / "eng"))
     assert result.exit_code == 2
     assert "cannot write" in result.output and "Traceback" not in result.output
+
+
+# -- broken quotes and big inputs ----------------------------------------------------------------
+
+
+def test_a_quote_that_never_closes_stops_even_a_partial_import(
+    tmp_path: Path, invoke: Invoke
+) -> None:
+    csv_path = _write(
+        tmp_path,
+        HEADER
+        + "2026-11-01,Sam Ortiz,sales,new,2,yes,30,crm-task\n"
+        + '2026-11-01,Kim Park,sales,"new,2,yes,30,crm-task\n'
+        + "2026-11-01,Lee Jo,sales,new,3,no,,\n"
+        + "2026-11-01,Ann Bo,sales,new,3,no,,\n",
+    )
+    out = tmp_path / "out"
+    result = invoke("import", str(csv_path), "--into", str(out), "--rubric", R, "--partial")
+    assert result.exit_code == 2, result.output
+    assert f"{csv_path}:3:4: row 3, column 4: the quote that opens this cell never closes" in (
+        result.output
+    )
+    assert "skipped" not in result.output and "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_a_quote_that_runs_on_over_other_rows_stops_the_import(
+    tmp_path: Path, invoke: Invoke
+) -> None:
+    csv_path = _write(
+        tmp_path,
+        HEADER
+        + "2026-11-01,Sam Ortiz,sales,new,2,yes,30,crm-task\n"
+        + '2026-11-01,Kim Park,sales,"new,2,yes,30,crm-task\n'  # the quote opens here ...
+        + "2026-11-01,Lee Jo,sales,new,3,no,,\n"
+        + "2026-11-01,Mo Li,sales,new,3,no,,\n"
+        + '2026-11-01,"Ann, Bo",sales,new,3,no,,\n'  # ... and closes here
+        + "2026-11-01,Bo Ek,sales,new,3,no,,\n",
+    )
+    out = tmp_path / "out"
+    out.mkdir()
+    result = invoke("import", str(csv_path), str(out), "--rubric", R, "--partial")
+    assert result.exit_code == 2, result.output
+    assert (
+        f"{csv_path}:3:4: row 3, column 4: the quote that opens this cell runs on over 2 lines "
+        "that look like rows of their own; a closing quote is missing"
+    ) in result.output
+    assert list(out.iterdir()) == []
+
+
+def test_a_quoted_line_break_in_a_note_is_still_fine(tmp_path: Path, invoke: Invoke) -> None:
+    build_file_tree(tmp_path, {"m.yaml": "notes:\n  Note: lead-definition\n"})
+    csv_path = _write(
+        tmp_path, 'Name,Role,lead-definition,Note\r\nSam,sales,2,"one, two\r\nthree, four"\r\n'
+    )
+    out = tmp_path / "out"
+    result = invoke(
+        "import", str(csv_path), str(out), "--rubric", R, "--mapping", str(tmp_path / "m.yaml")
+    )
+    assert result.exit_code == 0, result.output
+    assert _files(out)["sam.yaml"]["notes"] == {"lead-definition": "one, two\nthree, four"}
+
+
+def test_a_huge_cell_is_refused_where_it_is(tmp_path: Path, invoke: Invoke) -> None:
+    csv_path = _write(
+        tmp_path,
+        HEADER
+        + "2026-11-01,Sam Ortiz,sales,new,2,yes,30,crm-task\n"
+        + "2026-11-01,Kim Park,sales,new,2,yes,30,"
+        + "x" * 1_100_000
+        + "\n",
+    )
+    out = tmp_path / "out"
+    result = invoke("import", str(csv_path), "--into", str(out), "--rubric", R, "--partial")
+    assert result.exit_code == 2, result.output
+    assert f"{csv_path}:3:8: row 3, column 8: a cell longer than 1,048,576 characters" in (
+        result.output
+    )
+    assert not out.exists()
+
+
+def test_a_runaway_quote_in_a_big_file_is_named_as_such(tmp_path: Path, invoke: Invoke) -> None:
+    rows = "".join(f"2026-11-01,P{i},sales,new,2,yes,30,crm-task\n" for i in range(40_000))
+    csv_path = _write(tmp_path, HEADER + '2026-11-01,Kim,sales,new,2,yes,30,"crm-task\n' + rows)
+    result = invoke("import", str(csv_path), "--into", str(tmp_path / "out"), "--rubric", R)
+    assert result.exit_code == 2, result.output
+    assert f"{csv_path}:2:8: row 2, column 8: the quote that opens this cell runs on over " in (
+        result.output
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_reads_are_bounded_whatever_the_file_claims(
+    tmp_path: Path, invoke: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A FIFO (or /dev/zero) has no size to check: the bytes read are counted instead."""
+    import os
+    import threading
+
+    from alignment_cli.survey import csvfile
+
+    monkeypatch.setattr(csvfile, "MAX_CSV_BYTES", 200_000)
+    fifo = tmp_path / "endless.csv"
+    os.mkfifo(fifo)
+
+    def endless() -> None:
+        try:
+            with open(fifo, "w", encoding="utf-8") as f:
+                f.write("Name,Role,lead-definition\n")
+                while True:
+                    f.write("Sam,sales,2\n" * 1000)
+        except (BrokenPipeError, OSError):
+            pass
+
+    writer = threading.Thread(target=endless, daemon=True)
+    writer.start()
+    out = tmp_path / "out"
+    result = invoke("import", str(fifo), "--into", str(out), "--rubric", R)
+    writer.join(timeout=10)
+    assert result.exit_code == 2, result.output
+    assert f"{fifo}: holds more than 200,000 bytes; the limit is 200,000 bytes" in result.output
+    assert not out.exists()
+
+    result = invoke("import", "/dev/zero", "--into", str(out), "--rubric", R)
+    assert result.exit_code == 2, result.output
+    assert "/dev/zero: holds more than 200,000 bytes" in result.output  # not read on and on
+    assert not out.exists()
+
+
+# -- interruptions -------------------------------------------------------------------------------
+
+
+def _no_leftovers(folder: Path) -> None:
+    from alignment_cli.files.writes import JOURNAL_NAME, TEMP_SUFFIX
+
+    assert not list(folder.glob(f"*{TEMP_SUFFIX}"))
+    assert not (folder / JOURNAL_NAME).exists()
+
+
+def test_sigterm_while_files_are_written_imports_nothing(
+    tmp_path: Path, invoke: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+    import signal
+
+    from alignment_cli.files import writes
+
+    real = writes._write_all
+    calls: list[int] = []
+
+    def write_then_terminated(fd: int, data: bytes) -> None:
+        calls.append(fd)
+        if len(calls) == 2:  # CI cancels the job half-way through the temporary files
+            os.kill(os.getpid(), signal.SIGTERM)
+        real(fd, data)
+
+    monkeypatch.setattr(writes, "_write_all", write_then_terminated)
+    out = tmp_path / "out"
+    result = invoke("import", str(DATA / "google-forms.csv"), str(out), "--rubric", R)
+    assert result.exit_code == 143, result.output
+    assert "interrupted (SIGTERM); nothing was imported" in result.output
+    assert "Traceback" not in result.output
+    assert not list(out.glob("*.yaml"))
+    _no_leftovers(out)
+
+
+def test_sigterm_during_the_renames_lands_once_all_are_done(
+    tmp_path: Path, invoke: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+    import signal
+
+    real = os.replace
+    calls: list[object] = []
+
+    def replace_then_terminated(src: Any, dst: Any) -> None:
+        calls.append(dst)
+        if len(calls) == 1:
+            os.kill(os.getpid(), signal.SIGTERM)
+        real(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace_then_terminated)
+    out = tmp_path / "out"
+    result = invoke("import", str(DATA / "google-forms.csv"), str(out), "--rubric", R)
+    assert result.exit_code == 143, result.output
+    assert "interrupted (SIGTERM); the import was complete: 2 files written" in result.output
+    assert sorted(_files(out)) == ["mia-chen.yaml", "sam-ortiz.yaml"]
+    _no_leftovers(out)
+
+
+class _Killed(BaseException):
+    """SIGKILL, as far as a test can have one: no handler, no message, no clean-up of ours."""
+
+
+def test_a_kill_during_the_renames_is_reported_by_the_next_import_and_score(
+    tmp_path: Path, invoke: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from alignment_cli.files.writes import JOURNAL_NAME
+
+    real = os.replace
+    calls: list[object] = []
+
+    def killed_after_one_file(src: Any, dst: Any) -> None:
+        calls.append(dst)
+        if len(calls) == 3:  # the journal, one answer file, then the kill
+            raise _Killed
+        real(src, dst)
+
+    out = tmp_path / "out"
+    csv_file = str(DATA / "google-forms.csv")
+    with monkeypatch.context() as m:
+        m.setattr(os, "replace", killed_after_one_file)
+        with pytest.raises(_Killed):
+            invoke("import", csv_file, str(out), "--rubric", R)
+    journal = out / JOURNAL_NAME
+    assert journal.read_text("utf-8").splitlines()[1:] == ["sam-ortiz.yaml", "mia-chen.yaml"]
+    assert sorted(_files(out)) == ["sam-ortiz.yaml"]  # half applied: one file of two
+
+    said = f"an import into {out} was interrupted while it renamed files into place"
+    scored = invoke("score", str(out), "--rubric", R)
+    assert scored.exit_code == 0, scored.output
+    assert f"warning: {said}" in scored.output
+    assert "sam-ortiz.yaml, mia-chen.yaml; run that import again" in scored.output
+
+    again = invoke("import", csv_file, str(out), "--rubric", R)
+    assert again.exit_code == 0, again.output
+    assert f"warning: {said} ({journal} is left)" in again.output
+    assert "1 new, 0 updated, 1 unchanged" in again.output
+    assert sorted(_files(out)) == ["mia-chen.yaml", "sam-ortiz.yaml"]
+    _no_leftovers(out)
+    assert "interrupted" not in invoke("score", str(out), "--rubric", R).output

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from alignment_cli.cli import console
 from alignment_cli.cli.options import Org, Rubric
+
+if TYPE_CHECKING:
+    from alignment_cli.survey.importer import ImportOutcome
 
 
 def import_answers(
@@ -100,9 +103,11 @@ def import_answers(
     ] = False,
 ) -> None:
     """Import a survey's CSV export: one answer file per row, checked like `alignment score`."""
+    from alignment_cli.cli.signals import terminate_as_interrupt
     from alignment_cli.errors import UsageError
     from alignment_cli.survey.importer import import_csv
     from alignment_cli.survey.settings import ImportSettings
+    from alignment_cli.survey.writing import interrupted_warning, output_folder, write_plan
 
     if directory is not None and into is not None and directory != into:
         raise UsageError(f"DIR {directory} and --into {into} differ; give the folder once")
@@ -117,16 +122,30 @@ def import_answers(
         timestamp_column=timestamp_column,
         timestamp_format=timestamp_format,
     )
-    outcome = import_csv(
-        csv_file,
-        folder,
-        rubric_ref=rubric,
-        mapping_path=mapping,
-        settings=settings,
-        partial=partial,
-        overwrite=overwrite,
-        dry_run=dry_run,
-    )
+    if not (folder.exists() and not folder.is_dir()):
+        earlier = interrupted_warning(
+            output_folder(folder),
+            again="run that import again, with the same options, to complete it",
+        )
+        if earlier:
+            console.err.print(f"warning: {earlier}", markup=False)
+    outcome: ImportOutcome | None = None
+    with terminate_as_interrupt():
+        try:
+            outcome = import_csv(
+                csv_file,
+                folder,
+                rubric_ref=rubric,
+                mapping_path=mapping,
+                settings=settings,
+                partial=partial,
+                overwrite=overwrite,
+                dry_run=True,  # written below, where an interruption is told apart
+            )
+            if not dry_run:
+                write_plan(outcome.plan)
+        except KeyboardInterrupt as exc:
+            raise _interrupted(exc, outcome) from None
     result, plan = outcome.result, outcome.plan
     for warning in result.warnings:
         console.err.print(f"warning: {warning}", markup=False)
@@ -141,3 +160,19 @@ def import_answers(
     if result.bad_rows:
         summary += f"; {result.bad_rows} row{'' if result.bad_rows == 1 else 's'} skipped"
     console.out.print(summary, markup=False, soft_wrap=True)
+
+
+def _interrupted(exc: KeyboardInterrupt, outcome: ImportOutcome | None) -> Exception:
+    """Ctrl-C or SIGTERM: the files are all written or none is (the renames hold signals off
+    till they are done), and the message says which."""
+    from alignment_cli.cli.signals import exit_code, signal_name
+    from alignment_cli.errors import Interrupted
+
+    if outcome is not None and outcome.plan.applied:
+        n = outcome.plan.count("new") + outcome.plan.count("updated")
+        done = f"the import was complete: {n} file{'' if n == 1 else 's'} written"
+    else:
+        done = "nothing was imported (no answer file changed)"
+    stopped = Interrupted(f"interrupted ({signal_name(exc)}); {done}")
+    stopped.exit_code = exit_code(exc)
+    return stopped

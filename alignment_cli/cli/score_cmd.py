@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -76,6 +77,7 @@ def score(
     )
 
     scored = score_inputs(inputs or [], rubric_ref=rubric, carry_over=carry_over, now=now())
+    _warn_of_interrupted_imports(inputs or [Path.cwd()], scored.files)
     card = scored.card
     config_gates = scored.engagement.config.gates if scored.engagement else None
     gates = GateSettings.merge(config_gates, fail_under, fail_under_dimension or [], max_drop)
@@ -114,3 +116,21 @@ def score(
         console.err.print(f"warning: {warning}", markup=False)
     if failures:
         raise GateFailed("gate failed: " + "; ".join(failures))
+
+
+def _warn_of_interrupted_imports(inputs: list[Path], files: list[Path]) -> None:
+    """An import killed while renaming its files may have left some answers old, some new."""
+    import os
+
+    from alignment_cli.survey.writing import interrupted_warning
+
+    found = [p.parent for p in files]
+    for given in inputs:
+        found += [given, given / "responses"] if given.is_dir() else [given.parent]
+    folders = {os.path.realpath(f): f for f in found}  # each folder once, however it is named
+    for _, folder in sorted(folders.items()):
+        warning = interrupted_warning(
+            folder, again="run that import again to complete it before trusting these scores"
+        )
+        if warning:
+            console.err.print(f"warning: {warning}", markup=False)

@@ -19,9 +19,11 @@ from __future__ import annotations
 import errno
 import os
 import secrets
+import signal
 import stat
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alignment_cli.errors import AlignmentError, UsageError
@@ -29,6 +31,10 @@ from alignment_cli.errors import AlignmentError, UsageError
 TEMP_SUFFIX = ".alignment-tmp"
 """Temporary files end so; one older than STALE_SECONDS is left from a killed run."""
 STALE_SECONDS = 600
+JOURNAL_NAME = ".alignment-import.journal"
+"""Beside the files an import renames into place: there only while the renames run, so one
+found later means a run was killed half-way (SIGKILL, a power cut)."""
+_JOURNAL_HEAD = "# alignment import: renaming these files into place; removed when done\n"
 
 _WHAT_TO_DO = {
     errno.ENOSPC: "the disk is full; free some space and run the command again",
@@ -186,19 +192,34 @@ def _write_into(path: Path, data: bytes) -> None:
         raise failure(path, exc) from None
 
 
-def write_all_atomic(items: list[tuple[Path, str]], *, make_dirs: bool = False) -> None:
+def write_all_atomic(
+    items: list[tuple[Path, str]],
+    *,
+    make_dirs: bool = False,
+    journal: Path | None = None,
+    on_applied: Callable[[], None] | None = None,
+) -> None:
     """`write_atomic` for thousands of files: every file written beside its target, one flush
     to disk for all, then the renames. A failure before the renames changes nothing; the files
-    of a kill are left as hidden temporary files, which the next run removes."""
-    if len(items) < 2 or not hasattr(os, "sync"):
-        for path, text in items:
-            write_atomic(path, text, make_dirs=make_dirs)
+    of a kill are left as hidden temporary files, which the next run removes.
+
+    The renames run with Ctrl-C, SIGTERM and SIGHUP held off (they land once all are done), so
+    an interruption never leaves some files new and some old. Only a kill can; `journal` then
+    names the files that may have changed: written before the renames, removed after them
+    (`on_applied` is called then, before any held signal lands).
+    """
+    if (len(items) < 2 and journal is None) or not hasattr(os, "sync"):
+        with _held(), _journal(journal, items):
+            for path, text in items:
+                write_atomic(path, text, make_dirs=make_dirs)
+            if on_applied is not None:
+                on_applied()
         return
     token = secrets.token_hex(6)
     temps: list[tuple[Path, Path]] = []
-    current = items[0][0]
+    current = items[0][0] if items else journal or Path(".")
+    folders = {path.parent for path, _ in items}
     try:
-        folders = {path.parent for path, _ in items}
         for folder in folders:
             current = folder
             if make_dirs:
@@ -214,17 +235,60 @@ def write_all_atomic(items: list[tuple[Path, str]], *, make_dirs: bool = False) 
             finally:
                 os.close(fd)
         os.sync()
-        for tmp, path in temps:
-            current = path
-            os.replace(tmp, path)
-        temps.clear()
+        with _held():
+            current = journal or current
+            with _journal(journal, items):
+                for tmp, path in temps:
+                    current = path
+                    os.replace(tmp, path)
+                temps.clear()
+                for folder in folders:
+                    _sync_folder(folder)
+            if on_applied is not None:
+                on_applied()
     except OSError as exc:
         raise failure(current, exc) from None
     finally:
         for tmp, _ in temps:
             tmp.unlink(missing_ok=True)
-    for folder in folders:
-        _sync_folder(folder)
+
+
+@contextmanager
+def _journal(journal: Path | None, items: list[tuple[Path, str]]) -> Iterator[None]:
+    """The journal written (and flushed) before the block, removed after it; left in place if
+    the block fails, since some files may then have changed."""
+    if journal is None:
+        yield
+        return
+    names = [str(path.name if path.parent == journal.parent else path) for path, _ in items]
+    write_atomic(journal, _JOURNAL_HEAD + "".join(f"{n}\n" for n in names), make_dirs=True)
+    yield
+    journal.unlink(missing_ok=True)
+    _sync_folder(journal.parent)
+
+
+def interrupted_writes(folder: Path) -> list[str] | None:
+    """The files a killed import in `folder` was renaming (from its journal), or None."""
+    try:
+        text = (folder / JOURNAL_NAME).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    return [line for line in text.splitlines() if line and not line.startswith("#")]
+
+
+@contextmanager
+def _held() -> Iterator[None]:
+    """Ctrl-C, SIGTERM and SIGHUP held off while files are renamed; they land right after."""
+    mask = getattr(signal, "pthread_sigmask", None)
+    if mask is None:  # pragma: no cover - Windows
+        yield
+        return
+    sigs = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+    old = mask(signal.SIG_BLOCK, sigs)
+    try:
+        yield
+    finally:
+        mask(signal.SIG_SETMASK, old)
 
 
 def remove_stale_temps(folder: Path, *, older_than: float = STALE_SECONDS) -> int:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
+import os
 import re
+import stat
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -14,6 +16,17 @@ from alignment_cli.errors import InvalidInput, Problem
 from alignment_cli.model.qtypes.cells import short as _short
 
 MAX_CSV_BYTES = 512 * 1024 * 1024
+"""The most a CSV may hold, counted as it is read: a size on disk can lie (a FIFO, /dev/zero)."""
+MAX_CELL_CHARS = 1024 * 1024
+"""The longest cell: no survey answer is a megabyte; a longer one is a broken file or an attack."""
+MAX_LINE_CHARS = 16 * MAX_CELL_CHARS
+"""The longest physical line held while it is split into cells."""
+MAX_RECORDS = 1_000_000
+"""The most rows held: a million short rows fit the byte limit but not the memory."""
+CHUNK_BYTES = 1024 * 1024
+
+_BREAK = re.compile(r"\r\n|\r|\n")
+_EOF = "\x00"  # after the last line: NUL never reaches the reader (refused as binary data)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -22,71 +35,324 @@ MAX_CSV_BYTES = 512 * 1024 * 1024
 
 def read_csv(path: Path) -> list[tuple[int, list[str]]]:
     """Records with the physical line each starts on. Handles a byte-order mark (UTF-8 or
-    UTF-16, as Excel writes), CRLF, quoted commas and newlines, and ; or tab delimiters."""
+    UTF-16, as Excel writes), CRLF, quoted commas and newlines, and ; or tab delimiters.
+
+    The file is read in chunks and decoded as it goes, so only the records are held; it is
+    refused past MAX_CSV_BYTES, a cell past MAX_CELL_CHARS, and a quote that never closes or
+    runs across what are clearly other rows (a file-level problem, even with --partial).
+    """
     name = str(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_CSV_BYTES:
-            raise InvalidInput(
-                [
-                    Problem(
-                        name, None, None, f"file is {size:,} bytes; the limit is {MAX_CSV_BYTES:,}"
-                    )
-                ]
-            )
-        raw = path.read_bytes()
-    except IsADirectoryError:
-        raise InvalidInput(
-            [Problem(name, None, None, "is a directory, expected a CSV file")]
-        ) from None
+        fd = os.open(path, os.O_RDONLY)
     except FileNotFoundError:
         raise InvalidInput([Problem(name, None, None, "no such file")]) from None
+    except IsADirectoryError:
+        raise _directory(name) from None
     except OSError as exc:
         raise InvalidInput([Problem(name, None, None, f"cannot read: {exc.strerror}")]) from None
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            text = raw.decode("utf-16")
-        except UnicodeDecodeError:
-            raise InvalidInput([Problem(name, 1, 1, "not valid UTF-16 text")]) from None
-    else:
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            before = raw[: exc.start]
-            line, col = before.count(b"\n") + 1, exc.start - (before.rfind(b"\n") + 1) + 1
-            raise InvalidInput(
-                [
-                    Problem(
-                        name,
-                        line,
-                        col,
-                        "not UTF-8 text; export the survey (or save the sheet) as CSV UTF-8",
-                    )
-                ]
-            ) from None
-    if "\x00" in text:
-        head = text[: text.index("\x00")]
-        line = head.count("\n") + 1
-        raise InvalidInput(
-            [Problem(name, line, len(head) - head.rfind("\n"), "binary data (a NUL byte)")]
-        )
-    if not text.strip():
-        raise InvalidInput([Problem(name, 1, 1, "the file is empty")])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=False)
-    records: list[tuple[int, list[str]]] = []
-    end = 0
     try:
-        for cells in reader:
-            records.append((end + 1, cells))
-            end = reader.line_num
-    except csv.Error as exc:
-        raise InvalidInput([Problem(name, end + 1, 1, f"not valid CSV: {exc}")]) from None
-    return records
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise _directory(name)
+        if stat.S_ISREG(st.st_mode) and st.st_size > MAX_CSV_BYTES:  # early; reads are capped too
+            raise _too_large(name, f"is {st.st_size:,} bytes")
+        return _Records(name, _chunks(name, fd)).read()
+    finally:
+        os.close(fd)
 
 
-def _delimiter(text: str) -> str:
+def _directory(name: str) -> InvalidInput:
+    return InvalidInput([Problem(name, None, None, "is a directory, expected a CSV file")])
+
+
+def _too_large(name: str, what: str) -> InvalidInput:
+    return InvalidInput(
+        [Problem(name, None, None, f"{what}; the limit is {MAX_CSV_BYTES:,} bytes")]
+    )
+
+
+def _chunks(name: str, fd: int) -> Iterator[bytes]:
+    """The file's bytes in chunks, never more than MAX_CSV_BYTES in all."""
+    total = 0
+    while True:
+        try:
+            chunk = os.read(fd, CHUNK_BYTES)
+        except OSError as exc:
+            raise InvalidInput(
+                [Problem(name, None, None, f"cannot read: {exc.strerror}")]
+            ) from None
+        if not chunk:
+            return
+        total += len(chunk)
+        if total > MAX_CSV_BYTES:
+            raise _too_large(name, f"holds more than {MAX_CSV_BYTES:,} bytes")
+        yield chunk
+
+
+def _decoded(name: str, chunks: Iterator[bytes]) -> Iterator[str]:
+    """Text decoded chunk by chunk: UTF-16 with its byte-order mark, else UTF-8 (a mark or not);
+    a byte that is not UTF-8 is located by line and (byte) column."""
+    head = b""
+    for chunk in chunks:  # enough bytes to see a byte-order mark, even from a slow pipe
+        head += chunk
+        if len(head) >= 3:
+            break
+    utf16 = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if not utf16 and head.startswith(codecs.BOM_UTF8):
+        head = head[3:]
+    decoder = codecs.getincrementaldecoder("utf-16" if utf16 else "utf-8")()
+    lines, since_break = 0, 0  # line breaks before the chunk, bytes after the last one
+
+    def stream() -> Iterator[bytes]:
+        if head:
+            yield head
+        yield from chunks
+
+    for chunk in stream():
+        pending = decoder.getstate()[0]
+        try:
+            yield decoder.decode(chunk)
+        except UnicodeDecodeError as exc:
+            raise _not_text(
+                name, utf16, exc.start - len(pending), chunk, lines, since_break
+            ) from None
+        n = chunk.count(b"\n")
+        if n:
+            lines += n
+            since_break = len(chunk) - chunk.rfind(b"\n") - 1
+        else:
+            since_break += len(chunk)
+    try:
+        yield decoder.decode(b"", final=True)
+    except UnicodeDecodeError as exc:
+        raise _not_text(name, utf16, exc.start, b"", lines, since_break) from None
+
+
+def _not_text(
+    name: str, utf16: bool, at: int, chunk: bytes, lines: int, since_break: int
+) -> InvalidInput:
+    if utf16:
+        return InvalidInput([Problem(name, 1, 1, "not valid UTF-16 text")])
+    before = chunk[: max(at, 0)]
+    if b"\n" in before:
+        line, col = lines + before.count(b"\n") + 1, len(before) - before.rfind(b"\n")
+    else:
+        line, col = lines + 1, since_break + at + 1
+    return InvalidInput(
+        [
+            Problem(
+                name,
+                line,
+                col,
+                "not UTF-8 text; export the survey (or save the sheet) as CSV UTF-8",
+            )
+        ]
+    )
+
+
+class _LineTooLong(Exception):
+    def __init__(self, text: str) -> None:
+        super().__init__("line too long")
+        self.text = text
+
+
+def _physical_lines(name: str, texts: Iterator[str]) -> Iterator[str]:
+    """Lines with their endings (CRLF, LF or CR), as csv wants them; a NUL byte is refused where
+    it is, a line past MAX_LINE_CHARS before it is held whole."""
+    pending: list[str] = []
+    size = 0
+    line = 1
+    hold = ""
+    for text in texts:
+        text = hold + text
+        hold = ""
+        if text.endswith("\r"):  # perhaps the first half of a CRLF
+            text, hold = text[:-1], "\r"
+        nul = text.find("\x00")
+        cut = text if nul < 0 else text[:nul]
+        pos = 0
+        for m in _BREAK.finditer(cut):
+            piece = cut[pos : m.end()]
+            if pending:
+                pending.append(piece)
+                piece = "".join(pending)
+                pending, size = [], 0
+            yield piece
+            line += 1
+            pos = m.end()
+        if pos < len(cut):
+            pending.append(cut[pos:])
+            size += len(cut) - pos
+        if nul >= 0:
+            raise InvalidInput([Problem(name, line, size + 1, "binary data (a NUL byte)")])
+        if size > MAX_LINE_CHARS:
+            raise _LineTooLong("".join(pending))
+    rest = "".join(pending) + hold
+    if rest:
+        yield rest
+
+
+class _Records:
+    """csv.reader over the physical lines, remembering the lines of the record being read, so
+    a broken quote or a huge cell can be located where it starts."""
+
+    def __init__(self, name: str, chunks: Iterator[bytes]) -> None:
+        self.name = name
+        self.lines = _physical_lines(name, _decoded(name, chunks))
+        self.current: list[str] = []  # the lines of the record being read
+        self.records: list[tuple[int, list[str]]] = []
+        self.columns = 0  # the header's
+
+    def _feed(self, first: str) -> Iterator[str]:
+        current = self.current
+        current.append(first)
+        yield first
+        for line in self.lines:
+            current.append(line)
+            yield line
+        current.append(_EOF)
+        yield _EOF
+
+    def read(self) -> list[tuple[int, list[str]]]:
+        first = next(self.lines, "")
+        delimiter = _delimiter(first)
+        records = self.records
+        previous = csv.field_size_limit(MAX_CELL_CHARS)
+        try:
+            reader = csv.reader(self._feed(first), delimiter=delimiter, strict=False)
+            end = 0
+            try:
+                for cells in reader:
+                    if cells == [_EOF]:
+                        break
+                    if len(records) >= MAX_RECORDS:
+                        raise InvalidInput(
+                            [Problem(self.name, end + 1, 1, f"more than {MAX_RECORDS:,} rows")]
+                        )
+                    self._check(end + 1, cells, delimiter)
+                    records.append((end + 1, cells))
+                    end += len(self.current)
+                    self.current.clear()
+            except _LineTooLong as exc:
+                self._too_long(end + 1, "".join(self.current) + exc.text, delimiter)
+            except csv.Error as exc:
+                if "field limit" in str(exc):
+                    self._too_long(end + 1, "".join(self.current), delimiter)
+                raise InvalidInput(
+                    [Problem(self.name, end + 1, 1, f"not valid CSV: {exc}")]
+                ) from None
+        finally:
+            csv.field_size_limit(previous)
+        if not any(any(c.strip() for c in cells) for _, cells in records):
+            raise InvalidInput([Problem(self.name, 1, 1, "the file is empty")])
+        return records
+
+    def _where(self, line: int, cells: list[str], index: int) -> tuple[int, str]:
+        """The physical line cell `index` starts on, and its row and column in words."""
+        start = line + sum(len(_BREAK.findall(c)) for c in cells[:index])
+        return start, f"row {len(self.records) + 1}, column {index + 1}"
+
+    def _check(self, line: int, cells: list[str], delimiter: str) -> None:
+        """A record over several lines has a quoted line break: refused when the quote never
+        closes (the reader met the end of the file in it) or runs on over rows."""
+        if not self.records:
+            self.columns = len(cells)
+        if len(self.current) < 2:
+            return
+        for i, cell in enumerate(cells):
+            if _EOF in cell:
+                start, where = self._where(line, cells, i)
+                raise InvalidInput([Problem(self.name, start, i + 1, f"{where}: {_NEVER_CLOSES}")])
+            if self.records and ("\n" in cell or "\r" in cell):
+                rows = self._rows_inside(cell, delimiter)
+                if rows:
+                    start, where = self._where(line, cells, i)
+                    raise InvalidInput(
+                        [Problem(self.name, start, i + 1, f"{where}: {_runs_on(rows)}")]
+                    )
+
+    def _rows_inside(self, cell: str, delimiter: str) -> int:
+        """How many of a quoted cell's lines (after its first) look like rows of their own: as
+        many cells as the header, when it has three or more (a note rarely has that many)."""
+        if self.columns < 3:
+            return 0
+        return sum(
+            1
+            for text in _BREAK.split(cell)[1:]
+            if len(next(csv.reader([text], delimiter=delimiter), [])) >= self.columns
+        )
+
+    def _too_long(self, line: int, text: str, delimiter: str) -> None:
+        """A cell past MAX_CELL_CHARS (or a line past MAX_LINE_CHARS) is refused where it
+        starts; one that is an unclosed quote over other rows is said to be that."""
+        for i, (start, end, closed) in enumerate(_fields(text, delimiter)):
+            cell = text[start:end]
+            if end - start <= MAX_CELL_CHARS and closed:
+                continue
+            at = line + len(_BREAK.findall(text, 0, start))
+            where = f"row {len(self.records) + 1}, column {i + 1}"
+            rows = self._rows_inside(cell, delimiter) if cell.startswith('"') else 0
+            if rows:
+                message = _runs_on(rows, more=True)
+            else:
+                message = (
+                    f"a cell longer than {MAX_CELL_CHARS:,} characters; no answer is that long"
+                )
+            raise InvalidInput([Problem(self.name, at, i + 1, f"{where}: {message}")])
+        raise InvalidInput(
+            [Problem(self.name, line, 1, f"a line longer than {MAX_LINE_CHARS:,} characters")]
+        )
+
+
+_NEVER_CLOSES = (
+    "the quote that opens this cell never closes, so the rest of the file would be read as "
+    "this one cell; close the quote (or export the survey again)"
+)
+
+
+def _runs_on(rows: int, *, more: bool = False) -> str:
+    lines = f"{rows}{' or more' if more else ''} line{'' if rows == 1 and not more else 's'}"
+    look = (
+        "looks like a row of its own" if rows == 1 and not more else "look like rows of their own"
+    )
+    return (
+        f"the quote that opens this cell runs on over {lines} that {look}; a "
+        "closing quote is missing (fix it, or export the survey again)"
+    )
+
+
+def _fields(text: str, delimiter: str) -> list[tuple[int, int, bool]]:
+    """(start, end, closed) of each field of the record `text` starts with, split as csv splits
+    it (not strict); `closed` is False for a quoted field still open where the text ends."""
+    ends = re.compile(f"[{re.escape(delimiter)}\r\n]")
+    out: list[tuple[int, int, bool]] = []
+    i, n = 0, len(text)
+    while True:
+        start = i
+        if text.startswith('"', i):
+            j = i + 1
+            while True:
+                k = text.find('"', j)
+                if k < 0:
+                    out.append((start, n, False))
+                    return out
+                if text.startswith('"', k + 1):
+                    j = k + 2
+                    continue
+                break
+            i = k + 1
+        m = ends.search(text, i)
+        if m is None:
+            out.append((start, n, True))
+            return out
+        out.append((start, m.start(), True))
+        if m.group() != delimiter:
+            return out
+        i = m.end()
+
+
+def _delimiter(first: str) -> str:
     """The delimiter that splits the header into the most cells (Excel in many locales uses ;)."""
-    first = text.lstrip("\ufeff").split("\n", 1)[0]
     best, count = ",", 0
     for d in (",", ";", "\t"):
         n = len(next(csv.reader([first], delimiter=d), []))

@@ -14,7 +14,7 @@ from alignment_cli.files.locks import holder_of
 from alignment_cli.files.responses import (
     Responses,
 )
-from alignment_cli.files.writes import write_all_atomic
+from alignment_cli.files.writes import JOURNAL_NAME, interrupted_writes, write_all_atomic
 from alignment_cli.files.yamlio import parse_yaml, read_text
 from alignment_cli.survey.settings import ImportedRow
 
@@ -33,6 +33,7 @@ class PlannedFile:
 class WritePlan:
     folder: Path
     files: list[PlannedFile] = field(default_factory=list)
+    applied: bool = False  # every file renamed into place (an interruption may come after)
 
     def count(self, status: str) -> int:
         return sum(1 for f in self.files if f.status == status)
@@ -121,9 +122,30 @@ def conflicts(plan: WritePlan, source: str) -> list[Problem]:
 
 
 def write_plan(plan: WritePlan) -> None:
+    """All files or none; a journal beside them while they are renamed says, should the run
+    be killed then, which files may have changed (and its removal ends an earlier one's)."""
     items = [(f.path, f.row.text) for f in plan.files if f.status in ("new", "updated")]
+
+    def applied() -> None:
+        plan.applied = True
+
     try:
-        write_all_atomic(items, make_dirs=True)  # DIR/responses may be new
+        write_all_atomic(  # DIR/responses may be new
+            items, make_dirs=True, journal=plan.folder / JOURNAL_NAME, on_applied=applied
+        )
     except OSError as exc:
         where = exc.filename or plan.folder
         raise InvalidInput(f"cannot write {where}: {exc.strerror or exc}") from None
+
+
+def interrupted_warning(folder: Path, *, again: str) -> str | None:
+    """What to say when an import into `folder` was killed while renaming its files."""
+    names = interrupted_writes(folder)
+    if names is None:
+        return None
+    shown = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+    return (
+        f"an import into {folder} was interrupted while it renamed files into place "
+        f"({folder / JOURNAL_NAME} is left); these may hold its new answers or their old ones: "
+        f"{shown or 'none'}; {again}"
+    )
