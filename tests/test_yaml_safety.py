@@ -278,3 +278,12 @@ def test_write_atomic_makes_no_folder_unless_asked(tmp_path: Path) -> None:
     ):
         write_atomic(path, "a: 1\n")
     assert not (tmp_path / "missing").exists()
+
+
+def test_a_file_without_an_honest_size_is_read_only_up_to_the_limit(tmp_path: Path) -> None:
+    """/dev/zero (or a FIFO) reports size 0: the limit holds by what is read, not by st_size."""
+    with pytest.raises(InvalidInput) as exc:
+        load_yaml(Path("/dev/zero"))
+    assert [p.message for p in exc.value.problems] == [
+        f"file is over {MAX_BYTES:,} bytes, the limit"
+    ]

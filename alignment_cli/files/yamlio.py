@@ -141,7 +141,12 @@ def read_text(path: Path) -> str:
             raise InvalidInput(
                 [Problem(name, None, None, f"file is {size:,} bytes; the limit is {MAX_BYTES:,}")]
             )
-        raw = path.read_bytes()
+        with path.open("rb") as fh:  # bounded: st_size says nothing of a FIFO or /dev/zero
+            raw = fh.read(MAX_BYTES + 1)
+        if len(raw) > MAX_BYTES:
+            raise InvalidInput(
+                [Problem(name, None, None, f"file is over {MAX_BYTES:,} bytes, the limit")]
+            )
     except IsADirectoryError:
         raise InvalidInput([Problem(name, None, None, "is a directory, expected a file")]) from None
     except FileNotFoundError:
