@@ -363,7 +363,7 @@ def _remaining(loaded: LoadedRubric, script: Script, folder: Path) -> str:
 def _prepare_audit(tmp: Path, invoke: Callable[..., Any], rng: random.Random) -> Script:
     loaded = load_rubric(INTERVIEW)
     script = _script(loaded, rng)
-    assert len(script.texts) == 5  # with the follow-up question a yes brings in
+    assert len(script.texts) >= 4  # 5 when sla-exists is a yes (its follow-up is asked)
     for n, text in enumerate(script.texts):
         _parses(f"after answer {n + 1}", text)
     assert invoke("init", str(tmp / "eng"), "--org", ORG, "--rubric", INTERVIEW).exit_code == 0
