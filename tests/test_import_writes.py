@@ -30,7 +30,7 @@ def _two(folder: Path, name: str) -> list[tuple[Path, str]]:
     "write",
     [
         "one",
-        pytest.param("batch", marks=pytest.mark.xfail(strict=True, reason=MODE_LOST)),
+        "batch",
     ],
 )
 def test_old_permissions_kept(tmp_path: Path, write: str) -> None:
@@ -49,7 +49,7 @@ def test_old_permissions_kept(tmp_path: Path, write: str) -> None:
     "write",
     [
         "one",
-        pytest.param("batch", marks=pytest.mark.xfail(strict=True, reason=LINK_LOST)),
+        "batch",
     ],
 )
 def test_symlink_followed(tmp_path: Path, write: str) -> None:

@@ -40,7 +40,7 @@ from alignment_cli.files.engagement import CONFIG_NAME, Engagement, find_engagem
 from alignment_cli.files.locks import InterviewLock
 from alignment_cli.files.names import file_stem
 from alignment_cli.files.responses import MAX_NAME, ResponseFile, Responses, load_response_file
-from alignment_cli.files.writes import write_atomic
+from alignment_cli.files.writes import remove_stale_temps, write_atomic
 from alignment_cli.files.yamlio import MAX_BYTES, load_data_fast
 from alignment_cli.interview.flow import Interview, Kind, interpret, responses_text
 from alignment_cli.model.roles import find_role, resolve_role
@@ -146,6 +146,7 @@ class Session:
         path = self._answer_file(name)
         self.lock = InterviewLock(path, name)
         self.lock.acquire()  # before reading: a second session must not read, then overwrite
+        remove_stale_temps(path.parent)  # a killed session's half-written saves
         previous: Responses | None = None
         if path.exists():
             previous = load_response_file(path).responses

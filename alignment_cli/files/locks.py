@@ -9,16 +9,21 @@ crash) is taken over; a lock from another machine is never guessed about (docs/g
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
+import secrets
 import socket
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from alignment_cli.clock import now, timestamp
 from alignment_cli.errors import UsageError
+from alignment_cli.files.writes import TEMP_SUFFIX
 
 LOCK_SUFFIX = ".lock"
+UNREADABLE_STALE_SECONDS = 60
 
 
 def lock_path(answer_file: Path) -> Path:
@@ -45,13 +50,20 @@ class Holder:
 
 def holder_of(answer_file: Path) -> Holder | None:
     """Who holds this person's interview now; None when nobody does."""
+    path = lock_path(answer_file)
     try:
-        data = json.loads(lock_path(answer_file).read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
         holder = Holder(int(data["pid"]), str(data["host"]), str(data["since"]))
     except (FileNotFoundError, NotADirectoryError):
         return None
     except (OSError, ValueError, KeyError, TypeError):
-        return Holder(0, "an unknown process", "an unknown time")  # unreadable: it holds
+        # Unreadable: a lock this tool writes whole (see acquire) would not be, so it is
+        # someone else's or a leftover; held while it is fresh, stale once it is old.
+        try:
+            age = time.time() - path.stat().st_mtime
+        except OSError:
+            return None
+        return None if age > UNREADABLE_STALE_SECONDS else Holder(0, "an unknown process", "?")
     return holder if holder.alive() else None
 
 
@@ -67,9 +79,20 @@ class InterviewLock:
     def acquire(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         me = {"pid": os.getpid(), "host": socket.gethostname(), "since": timestamp(now())}
+        # The lock appears whole or not at all: written beside it, then linked into place
+        # (link refuses a name that exists), so a kill never leaves an empty lock behind.
+        # Named as our temporary files are, so a kill here leaves one the next run removes.
+        draft = self.path.with_name(f"{self.path.name}.{secrets.token_hex(6)}{TEMP_SUFFIX}")
+        draft.write_text(json.dumps(me), encoding="utf-8")
+        try:
+            self._take(draft)
+        finally:
+            draft.unlink(missing_ok=True)
+
+    def _take(self, draft: Path) -> None:
         for _ in range(2):
             try:
-                fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+                _link_or_create(draft, self.path)
             except FileExistsError:
                 holder = holder_of(self.answer_file)
                 if holder is not None:
@@ -80,8 +103,6 @@ class InterviewLock:
                     ) from None
                 self.path.unlink(missing_ok=True)  # left by a session that was killed
                 continue
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(me, fh)
             self.held = True
             return
         raise UsageError(f"cannot take {self.path}: another session took it just now; try again")
@@ -91,3 +112,17 @@ class InterviewLock:
             with contextlib.suppress(OSError):
                 self.path.unlink()
             self.held = False
+
+
+def _link_or_create(draft: Path, lock: Path) -> None:
+    """Link `draft` to `lock`; where hard links are not supported, an exclusive create."""
+    try:
+        os.link(draft, lock)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV):
+            raise
+        fd = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(draft.read_bytes())

@@ -208,6 +208,8 @@ def write_all_atomic(
     names the files that may have changed: written before the renames, removed after them
     (`on_applied` is called then, before any held signal lands).
     """
+    for folder in {path.parent for path, _ in items}:
+        remove_stale_temps(folder)  # a killed run's, whatever this run writes
     if (len(items) < 2 and journal is None) or not hasattr(os, "sync"):
         with _held(), _journal(journal, items):
             for path, text in items:
@@ -224,16 +226,24 @@ def write_all_atomic(
             current = folder
             if make_dirs:
                 folder.mkdir(parents=True, exist_ok=True)
-            remove_stale_temps(folder)
+        into: list[tuple[Path, str]] = []  # FIFOs and devices: written into, not replaced
         for i, (path, text) in enumerate(items):
             current = path
-            tmp = path.parent / f".{path.name}.{token}.{i}{TEMP_SUFFIX}"
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-            temps.append((tmp, path))
+            target, special = _target(path)  # a symlink: its target, as write_atomic does
+            if special:
+                into.append((path, text))
+                continue
+            tmp = target.parent / f".{target.name}.{token}.{i}{TEMP_SUFFIX}"
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            temps.append((tmp, target))
             try:
+                os.fchmod(fd, _mode_for(target))  # the old file's permissions, or the umask's
                 _write_all(fd, text.encode("utf-8"))
             finally:
                 os.close(fd)
+        for path, text in into:
+            current = path
+            _write_into(path, text.encode("utf-8"))
         os.sync()
         with _held():
             current = journal or current

@@ -14,7 +14,12 @@ from alignment_cli.files.locks import holder_of
 from alignment_cli.files.responses import (
     Responses,
 )
-from alignment_cli.files.writes import JOURNAL_NAME, interrupted_writes, write_all_atomic
+from alignment_cli.files.writes import (
+    JOURNAL_NAME,
+    interrupted_writes,
+    remove_stale_temps,
+    write_all_atomic,
+)
 from alignment_cli.files.yamlio import parse_yaml, read_text
 from alignment_cli.survey.settings import ImportedRow
 
@@ -129,6 +134,7 @@ def write_plan(plan: WritePlan) -> None:
     def applied() -> None:
         plan.applied = True
 
+    remove_stale_temps(plan.folder)  # a killed import's, even when nothing is left to write
     try:
         write_all_atomic(  # DIR/responses may be new
             items, make_dirs=True, journal=plan.folder / JOURNAL_NAME, on_applied=applied
