@@ -50,6 +50,8 @@ def name_hash(name: str) -> str:
 
 def _readable(name: str) -> tuple[str, bool]:
     """The ASCII slug of `name`, and whether any letter or digit was lost on the way."""
+    if name.isascii():  # the common case, and nothing to lose: an import makes thousands
+        return _NOT_SLUG.sub("-", name.lower()).strip("-"), False
     lost = False
     kept: list[str] = []
     for ch in unicodedata.normalize("NFKC", name).translate(_LATIN):

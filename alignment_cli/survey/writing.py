@@ -3,6 +3,7 @@ writing them all or none."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from alignment_cli.errors import InvalidInput, Problem
-from alignment_cli.files.locks import holder_of
+from alignment_cli.files.locks import LOCK_SUFFIX, holder_of, lock_path
 from alignment_cli.files.responses import (
     Responses,
 )
@@ -65,6 +66,10 @@ def plan_writes(rows: list[ImportedRow], folder: Path, *, overwrite: bool) -> Wr
     def holder(stem: str) -> str | None:
         return taken[stem] if stem in taken else _name_in(folder / f"{stem}.yaml")
 
+    try:  # one look at the folder, not one per file: an import writes thousands
+        locks = {n for n in os.listdir(folder) if n.endswith(LOCK_SUFFIX)}
+    except OSError:
+        locks = set()
     for r in rows:
         try:
             r.slug = file_stem(r.name, holder)
@@ -83,7 +88,7 @@ def plan_writes(rows: list[ImportedRow], folder: Path, *, overwrite: bool) -> Wr
                 status = "unchanged"
             else:
                 status = "updated" if overwrite else "conflict"
-        if status in ("new", "updated") and holder_of(path) is not None:
+        if status in ("new", "updated") and lock_path(path).name in locks and holder_of(path):
             status = "locked"  # being interviewed right now: its answers are not ours to write
         plan.files.append(PlannedFile(path, r, status))
     return plan
