@@ -852,3 +852,17 @@ def test_a_kill_during_the_renames_is_reported_by_the_next_import_and_score(
     assert sorted(_files(out)) == ["mia-chen.yaml", "sam-ortiz.yaml"]
     _no_leftovers(out)
     assert "interrupted" not in invoke("score", str(out), "--rubric", R).output
+
+
+def test_a_csv_with_carriage_returns_only_imports(tmp_path: Path, invoke: Invoke) -> None:
+    """Old Mac line endings (CR alone): each CR ends a row (exit 70 before)."""
+    csv_path = tmp_path / "cr.csv"
+    csv_path.write_bytes(
+        b"Timestamp,Name,Role,lead-definition\r2026-11-03 10:00,Dana Lee,marketing,4\r"
+        b"2026-11-03 11:00,Sam Ortiz,sales,2\r"
+    )
+    result = invoke("import", str(csv_path), str(tmp_path / "out"), "--rubric", R)
+    assert result.exit_code == 0, result.output
+    got = _files(tmp_path / "out")
+    assert got["dana-lee.yaml"]["answers"] == {"lead-definition": 4}
+    assert got["sam-ortiz.yaml"]["answers"] == {"lead-definition": 2}
