@@ -19,7 +19,6 @@ import re
 import shlex
 import signal
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -33,6 +32,7 @@ from rich.text import Text
 
 from alignment_cli.cli import console
 from alignment_cli.cli.console import strip_controls
+from alignment_cli.cli.signals import Terminated, terminate_as_interrupt
 from alignment_cli.cli.views.interview import help_view, phase_intro, question_view, summary_view
 from alignment_cli.clock import now
 from alignment_cli.errors import Interrupted, InvalidInput, UsageError
@@ -40,7 +40,7 @@ from alignment_cli.files.engagement import CONFIG_NAME, Engagement, find_engagem
 from alignment_cli.files.locks import InterviewLock
 from alignment_cli.files.names import file_stem
 from alignment_cli.files.responses import MAX_NAME, ResponseFile, Responses, load_response_file
-from alignment_cli.files.writes import remove_stale_temps, write_atomic
+from alignment_cli.files.writes import remove_stale_temps, signals_held, write_atomic
 from alignment_cli.files.yamlio import MAX_BYTES, load_data_fast
 from alignment_cli.interview.flow import Interview, Kind, interpret, responses_text
 from alignment_cli.model.roles import find_role, resolve_role
@@ -50,14 +50,6 @@ PROGRESS_SUFFIX = ".progress"
 # A typed character takes at most this many bytes in the answer file (UTF-8, YAML's escapes).
 _WORST_GROWTH = 8
 PROMPT = "> "
-
-
-class Signalled(KeyboardInterrupt):
-    """SIGTERM or SIGHUP, handled like Ctrl-C: everything answered is saved already."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
 
 
 def run(
@@ -82,12 +74,12 @@ def run(
         with contextlib.suppress(ImportError):  # line editing and history for input()
             import readline  # noqa: F401
     session = Session(engagement, loaded, directory=directory, rubric_flag=rubric_ref, tty=tty)
-    with _signal_handlers(), _undecodable_kept():
+    with terminate_as_interrupt(), _undecodable_kept():
         try:
             session.start(respondent, role, resume)
             session.loop()
         except KeyboardInterrupt as exc:
-            if isinstance(exc, Signalled) and exc.signum == getattr(signal, "SIGHUP", None):
+            if isinstance(exc, Terminated) and exc.signum == getattr(signal, "SIGHUP", None):
                 raise typer.Exit(129) from None  # the terminal is gone: nobody to tell
             _quietly(lambda: console.out.print())
             raise Interrupted(session.stopped("interrupted")) from None
@@ -386,7 +378,7 @@ class Session:
         responses = iv.responses(now())
         text = responses_text(responses, self.loaded)
         _check_reads_back(self.path, text, responses)
-        with _signals_held():
+        with signals_held():
             write_atomic(self.path, text, make_dirs=True)  # the engagement's responses/
             self._write_progress()
         self.saved = True
@@ -419,7 +411,7 @@ class Session:
 
     def _save_progress(self) -> None:
         if self.saved:
-            with _signals_held():
+            with signals_held():
                 self._write_progress()
 
     def _write_progress(self) -> None:
@@ -586,40 +578,3 @@ def _unfinished(engagement: Engagement) -> list[tuple[Path, Responses]]:
         found.append((marker.stat().st_mtime, path, responses))
     found.sort(key=lambda item: item[0], reverse=True)
     return [(p, r) for _, p, r in found]
-
-
-@contextmanager
-def _signal_handlers() -> Iterator[None]:
-    """SIGTERM and SIGHUP stop the interview like Ctrl-C (signal handlers need the main thread)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def handler(signum: int, frame: object) -> None:
-        raise Signalled(signum)
-
-    old: dict[int, Any] = {}
-    for name in ("SIGTERM", "SIGHUP"):
-        sig = getattr(signal, name, None)
-        if sig is not None:
-            old[sig] = signal.signal(sig, handler)
-    try:
-        yield
-    finally:
-        for sig, previous in old.items():
-            signal.signal(sig, previous)
-
-
-@contextmanager
-def _signals_held() -> Iterator[None]:
-    """Hold off Ctrl-C, SIGTERM and SIGHUP while a save is written; they land right after it."""
-    mask = getattr(signal, "pthread_sigmask", None)
-    if mask is None:  # pragma: no cover - Windows
-        yield
-        return
-    sigs = {s for s in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s}
-    old = mask(signal.SIG_BLOCK, sigs)
-    try:
-        yield
-    finally:
-        mask(signal.SIG_SETMASK, old)

@@ -105,22 +105,10 @@ def write_atomic(path: Path, text: str, *, make_dirs: bool = False) -> None:
         _write_into(path, data)
         return
     folder = target.parent
-    try:
-        if make_dirs:
-            folder.mkdir(parents=True, exist_ok=True)
-        elif not folder.is_dir():
-            raise UsageError(f"{path}: the folder {folder} does not exist")
-    except OSError as exc:
-        raise failure(path, exc) from None
+    _ensure_folder(path, folder, make_dirs)
     tmp = _temp_name(target, secrets.token_hex(6))
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            os.fchmod(fd, _mode_for(target))
-            _write_all(fd, data)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        _write_temp(tmp, data, _mode_for(target))
         os.replace(tmp, target)
     except BaseException as exc:
         tmp.unlink(missing_ok=True)
@@ -130,13 +118,7 @@ def write_atomic(path: Path, text: str, *, make_dirs: bool = False) -> None:
     _sync_folder(folder)
 
 
-def write_new(path: Path, text: str, *, make_dirs: bool = False) -> bool:
-    """Write `text` to `path` whole, only if nothing is there yet; False when the name is taken.
-
-    The finished temporary file is hard-linked to the name, which fails when the name exists:
-    of two runs claiming one name at the same moment, exactly one wins and the other can try
-    the next name (a check then a rename would let the second replace the first)."""
-    folder = path.parent
+def _ensure_folder(path: Path, folder: Path, make_dirs: bool) -> None:
     try:
         if make_dirs:
             folder.mkdir(parents=True, exist_ok=True)
@@ -144,15 +126,30 @@ def write_new(path: Path, text: str, *, make_dirs: bool = False) -> bool:
             raise UsageError(f"{path}: the folder {folder} does not exist")
     except OSError as exc:
         raise failure(path, exc) from None
+
+
+def _write_temp(tmp: Path, data: bytes, mode: int) -> None:
+    """A new temporary file holding every byte of `data`, flushed to disk, with `mode`."""
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.fchmod(fd, mode)
+        _write_all(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_new(path: Path, text: str, *, make_dirs: bool = False) -> bool:
+    """Write `text` to `path` whole, only if nothing is there yet; False when the name is taken.
+
+    The finished temporary file is hard-linked to the name, which fails when the name exists:
+    of two runs claiming one name at the same moment, exactly one wins and the other can try
+    the next name (a check then a rename would let the second replace the first)."""
+    folder = path.parent
+    _ensure_folder(path, folder, make_dirs)
     tmp = _temp_name(path, secrets.token_hex(6))
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            os.fchmod(fd, _new_mode())
-            _write_all(fd, text.encode("utf-8"))
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        _write_temp(tmp, text.encode("utf-8"), _new_mode())
         try:
             os.link(tmp, path)
         except FileExistsError:
@@ -211,7 +208,7 @@ def write_all_atomic(
     for folder in {path.parent for path, _ in items}:
         remove_stale_temps(folder)  # a killed run's, whatever this run writes
     if (len(items) < 2 and journal is None) or not hasattr(os, "sync"):
-        with _held(), _journal(journal, items):
+        with signals_held(), _journal(journal, items):
             for path, text in items:
                 write_atomic(path, text, make_dirs=make_dirs)
             if on_applied is not None:
@@ -245,7 +242,7 @@ def write_all_atomic(
             current = path
             _write_into(path, text.encode("utf-8"))
         os.sync()
-        with _held():
+        with signals_held():
             current = journal or current
             with _journal(journal, items):
                 for tmp, path in temps:
@@ -287,13 +284,14 @@ def interrupted_writes(folder: Path) -> list[str] | None:
 
 
 @contextmanager
-def _held() -> Iterator[None]:
-    """Ctrl-C, SIGTERM and SIGHUP held off while files are renamed; they land right after."""
+def signals_held() -> Iterator[None]:
+    """Ctrl-C, SIGTERM and SIGHUP held off while files are written or renamed; they land right
+    after (a save or an import is never cut in half by an interruption)."""
     mask = getattr(signal, "pthread_sigmask", None)
     if mask is None:  # pragma: no cover - Windows
         yield
         return
-    sigs = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+    sigs = {s for s in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s}
     old = mask(signal.SIG_BLOCK, sigs)
     try:
         yield
