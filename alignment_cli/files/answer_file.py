@@ -28,6 +28,7 @@ _STR_TAG = "tag:yaml.org,2002:str"
 _CACHE_LIMIT = 50_000
 _cache: dict[tuple[str, bool], str] = {}
 _resolver: Any = None
+_resolver_node: Any = None
 
 
 def scalar(value: Any, *, flow: bool = False) -> str:
@@ -44,7 +45,7 @@ def scalar(value: Any, *, flow: bool = False) -> str:
 
 
 def _scalar(value: Any, flow: bool) -> str:
-    global _resolver
+    global _resolver, _resolver_node
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -65,15 +66,10 @@ def _scalar(value: Any, flow: bool) -> str:
             import yaml
 
             _resolver = yaml.resolver.Resolver()
-        if _resolver.resolve(_node_type(), value, (True, False)) == _STR_TAG:
+            _resolver_node = yaml.ScalarNode
+        if _resolver.resolve(_resolver_node, value, (True, False)) == _STR_TAG:
             return value
     return _pyyaml_scalar(value, flow)
-
-
-def _node_type() -> Any:
-    import yaml
-
-    return yaml.ScalarNode
 
 
 _OTHER_BREAKS = ("\r", "\x85", "\u2028", "\u2029")  # PyYAML breaks lines at these too

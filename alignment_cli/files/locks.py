@@ -9,10 +9,8 @@ crash) is taken over; a lock from another machine is never guessed about (docs/g
 from __future__ import annotations
 
 import contextlib
-import errno
 import json
 import os
-import secrets
 import socket
 import time
 from dataclasses import dataclass
@@ -20,7 +18,7 @@ from pathlib import Path
 
 from alignment_cli.clock import now, timestamp
 from alignment_cli.errors import UsageError
-from alignment_cli.files.writes import TEMP_SUFFIX
+from alignment_cli.files.writes import write_new
 
 LOCK_SUFFIX = ".lock"
 UNREADABLE_STALE_SECONDS = 60
@@ -79,32 +77,20 @@ class InterviewLock:
     def acquire(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         me = {"pid": os.getpid(), "host": socket.gethostname(), "since": timestamp(now())}
-        # The lock appears whole or not at all: written beside it, then linked into place
-        # (link refuses a name that exists), so a kill never leaves an empty lock behind.
-        # Named as our temporary files are, so a kill here leaves one the next run removes.
-        draft = self.path.with_name(f"{self.path.name}.{secrets.token_hex(6)}{TEMP_SUFFIX}")
-        draft.write_text(json.dumps(me), encoding="utf-8")
-        try:
-            self._take(draft)
-        finally:
-            draft.unlink(missing_ok=True)
-
-    def _take(self, draft: Path) -> None:
+        # The lock appears whole or not at all (write_new: written beside, linked into place,
+        # refused when the name exists), so a kill never leaves an empty lock behind.
         for _ in range(2):
-            try:
-                _link_or_create(draft, self.path)
-            except FileExistsError:
-                holder = holder_of(self.answer_file)
-                if holder is not None:
-                    raise UsageError(
-                        f"{self.who} is being interviewed in another session (process "
-                        f"{holder.pid} on {holder.host}, since {holder.since}); finish or quit "
-                        f"that one first, or delete {self.path} if it is gone"
-                    ) from None
-                self.path.unlink(missing_ok=True)  # left by a session that was killed
-                continue
-            self.held = True
-            return
+            if write_new(self.path, json.dumps(me)):
+                self.held = True
+                return
+            holder = holder_of(self.answer_file)
+            if holder is not None:
+                raise UsageError(
+                    f"{self.who} is being interviewed in another session (process "
+                    f"{holder.pid} on {holder.host}, since {holder.since}); finish or quit "
+                    f"that one first, or delete {self.path} if it is gone"
+                )
+            self.path.unlink(missing_ok=True)  # left by a session that was killed
         raise UsageError(f"cannot take {self.path}: another session took it just now; try again")
 
     def release(self) -> None:
@@ -112,17 +98,3 @@ class InterviewLock:
             with contextlib.suppress(OSError):
                 self.path.unlink()
             self.held = False
-
-
-def _link_or_create(draft: Path, lock: Path) -> None:
-    """Link `draft` to `lock`; where hard links are not supported, an exclusive create."""
-    try:
-        os.link(draft, lock)
-    except FileExistsError:
-        raise
-    except OSError as exc:
-        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV):
-            raise
-        fd = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(draft.read_bytes())

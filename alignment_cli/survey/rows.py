@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from alignment_cli.errors import InvalidInput, Problem
 from alignment_cli.files.answer_file import answer_file_text
 from alignment_cli.files.responses import (
+    MAX_NAME,
     AnswerChecker,
     AnswerValue,
     Responses,
@@ -236,8 +237,8 @@ class _RowReader:
                 name, name_col = " ".join(cell.split()), c
                 if not name and not settings.anonymous:
                     bad(c.number, f"{c.label}: no respondent name (or import with --anonymous)")
-                elif len(name) > 200:
-                    bad(c.number, f"{c.label}: a name longer than 200 characters")
+                elif len(name) > MAX_NAME:
+                    bad(c.number, f"{c.label}: a name longer than {MAX_NAME} characters")
             elif c.kind == ROLE:
                 raw = cell.strip()
                 if not raw:
