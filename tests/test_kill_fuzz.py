@@ -366,7 +366,7 @@ def _fuzz_audit(tmp: Path, rng: random.Random, gaps: Gaps, script: Script) -> No
     folder = eng / "responses"
     answer = folder / f"{STEM}.yaml"
     args = ["audit", str(eng), "--respondent", NAME, "--role", ROLE]
-    ours = {f"{STEM}.yaml", PROGRESS}
+    ours = {f"{STEM}.yaml", PROGRESS, f".{STEM}.lock"}  # the lock is written whole, via a temp
 
     def complete() -> None:
         run = _run(args, _remaining(loaded, script, folder))
