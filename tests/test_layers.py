@@ -1,10 +1,11 @@
 """The house rules of the package layout, checked on the source with `ast`.
 
-Layers, low to high: errors, clock (0) < model (1) < files (2) < scoring (3) < report, interview,
-survey (4) < cli (5). A module may import its own layer and lower ones, never a higher one, and
-the three layer-4 packages do not import each other. Every import counts, including those inside
-functions and under TYPE_CHECKING: an import deferred for speed is still a dependency. Only the
-CLI draws on a terminal (rich). And the modules import each other without cycles.
+Layers, low to high: errors, clock (0) < model (1) < files (2) < scoring (3) < report,
+interview, survey, evidence (4) < cli (5). A module may import its own layer and lower ones,
+never a higher one, and the layer-4 packages do not import each other. Every import counts,
+including those inside functions and under TYPE_CHECKING: an import deferred for speed is still
+a dependency. Only the CLI draws on a terminal (rich). And the modules import each other
+without cycles.
 """
 
 from __future__ import annotations
@@ -26,9 +27,10 @@ LAYERS = {
     "report": 4,
     "interview": 4,
     "survey": 4,
+    "evidence": 4,
     "cli": 5,
 }
-PEERS = {"report", "interview", "survey"}
+PEERS = {"report", "interview", "survey", "evidence"}
 """Layer-4 packages, independent of each other."""
 
 MODULE_LAYERS = {

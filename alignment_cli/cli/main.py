@@ -129,6 +129,7 @@ def _register() -> None:
     from alignment_cli.cli import (
         audit_cmd,
         compare_cmd,
+        evidence_cmd,
         form_cmd,
         history_cmd,
         import_cmd,
@@ -147,6 +148,7 @@ def _register() -> None:
     app.command()(report_cmd.report)
     app.command()(form_cmd.form)
     app.command("import")(import_cmd.import_answers)
+    app.add_typer(evidence_cmd.app, name="evidence")
 
 
 _register()

@@ -13,6 +13,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from alignment_cli.model.metrics import METRIC_IDS
+
 ID_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 VERSION_PATTERN = r"^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$"
 RESERVED_ANSWERS = ("n/a", "unknown")
@@ -206,6 +208,7 @@ _EMPTY_ON_OTHERS: dict[str, dict[str, Any]] = {
     "bands": {"maxItems": 0},
     "unit": {"maxLength": 0},
     "invert": {"const": False},
+    "evidence": {"type": "null"},
 }
 
 
@@ -267,6 +270,12 @@ class Question(Model):
     )
     unit: str = Field("", description="number only: the unit of the answer (hours, %).")
     invert: bool = Field(False, description="yesno only: when true, no scores 1 and yes 0.")
+    evidence: Annotated[str, StringConstraints(max_length=80)] | None = Field(
+        None,
+        description="number only: the CRM metric (docs/evidence.md) that measures this "
+        "question, e.g. speed_to_lead_hours; its unit must fit the question's.",
+        json_schema_extra={"enum": [*METRIC_IDS, None]},
+    )
     weight: float = Field(
         1,
         ge=0,

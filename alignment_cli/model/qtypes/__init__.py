@@ -29,6 +29,7 @@ TYPE_FIELDS: dict[str, str] = {
     "bands": "are",
     "invert": "is",
     "unit": "is",
+    "evidence": "is",
 }
 
 

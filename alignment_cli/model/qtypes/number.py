@@ -44,13 +44,38 @@ def _of_unit(q: Question) -> str:
     return f" of {q.unit}" if q.unit else ""
 
 
+def _check_evidence(bad: Bad, at: tuple[Any, ...], q: Question) -> None:
+    """The metric exists and its unit reads in the question's (a share as percent)."""
+    import difflib
+
+    from alignment_cli.model.metrics import METRICS, UNIT_FACTORS, unit_factor
+
+    metric = q.evidence or ""
+    if metric not in METRICS:
+        hint = difflib.get_close_matches(metric, sorted(METRICS), n=1)
+        bad(
+            (*at, "evidence"),
+            f"unknown metric '{metric}'"
+            + (f" (did you mean '{hint[0]}'?)" if hint else " (see docs/evidence.md)"),
+        )
+    elif unit_factor(metric, q.unit) is None:
+        fits = ", ".join(repr(u) for u in UNIT_FACTORS[METRICS[metric].unit] if u)
+        bad(
+            (*at, "evidence"),
+            f"metric '{metric}' is in {METRICS[metric].unit}; the question's unit "
+            f"'{q.unit}' cannot read it (use one of {fits})",
+        )
+
+
 class NumberKind(QuestionKind):
     type = QuestionType.NUMBER
-    fields = ("bands", "unit")
+    fields = ("bands", "unit", "evidence")
     schema = {"bands": {"minItems": 1}}
     required = ("bands",)
 
     def check(self, bad: Bad, at: tuple[Any, ...], q: Question, rubric: Rubric) -> None:
+        if q.evidence is not None:
+            _check_evidence(bad, at, q)
         bands = q.bands
         if not bands:
             bad(at, "a number question needs bands that score its answers")
