@@ -565,7 +565,8 @@ def _lead_metrics(
     row = _rows(
         con,
         f"""WITH t AS (
-              SELECT *, greatest(epoch(touch - created) / 3600.0, 0) AS dh,
+              SELECT *, CASE WHEN touch IS NOT NULL
+                       THEN greatest(epoch(touch - created) / 3600.0, 0) END AS dh,
                      {src} AS cls
               FROM lt),
             b AS (SELECT *, CASE WHEN touch IS NOT NULL THEN greatest({bh_expr}, 0) END AS bh

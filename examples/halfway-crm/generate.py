@@ -51,16 +51,16 @@ def working_time(rng: random.Random) -> datetime:
 def first_touch(rng: random.Random, created: datetime, source: str) -> datetime | None:
     if rng.random() < 0.16:
         return None  # never logged
-    inside = source in ("Web", "Webinar", "Content") and rng.random() < 0.6
+    inside = source in ("Web", "Webinar", "Content") and rng.random() < 0.8
     if inside:
         return created + timedelta(hours=rng.lognormvariate(0.8, 1.0))
-    if rng.random() < 0.45:  # a field rep calls the same or next day
-        return created + timedelta(hours=rng.uniform(2, 30))
+    if rng.random() < 0.6:  # a field rep calls the same or next day
+        return created + timedelta(hours=rng.uniform(1, 26))
     friday = created + timedelta(days=(4 - created.weekday()) % 7 or 7)
     return friday.replace(hour=8, minute=0) + timedelta(hours=rng.uniform(0, 6))
 
 
-def main() -> None:
+def main(out: Path = HERE) -> None:
     rng = random.Random(14)
     leads, tasks, opps = [], [], []
     task_n = opp_n = 0
@@ -155,11 +155,13 @@ def main() -> None:
             }
         )
     for name, rows in (("Lead.csv", leads), ("Task.csv", tasks), ("Opportunity.csv", opps)):
-        with (HERE / name).open("w", encoding="utf-8", newline="") as handle:
+        with (out / name).open("w", encoding="utf-8", newline="") as handle:
             writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
             writer.writeheader()
             writer.writerows(rows)
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else HERE)
