@@ -320,6 +320,30 @@ CASES = [
         True,
     ),
     Case(
+        "evidence on a scale question",
+        "    text: Defined?\n",
+        "    text: Defined?\n    evidence: speed_to_lead_hours\n",
+        "40:15: questions[1].evidence: evidence is for number questions, not scale",
+        True,
+    ),
+    Case(
+        "an unknown metric as evidence",
+        "    text: Hours?\n",
+        "    text: Hours?\n    unit: hours\n    evidence: speed_to_lead\n",
+        "56:15: questions[3].evidence: unknown metric 'speed_to_lead' (did you mean "
+        "'speed_to_lead_hours'?)",
+        True,
+    ),
+    Case(
+        "a metric whose unit the question cannot read",
+        "    text: Hours?\n",
+        "    text: Hours?\n    unit: percent\n    evidence: speed_to_lead_hours\n",
+        "56:15: questions[3].evidence: metric 'speed_to_lead_hours' is in hours; the "
+        "question's unit 'percent' cannot read it (use one of 'hours', 'hour', 'h', "
+        "'minutes', 'days')",
+        False,
+    ),
+    Case(
         "scale on a number question",
         "    text: Hours?\n",
         "    text: Hours?\n    scale: {min: 0, max: 10}\n",

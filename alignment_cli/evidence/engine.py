@@ -80,6 +80,15 @@ _DATE_FAMILIES: dict[str, tuple[str, list[str]]] = {
 }
 
 
+_DATE_PARTS: dict[str, tuple[str, str]] = {
+    "iso-offset": ("substr({v}, 1, 10)", "%Y-%m-%d"),
+    "iso": ("substr({v}, 1, 10)", "%Y-%m-%d"),
+    "mdy": ("split_part({v}, ' ', 1)", "%m/%d/%Y"),
+    "dmy": ("split_part({v}, ' ', 1)", "%d/%m/%Y"),
+    "dot": ("split_part({v}, ' ', 1)", "%d.%m.%Y"),
+}
+
+
 @dataclass
 class Source:
     path: Path
@@ -305,12 +314,16 @@ def _time_expr(con: Any, raw: str, name: str, mapping: LoadedMapping) -> str:
     if family is None:
         return "CAST(NULL AS TIMESTAMPTZ)"  # every value is reported as no date
     formats = "[" + ", ".join(f"'{f}'" for f in _DATE_FAMILIES[family][1]) + "]"
+    # strptime rolls a day past the month's end over (02-30 reads as 03-02 with a time): the
+    # date part alone is read again, strictly, so an impossible date is refused.
+    date_part, date_format = _DATE_PARTS[family]
     value = f"regexp_replace(trim({col}), 'Z$', '+0000')"
     parsed = f"try_strptime({value}, {formats})"
     if family != "iso-offset":
         parsed = f"timezone('{zone}', {parsed})"
+    day = f"try_strptime({date_part.format(v=f'trim({col})')}, '{date_format}')"
     return (
-        f"CASE WHEN year({parsed}) BETWEEN 1900 AND 2200 THEN {parsed} "
+        f"CASE WHEN year({parsed}) BETWEEN 1900 AND 2200 AND {day} IS NOT NULL THEN {parsed} "
         "ELSE CAST(NULL AS TIMESTAMPTZ) END"
     )
 
