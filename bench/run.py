@@ -484,6 +484,72 @@ def import_section(rows: int, tmp: Path, seed: int) -> None:
     print("\nimport = importer.import_csv: read, match columns, check every row, write the files")
 
 
+# -- CRM evidence (issue 14): self-contained; bench/evidence.py generates and measures -----------
+
+EVIDENCE_RATIO_TARGET = 5.0  # our import against DuckDB itself reading the same two files
+EVIDENCE_PEAK_TARGET_MB = 1536.0
+EVIDENCE_FULL = (1_000_000, 3_000_000)
+EVIDENCE_QUICK = (100_000, 300_000)
+
+
+def evidence_section(tmp: Path, seed: int, quick: bool, repeat: int) -> None:
+    """1,000,000 leads and 3,000,000 activities (quick: a tenth): `alignment evidence import`
+    against DuckDB reading the two files, each in fresh processes, taking turns; the fastest
+    run of each counts, and the peak memory is our import's."""
+    leads, activities = EVIDENCE_QUICK if quick else EVIDENCE_FULL
+    heading(f"CRM evidence import ({leads:,} leads, {activities:,} activities)")
+    script = HERE / "evidence.py"
+
+    def run_json(*args: str) -> Any:
+        proc = subprocess.run(
+            [sys.executable, str(script), *args],
+            env=bench_env(),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if proc.returncode != 0:
+            raise RuntimeError(f"bench/evidence.py {args[0]} failed:\n{proc.stderr[-2000:]}")
+        return json.loads(proc.stdout.strip().splitlines()[-1])
+
+    started = time.perf_counter()
+    files = run_json("generate", str(tmp / "crm"), str(leads), str(activities), str(seed))
+    made = time.perf_counter() - started
+    size_mb = sum(Path(f).stat().st_size for f in files) / 1e6
+    ours, theirs = [], []
+    for _ in range(max(1, repeat)):
+        theirs.append(run_json("worker", "duckdb", *files))
+        ours.append(run_json("worker", "ours", *files))
+    best_ours = min(ours, key=lambda r: float(r["seconds"]))
+    best_duck = min(theirs, key=lambda r: float(r["seconds"]))
+    ratio = best_ours["seconds"] / best_duck["seconds"]
+    peak = max(float(r["peak_mb"]) for r in ours)
+    table(
+        ["", "runs", "fastest s", "median s", "peak MB"],
+        [
+            [
+                name,
+                str(len(runs)),
+                f"{min(r['seconds'] for r in runs):.2f}",
+                f"{statistics.median(r['seconds'] for r in runs):.2f}",
+                f"{max(r['peak_mb'] for r in runs):.0f}",
+            ]
+            for name, runs in (("DuckDB reads the two files", theirs), ("our import", ours))
+        ],
+    )
+    print(f"\nfiles: {size_mb:,.0f} MB, generated in {made:.1f} s; ratio {ratio:.2f}x")
+    verdict(
+        f"evidence import <= {EVIDENCE_RATIO_TARGET:g}x DuckDB reading the files",
+        f"{ratio:.2f}x ({best_ours['seconds']:.2f} s against {best_duck['seconds']:.2f} s)",
+        ratio <= EVIDENCE_RATIO_TARGET,
+    )
+    verdict(
+        f"evidence import peak < {EVIDENCE_PEAK_TARGET_MB:,.0f} MB",
+        f"{peak:,.0f} MB",
+        peak < EVIDENCE_PEAK_TARGET_MB,
+    )
+
+
 # -- main ---------------------------------------------------------------------------------------
 
 
@@ -521,7 +587,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1, help="seed of the generated data")
     parser.add_argument(
         "--only",
-        help="comma-separated sections: startup, score, report, import (default: all)",
+        help="comma-separated sections: startup, score, report, import, evidence (default: all)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the generated data")
     args = parser.parse_args(argv)
@@ -534,7 +600,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     runs = args.runs or (3 if args.quick else 10)
     repeat = args.repeat or (2 if args.quick else 5)
     import_rows = 1_000 if args.quick else 10_000
-    only = set(args.only.split(",")) if args.only else {"startup", "score", "report", "import"}
+    only = (
+        set(args.only.split(","))
+        if args.only
+        else {"startup", "score", "report", "import", "evidence"}
+    )
 
     print("# alignment benchmark")
     print(machine())
@@ -551,6 +621,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 guarded("report", report_section, folders, repeat)
         if "import" in only:
             guarded("CSV import", import_section, import_rows, tmp, args.seed)
+        if "evidence" in only:
+            guarded("CRM evidence", evidence_section, tmp, args.seed, args.quick, repeat)
     finally:
         if args.keep:
             print(f"\ndata kept in {tmp}")
