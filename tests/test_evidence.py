@@ -233,6 +233,7 @@ def test_hubspot_contacts_and_deals_with_labels_or_internal_names(tmp_path: Path
         "hs_lifecyclestage_marketingqualifiedlead_date",
         "hs_lifecyclestage_salesqualifiedlead_date",
         "hs_first_outreach_date",
+        "hs_lead_status",
     ]
     header_labels = [
         "Record ID",
@@ -242,6 +243,7 @@ def test_hubspot_contacts_and_deals_with_labels_or_internal_names(tmp_path: Path
         "Became a Marketing Qualified Lead Date",
         "Became a Sales Qualified Lead Date",
         "First outreach date",
+        "Lead Status",  # Salesforce's Lead has this label too: not enough to call it one
     ]
     body = [
         [
@@ -252,6 +254,7 @@ def test_hubspot_contacts_and_deals_with_labels_or_internal_names(tmp_path: Path
             "2026-07-02 09:00",
             "2026-07-04 09:00",
             "2026-07-01 10:00",
+            "Open",
         ],
         [
             "2",
@@ -261,6 +264,7 @@ def test_hubspot_contacts_and_deals_with_labels_or_internal_names(tmp_path: Path
             "2026-07-03 09:00",
             "",
             "2026-07-02 09:00",
+            "",
         ],
         [
             "3",
@@ -270,8 +274,9 @@ def test_hubspot_contacts_and_deals_with_labels_or_internal_names(tmp_path: Path
             "2026-07-02 12:00",
             "2026-07-03 12:00",
             "",
+            "New",
         ],
-        ["4", "2026-07-03 09:00", "lead", "", "", "", ""],
+        ["4", "2026-07-03 09:00", "lead", "", "", "", "", ""],
     ]
     deals_header = ["Deal Stage", "Amount", "Close Date", "Original Source Type"]
     deals = [
@@ -539,3 +544,28 @@ def test_the_benchmark_exports_are_deterministic_and_import(tmp_path: Path) -> N
     assert [s["rows"] for s in got["sources"]] == [2_000, 6_000]
     # Three activities per lead, spread at random: about e^-3 of the leads get none.
     assert 0.02 < got["metrics"]["never_contacted_share"]["value"] < 0.09
+
+
+@pytest.mark.parametrize(
+    ("headers", "kind"),
+    [
+        (["Id", "CreatedDate", "LeadSource", "IsConverted"], "salesforce-lead"),
+        (["Lead ID", "Created Date", "Lead Status", "Lead Source"], "salesforce-lead"),
+        (["Id", "WhoId", "CreatedDate", "Type"], "salesforce-task"),
+        (["Activity ID", "Name ID", "Created Date", "Task Subtype"], "salesforce-task"),
+        (["Id", "Amount", "StageName", "IsWon", "CloseDate"], "salesforce-opportunity"),
+        (
+            ["Opportunity ID", "Amount", "Stage", "Close Date", "Lead Source"],
+            "salesforce-opportunity",
+        ),
+        (["Record ID", "Create Date", "Lifecycle Stage", "Lead Status"], "hubspot-contact"),
+        (["hs_object_id", "createdate", "hs_lifecyclestage_lead_date"], "hubspot-contact"),
+        (["Record ID", "Deal Name", "Deal Stage", "Amount"], "hubspot-deal"),
+        (["dealname", "dealstage", "amount", "closedate"], "hubspot-deal"),
+    ],
+)
+def test_each_kind_is_recognised_from_its_header(headers: list[str], kind: str) -> None:
+    from alignment_cli.evidence.formats import recognise
+
+    [(found, _)] = recognise(headers, {})
+    assert found.id == kind

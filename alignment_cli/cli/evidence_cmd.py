@@ -57,11 +57,16 @@ def import_evidence(
     verb = "would write" if dry_run else "wrote"
     console.out.print(
         f"{verb} {outcome.path}: {n} metric{'' if n == 1 else 's'} from {len(files)} "
-        f"file{'' if len(files) == 1 else 's'} ({rows} rows), "
-        f"{doc['period']['from']} to {doc['period']['to']}",
+        f"file{'' if len(files) == 1 else 's'} ({rows} rows), " + _span(doc["period"]),
         markup=False,
         soft_wrap=True,
     )
+
+
+def _span(period: dict[str, str | None]) -> str:
+    if period.get("from") is None:
+        return "no dated rows"
+    return f"{period['from']} to {period['to']}"
 
 
 @app.command("show")

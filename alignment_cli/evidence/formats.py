@@ -27,7 +27,7 @@ class Kind:
     fields: tuple[Field, ...]
     required: tuple[str, ...]
     markers: tuple[str, ...]  # fields whose presence says "this is that kind"
-    patterns: tuple[tuple[str, str], ...] = field(default=())  # (regex over headers, type)
+    marker_labels: tuple[str, ...] = field(default=())  # headers that say so too ("Lead ID")
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
@@ -78,7 +78,8 @@ SALESFORCE_LEAD = Kind(
         Field("OwnerId", "text", ("Owner ID", "Lead Owner ID")),
     ),
     required=("CreatedDate",),
-    markers=("IsConverted", "ConvertedDate", "ConvertedOpportunityId", "Status"),
+    markers=("IsConverted", "ConvertedDate", "ConvertedOpportunityId"),
+    marker_labels=("Lead ID", "Lead Owner ID"),
 )
 
 SALESFORCE_TASK = Kind(
@@ -94,6 +95,7 @@ SALESFORCE_TASK = Kind(
     ),
     required=("WhoId", "CreatedDate"),
     markers=("WhoId", "TaskSubtype"),
+    marker_labels=("Activity ID", "Task ID"),
 )
 
 SALESFORCE_OPPORTUNITY = Kind(
@@ -112,6 +114,7 @@ SALESFORCE_OPPORTUNITY = Kind(
     ),
     required=("StageName",),
     markers=("StageName", "IsWon", "IsClosed"),
+    marker_labels=("Opportunity ID", "Opportunity Name"),
 )
 
 HUBSPOT_CONTACT = Kind(
@@ -140,6 +143,7 @@ HUBSPOT_CONTACT = Kind(
     ),
     required=("createdate",),
     markers=("lifecyclestage", *(f"hs_lifecyclestage_{s}_date" for s in _LIFECYCLE)),
+    marker_labels=("Contact ID",),
 )
 
 HUBSPOT_DEAL = Kind(
@@ -164,6 +168,7 @@ HUBSPOT_DEAL = Kind(
     ),
     required=("dealstage",),
     markers=("dealstage",),
+    marker_labels=("Deal ID", "Deal Name", "dealname"),
 )
 
 KINDS: tuple[Kind, ...] = (
@@ -201,8 +206,9 @@ def recognise(headers: list[str], renames: dict[str, str]) -> list[tuple[Kind, d
     scored = []
     for kind in KINDS:
         columns = resolve(kind, headers, renames)
+        seen = {norm(h) for h in headers}
         hits = sum(1 for m in kind.markers if m in columns)
-        # A Task export has Type and CreatedDate too; Lead markers must not be read as one.
+        hits += sum(1 for label in kind.marker_labels if norm(label) in seen)
         if hits:
             scored.append((hits, kind, columns))
     scored.sort(key=lambda t: -t[0])
