@@ -569,3 +569,29 @@ def test_each_kind_is_recognised_from_its_header(headers: list[str], kind: str) 
 
     [(found, _)] = recognise(headers, {})
     assert found.id == kind
+
+
+def test_windows_line_ends_and_a_byte_order_mark_read_alike(tmp_path: Path) -> None:
+    crlf = []
+    for path in FILES[:2]:
+        text = path.read_text(encoding="utf-8").replace("\n", "\r\n")
+        out = tmp_path / path.name
+        out.write_bytes(("\ufeff" + text).encode("utf-8"))
+        crlf.append(out)
+    got = build(crlf, default_mapping(), imported="x")["metrics"]
+    want = build(FILES[:2], default_mapping(), imported="x")["metrics"]
+    assert got == want
+
+
+def test_a_european_report_semicolons_day_first_and_decimal_commas(tmp_path: Path) -> None:
+    f = tmp_path / "opps.csv"
+    f.write_text(
+        "Opportunity ID;Stage;Amount;Close Date;Lead Source;Created Date\n"
+        "1;Closed Won;1.234,50 €;31.07.2026;Web;01.07.2026 09:00\n"
+        "2;Prospecting;EUR 2.000,00;15.09.2026;Web;13.07.2026 14:30\n"
+        "3;Prospecting;6000;15.09.2026;Cold Call;14.07.2026 08:00\n",
+        encoding="utf-8",
+    )
+    got = build([f], default_mapping(), imported="x")
+    assert got["metrics"]["marketing_sourced_pipeline_share"]["value"] == 0.25
+    assert got["period"] == {"from": "2026-07-01", "to": "2026-07-14"}
