@@ -489,12 +489,17 @@ _OPP_METRICS = (
 )
 
 
+_SQL_TYPES = {"text": "VARCHAR", "time": "TIMESTAMPTZ", "bool": "BOOLEAN", "amount": "DOUBLE"}
+
+
 def _col(source: Source, *names: str) -> str:
-    """The first of `names` the source has, as SQL; NULL when it has none."""
+    """The first of `names` the source has, as SQL; a NULL of the field's type when it has
+    none (an untyped NULL would be an INTEGER to DuckDB 1.4)."""
     for n in names:
         if n in source.columns:
             return _ident(n)
-    return "NULL"
+    kind = next((f.type for f in source.kind.fields if f.name == names[0]), "text")
+    return f"CAST(NULL AS {_SQL_TYPES[kind]})"
 
 
 def _has(sources: list[Source], *names: str) -> bool:
@@ -540,7 +545,7 @@ def _lead_metrics(
                 f"{_col(s, 'hs_sa_first_engagement_date')})"
             )
             parts.append(
-                f"SELECT NULL AS id, createdate AS created, "
+                f"SELECT CAST(NULL AS VARCHAR) AS id, createdate AS created, "
                 f"{_col(s, 'hs_analytics_source')} AS source, {opp} AS opp, "
                 f"coalesce({od}, {cd}) AS opp_at, {touch} AS touch, "
                 f"coalesce({_col(s, 'hs_lifecyclestage_lead_date')}, createdate) AS d_lead, "
@@ -591,7 +596,7 @@ def _lead_metrics(
                 AS within_sla,
               count(*) FILTER (WHERE opp) AS opps,
               count(*) FILTER (WHERE source IS NULL) AS no_source,
-              min(created) AS t_first, max(created) AS t_last,
+              {period_sql("created", settings.zone)},
               count(*) FILTER (WHERE d_mql IS NOT NULL) AS mqls,
               count(*) FILTER (WHERE d_mql IS NOT NULL AND d_sql IS NOT NULL AND d_sql >= d_mql)
                 AS mql_sql,
@@ -611,7 +616,7 @@ def _lead_metrics(
     )
     n = row["n"]
     zone = settings.zone
-    lead_period = _period(con, row["t_first"], row["t_last"], zone)
+    lead_period = _period(row["t_first"], row["t_last"])
     period["leads"] = lead_period
 
     def put(mid: str, value: float | None, count: int, **extra: Any) -> None:
@@ -703,15 +708,19 @@ def _lead_metrics(
         )
 
 
-def _period(con: Any, first: Any, last: Any, zone: str) -> dict[str, str | None]:
-    if first is None:
-        return {"from": None, "to": None}
-    got = con.execute(
-        f"SELECT CAST(timezone('{_sql_text(zone)}', ?::TIMESTAMPTZ) AS DATE)::VARCHAR, "
-        f"CAST(timezone('{_sql_text(zone)}', ?::TIMESTAMPTZ) AS DATE)::VARCHAR",
-        [first, last],
-    ).fetchone()
-    return {"from": got[0], "to": got[1]}
+def period_sql(column: str, zone: str) -> str:
+    """SQL for the first and last local date of `column` as text (t_first, t_last): computed in
+    DuckDB, so no time with a zone is ever handed to Python (DuckDB before 2.0.1 needs pytz
+    for that)."""
+    z = _sql_text(zone)
+    return (
+        f"strftime(timezone('{z}', min({column})), '%Y-%m-%d') AS t_first, "
+        f"strftime(timezone('{z}', max({column})), '%Y-%m-%d') AS t_last"
+    )
+
+
+def _period(first: str | None, last: str | None) -> dict[str, str | None]:
+    return {"from": first, "to": last}
 
 
 def _opp_metrics(
@@ -755,7 +764,7 @@ def _opp_metrics(
               count(*) FILTER (WHERE NOT closed AND amount IS NOT NULL) AS open_n,
               sum(amount) FILTER (WHERE NOT closed) AS open_amount,
               sum(amount) FILTER (WHERE NOT closed AND cls = 'marketing') AS mkt_amount,
-              min(opened) AS t_first, max(opened) AS t_last
+              {period_sql("opened", zone)}
             FROM o""",
     )
     by = con.execute(
@@ -764,7 +773,7 @@ def _opp_metrics(
             SELECT cls, count(*) FILTER (WHERE closed), count(*) FILTER (WHERE closed AND won)
             FROM o GROUP BY cls ORDER BY cls"""
     ).fetchall()
-    zone_period = _period(con, row["t_first"], row["t_last"], zone)
+    zone_period = _period(row["t_first"], row["t_last"])
     period["opportunities"] = zone_period
 
     def put(mid: str, value: float | None, count: int, **extra: Any) -> None:

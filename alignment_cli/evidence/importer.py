@@ -75,10 +75,9 @@ def build(paths: list[Path], mapping: LoadedMapping, *, imported: str) -> dict[s
 def _source_period(con: Any, s: engine.Source, mapping: LoadedMapping) -> dict[str, Any]:
     for name in ("CreatedDate", "createdate", "CloseDate", "closedate"):
         if name in s.columns:
-            first, last = con.execute(
-                f'SELECT min("{name}"), max("{name}") FROM {s.table}'
-            ).fetchone()
-            return engine._period(con, first, last, mapping.mapping.timezone)
+            sql = engine.period_sql(f'"{name}"', mapping.mapping.timezone)
+            first, last = con.execute(f"SELECT {sql} FROM {s.table}").fetchone()
+            return {"from": first, "to": last}
     return {"from": None, "to": None}
 
 
