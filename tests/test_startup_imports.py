@@ -28,6 +28,8 @@ HEAVY = (
     "alignment_cli.scoring.pipeline",
     "alignment_cli.model.expressions",
     "alignment_cli.files.yamlio",
+    "duckdb",
+    "alignment_cli.evidence.engine",
 )
 
 _PROBE = """
