@@ -463,6 +463,7 @@ def _roadmap(
                 kpi=hit.kpi,
                 dimension=dims.get(hit.dimension) if hit.dimension else None,
                 why=[_evidence(e, loaded, card, few, gap_shown, size) for e in hit.because],
+                indent=Figure(" " * (len(str(number)) + 2)),
             )
         )
     out = []

@@ -236,6 +236,9 @@ class RecommendationView:
     kpi: str
     dimension: str | None
     why: list[str]
+    #: Spaces as wide as the list marker ("10. " is four): continuation lines indented by it
+    #: stay inside the Markdown list item (CommonMark's list-item rule).
+    indent: Figure
 
 
 @dataclass(frozen=True)
