@@ -32,6 +32,16 @@ from alignment_cli.scoring.scorecard import Scorecard
 _RESERVED_WORDS = {"n/a": "not applicable", "unknown": "don't know"}
 
 
+_PERCENT = ("percent", "%")
+
+
+def _number(value: float, unit: str) -> str:
+    """A number as it was answered: 20%, 4 hours, 12."""
+    if unit in _PERCENT:
+        return f"{value:g}%"
+    return f"{value:g}" + (f" {unit}" if unit else "")
+
+
 def _answer_items(q: Question | None, counts: dict[str, int], scale_max: int) -> list[str]:
     """One role group's answers to a question, as counted phrases, most common first."""
     labelled: Counter[str] = Counter()
@@ -53,18 +63,33 @@ def _answer_items(q: Question | None, counts: dict[str, int], scale_max: int) ->
     distinct_numbers = len(numbers)
     if distinct_numbers > ANSWERS_PER_CELL:
         values = sorted(v for v, n in numbers for _ in range(min(n, 10_000)))
-        suffix = f" {unit}" if unit else ""
         median = statistics.median(values)
-        labelled[f"median {median:g}{suffix}, range {values[0]:g} to {values[-1]:g}{suffix}"] += (
-            sum(n for _, n in numbers)
+        low = _number(values[0], unit if unit in _PERCENT else "")
+        high = _number(values[-1], unit)
+        labelled[f"median {_number(median, unit)}, range {low} to {high}"] += sum(
+            n for _, n in numbers
         )
     else:
         for v, n in numbers:
-            labelled[f"{v:g}" + (f" {unit}" if unit else "")] += n
+            labelled[_number(v, unit)] += n
     ranked = sorted(labelled.items(), key=lambda kv: (-kv[1], kv[0]))
     if people <= 1:
         return [label for label, _ in ranked]
     return [f"{label} ({n:,})" for label, n in ranked]
+
+
+def answer_summary(
+    q: Question | None, counts: dict[str, int], scale_max: int, limit: int = ANSWERS_PER_CELL
+) -> tuple[list[str], int, str]:
+    """What a group answered, as people read it: the phrases kept, how many more, and the text
+    ("20% (2); 30%", a dash when nobody answered)."""
+    answered = _answer_items(q, counts, scale_max)
+    kept = answered[:limit]
+    more = len(answered) - len(kept)
+    text = "; ".join(kept) if kept else "–"
+    if more:
+        text += f"; and {_plural(more, 'other answer')}"
+    return kept, more, text
 
 
 def build_appendix(
@@ -94,12 +119,7 @@ def build_appendix(
                 if not shown[role.id]:
                     cells.append(AnswerCell(role.title, False, [], 0, "not shown"))
                     continue
-                answered = _answer_items(q, counts, scale)
-                kept = answered[:ANSWERS_PER_CELL]
-                more = len(answered) - len(kept)
-                text = "; ".join(kept) if kept else "–"
-                if more:
-                    text += f"; and {_plural(more, 'other answer')}"
+                kept, more, text = answer_summary(q, counts, scale)
                 cells.append(AnswerCell(role.title, True, kept, more, text))
             notes = []
             hidden_notes = 0

@@ -22,7 +22,7 @@ from alignment_cli.files.privacy import DEFAULT_MIN_GROUP
 from alignment_cli.model.models import Question
 from alignment_cli.model.qtypes import KINDS
 from alignment_cli.model.rubric import LoadedRubric
-from alignment_cli.report.appendix import build_appendix
+from alignment_cli.report.appendix import answer_summary, build_appendix
 from alignment_cli.report.charts import (
     PALETTE,
     Series,
@@ -33,6 +33,7 @@ from alignment_cli.report.model import (
     _OWNERS,
     BLIND_SPOTS,
     DISAGREEMENT_POINTS,
+    GAP_ANSWERS,
     GAP_QUESTIONS,
     BenchmarkView,
     BlindSpotView,
@@ -290,6 +291,16 @@ def _gap_view(
             "is not shown."
         )
 
+    by_id = {qs.id: qs for qs in card.questions}
+
+    def said(g: Any, role: str) -> str:
+        qs = by_id.get(g.id) if g.kind == "question" else None
+        if qs is None:
+            return ""
+        q = loaded.questions.get(qs.id)
+        scale = (q.scale if q is not None and q.scale else loaded.rubric.scale).max
+        return answer_summary(q, qs.answers.get(role, {}), scale, GAP_ANSWERS)[2].rstrip(".")
+
     def row(g: Any) -> GapRow:
         return GapRow(
             id=g.id,
@@ -299,6 +310,8 @@ def _gap_view(
             gap=signed_text(g.gap),
             gap_value=g.gap,
             reading=_reading(first, second, g.gap),
+            first_answer=said(g, pair[0]) if len(pair) == 2 else "",
+            second_answer=said(g, pair[1]) if len(pair) == 2 else "",
         )
 
     if reason is not None:

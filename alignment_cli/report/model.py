@@ -25,6 +25,8 @@ NOTES_PER_QUESTION = 12
 ANSWERS_PER_CELL = 4
 RESPONDENT_TABLE_MAX = 60
 GAP_QUESTIONS = 10
+#: How many of a group's answers a disagreement shows (most common first).
+GAP_ANSWERS = 2
 BLIND_SPOTS = 10
 #: A sales/marketing difference this large (points) counts as a disagreement in the summary.
 DISAGREEMENT_POINTS = 15.0
@@ -187,6 +189,9 @@ class GapRow:
     gap: Figure
     gap_value: float
     reading: str
+    #: What each group answered ("20 percent", "Weekly (2); Never"); empty for a dimension.
+    first_answer: str = ""
+    second_answer: str = ""
 
 
 @dataclass(frozen=True)
