@@ -72,3 +72,51 @@ def test_a_choice_disagreement_in_the_summary_shows_the_options_chosen(
             "\\", ""
         )
     assert re.search(r"\(Sales \d+, Marketing \d+\)", summary) is None
+
+
+# --------------------------------------------------------------------------- confidentiality
+
+
+def _notes(text: str) -> list[str]:
+    return [x for x in text.split("## Appendix")[1].splitlines() if x.startswith("  - “")]
+
+
+def test_quotes_are_attributed_by_role_and_names_appear_only_in_who_answered(
+    invoke: Callable[..., Any],
+) -> None:
+    people = answers_of("siloed")
+    for fmt in ("md", "html"):
+        text = report(invoke, str(EXAMPLES / "siloed"), "--format", fmt)
+        listed = text.split("Who answered")[1]
+        before = text.split("Who answered")[0]
+        for name in people:
+            assert name in listed
+            # A name may appear only inside a quote's own words, never as its attribution.
+            assert f"{name}, " not in before and f"{name})" not in before
+    md = report(invoke, str(EXAMPLES / "siloed"))
+    roles = {"Sales", "Marketing", "Leadership"}
+    attributions = {x.rsplit("(", 1)[1].rstrip(")") for x in _notes(md)}
+    assert attributions == {f"someone in {r}" for r in roles}
+
+
+def test_attribute_quotes_names_the_speaker_for_internal_use(invoke: Callable[..., Any]) -> None:
+    people = answers_of("siloed")
+    md = report(invoke, str(EXAMPLES / "siloed"), "--attribute-quotes")
+    titles = {"sales": "Sales", "marketing": "Marketing", "leadership": "Leadership"}
+    expected = {f"{n}, {titles[a['role']]}" for n, a in people.items()}
+    assert {x.rsplit("(", 1)[1].rstrip(")") for x in _notes(md)} == expected
+    both = invoke("report", str(EXAMPLES / "siloed"), "--attribute-quotes", "--anonymous")
+    assert both.exit_code == 2
+    assert "--attribute-quotes" in both.stderr and "--anonymous" in both.stderr
+
+
+def test_anonymous_keeps_the_quotes_and_drops_every_name(invoke: Callable[..., Any]) -> None:
+    people = answers_of("siloed")
+    plain = _notes(report(invoke, str(EXAMPLES / "siloed")))
+    md = report(invoke, str(EXAMPLES / "siloed"), "--anonymous")
+    quotes = _notes(md)
+    assert len(quotes) == len(plain)
+    assert [q.rsplit(" (", 1)[0] for q in quotes] == [q.rsplit(" (", 1)[0] for q in plain]
+    assert "Who answered" not in md
+    for name in people:
+        assert all(name not in q.rsplit(" (", 1)[1] for q in quotes)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
+from typing import Any
 
-from alignment_cli.files.privacy import pseudonym
 from alignment_cli.model.models import Question
 from alignment_cli.model.qtypes import KINDS
 from alignment_cli.model.rubric import LoadedRubric
@@ -92,6 +92,29 @@ def answer_summary(
     return kept, more, text
 
 
+def quoted_by(role_title: str) -> str:
+    """Who said it, by role alone: "someone in Sales"."""
+    return f"someone in {role_title}"
+
+
+def _note_view(note: Any, titles: dict[str, str], role_shown: bool, attribute: bool) -> NoteView:
+    """A quote, attributed by role by default (confidential), by name with --attribute-quotes;
+    a quote from a group too small to show on its own names neither."""
+    role = titles.get(note.role, note.role) if role_shown else ""
+    if not role_shown:
+        by = "a respondent"
+    elif attribute:
+        by = f"{note.respondent}, {role}"
+    else:
+        by = quoted_by(role)
+    return NoteView(
+        text=note.text.strip(),
+        respondent=note.respondent if attribute and role_shown else "",
+        role=role,
+        attribution=by,
+    )
+
+
 def build_appendix(
     card: Scorecard,
     loaded: LoadedRubric,
@@ -99,13 +122,13 @@ def build_appendix(
     anonymous: bool,
     everyone_shown: bool,
     few: frozenset[str],
+    attribute: bool = False,
 ) -> Appendix:
     r = loaded.rubric
     questions = loaded.questions
     dims = {d.id: d.title for d in r.dimensions}
     role_titles = {x.id: x.title for x in r.roles}
     shown = {x.id: x.shown and everyone_shown for x in roles}
-    salt = card.organization or ""
     phases = []
     for pi, phase in enumerate(r.phases, start=1):
         items = []
@@ -124,16 +147,12 @@ def build_appendix(
             notes = []
             hidden_notes = 0
             for note in qs.notes:
-                if not shown.get(note.role, False):
+                if not everyone_shown:
                     hidden_notes += 1
                     continue
                 notes.append(note)
             kept_notes = [
-                NoteView(
-                    text=n.text.strip(),
-                    respondent=pseudonym(n.respondent, salt) if anonymous else n.respondent,
-                    role=role_titles.get(n.role, n.role),
-                )
+                _note_view(n, role_titles, shown.get(n.role, False), attribute)
                 for n in notes[:NOTES_PER_QUESTION]
             ]
             items.append(

@@ -84,10 +84,10 @@ def visible_roles(
 ) -> tuple[dict[str, bool], int | None]:
     """Which role groups may be shown on their own, and the group size in force.
 
-    Interviews are attributed by default, so nothing is hidden unless the report is anonymous or
+    Nothing is hidden by default (quotes name roles, not people) unless the report is anonymous or
     a minimum group size is asked for; then a group smaller than it (default
-    privacy.DEFAULT_MIN_GROUP) is never broken out: no column, chart series, gap or notes of its
-    own.
+    privacy.DEFAULT_MIN_GROUP) is never broken out: no column, chart series or gap of its own,
+    and its quotes name neither person nor role.
     """
     enforce = anonymous or min_group is not None
     size = (min_group if min_group is not None else DEFAULT_MIN_GROUP) if enforce else None
@@ -102,6 +102,7 @@ def build_context(
     day: date,
     anonymous: bool = False,
     min_group: int | None = None,
+    attribute_quotes: bool = False,
     comparison: ComparisonView | None = None,
     history: Sequence[HistoryPoint] = (),
 ) -> ReportContext:
@@ -157,7 +158,9 @@ def build_context(
         recommendations_total=len(card.recommendations),
         benchmarks=_benchmarks(loaded),
         blind_spots=_blind_spots(card, few),
-        appendix=build_appendix(card, loaded, roles, anonymous, everyone_shown, few),
+        appendix=build_appendix(
+            card, loaded, roles, anonymous, everyone_shown, few, attribute_quotes
+        ),
         comparison=comparison,
         history=history_list,
         trend=trend,

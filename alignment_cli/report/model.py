@@ -300,6 +300,7 @@ class NoteView:
     text: str
     respondent: str
     role: str
+    attribution: str
 
 
 @dataclass(frozen=True)
