@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 from conftest import EXAMPLES
+from test_report import html_problems
 
 from alignment_cli.report import context as rp
 from alignment_cli.scoring.pipeline import score_inputs
@@ -120,3 +121,172 @@ def test_anonymous_keeps_the_quotes_and_drops_every_name(invoke: Callable[..., A
     assert "Who answered" not in md
     for name in people:
         assert all(name not in q.rsplit(" (", 1)[1] for q in quotes)
+
+
+# --------------------------------------------------------------------------- the consultant's layer
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c4944415478"
+    "9c63f8cfc000000301010018dd8db00000000049454e44ae426082"
+)
+
+
+def _with_report(root: Path, block: str) -> Path:
+    config = root / "alignment.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + block, encoding="utf-8")
+    return config
+
+
+def test_firm_logo_findings_and_corrections_reach_the_report(
+    invoke: Callable[..., Any], engagement_copy: Callable[[str], Path]
+) -> None:
+    import base64
+
+    root = engagement_copy("siloed")
+    (root / "logo.png").write_bytes(PNG)
+    plain = report(invoke, str(root))
+    ids = re.findall(r"^\d+\. \*\*(.+?)\*\*", plain, re.M)
+    scored = score_inputs([root])
+    hits = scored.card.recommendations
+    hidden, changed = hits[0], hits[1]
+    _with_report(
+        root,
+        "report:\n"
+        "  firm: Northwind <b>Advisory</b>\n"
+        "  logo: logo.png\n"
+        "  findings:\n"
+        "    - title: Leads die in the queue\n"
+        "      body: |\n"
+        "        Web leads wait **two days**. <script>alert(1)</script>\n\n"
+        "        - Nobody owns the queue\n"
+        "        - ![x](http://example.com/x.png) [y](javascript:alert(1))\n"
+        "  recommendations:\n"
+        f"    {hidden.id}: {{hide: true}}\n"
+        f"    {changed.id}:\n"
+        "      title: Our own title\n"
+        "      owner: revops\n"
+        "      priority: low\n"
+        "      note: Start with the January QBR.\n",
+    )
+    md = report(invoke, str(root))
+    assert "Prepared by Northwind &lt;b&gt;Advisory&lt;/b&gt; · " in md.splitlines()[2]
+    summary = md.split("## Executive summary")[1].split("\n## ")[0]
+    assert "**Leads die in the queue**" in summary
+    assert "Web leads wait **two days**. &lt;script&gt;" in summary
+    assert "- Nobody owns the queue" in summary
+    roadmap = md.split("\n## Roadmap\n")[1].split("\n## ")[0]
+    titles = re.findall(r"^\d+\. \*\*(.+?)\*\*", roadmap, re.M)
+    assert len(titles) == len(ids) - 1 and hidden.title not in titles
+    assert "Our own title" in titles and changed.title not in titles
+    item = roadmap.split("**Our own title**")[1].split("\n\n\n")[0]
+    assert "Low priority · Owner: Revenue operations" in item
+    assert "*Consultant's note:* Start with the January QBR." in item
+    page = report(invoke, str(root), "--format", "html")
+    uri = "data:image/png;base64," + base64.b64encode(PNG).decode()
+    assert f'<img class="logo" src="{uri}"' in page
+    assert html_problems(page) == []
+    assert "Prepared by Northwind &lt;b&gt;Advisory&lt;/b&gt;" in page
+    finding = page.split('<div class="finding">')[1].split("</div>")[0]
+    assert "<strong>two days</strong>" in finding and "<li>Nobody owns the queue</li>" in finding
+    assert "<script" not in finding and "<a" not in finding and "<img" not in finding
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in finding
+
+
+def _fails(invoke: Callable[..., Any], root: Path) -> str:
+    result = invoke("report", str(root), "--format", "html")
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    return str(result.stderr)
+
+
+def _line_of(config: Path, text: str) -> int:
+    return next(i for i, x in enumerate(config.read_text().splitlines(), start=1) if text in x)
+
+
+def test_unknown_ids_owners_and_fields_are_located_in_alignment_yaml(
+    invoke: Callable[..., Any], engagement_copy: Callable[[str], Path]
+) -> None:
+    root = engagement_copy("siloed")
+    config = _with_report(root, "report:\n  recommendations:\n    no-such-action: {hide: true}\n")
+    err = _fails(invoke, root)
+    line = _line_of(config, "no-such-action")
+    assert f"alignment.yaml:{line}:" in err and "no recommendation 'no-such-action'" in err
+    rid = score_inputs([EXAMPLES / "siloed"]).rubric.rubric.recommendations[0].id
+    for bad, word in (
+        (f"    {rid}: {{owner: finance}}\n", "owner"),
+        (f"    {rid}: {{colour: red}}\n", "colour"),
+    ):
+        config.write_text(
+            config.read_text().split("report:")[0] + "report:\n  recommendations:\n" + bad
+        )
+        err = _fails(invoke, root)
+        assert f"alignment.yaml:{_line_of(config, word)}:" in err and word in err
+    config.write_text(config.read_text().split("report:")[0] + "report:\n  font: Arial\n")
+    err = _fails(invoke, root)
+    assert f"alignment.yaml:{_line_of(config, 'font')}:" in err and "font" in err
+
+
+def test_the_logo_is_read_safely_and_bounded(
+    invoke: Callable[..., Any], engagement_copy: Callable[[str], Path], tmp_path: Path
+) -> None:
+    from alignment_cli.files.engagement import LOGO_MAX_BYTES
+
+    root = engagement_copy("siloed")
+    config = root / "alignment.yaml"
+    base = config.read_text()
+    outside = tmp_path / "outside.png"
+    outside.write_bytes(PNG)
+    (root / "link.png").symlink_to(outside)
+    (root / "big.png").write_bytes(PNG + b"\0" * LOGO_MAX_BYTES)
+    (root / "page.svg").write_text("<svg onload='alert(1)'/>")
+    (root / "folder.png").mkdir()
+    for name, words in (
+        ("missing.png", "no such file"),
+        ("../outside.png", "inside the engagement folder"),
+        ("link.png", "inside the engagement folder"),
+        ("big.png", "over 512 KiB"),
+        ("page.svg", "not a PNG, JPEG or GIF"),
+        ("folder.png", "not a regular file"),
+    ):
+        config.write_text(base + f"report:\n  logo: {name}\n")
+        err = _fails(invoke, root)
+        assert f"alignment.yaml:{_line_of(config, 'logo:')}:" in err, err
+        assert f"report.logo: {name}: " in err and words in err, err
+
+
+def test_the_engagement_schema_is_committed_and_covers_report() -> None:
+    import json
+
+    from conftest import ROOT
+    from jsonschema import Draft202012Validator
+
+    from alignment_cli.cli.views.rubric import ENGAGEMENT_SCHEMA_FILE, engagement_schema_text
+
+    path = ROOT / "rubrics" / ENGAGEMENT_SCHEMA_FILE
+    assert path.read_text(encoding="utf-8") == engagement_schema_text(), (
+        "rubrics/alignment.schema.json is out of date: regenerate it with "
+        "engagement_schema_text() (alignment_cli/cli/views/rubric.py)"
+    )
+    schema = json.loads(engagement_schema_text())
+    Draft202012Validator.check_schema(schema)
+    validator = Draft202012Validator(schema)
+    for org in ("siloed", "halfway", "integrated"):
+        doc = yaml.safe_load((EXAMPLES / org / "alignment.yaml").read_text(encoding="utf-8"))
+        assert list(validator.iter_errors(doc)) == []
+    good = {
+        "report": {
+            "firm": "Northwind",
+            "logo": "logo.png",
+            "findings": [{"title": "T", "body": "**b**"}],
+            "recommendations": {"a-b": {"hide": True, "owner": "revops", "priority": "low"}},
+        }
+    }
+    assert list(validator.iter_errors(good)) == []
+    for bad in (
+        {"report": {"font": "Arial"}},
+        {"report": {"recommendations": {"a-b": {"owner": "finance"}}}},
+        {"report": {"recommendations": {"a-b": {"colour": "red"}}}},
+        {"report": {"recommendations": {"Not An Id": {}}}},
+        {"report": {"findings": [{"body": "no title"}]}},
+    ):
+        assert list(validator.iter_errors(bad)), bad

@@ -98,10 +98,12 @@ def report(
     kind = report_format(fmt.value if fmt is not None else None, output, template)
     scored = score_inputs(inputs or [], rubric_ref=rubric, carry_over=carry_over)
     when = report_date(scored.card, fixed, lambda: now().date())
+    from alignment_cli.report.consultant import consultant_layer
     from alignment_cli.report.progress import comparison_view, history_points
     from alignment_cli.report.summaries import report_summary
     from alignment_cli.scoring.tracking import append_step_summary, report_progress
 
+    consultant = consultant_layer(scored.engagement, scored.rubric)
     progress = report_progress(scored, baseline, day=when, carry_over=carry_over)
     context = build_context(
         scored.card,
@@ -110,6 +112,7 @@ def report(
         anonymous=anonymous,
         min_group=min_group,
         attribute_quotes=attribute_quotes,
+        consultant=consultant,
         comparison=comparison_view(progress.comparison) if progress.comparison else None,
         history=history_points(progress.trend) if progress.trend else (),
     )

@@ -296,7 +296,7 @@ class Question(Model):
 
 
 Priority = Literal["high", "medium", "low"]
-Owner = Literal["joint", "sales", "marketing", "leadership"]
+Owner = Literal["joint", "sales", "marketing", "leadership", "revops"]
 
 
 class Recommendation(Model):
@@ -308,7 +308,7 @@ class Recommendation(Model):
     phase: Id = Field(description="The phase the action belongs to (the roadmap's order).")
     dimension: Id | None = Field(None, description="The dimension the action improves.")
     priority: Priority = Field("medium", description="high, medium or low.")
-    owner: Owner = Field("joint", description="joint, sales, marketing or leadership.")
+    owner: Owner = Field("joint", description="joint, sales, marketing, leadership or revops.")
     kpi: str = Field("", description="How to tell it worked.")
     trigger: Text = Field(
         description="Condition over the results, e.g. dimension.shared_definitions < 60."

@@ -22,13 +22,16 @@ from alignment_cli.files.privacy import DEFAULT_MIN_GROUP
 from alignment_cli.model.models import Question
 from alignment_cli.model.qtypes import KINDS
 from alignment_cli.model.rubric import LoadedRubric
+from alignment_cli.report import markdown as md
 from alignment_cli.report.appendix import answer_summary, build_appendix
 from alignment_cli.report.charts import (
     PALETTE,
+    Markdown,
     Series,
     mermaid_bars,
     svg_bars,
 )
+from alignment_cli.report.consultant import NO_CONSULTANT, Consultant, apply_changes
 from alignment_cli.report.model import (
     _OWNERS,
     BLIND_SPOTS,
@@ -39,8 +42,10 @@ from alignment_cli.report.model import (
     BlindSpotView,
     Chart,
     ComparisonView,
+    ConsultantView,
     DimensionRow,
     Figure,
+    FindingView,
     GapRow,
     GapView,
     HistoryPoint,
@@ -63,7 +68,7 @@ from alignment_cli.report.model import (
     signed_text,
 )
 from alignment_cli.report.progress import trend_view
-from alignment_cli.scoring.scorecard import Classification, Evidence, Scorecard
+from alignment_cli.scoring.scorecard import Classification, Evidence, RecommendationHit, Scorecard
 
 # --------------------------------------------------------------------------- building
 
@@ -103,6 +108,7 @@ def build_context(
     anonymous: bool = False,
     min_group: int | None = None,
     attribute_quotes: bool = False,
+    consultant: Consultant = NO_CONSULTANT,
     comparison: ComparisonView | None = None,
     history: Sequence[HistoryPoint] = (),
 ) -> ReportContext:
@@ -137,7 +143,9 @@ def build_context(
     dimensions = _dimensions(card, loaded, role_columns, gap_shown)
     gap = _gap_view(card, loaded, gap_roles, gap_shown, size)
     orientation = [_orientation(c, loaded) for c in card.classifications]
-    roadmap = _roadmap(card, loaded, phases, few, gap_shown, size)
+    hits = apply_changes(card.recommendations, consultant.changes)
+    notes = {k: v.note for k, v in consultant.changes.items() if v.note}
+    roadmap = _roadmap(card, loaded, hits, notes, phases, few, gap_shown, size)
     chart = _chart(dimensions, role_columns)
     levels = _levels(card, loaded)
     summary = _summary(card, loaded, phases, dimensions, gap, orientation, roadmap)
@@ -155,7 +163,7 @@ def build_context(
         gap=gap,
         orientation=orientation,
         roadmap=roadmap,
-        recommendations_total=len(card.recommendations),
+        recommendations_total=len(hits),
         benchmarks=_benchmarks(loaded),
         blind_spots=_blind_spots(card, few),
         appendix=build_appendix(
@@ -164,6 +172,23 @@ def build_context(
         comparison=comparison,
         history=history_list,
         trend=trend,
+        consultant=_consultant_view(consultant),
+    )
+
+
+def _consultant_view(c: Consultant) -> ConsultantView:
+    return ConsultantView(
+        firm=c.firm,
+        logo=c.logo_uri,
+        findings=[
+            FindingView(
+                title=f.title,
+                body=f.body,
+                markdown=Markdown(md.safe_markdown(f.body)),
+                html=md.safe_html(f.body),
+            )
+            for f in c.findings
+        ],
     )
 
 
@@ -452,6 +477,8 @@ def _answer_words(q: Question, value: object) -> str:
 def _roadmap(
     card: Scorecard,
     loaded: LoadedRubric,
+    hits: Sequence[RecommendationHit],
+    notes: dict[str, str],
     phases: list[PhaseRow],
     few: frozenset[str],
     gap_shown: bool,
@@ -461,7 +488,7 @@ def _roadmap(
     by_phase: dict[str, list[RecommendationView]] = defaultdict(list)
     order = {p.id: i for i, p in enumerate(phases)}
     ranked = sorted(
-        card.recommendations,
+        hits,
         key=lambda h: (order.get(h.phase, len(order)), _PRIORITY.get(h.priority, 9)),
     )
     for number, hit in enumerate(ranked, start=1):
@@ -480,6 +507,7 @@ def _roadmap(
                 dimension=dims.get(hit.dimension) if hit.dimension else None,
                 why=[_evidence(e, loaded, card, few, gap_shown, size) for e in hit.because],
                 indent=Figure(" " * (len(str(number)) + 2)),
+                note=notes.get(hit.id, ""),
             )
         )
     out = []

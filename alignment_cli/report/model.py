@@ -41,6 +41,7 @@ _OWNERS = {
     "sales": "Sales",
     "marketing": "Marketing",
     "leadership": "Leadership",
+    "revops": "Revenue operations",
 }
 
 
@@ -244,6 +245,8 @@ class RecommendationView:
     #: Spaces as wide as the list marker ("10. " is four): continuation lines indented by it
     #: stay inside the Markdown list item (CommonMark's list-item rule).
     indent: Figure
+    #: The consultant's note on it (alignment.yaml, report.recommendations), or empty.
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -408,6 +411,26 @@ class Summary:
 
 
 @dataclass(frozen=True)
+class FindingView:
+    """One of the consultant's findings; `body` as typed, `markdown` and `html` made harmless."""
+
+    title: str
+    body: str
+    markdown: Markdown
+    html: md.SafeHtml
+
+
+@dataclass(frozen=True)
+class ConsultantView:
+    firm: str | None
+    logo: str | None
+    findings: list[FindingView]
+
+
+NO_CONSULTANT_VIEW = ConsultantView(None, None, [])
+
+
+@dataclass(frozen=True)
 class ReportContext:
     """The variables every report template receives (docs/templates.md)."""
 
@@ -429,6 +452,7 @@ class ReportContext:
     comparison: ComparisonView | None = None
     history: list[HistoryPoint] = field(default_factory=list)
     trend: Trend | None = None
+    consultant: ConsultantView = NO_CONSULTANT_VIEW
 
     def variables(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
