@@ -79,7 +79,11 @@ def test_a_choice_disagreement_in_the_summary_shows_the_options_chosen(
 
 
 def _notes(text: str) -> list[str]:
-    return [x for x in text.split("## Appendix")[1].splitlines() if x.startswith("  - “")]
+    return [
+        x
+        for x in text.split("## Appendix: answers and notes")[1].splitlines()
+        if x.startswith("  - “")
+    ]
 
 
 def test_quotes_are_attributed_by_role_and_names_appear_only_in_who_answered(
@@ -174,7 +178,7 @@ def test_firm_logo_findings_and_corrections_reach_the_report(
     assert "**Leads die in the queue**" in summary
     assert "Web leads wait **two days**. &lt;script&gt;" in summary
     assert "- Nobody owns the queue" in summary
-    roadmap = md.split("\n## Roadmap\n")[1].split("\n## ")[0]
+    roadmap = md.split("\n## Appendix: the full roadmap\n")[1].split("\n## ")[0]
     titles = re.findall(r"^\d+\. \*\*(.+?)\*\*", roadmap, re.M)
     assert len(titles) == len(ids) - 1 and hidden.title not in titles
     assert "Our own title" in titles and changed.title not in titles
@@ -290,3 +294,140 @@ def test_the_engagement_schema_is_committed_and_covers_report() -> None:
         {"report": {"findings": [{"body": "no title"}]}},
     ):
         assert list(validator.iter_errors(bad)), bad
+
+
+# --------------------------------------------------------------------------- the plan
+
+
+def _json_plan(invoke: Callable[..., Any], *args: str) -> tuple[dict[str, Any], list[Any]]:
+    import json
+
+    result = invoke("score", *args, "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    return data, data["plan"]
+
+
+def test_the_plan_groups_every_action_into_at_most_seven_owned_workstreams(
+    invoke: Callable[..., Any],
+) -> None:
+    for org in ("siloed", "halfway", "integrated"):
+        data, plan = _json_plan(invoke, str(EXAMPLES / org))
+        assert 1 <= len(plan) <= 7 or not data["recommendations"]
+        actions = [s["action"] for w in plan for s in w["steps"]]
+        titles = [r["title"] for r in data["recommendations"]]
+        # Every triggered recommendation is one step of one workstream, once.
+        assert sorted(a for a in actions if a in titles) == sorted(titles)
+        for w in plan:
+            assert set(w) == {"id", "title", "owner", "steps", "measure", "baseline", "target"}
+            assert w["owner"] in {"sales", "marketing", "leadership", "revops"}
+            days = [s["by_day"] for s in w["steps"]]
+            assert days == sorted(days) and set(days) <= {30, 60, 90} and 90 in days
+            assert w["measure"] and w["baseline"] and w["target"]
+    _, siloed = _json_plan(invoke, str(EXAMPLES / "siloed"))
+    assert "revops" in {w["owner"] for w in siloed}
+
+
+def test_a_baseline_is_the_clients_own_figure(invoke: Callable[..., Any]) -> None:
+    import statistics
+
+    loaded = score_inputs([EXAMPLES / "halfway"]).rubric
+    _, plan = _json_plan(invoke, str(EXAMPLES / "halfway"))
+    checked = 0
+    for w in loaded.rubric.workstreams:
+        if w.measure is None or w.measure.question is None:
+            continue
+        q = loaded.questions[w.measure.question]
+        row = next((x for x in plan if x["id"] == w.id), None)
+        if row is None or q.type != "number":
+            continue
+        values = [
+            float(a[q.id])
+            for a in answers_of("halfway").values()
+            if isinstance(a.get(q.id), int | float) and not isinstance(a.get(q.id), bool)
+        ]
+        median = statistics.median(values)
+        unit = "%" if q.unit == "percent" else f" {q.unit}"
+        assert row["baseline"].startswith(f"{median:g}{unit}"), row
+        assert row["target"] == w.measure.target and row["measure"] == w.measure.text
+        checked += 1
+    assert checked >= 2
+
+
+def test_the_report_shows_the_plan_right_after_the_summary(invoke: Callable[..., Any]) -> None:
+    md = report(invoke, str(EXAMPLES / "siloed"))
+    headings = re.findall(r"^## (.+)$", md, re.M)
+    assert headings[:2] == ["Executive summary", "The plan: the first 90 days"]
+    # The full list is an appendix, before the answers.
+    assert headings.index("Appendix: the full roadmap") > headings.index("Perception gap")
+    _, plan = _json_plan(invoke, str(EXAMPLES / "siloed"))
+    section = md.split("## The plan: the first 90 days")[1].split("\n## ")[0]
+    assert section.count("\n### ") == len(plan)
+    page = report(invoke, str(EXAMPLES / "siloed"), "--format", "html")
+    assert page.index('id="plan"') < page.index('id="scorecard"')
+    assert page.count('<div class="workstream">') == len(plan)
+
+
+def test_hidden_and_corrected_actions_change_the_plan(
+    invoke: Callable[..., Any], engagement_copy: Callable[[str], Path]
+) -> None:
+    root = engagement_copy("halfway")
+    hits = score_inputs([root]).card.recommendations
+    high = next(h for h in hits if h.priority == "high")
+    other = next(h for h in hits if h.priority == "medium")
+    _with_report(
+        root,
+        f"report:\n  recommendations:\n    {high.id}: {{hide: true}}\n"
+        f"    {other.id}: {{priority: high, title: Done first}}\n",
+    )
+    _, plan = _json_plan(invoke, str(root))
+    steps = {s["action"]: s["by_day"] for w in plan for s in w["steps"]}
+    assert high.title not in steps
+    assert steps["Done first"] == 30 and other.title not in steps
+
+
+def _rubric_with(tmp_path: Path, extra: str, rec_extra: str = "") -> list[str]:
+    from conftest import MINIMAL_RUBRIC
+
+    from alignment_cli.errors import InvalidInput
+    from alignment_cli.model.rubric import load_rubric
+
+    text = MINIMAL_RUBRIC.read_text(encoding="utf-8")
+    if rec_extra:
+        text = text.replace("    owner: joint\n", "    owner: joint\n" + rec_extra, 1)
+    path = tmp_path / "rubric.yaml"
+    path.write_text(text + extra, encoding="utf-8")
+    try:
+        load_rubric(str(path))
+    except InvalidInput as exc:
+        return [str(p) for p in exc.problems]
+    return []
+
+
+def test_workstreams_are_checked_with_the_rubric(tmp_path: Path) -> None:
+    good = (
+        "workstreams:\n"
+        "  - {id: rules, title: Rules, owner: revops, dimensions: [definitions],\n"
+        "     measure: {text: Hours, question: follow-up-hours, target: 1 hour}}\n"
+        "  - {id: speed, title: Speed, owner: sales, dimensions: [service-levels]}\n"
+    )
+    assert _rubric_with(tmp_path, good) == []
+    assert _rubric_with(tmp_path, good, "    workstream: speed\n    by_day: 90\n") == []
+    cases = {
+        good.replace("[definitions]", "[definitons]"): "unknown dimension 'definitons'",
+        good.replace("[service-levels]", "[definitions]"): "already in workstream 'rules'",
+        good.replace("question: follow-up-hours", "question: nope"): "unknown question 'nope'",
+        good.replace("owner: revops", "owner: joint"): "workstreams[0].owner",
+        good.replace(", dimensions: [service-levels]", ""): "belongs to no workstream",
+    }
+    for text, words in cases.items():
+        problems = _rubric_with(tmp_path, text)
+        assert any(words in p and "rubric.yaml:" in p for p in problems), (words, problems)
+    problems = _rubric_with(tmp_path, good, "    workstream: fast\n")
+    assert any("unknown workstream 'fast'" in p for p in problems), problems
+    problems = _rubric_with(tmp_path, good, "    by_day: 45\n")
+    assert any("by_day" in p for p in problems), problems
+    eight = "workstreams:\n" + "".join(
+        f"  - {{id: w{i}, title: W, owner: sales}}\n" for i in range(8)
+    )
+    assert any("workstreams" in p for p in _rubric_with(tmp_path, eight))

@@ -19,7 +19,7 @@ from markdown_it import MarkdownIt
 
 
 def _roadmap(text: str) -> str:
-    return text.split("\n## Roadmap\n")[1].split("\n## ")[0]
+    return text.split("\n## Appendix: the full roadmap\n")[1].split("\n## ")[0]
 
 
 def _siloed(invoke: Callable[..., Any]) -> str:

@@ -509,7 +509,11 @@ def test_anonymous_report_of_one_person_per_group_shows_no_gap(
     assert "Fewer than 3 respondents in Sales or Marketing" in md
     assert "  line [" not in md  # the chart shows all respondents only
     # The quotes stay, attributed to nobody: every group is too small to name.
-    quotes = [x for x in md.split("## Appendix")[1].splitlines() if x.startswith("  - “")]
+    quotes = [
+        x
+        for x in md.split("## Appendix: answers and notes")[1].splitlines()
+        if x.startswith("  - “")
+    ]
     assert quotes and all(x.endswith("” (a respondent)") for x in quotes)
     assert mermaid_problems(md) == [] and table_problems(md) == []
 

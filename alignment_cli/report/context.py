@@ -53,6 +53,7 @@ from alignment_cli.report.model import (
     Meta,
     OrientationView,
     PhaseRow,
+    PlanStep,
     Privacy,
     ReasonRow,
     RecommendationView,
@@ -61,6 +62,7 @@ from alignment_cli.report.model import (
     RoleInfo,
     RoleScore,
     Summary,
+    WorkstreamView,
     _plural,
     long_date,
     percent_text,
@@ -173,7 +175,35 @@ def build_context(
         history=history_list,
         trend=trend,
         consultant=_consultant_view(consultant),
+        plan=_plan(card, loaded, hits, few, size),
     )
+
+
+def _plan(
+    card: Scorecard,
+    loaded: LoadedRubric,
+    hits: Sequence[RecommendationHit],
+    few: frozenset[str],
+    size: int | None,
+) -> list[WorkstreamView]:
+    from alignment_cli.report.plan import build_plan, owner_title
+
+    hidden = f"answered by fewer than {size} people: not shown"
+    return [
+        WorkstreamView(
+            id=w.id,
+            number=i,
+            title=w.title,
+            owner=owner_title(w.owner),
+            owner_id=w.owner,
+            steps=[PlanStep(s.by_day, s.action) for s in w.steps],
+            measure=w.measure,
+            baseline=hidden if w.baseline_question in few else w.baseline,
+            target=w.target,
+            actions=len(w.recommendations),
+        )
+        for i, w in enumerate(build_plan(card, loaded, hits), start=1)
+    ]
 
 
 def _consultant_view(c: Consultant) -> ConsultantView:

@@ -411,6 +411,28 @@ class Summary:
 
 
 @dataclass(frozen=True)
+class PlanStep:
+    by_day: int
+    action: str
+
+
+@dataclass(frozen=True)
+class WorkstreamView:
+    """One workstream of the plan (report/plan.py; docs/rubric-format.md)."""
+
+    id: str
+    number: int
+    title: str
+    owner: str
+    owner_id: str
+    steps: list[PlanStep]
+    measure: str
+    baseline: str
+    target: str
+    actions: int
+
+
+@dataclass(frozen=True)
 class FindingView:
     """One of the consultant's findings; `body` as typed, `markdown` and `html` made harmless."""
 
@@ -453,6 +475,7 @@ class ReportContext:
     history: list[HistoryPoint] = field(default_factory=list)
     trend: Trend | None = None
     consultant: ConsultantView = NO_CONSULTANT_VIEW
+    plan: list[WorkstreamView] = field(default_factory=list)
 
     def variables(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
