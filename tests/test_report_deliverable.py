@@ -431,3 +431,39 @@ def test_workstreams_are_checked_with_the_rubric(tmp_path: Path) -> None:
         f"  - {{id: w{i}, title: W, owner: sales}}\n" for i in range(8)
     )
     assert any("workstreams" in p for p in _rubric_with(tmp_path, eight))
+
+
+# --------------------------------------------------------------------------- heat map
+
+
+def test_the_heat_map_shows_every_role_that_answered(invoke: Callable[..., Any]) -> None:
+    for org in ("siloed", "halfway"):
+        scored = score_inputs([EXAMPLES / org])
+        card = scored.card
+        titles = {x.id: x.title for x in scored.rubric.rubric.roles}
+        md = report(invoke, str(EXAMPLES / org))
+        section = md.split("### By role")[1].split("\n### ")[0].split("\n## ")[0]
+        header = next(x for x in section.splitlines() if x.startswith("| Dimension"))
+        assert header == "| Dimension | " + " | ".join(titles[r] for r in card.by_role) + " |"
+        for d in card.dimensions:
+            row = next(x for x in section.splitlines() if x.startswith(f"| {d.title} |"))
+            cells = [c.strip() for c in row.strip("|").split("|")][1:]
+            expected = [
+                "–" if d.by_role.get(r) is None else f"{d.by_role[r]:.0f}" for r in card.by_role
+            ]
+            assert cells == expected
+        page = report(invoke, str(EXAMPLES / org), "--format", "html")
+        table = page.split('<table class="heatmap">')[1].split("</table>")[0]
+        for d in card.dimensions:
+            for r in card.by_role:
+                v = d.by_role.get(r)
+                shade = "none" if v is None else f"h{min(4, int(v // 20))}"
+                assert f'<td class="num heat {shade}">{"–" if v is None else f"{v:.0f}"}</td>' in (
+                    table
+                )
+    assert "Leadership" in header or "Revenue operations" in header
+
+
+def test_the_heat_map_keeps_small_groups_out_when_asked(invoke: Callable[..., Any]) -> None:
+    md = report(invoke, str(EXAMPLES / "siloed"), "--anonymous")
+    assert "### By role" not in md  # every group has one person: none is shown on its own

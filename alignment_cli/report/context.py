@@ -48,6 +48,9 @@ from alignment_cli.report.model import (
     FindingView,
     GapRow,
     GapView,
+    HeatCell,
+    HeatMap,
+    HeatRow,
     HistoryPoint,
     LevelBand,
     Meta,
@@ -176,7 +179,36 @@ def build_context(
         trend=trend,
         consultant=_consultant_view(consultant),
         plan=_plan(card, loaded, hits, few, size),
+        heatmap=_heatmap(card, roles),
     )
+
+
+def shade(value: float | None) -> str:
+    """A score's band on the heat map: h0 below 20, h1 below 40, ... h4 from 80."""
+    if value is None:
+        return "none"
+    return f"h{min(4, max(0, int(value // 20)))}"
+
+
+def _heatmap(card: Scorecard, roles: list[RoleInfo]) -> HeatMap:
+    shown = [x for x in roles if x.shown]
+    rows = [
+        HeatRow(
+            id=d.id,
+            title=d.title,
+            cells=[
+                HeatCell(
+                    role=x.title,
+                    score=score_text(d.by_role.get(x.id)),
+                    score_value=d.by_role.get(x.id),
+                    shade=shade(d.by_role.get(x.id)),
+                )
+                for x in shown
+            ],
+        )
+        for d in card.dimensions
+    ]
+    return HeatMap(roles=shown, rows=rows)
 
 
 def _plan(

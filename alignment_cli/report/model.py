@@ -411,6 +411,30 @@ class Summary:
 
 
 @dataclass(frozen=True)
+class HeatCell:
+    role: str
+    score: Figure
+    score_value: float | None
+    #: "h0" (0 to 20) ... "h4" (80 to 100), "none" when the group did not score it.
+    shade: str
+
+
+@dataclass(frozen=True)
+class HeatRow:
+    id: str
+    title: str
+    cells: list[HeatCell]
+
+
+@dataclass(frozen=True)
+class HeatMap:
+    """Every role group shown on its own, by dimension."""
+
+    roles: list[RoleInfo]
+    rows: list[HeatRow]
+
+
+@dataclass(frozen=True)
 class PlanStep:
     by_day: int
     action: str
@@ -476,6 +500,7 @@ class ReportContext:
     trend: Trend | None = None
     consultant: ConsultantView = NO_CONSULTANT_VIEW
     plan: list[WorkstreamView] = field(default_factory=list)
+    heatmap: HeatMap = field(default_factory=lambda: HeatMap([], []))
 
     def variables(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
