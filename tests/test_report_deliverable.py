@@ -467,3 +467,25 @@ def test_the_heat_map_shows_every_role_that_answered(invoke: Callable[..., Any])
 def test_the_heat_map_keeps_small_groups_out_when_asked(invoke: Callable[..., Any]) -> None:
     md = report(invoke, str(EXAMPLES / "siloed"), "--anonymous")
     assert "### By role" not in md  # every group has one person: none is shown on its own
+
+
+def test_a_baseline_only_a_few_gave_is_not_shown_in_an_anonymous_report(
+    invoke: Callable[..., Any],
+) -> None:
+    hours = by_role("siloed", "lead-follow-up-hours")["sales"]
+    plain = report(invoke, str(EXAMPLES / "siloed"))
+    assert f"**Today:** {hours:g} hours" in plain
+    md = report(invoke, str(EXAMPLES / "siloed"), "--anonymous")
+    plan = md.split("## The plan")[1].split("\n## ")[0]
+    assert f"{hours:g} hours" not in plan
+    assert "**Today:** answered by fewer than 3 people: not shown" in plan
+
+
+def test_score_json_checks_the_corrections_too(
+    invoke: Callable[..., Any], engagement_copy: Callable[[str], Path]
+) -> None:
+    root = engagement_copy("halfway")
+    config = _with_report(root, "report:\n  recommendations:\n    no-such-action: {hide: true}\n")
+    result = invoke("score", str(root), "--format", "json")
+    assert result.exit_code == 2, result.output
+    assert f"alignment.yaml:{_line_of(config, 'no-such-action')}:" in result.stderr

@@ -154,16 +154,19 @@ def _measure(
     key: str,
 ) -> tuple[str, str, str]:
     declared = getattr(w, "measure", None)
+    dims = [d for d in card.dimensions if any(h.dimension == d.id for h in hits)]
+    dim = dims[0] if dims else None
     if declared is not None:
         baseline = (
             baseline_from_answers(card, loaded, declared.question)
             if declared.question
             else "not measured yet"
         )
+        if baseline.startswith("not ") and dim is not None and dim.score is not None:
+            # Nobody gave the figure: the score the answers do give stands in.
+            baseline += f" ({dim.title} scores {dim.score:.0f} of 100)"
         return declared.text, baseline, declared.target or "agree one at day 30"
     first = next((h for h in hits if h.kpi), None)
-    dims = [d for d in card.dimensions if any(h.dimension == d.id for h in hits)]
-    dim = dims[0] if dims else None
     if dim is not None and dim.score is not None:
         baseline = f"{dim.title} scores {dim.score:.0f} of 100"
         target = _dimension_target(loaded, dim.score, dim.target)
