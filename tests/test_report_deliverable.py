@@ -489,3 +489,66 @@ def test_score_json_checks_the_corrections_too(
     result = invoke("score", str(root), "--format", "json")
     assert result.exit_code == 2, result.output
     assert f"alignment.yaml:{_line_of(config, 'no-such-action')}:" in result.stderr
+
+
+# --------------------------------------------------------------------------- plan invariants
+
+_HALFWAY = score_inputs([EXAMPLES / "halfway"])
+_DIMS = [d.id for d in _HALFWAY.rubric.rubric.dimensions]
+
+
+def _hits() -> Any:
+    from hypothesis import strategies as st
+
+    base = _HALFWAY.card.recommendations[0]
+    hit = st.builds(
+        lambda i, dim, prio, owner: base.model_copy(
+            update={
+                "id": f"r{i}",
+                "title": f"Action {i}",
+                "dimension": dim,
+                "priority": prio,
+                "owner": owner,
+            }
+        ),
+        st.integers(0, 10_000),
+        st.sampled_from([*_DIMS, None]),
+        st.sampled_from(["high", "medium", "low"]),
+        st.sampled_from(["joint", "sales", "marketing", "leadership", "revops"]),
+    )
+    return st.lists(hit, max_size=40, unique_by=lambda h: h.id)
+
+
+def test_any_set_of_actions_makes_a_plan_of_at_most_seven_owned_workstreams() -> None:
+    import dataclasses
+
+    from hypothesis import given, settings
+
+    from alignment_cli.report.plan import build_plan
+
+    bare = dataclasses.replace(
+        _HALFWAY.rubric, rubric=_HALFWAY.rubric.rubric.model_copy(update={"workstreams": []})
+    )
+
+    @settings(max_examples=150, deadline=None)
+    @given(_hits())
+    def check(hits: list[Any]) -> None:
+        for loaded in (_HALFWAY.rubric, bare):
+            plan = build_plan(_HALFWAY.card, loaded, hits)
+            assert len(plan) <= 7
+            assert len({w.id for w in plan}) == len(plan)
+            grouped = [r for w in plan for r in w.recommendations]
+            assert sorted(grouped) == sorted(h.id for h in hits)  # each action once
+            for w in plan:
+                assert w.owner in {"sales", "marketing", "leadership", "revops"}
+                days = [s.by_day for s in w.steps]
+                assert days == sorted(days) and 90 in days and set(days) <= {30, 60, 90}
+                by_id = {h.id: h for h in hits}
+                for s in w.steps:
+                    if s.recommendation is not None:
+                        want = {"high": 30, "medium": 60, "low": 90}[
+                            by_id[s.recommendation].priority
+                        ]
+                        assert s.by_day == want
+
+    check()

@@ -81,7 +81,8 @@ def build_plan(
     keys = sorted(groups, key=lambda k: order.index(k) if k in order else len(order))
     if len(keys) > MAX_WORKSTREAMS:
         # Keep the six with the most high-priority work; merge the rest.
-        ranked = sorted(keys, key=lambda k: (*(-x for x in _weight(groups[k])), keys.index(k)))
+        named = [k for k in keys if k != OTHER]
+        ranked = sorted(named, key=lambda k: (*(-x for x in _weight(groups[k])), keys.index(k)))
         kept = set(ranked[: MAX_WORKSTREAMS - 1])
         merged = [h for k in keys if k not in kept for h in groups[k]]
         groups = {k: groups[k] for k in keys if k in kept}
