@@ -481,8 +481,12 @@ def test_anonymous_report_hides_names_and_small_groups(
         text = html.unescape(result.stdout)
         assert "PersonSales" not in text and "PersonLeadership" not in text
         assert "secret note 1 from sales" in text
-        assert pseudonym("PersonSales 1", salt="Acme") in text
-        assert "from leadership" not in text  # a group of one: no notes
+        assert "someone in Sales" in text  # quotes by role, no pseudonym
+        assert pseudonym("PersonSales 1", salt="Acme") not in text
+        # A group of one keeps its quotes, attributed to neither name nor role.
+        assert "secret note 7 from leadership" in text
+        assert "someone in Leadership" not in text
+        assert "a respondent" in text
         assert (
             "Groups with fewer than 3 respondents are not shown on their own (Leadership)" in text
         )
@@ -504,7 +508,13 @@ def test_anonymous_report_of_one_person_per_group_shows_no_gap(
     assert "Helen Achterberg" not in md and "Marcus Doyle" not in md
     assert "Fewer than 3 respondents in Sales or Marketing" in md
     assert "  line [" not in md  # the chart shows all respondents only
-    assert "“" not in md.split("## Appendix")[1].split("\n---\n")[0]  # no notes at all
+    # The quotes stay, attributed to nobody: every group is too small to name.
+    quotes = [
+        x
+        for x in md.split("## Appendix: answers and notes")[1].splitlines()
+        if x.startswith("  - “")
+    ]
+    assert quotes and all(x.endswith("” (a respondent)") for x in quotes)
     assert mermaid_problems(md) == [] and table_problems(md) == []
 
 
@@ -514,10 +524,10 @@ def test_min_group_given_alone_hides_groups_but_keeps_names(
     root = _team(tmp_path, sales=2, marketing=1, leadership=0)
     args = [str(root / "answers"), "--rubric", str(root / "rubric.yaml")]
     open_report = invoke("report", *args).stdout
-    assert "secret note 3 from marketing" in open_report  # attributed by default
-    assert "PersonMarketing 3" in open_report
+    assert "secret note 3 from marketing” (someone in Marketing)" in open_report  # by role
+    assert "PersonMarketing 3" in open_report  # in the list of who answered
     hidden = invoke("report", *args, "--min-group", "2").stdout
-    assert "secret note 3 from marketing" not in hidden
+    assert "secret note 3 from marketing” (a respondent)" in hidden
     assert "secret note 1 from sales" in hidden
     assert "PersonSales 1" in hidden
     assert "| Dimension | Score | Sales |" in hidden

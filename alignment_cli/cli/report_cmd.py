@@ -49,7 +49,15 @@ def report(
         bool,
         typer.Option(
             "--anonymous",
-            help="Replace names with stable pseudonyms and hide groups under --min-group.",
+            help="No names anywhere (no list of who was interviewed); quotes kept, by role; "
+            "groups under --min-group hidden.",
+        ),
+    ] = False,
+    attribute_quotes: Annotated[
+        bool,
+        typer.Option(
+            "--attribute-quotes",
+            help="For internal use: quotes carry the person's name (default: their role only).",
         ),
     ] = False,
     min_group: Annotated[
@@ -81,15 +89,21 @@ def report(
     from alignment_cli.report.render import parse_day, render, report_format
     from alignment_cli.scoring.pipeline import score_inputs
 
+    if anonymous and attribute_quotes:
+        from alignment_cli.errors import UsageError
+
+        raise UsageError("--attribute-quotes names people; it cannot go with --anonymous")
     make_dirs = check_output(output, "-o")
     fixed = parse_day(day) if day is not None else None
     kind = report_format(fmt.value if fmt is not None else None, output, template)
     scored = score_inputs(inputs or [], rubric_ref=rubric, carry_over=carry_over)
     when = report_date(scored.card, fixed, lambda: now().date())
+    from alignment_cli.report.consultant import consultant_layer
     from alignment_cli.report.progress import comparison_view, history_points
     from alignment_cli.report.summaries import report_summary
     from alignment_cli.scoring.tracking import append_step_summary, report_progress
 
+    consultant = consultant_layer(scored.engagement, scored.rubric)
     progress = report_progress(scored, baseline, day=when, carry_over=carry_over)
     context = build_context(
         scored.card,
@@ -97,6 +111,8 @@ def report(
         day=when,
         anonymous=anonymous,
         min_group=min_group,
+        attribute_quotes=attribute_quotes,
+        consultant=consultant,
         comparison=comparison_view(progress.comparison) if progress.comparison else None,
         history=history_points(progress.trend) if progress.trend else (),
     )

@@ -94,7 +94,18 @@ def score(
     failures = check_gates(card, gates, base.card if base else None)
     saved = save_run(card, scored.engagement) if save else None
     if fmt is ViewFormat.json:
+        from alignment_cli.report.consultant import apply_changes
+        from alignment_cli.report.plan import build_plan
+
         data = card.model_dump(mode="json")
+        changes = {}
+        if scored.engagement is not None:
+            from alignment_cli.files.engagement import check_report_settings
+
+            check_report_settings(scored.engagement, scored.rubric)
+            changes = dict(scored.engagement.config.report.recommendations)
+        hits = apply_changes(card.recommendations, changes)
+        data["plan"] = [w.as_json() for w in build_plan(card, scored.rubric, hits)]
         if comparison is not None:
             data["comparison"] = comparison.model_dump(mode="json")
         typer.echo(json.dumps(data, indent=2, ensure_ascii=False))

@@ -305,7 +305,37 @@ class Question(Model):
 
 
 Priority = Literal["high", "medium", "low"]
-Owner = Literal["joint", "sales", "marketing", "leadership"]
+Owner = Literal["joint", "sales", "marketing", "leadership", "revops"]
+
+
+Accountable = Literal["sales", "marketing", "leadership", "revops"]
+#: A plan's checkpoints: days from the start of the work.
+ByDay = Literal[30, 60, 90]
+MAX_WORKSTREAMS = 7
+
+
+class Measure(Model):
+    """How a workstream's progress is measured, and where the client's baseline comes from."""
+
+    text: Text = Field(description="What is measured, e.g. 'Sales acceptance rate of MQLs'.")
+    question: Id | None = Field(
+        None, description="The question whose answers give the client's baseline."
+    )
+    target: str = Field("", description="The figure to reach, e.g. '90%'.")
+
+
+class Workstream(Model):
+    """A group of recommendations the plan turns into one line of work with one owner."""
+
+    id: Id
+    title: Text = Field(description="The workstream, in a few words.")
+    owner: Accountable = Field(
+        description="The one accountable owner: sales, marketing, leadership or revops."
+    )
+    dimensions: list[Id] = Field(
+        [], description="Recommendations on these dimensions belong here unless they say else."
+    )
+    measure: Measure | None = Field(None, description="Default: the first action's KPI.")
 
 
 class Recommendation(Model):
@@ -317,8 +347,14 @@ class Recommendation(Model):
     phase: Id = Field(description="The phase the action belongs to (the roadmap's order).")
     dimension: Id | None = Field(None, description="The dimension the action improves.")
     priority: Priority = Field("medium", description="high, medium or low.")
-    owner: Owner = Field("joint", description="joint, sales, marketing or leadership.")
+    owner: Owner = Field("joint", description="joint, sales, marketing, leadership or revops.")
     kpi: str = Field("", description="How to tell it worked.")
+    workstream: Id | None = Field(
+        None, description="The plan's workstream. Default: the one listing its dimension."
+    )
+    by_day: ByDay | None = Field(
+        None, description="30, 60 or 90: when the plan has it done. Default: by priority."
+    )
     trigger: Text = Field(
         description="Condition over the results, e.g. dimension.shared_definitions < 60."
     )
@@ -356,6 +392,11 @@ class Rubric(Model):
     questions: list[Question] = Field(min_length=1, description="The questions, in order.")
     recommendations: list[Recommendation] = Field(
         [], description="Actions for the roadmap, each with a trigger."
+    )
+    workstreams: list[Workstream] = Field(
+        [],
+        max_length=MAX_WORKSTREAMS,
+        description="At most seven lines of work the plan groups the recommendations into.",
     )
     renamed: dict[Id, Id] = Field(
         {},

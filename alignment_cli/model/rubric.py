@@ -377,6 +377,7 @@ def check_rubric(
         ("benchmarks", r.benchmarks),
         ("questions", r.questions),
         ("recommendations", r.recommendations),
+        ("workstreams", r.workstreams),
     ):
         duplicates(bad, (section,), [x.id for x in items])
     # Ids cannot hold underscores, so two ids never share a variable name (to_var is one-to-one).
@@ -418,6 +419,35 @@ def check_rubric(
                 bad(("classifiers", ci, "current"), _unknown("question", clf.current, qids))
             elif q.type is not QuestionType.CHOICE:
                 bad(("classifiers", ci, "current"), f"'{clf.current}' must be a choice question")
+
+    streams = {w.id for w in r.workstreams}
+    claimed: dict[str, str] = {}
+    for wi, w in enumerate(r.workstreams):
+        for di, d in enumerate(w.dimensions):
+            if d not in dims:
+                bad(("workstreams", wi, "dimensions", di), _unknown("dimension", d, dims))
+            elif d in claimed:
+                bad(
+                    ("workstreams", wi, "dimensions", di),
+                    f"dimension '{d}' is already in workstream '{claimed[d]}'",
+                )
+            else:
+                claimed[d] = w.id
+        question = w.measure.question if w.measure is not None else None
+        if question is not None and question not in questions:
+            bad(("workstreams", wi, "measure", "question"), _unknown("question", question, qids))
+    for ri, rec in enumerate(r.recommendations):
+        if rec.workstream is not None and rec.workstream not in streams:
+            bad(
+                ("recommendations", ri, "workstream"),
+                _unknown("workstream", rec.workstream, streams),
+            )
+        elif streams and rec.workstream is None and rec.dimension not in claimed:
+            bad(
+                ("recommendations", ri),
+                f"'{rec.id}' belongs to no workstream: give it a workstream, or list its "
+                "dimension in one",
+            )
 
     for bi, bench in enumerate(r.benchmarks):
         for qi, qid in enumerate(bench.questions):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
+from typing import Any
 
-from alignment_cli.files.privacy import pseudonym
 from alignment_cli.model.models import Question
 from alignment_cli.model.qtypes import KINDS
 from alignment_cli.model.rubric import LoadedRubric
@@ -32,6 +32,16 @@ from alignment_cli.scoring.scorecard import Scorecard
 _RESERVED_WORDS = {"n/a": "not applicable", "unknown": "don't know"}
 
 
+_PERCENT = ("percent", "%")
+
+
+def _number(value: float, unit: str) -> str:
+    """A number as it was answered: 20%, 4 hours, 12."""
+    if unit in _PERCENT:
+        return f"{value:g}%"
+    return f"{value:g}" + (f" {unit}" if unit else "")
+
+
 def _answer_items(q: Question | None, counts: dict[str, int], scale_max: int) -> list[str]:
     """One role group's answers to a question, as counted phrases, most common first."""
     labelled: Counter[str] = Counter()
@@ -53,18 +63,56 @@ def _answer_items(q: Question | None, counts: dict[str, int], scale_max: int) ->
     distinct_numbers = len(numbers)
     if distinct_numbers > ANSWERS_PER_CELL:
         values = sorted(v for v, n in numbers for _ in range(min(n, 10_000)))
-        suffix = f" {unit}" if unit else ""
         median = statistics.median(values)
-        labelled[f"median {median:g}{suffix}, range {values[0]:g} to {values[-1]:g}{suffix}"] += (
-            sum(n for _, n in numbers)
+        low = _number(values[0], unit if unit in _PERCENT else "")
+        high = _number(values[-1], unit)
+        labelled[f"median {_number(median, unit)}, range {low} to {high}"] += sum(
+            n for _, n in numbers
         )
     else:
         for v, n in numbers:
-            labelled[f"{v:g}" + (f" {unit}" if unit else "")] += n
+            labelled[_number(v, unit)] += n
     ranked = sorted(labelled.items(), key=lambda kv: (-kv[1], kv[0]))
     if people <= 1:
         return [label for label, _ in ranked]
     return [f"{label} ({n:,})" for label, n in ranked]
+
+
+def answer_summary(
+    q: Question | None, counts: dict[str, int], scale_max: int, limit: int = ANSWERS_PER_CELL
+) -> tuple[list[str], int, str]:
+    """What a group answered, as people read it: the phrases kept, how many more, and the text
+    ("20% (2); 30%", a dash when nobody answered)."""
+    answered = _answer_items(q, counts, scale_max)
+    kept = answered[:limit]
+    more = len(answered) - len(kept)
+    text = "; ".join(kept) if kept else "–"
+    if more:
+        text += f"; and {_plural(more, 'other answer')}"
+    return kept, more, text
+
+
+def quoted_by(role_title: str) -> str:
+    """Who said it, by role alone: "someone in Sales"."""
+    return f"someone in {role_title}"
+
+
+def _note_view(note: Any, titles: dict[str, str], role_shown: bool, attribute: bool) -> NoteView:
+    """A quote, attributed by role by default (confidential), by name with --attribute-quotes;
+    a quote from a group too small to show on its own names neither."""
+    role = titles.get(note.role, note.role) if role_shown else ""
+    if not role_shown:
+        by = "a respondent"
+    elif attribute:
+        by = f"{note.respondent}, {role}"
+    else:
+        by = quoted_by(role)
+    return NoteView(
+        text=note.text.strip(),
+        respondent=note.respondent if attribute and role_shown else "",
+        role=role,
+        attribution=by,
+    )
 
 
 def build_appendix(
@@ -74,13 +122,13 @@ def build_appendix(
     anonymous: bool,
     everyone_shown: bool,
     few: frozenset[str],
+    attribute: bool = False,
 ) -> Appendix:
     r = loaded.rubric
     questions = loaded.questions
     dims = {d.id: d.title for d in r.dimensions}
     role_titles = {x.id: x.title for x in r.roles}
     shown = {x.id: x.shown and everyone_shown for x in roles}
-    salt = card.organization or ""
     phases = []
     for pi, phase in enumerate(r.phases, start=1):
         items = []
@@ -94,26 +142,17 @@ def build_appendix(
                 if not shown[role.id]:
                     cells.append(AnswerCell(role.title, False, [], 0, "not shown"))
                     continue
-                answered = _answer_items(q, counts, scale)
-                kept = answered[:ANSWERS_PER_CELL]
-                more = len(answered) - len(kept)
-                text = "; ".join(kept) if kept else "–"
-                if more:
-                    text += f"; and {_plural(more, 'other answer')}"
+                kept, more, text = answer_summary(q, counts, scale)
                 cells.append(AnswerCell(role.title, True, kept, more, text))
             notes = []
             hidden_notes = 0
             for note in qs.notes:
-                if not shown.get(note.role, False):
+                if not everyone_shown:
                     hidden_notes += 1
                     continue
                 notes.append(note)
             kept_notes = [
-                NoteView(
-                    text=n.text.strip(),
-                    respondent=pseudonym(n.respondent, salt) if anonymous else n.respondent,
-                    role=role_titles.get(n.role, n.role),
-                )
+                _note_view(n, role_titles, shown.get(n.role, False), attribute)
                 for n in notes[:NOTES_PER_QUESTION]
             ]
             items.append(

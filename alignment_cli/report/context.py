@@ -22,31 +22,41 @@ from alignment_cli.files.privacy import DEFAULT_MIN_GROUP
 from alignment_cli.model.models import Question
 from alignment_cli.model.qtypes import KINDS
 from alignment_cli.model.rubric import LoadedRubric
-from alignment_cli.report.appendix import build_appendix
+from alignment_cli.report import markdown as md
+from alignment_cli.report.appendix import answer_summary, build_appendix
 from alignment_cli.report.charts import (
     PALETTE,
+    Markdown,
     Series,
     mermaid_bars,
     svg_bars,
 )
+from alignment_cli.report.consultant import NO_CONSULTANT, Consultant, apply_changes
 from alignment_cli.report.model import (
     _OWNERS,
     BLIND_SPOTS,
     DISAGREEMENT_POINTS,
+    GAP_ANSWERS,
     GAP_QUESTIONS,
     BenchmarkView,
     BlindSpotView,
     Chart,
     ComparisonView,
+    ConsultantView,
     DimensionRow,
     Figure,
+    FindingView,
     GapRow,
     GapView,
+    HeatCell,
+    HeatMap,
+    HeatRow,
     HistoryPoint,
     LevelBand,
     Meta,
     OrientationView,
     PhaseRow,
+    PlanStep,
     Privacy,
     ReasonRow,
     RecommendationView,
@@ -55,6 +65,7 @@ from alignment_cli.report.model import (
     RoleInfo,
     RoleScore,
     Summary,
+    WorkstreamView,
     _plural,
     long_date,
     percent_text,
@@ -62,7 +73,7 @@ from alignment_cli.report.model import (
     signed_text,
 )
 from alignment_cli.report.progress import trend_view
-from alignment_cli.scoring.scorecard import Classification, Evidence, Scorecard
+from alignment_cli.scoring.scorecard import Classification, Evidence, RecommendationHit, Scorecard
 
 # --------------------------------------------------------------------------- building
 
@@ -83,10 +94,10 @@ def visible_roles(
 ) -> tuple[dict[str, bool], int | None]:
     """Which role groups may be shown on their own, and the group size in force.
 
-    Interviews are attributed by default, so nothing is hidden unless the report is anonymous or
+    Nothing is hidden by default (quotes name roles, not people) unless the report is anonymous or
     a minimum group size is asked for; then a group smaller than it (default
-    privacy.DEFAULT_MIN_GROUP) is never broken out: no column, chart series, gap or notes of its
-    own.
+    privacy.DEFAULT_MIN_GROUP) is never broken out: no column, chart series or gap of its own,
+    and its quotes name neither person nor role.
     """
     enforce = anonymous or min_group is not None
     size = (min_group if min_group is not None else DEFAULT_MIN_GROUP) if enforce else None
@@ -101,6 +112,8 @@ def build_context(
     day: date,
     anonymous: bool = False,
     min_group: int | None = None,
+    attribute_quotes: bool = False,
+    consultant: Consultant = NO_CONSULTANT,
     comparison: ComparisonView | None = None,
     history: Sequence[HistoryPoint] = (),
 ) -> ReportContext:
@@ -135,7 +148,9 @@ def build_context(
     dimensions = _dimensions(card, loaded, role_columns, gap_shown)
     gap = _gap_view(card, loaded, gap_roles, gap_shown, size)
     orientation = [_orientation(c, loaded) for c in card.classifications]
-    roadmap = _roadmap(card, loaded, phases, few, gap_shown, size)
+    hits = apply_changes(card.recommendations, consultant.changes)
+    notes = {k: v.note for k, v in consultant.changes.items() if v.note}
+    roadmap = _roadmap(card, loaded, hits, notes, phases, few, gap_shown, size)
     chart = _chart(dimensions, role_columns)
     levels = _levels(card, loaded)
     summary = _summary(card, loaded, phases, dimensions, gap, orientation, roadmap)
@@ -153,13 +168,89 @@ def build_context(
         gap=gap,
         orientation=orientation,
         roadmap=roadmap,
-        recommendations_total=len(card.recommendations),
+        recommendations_total=len(hits),
         benchmarks=_benchmarks(loaded),
         blind_spots=_blind_spots(card, few),
-        appendix=build_appendix(card, loaded, roles, anonymous, everyone_shown, few),
+        appendix=build_appendix(
+            card, loaded, roles, anonymous, everyone_shown, few, attribute_quotes
+        ),
         comparison=comparison,
         history=history_list,
         trend=trend,
+        consultant=_consultant_view(consultant),
+        plan=_plan(card, loaded, hits, few, size),
+        heatmap=_heatmap(card, roles),
+    )
+
+
+def shade(value: float | None) -> str:
+    """A score's band on the heat map: h0 below 20, h1 below 40, ... h4 from 80."""
+    if value is None:
+        return "none"
+    return f"h{min(4, max(0, int(value // 20)))}"
+
+
+def _heatmap(card: Scorecard, roles: list[RoleInfo]) -> HeatMap:
+    shown = [x for x in roles if x.shown]
+    rows = [
+        HeatRow(
+            id=d.id,
+            title=d.title,
+            cells=[
+                HeatCell(
+                    role=x.title,
+                    score=score_text(d.by_role.get(x.id)),
+                    score_value=d.by_role.get(x.id),
+                    shade=shade(d.by_role.get(x.id)),
+                )
+                for x in shown
+            ],
+        )
+        for d in card.dimensions
+    ]
+    return HeatMap(roles=shown, rows=rows)
+
+
+def _plan(
+    card: Scorecard,
+    loaded: LoadedRubric,
+    hits: Sequence[RecommendationHit],
+    few: frozenset[str],
+    size: int | None,
+) -> list[WorkstreamView]:
+    from alignment_cli.report.plan import build_plan, owner_title
+
+    hidden = f"answered by fewer than {size} people: not shown"
+    return [
+        WorkstreamView(
+            id=w.id,
+            number=i,
+            title=w.title,
+            owner=owner_title(w.owner),
+            owner_id=w.owner,
+            steps=[PlanStep(s.by_day, s.action) for s in w.steps],
+            measure=w.measure,
+            baseline=hidden if w.baseline_question in few else w.baseline,
+            target=w.target,
+            actions=len(w.recommendations),
+        )
+        for i, w in enumerate(build_plan(card, loaded, hits), start=1)
+    ]
+
+
+def _consultant_view(c: Consultant) -> ConsultantView:
+    return ConsultantView(
+        firm=c.firm,
+        logo=c.logo_uri,
+        findings=[
+            FindingView(
+                title=f.title,
+                body=f.body,
+                markdown=Markdown(md.safe_markdown(f.body)),
+                html=md.safe_html(f.body),
+            )
+            for f in c.findings
+        ],
     )
 
 
@@ -290,6 +381,16 @@ def _gap_view(
             "is not shown."
         )
 
+    by_id = {qs.id: qs for qs in card.questions}
+
+    def said(g: Any, role: str) -> str:
+        qs = by_id.get(g.id) if g.kind == "question" else None
+        if qs is None:
+            return ""
+        q = loaded.questions.get(qs.id)
+        scale = (q.scale if q is not None and q.scale else loaded.rubric.scale).max
+        return answer_summary(q, qs.answers.get(role, {}), scale, GAP_ANSWERS)[2].rstrip(".")
+
     def row(g: Any) -> GapRow:
         return GapRow(
             id=g.id,
@@ -299,6 +400,8 @@ def _gap_view(
             gap=signed_text(g.gap),
             gap_value=g.gap,
             reading=_reading(first, second, g.gap),
+            first_answer=said(g, pair[0]) if len(pair) == 2 else "",
+            second_answer=said(g, pair[1]) if len(pair) == 2 else "",
         )
 
     if reason is not None:
@@ -436,6 +539,8 @@ def _answer_words(q: Question, value: object) -> str:
 def _roadmap(
     card: Scorecard,
     loaded: LoadedRubric,
+    hits: Sequence[RecommendationHit],
+    notes: dict[str, str],
     phases: list[PhaseRow],
     few: frozenset[str],
     gap_shown: bool,
@@ -445,7 +550,7 @@ def _roadmap(
     by_phase: dict[str, list[RecommendationView]] = defaultdict(list)
     order = {p.id: i for i, p in enumerate(phases)}
     ranked = sorted(
-        card.recommendations,
+        hits,
         key=lambda h: (order.get(h.phase, len(order)), _PRIORITY.get(h.priority, 9)),
     )
     for number, hit in enumerate(ranked, start=1):
@@ -463,6 +568,8 @@ def _roadmap(
                 kpi=hit.kpi,
                 dimension=dims.get(hit.dimension) if hit.dimension else None,
                 why=[_evidence(e, loaded, card, few, gap_shown, size) for e in hit.because],
+                indent=Figure(" " * (len(str(number)) + 2)),
+                note=notes.get(hit.id, ""),
             )
         )
     out = []

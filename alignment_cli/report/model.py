@@ -25,6 +25,8 @@ NOTES_PER_QUESTION = 12
 ANSWERS_PER_CELL = 4
 RESPONDENT_TABLE_MAX = 60
 GAP_QUESTIONS = 10
+#: How many of a group's answers a disagreement shows (most common first).
+GAP_ANSWERS = 2
 BLIND_SPOTS = 10
 #: A sales/marketing difference this large (points) counts as a disagreement in the summary.
 DISAGREEMENT_POINTS = 15.0
@@ -39,6 +41,7 @@ _OWNERS = {
     "sales": "Sales",
     "marketing": "Marketing",
     "leadership": "Leadership",
+    "revops": "Revenue operations",
 }
 
 
@@ -187,6 +190,9 @@ class GapRow:
     gap: Figure
     gap_value: float
     reading: str
+    #: What each group answered ("20 percent", "Weekly (2); Never"); empty for a dimension.
+    first_answer: str = ""
+    second_answer: str = ""
 
 
 @dataclass(frozen=True)
@@ -236,6 +242,11 @@ class RecommendationView:
     kpi: str
     dimension: str | None
     why: list[str]
+    #: Spaces as wide as the list marker ("10. " is four): continuation lines indented by it
+    #: stay inside the Markdown list item (CommonMark's list-item rule).
+    indent: Figure
+    #: The consultant's note on it (alignment.yaml, report.recommendations), or empty.
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -292,6 +303,7 @@ class NoteView:
     text: str
     respondent: str
     role: str
+    attribution: str
 
 
 @dataclass(frozen=True)
@@ -399,6 +411,72 @@ class Summary:
 
 
 @dataclass(frozen=True)
+class HeatCell:
+    role: str
+    score: Figure
+    score_value: float | None
+    #: "h0" (0 to 20) ... "h4" (80 to 100), "none" when the group did not score it.
+    shade: str
+
+
+@dataclass(frozen=True)
+class HeatRow:
+    id: str
+    title: str
+    cells: list[HeatCell]
+
+
+@dataclass(frozen=True)
+class HeatMap:
+    """Every role group shown on its own, by dimension."""
+
+    roles: list[RoleInfo]
+    rows: list[HeatRow]
+
+
+@dataclass(frozen=True)
+class PlanStep:
+    by_day: int
+    action: str
+
+
+@dataclass(frozen=True)
+class WorkstreamView:
+    """One workstream of the plan (report/plan.py; docs/rubric-format.md)."""
+
+    id: str
+    number: int
+    title: str
+    owner: str
+    owner_id: str
+    steps: list[PlanStep]
+    measure: str
+    baseline: str
+    target: str
+    actions: int
+
+
+@dataclass(frozen=True)
+class FindingView:
+    """One of the consultant's findings; `body` as typed, `markdown` and `html` made harmless."""
+
+    title: str
+    body: str
+    markdown: Markdown
+    html: md.SafeHtml
+
+
+@dataclass(frozen=True)
+class ConsultantView:
+    firm: str | None
+    logo: str | None
+    findings: list[FindingView]
+
+
+NO_CONSULTANT_VIEW = ConsultantView(None, None, [])
+
+
+@dataclass(frozen=True)
 class ReportContext:
     """The variables every report template receives (docs/templates.md)."""
 
@@ -420,6 +498,9 @@ class ReportContext:
     comparison: ComparisonView | None = None
     history: list[HistoryPoint] = field(default_factory=list)
     trend: Trend | None = None
+    consultant: ConsultantView = NO_CONSULTANT_VIEW
+    plan: list[WorkstreamView] = field(default_factory=list)
+    heatmap: HeatMap = field(default_factory=lambda: HeatMap([], []))
 
     def variables(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}

@@ -120,6 +120,32 @@ def rubric_json_schema() -> dict[str, Any]:
     }
 
 
+ENGAGEMENT_SCHEMA_FILE = "alignment.schema.json"
+
+
+def engagement_json_schema() -> dict[str, Any]:
+    """The JSON Schema of an engagement's alignment.yaml (organisation, rubric, targets, gates
+    and the consultant's `report:` layer). Recommendation ids are checked against the rubric
+    by `alignment report` and `alignment score` only."""
+    from alignment_cli.files.engagement import EngagementConfig
+
+    schema = EngagementConfig.model_json_schema(schema_generator=_Schema)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "alignment engagement (alignment.yaml)",
+        "description": (
+            "An engagement's settings (docs/templates.md for `report:`). Whether the "
+            "recommendations `report:` corrects exist is checked against the rubric when scoring."
+        ),
+        **{k: v for k, v in schema.items() if k not in ("title", "description")},
+    }
+
+
+def engagement_schema_text() -> str:
+    """As committed in rubrics/alignment.schema.json (a test keeps the two equal)."""
+    return json.dumps(engagement_json_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
 def schema_text() -> str:
     """The schema as committed in rubrics/rubric.schema.json (a test keeps the two equal)."""
     return json.dumps(rubric_json_schema(), indent=2, ensure_ascii=False) + "\n"
