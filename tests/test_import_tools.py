@@ -314,3 +314,85 @@ def test_all_or_nothing_holds_for_a_folded_layout(tmp_path: Path, invoke: Invoke
     assert result.exit_code == 2
     assert f"{path}:5:20: row 5, column 'How mature is the market you sell into?'" in result.output
     assert not list((tmp_path / "a").rglob("*.yaml"))
+
+
+# ---------------------------------------------------------------------------------------------
+# File-level findings: located on the line they start on, read where the meaning is clear
+
+HEADER = (
+    "Timestamp,Name,Role,How mature is the market you sell into?,"
+    "Which of these does the hand-off from marketing to sales include?"
+)
+ROW_ANA = '2026-11-03 09:00:00Z,Ana Gomez,Sales,new,"A task in the CRM for the owner'
+ROW_TOM = "2026-11-04 09:00:00Z,Tom Becker,Marketing,mature,"
+
+
+def _run(tmp_path: Path, invoke: Invoke, data: bytes) -> tuple[Any, Path]:
+    path = tmp_path / "survey.csv"
+    path.write_bytes(data)
+    return _import(invoke, path, tmp_path / "out"), path
+
+
+def test_cr_only_line_endings_are_read_and_said(tmp_path: Path, invoke: Invoke) -> None:
+    text = f'{HEADER}\r{ROW_ANA}\nWhat the lead did and asked about"\r{ROW_TOM}\r'
+    result, path = _run(tmp_path, invoke, text.encode())
+    assert result.exit_code == 0, result.output
+    assert f"{path}:1: the lines end with CR only" in result.output
+    ana = _imported(tmp_path / "out")["Ana Gomez"]
+    assert ana["answers"]["handoff-channels"] == ["crm-task", "context"]
+
+
+def test_a_mac_roman_file_is_refused_with_what_it_is(tmp_path: Path, invoke: Invoke) -> None:
+    text = f"{HEADER}\r2026-11-03 09:00:00Z,Zoë Ruiz,Sales,new,\r"
+    result, path = _run(tmp_path, invoke, text.encode("mac_roman"))
+    assert result.exit_code == 2
+    assert f"{path}:2:" in result.output and "CSV (Macintosh)" in result.output
+    assert not list((tmp_path / "out").rglob("*.yaml"))
+
+
+def test_a_quote_open_at_the_end_of_the_file_is_read_to_the_end(
+    tmp_path: Path, invoke: Invoke
+) -> None:
+    result, path = _run(tmp_path, invoke, f"{HEADER}\n{ROW_TOM}\n{ROW_ANA}\n".encode())
+    assert result.exit_code == 0, result.output
+    assert f"{path}:3:5: row 3, column 5: the quote that opens this cell never closes" in (
+        result.output
+    )
+    assert _imported(tmp_path / "out")["Ana Gomez"]["answers"]["handoff-channels"] == ["crm-task"]
+
+
+def test_a_quote_open_over_other_rows_is_refused_where_it_opens(
+    tmp_path: Path, invoke: Invoke
+) -> None:
+    text = f'{HEADER}\n2026-11-03 09:00:00Z,"Ana Gomez,Sales,new,\n{ROW_TOM}\n{ROW_TOM}\n'
+    text += '2026-11-05 09:00:00Z,Kim Park,Sales,"new",\n'
+    result, path = _run(tmp_path, invoke, text.encode())
+    assert result.exit_code == 2
+    assert f"{path}:2:2: row 2, column 2: the quote that opens this cell runs on" in result.output
+    assert "longer than" not in result.output  # never a name 'longer than 200 characters'
+    partial = _import(invoke, path, tmp_path / "p", "--partial")
+    assert partial.exit_code == 2  # a problem with the file, not with a row
+    assert not list(tmp_path.rglob("out/*.yaml")) and not list(tmp_path.rglob("p/*.yaml"))
+
+
+def test_a_header_with_a_line_break_is_read_and_said(tmp_path: Path, invoke: Invoke) -> None:
+    header = (
+        HEADER.replace("the market you", "the market\nyou")
+        .replace("How mature", '"How mature')
+        .replace("into?,", 'into?",')
+    )
+    result, path = _run(tmp_path, invoke, f"{header}\n{ROW_TOM}\n".encode())
+    assert result.exit_code == 0, result.output
+    assert f"{path}:1:4: the header of column 4 holds a line break; read as a space" in (
+        result.output
+    )
+    assert _imported(tmp_path / "out")["Tom Becker"]["answers"]["market-maturity"] == "mature"
+
+
+def test_a_header_quote_over_the_rows_is_refused(tmp_path: Path, invoke: Invoke) -> None:
+    header = HEADER.replace("How mature", '"How mature')
+    text = f"{header}\n{ROW_TOM}\n{ROW_TOM.replace('Tom Becker', 'Kim Park')}\n"
+    result, path = _run(tmp_path, invoke, text.encode())
+    assert result.exit_code == 2
+    assert f"{path}:1:4:" in result.output and "quote" in result.output
+    assert "longer than" not in result.output

@@ -27,6 +27,7 @@ MAX_RECORDS = 1_000_000
 CHUNK_BYTES = 1024 * 1024
 
 _BREAK = re.compile(r"\r\n|\r|\n")
+_BYTE_BREAK = re.compile(rb"\r\n|\r|\n")
 _EOF = "\x00"  # after the last line: NUL never reaches the reader (refused as binary data)
 
 
@@ -134,10 +135,10 @@ def _decoded(name: str, chunks: Iterator[bytes]) -> Iterator[str]:
             raise _not_text(
                 name, utf16, exc.start - len(pending), chunk, lines, since_break
             ) from None
-        n = chunk.count(b"\n")
+        n = chunk.count(b"\n") + chunk.count(b"\r") - chunk.count(b"\r\n")
         if n:
             lines += n
-            since_break = len(chunk) - chunk.rfind(b"\n") - 1
+            since_break = len(chunk) - max(chunk.rfind(b"\n"), chunk.rfind(b"\r")) - 1
         else:
             since_break += len(chunk)
     try:
@@ -152,20 +153,18 @@ def _not_text(
     if utf16:
         return InvalidInput([Problem(name, 1, 1, "not valid UTF-16 text")])
     before = chunk[: max(at, 0)]
-    if b"\n" in before:
-        line, col = lines + before.count(b"\n") + 1, len(before) - before.rfind(b"\n")
+    breaks = list(_BYTE_BREAK.finditer(before))
+    if breaks:
+        line, col = lines + len(breaks) + 1, len(before) - breaks[-1].end() + 1
     else:
         line, col = lines + 1, since_break + at + 1
-    return InvalidInput(
-        [
-            Problem(
-                name,
-                line,
-                col,
-                "not UTF-8 text; export the survey (or save the sheet) as CSV UTF-8",
-            )
-        ]
-    )
+    message = "not UTF-8 text; export the survey (or save the sheet) as CSV UTF-8"
+    if b"\r" in before and b"\n" not in before:
+        message += (
+            " (its lines end with CR only, as Excel for Mac's 'CSV (Macintosh)' writes them, "
+            "in the Mac Roman encoding)"
+        )
+    return InvalidInput([Problem(name, line, col, message)])
 
 
 class _LineTooLong(Exception):
@@ -182,7 +181,7 @@ class _Endings:
         self.other = 0
 
 
-def _physical_lines(name: str, texts: Iterator[str], endings: _Endings) -> Iterator[str]:
+def _physical_lines(name: str, texts: Iterator[str]) -> Iterator[str]:
     """Lines with their endings (CRLF, LF or CR), as csv wants them; a NUL byte is refused where
     it is, a line past MAX_LINE_CHARS before it is held whole."""
     pending: list[str] = []
@@ -198,10 +197,6 @@ def _physical_lines(name: str, texts: Iterator[str], endings: _Endings) -> Itera
         cut = text if nul < 0 else text[:nul]
         pos = 0
         for m in _BREAK.finditer(cut):
-            if m.end() - m.start() == 1 and cut[m.start()] == "\r":
-                endings.cr += 1
-            else:
-                endings.other += 1
             piece = cut[pos : m.end()]
             if pending:
                 pending.append(piece)
@@ -229,7 +224,7 @@ class _Records:
     def __init__(self, name: str, chunks: Iterator[bytes]) -> None:
         self.name = name
         self.endings = _Endings()
-        self.lines = _physical_lines(name, _decoded(name, chunks), self.endings)
+        self.lines = _physical_lines(name, _decoded(name, chunks))
         self.current: list[str] = []  # the lines of the record being read
         self.records: list[tuple[int, list[str]]] = []
         self.columns = 0  # the header's
@@ -274,6 +269,11 @@ class _Records:
                         )
                     self._check(end + 1, cells, delimiter)
                     records.append((end + 1, cells))
+                    last = self.current[-1]
+                    if last.endswith("\n"):
+                        self.endings.other += 1
+                    elif last.endswith("\r"):
+                        self.endings.cr += 1
                     end += len(self.current)
                     self.current.clear()
             except _LineTooLong as exc:
@@ -345,13 +345,15 @@ class _Records:
 
     def _rows_inside(self, cell: str, delimiter: str) -> int:
         """How many of a quoted cell's lines (after its first) look like rows of their own: as
-        many cells as the header, when it has three or more (a note rarely has that many)."""
+        many cells as the header, when it has three or more (a note rarely has that many), or
+        one fewer from five on (a row whose last cells are empty may end early)."""
         if self.columns < 3:
             return 0
+        need = self.columns - 1 if self.columns >= 5 else self.columns
         return sum(
             1
             for text in _BREAK.split(cell)[1:]
-            if len(next(csv.reader([text], delimiter=delimiter), [])) >= self.columns
+            if len(next(csv.reader([text], delimiter=delimiter), [])) >= need
         )
 
     def _too_long(self, line: int, text: str, delimiter: str) -> None:
