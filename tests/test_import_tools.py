@@ -396,3 +396,11 @@ def test_a_header_quote_over_the_rows_is_refused(tmp_path: Path, invoke: Invoke)
     assert result.exit_code == 2
     assert f"{path}:1:4:" in result.output and "quote" in result.output
     assert "longer than" not in result.output
+
+
+def test_a_date_order_other_than_dmy_or_mdy_is_refused(tmp_path: Path, invoke: Invoke) -> None:
+    result = _import(
+        invoke, DATA / "jotform/submissions.csv", tmp_path / "x", "--date-order", "ymd"
+    )
+    assert result.exit_code == 2
+    assert "--date-order 'ymd': give dmy or mdy" in result.output
