@@ -8,16 +8,20 @@ import io
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from alignment_cli.files.responses import NA, UNKNOWN
+from alignment_cli.model.models import Question
 from alignment_cli.model.rubric import load_rubric
 from alignment_cli.survey.columns import header_short
 from alignment_cli.survey.csvfile import date_order, parse_timestamp
 from alignment_cli.survey.rows import read_survey
 from alignment_cli.survey.settings import ImportSettings
 from tests.conftest import MINIMAL_RUBRIC
+from tests.survey_tools import LAYOUTS, PER_OPTION, Person, export
 
 LOADED = load_rubric(str(MINIMAL_RUBRIC))
 MULTI = LOADED.questions["handoff-channels"]
@@ -126,3 +130,64 @@ def test_date_order_states() -> None:
     assert date_order(["13/01/2026", "01/13/2026"]) == "mixed"
     assert date_order(["2026-01-13 09:00"]) == ""
     assert date_order(["03.11.26 09:58"]) == "ambiguous"
+
+
+# ---------------------------------------------------------------------------------------------
+# Every layout, any answers: the import reads back exactly what was exported
+
+
+def _answer(q: Question, per_option: bool) -> st.SearchStrategy[Any]:
+    reserved = st.sampled_from([UNKNOWN, NA, None])
+    kind = q.type.value
+    if kind == "choice":
+        return st.sampled_from([o.value for o in q.options]) | reserved
+    if kind == "scale":
+        return st.integers(1, 5) | reserved
+    if kind == "yesno":
+        return st.booleans() | reserved
+    if kind == "number":
+        return st.sampled_from([0, 0.5, 1, 1.5, 2, 24, 30, 48, 100]) | reserved
+    values = [o.value for o in q.options]
+    chosen = st.lists(st.sampled_from(values), unique=True, min_size=1 if per_option else 0)
+    return chosen.map(lambda vs: sorted(vs, key=values.index)) | reserved
+
+
+@st.composite
+def _people(draw: st.DrawFn, layout: str) -> list[Person]:
+    per_option = layout in PER_OPTION
+    out = []
+    for i in range(draw(st.integers(1, 4))):
+        role = draw(st.sampled_from(["sales", "marketing"]))
+        answers: dict[str, Any] = {}
+        for q in LOADED.rubric.questions:
+            if q.id == "follow-up-hours" and (
+                role != "sales" or answers.get("sla-exists") is not True
+            ):
+                continue
+            value = draw(_answer(q, per_option))
+            if value is not None:
+                answers[q.id] = value
+        day = draw(st.integers(1, 28))
+        out.append(Person(f"P{i}", role, answers, datetime(2026, 11, day, 9, 30)))
+    return out
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.data())
+def test_every_layout_reads_back_exactly_the_answers_exported(data: st.DataObject) -> None:
+    layout = data.draw(st.sampled_from(LAYOUTS))
+    people = data.draw(_people(layout))
+    got = _read_bytes(export(layout, LOADED, people))
+    assert sorted(got) == sorted(p.name for p in people)
+    for p in people:
+        assert got[p.name]["respondent"]["role"] == p.role, layout  # type: ignore[index]
+        assert got[p.name]["answers"] == p.answers, layout
+
+
+def _read_bytes(data: bytes) -> dict[str, dict[str, object]]:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "survey.csv"
+        path.write_bytes(data)
+        result = read_survey(path, LOADED, ImportSettings())
+    assert not result.problems, result.problems
+    return {r.name: r.data for r in result.rows}

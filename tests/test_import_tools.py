@@ -173,7 +173,9 @@ def test_a_zone_the_file_states_is_used(tmp_path: Path, invoke: Invoke) -> None:
         invoke, DATA / "qualtrics/choice-text.csv", into, "--timezone", "America/New_York"
     )
     assert result.exit_code == 0, result.output
-    assert "Europe/Berlin, as the file states" in result.output
+    assert "Europe/Berlin, as the file states (--timezone America/New_York is not used)" in (
+        result.output
+    )
     assert "taken as UTC" not in result.output
     for name, doc in _imported(into).items():
         assert doc["updated"] == _finished(name, hours=1), name

@@ -212,6 +212,7 @@ class _RowReader:
             self.zone_note = (
                 f"times in {self.time_col.label if self.time_col else 'the file'} are in "
                 f"{self.zone_said}, as the file states"
+                + (f" (--timezone {settings.timezone} is not used)" if settings.timezone else "")
             )
         else:
             self.zone_note = ""
