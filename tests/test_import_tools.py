@@ -406,3 +406,31 @@ def test_a_date_order_other_than_dmy_or_mdy_is_refused(tmp_path: Path, invoke: I
     )
     assert result.exit_code == 2
     assert "--date-order 'ymd': give dmy or mdy" in result.output
+
+
+def test_typeform_choice_columns_of_two_questions_with_the_same_options(
+    tmp_path: Path, invoke: Invoke, minimal_rubric_data: dict[str, Any]
+) -> None:
+    """Two multi questions with the same options: each run of choice columns goes to the next
+    question in the rubric's order (the order the form lists them in)."""
+    data = minimal_rubric_data
+    second = dict(next(q for q in data["questions"] if q["id"] == "handoff-channels"))
+    second.update(id="handoff-wished", text="Which of these should the hand-off include?")
+    data["questions"].append(second)
+    rubric = tmp_path / "rubric.yaml"
+    rubric.write_text(yaml.safe_dump(data, sort_keys=False), "utf-8")
+    labels = ["A task in the CRM for the owner", "What the lead did and asked about"]
+    header = ["#", "Name", "Role", *labels, *labels, "Submit Date (UTC)", "Network ID"]
+    row = ["t1", "Ana Gomez", "Sales", labels[0], "", "", labels[1], "2026-11-03 09:00:00", "n"]
+    path = tmp_path / "typeform.csv"
+    path.write_text(_csv_text([header, row]), "utf-8")
+    result = invoke("import", str(path), str(tmp_path / "out"), "--rubric", str(rubric))
+    assert result.exit_code == 0, result.output
+    answers = _imported(tmp_path / "out")["Ana Gomez"]["answers"]
+    assert answers == {"handoff-channels": ["crm-task"], "handoff-wished": ["context"]}
+
+
+def _csv_text(rows: list[list[str]]) -> str:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerows(rows)
+    return buf.getvalue()

@@ -256,6 +256,8 @@ def _typeform(
         for label in _answer_labels(q):
             labels.setdefault(normalise_text(label), set()).add(q.id)
     runs: list[tuple[int, int, str]] = []
+    order = [q.id for q in _multis(loaded)]
+    used: set[str] = set()
     i = 0
     names = [normalise_text(h) for h in header]
     while i < len(header):
@@ -264,12 +266,21 @@ def _typeform(
         if not cands:
             i += 1
             continue
-        j = i + 1
-        while j < len(header) and names[j] not in texts and cands & labels.get(names[j], set()):
+        j, seen = i + 1, {n}
+        while (
+            j < len(header)
+            and names[j] not in texts
+            and names[j] not in seen  # a label again: the next question's columns
+            and cands & labels.get(names[j], set())
+        ):
             cands = cands & labels[names[j]]
+            seen.add(names[j])
             j += 1
-        if len(cands) == 1:
-            runs.append((i, j, next(iter(cands))))
+        # Questions with the same options: the form lists them in the rubric's order.
+        free = [qid for qid in order if qid in cands and qid not in used]
+        if free:
+            runs.append((i, j, free[0]))
+            used.add(free[0])
         i = j
     _apply_runs(layout, runs, [(h, h) for h in header])
     return layout
