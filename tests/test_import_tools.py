@@ -434,3 +434,28 @@ def _csv_text(rows: list[list[str]]) -> str:
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\r\n").writerows(rows)
     return buf.getvalue()
+
+
+def test_an_other_column_beside_a_single_answer_is_named_and_can_be_ignored(
+    tmp_path: Path, invoke: Invoke
+) -> None:
+    """SurveyMonkey's 'Other (please specify)' column under a choice question: an unknown
+    column named 'Question [Other (please specify)]', which the mapping can ignore."""
+    rows = list(
+        csv.reader(io.StringIO((DATA / "surveymonkey/all-responses-expanded.csv").read_text()))
+    )
+    at = rows[0].index("Role") + 1
+    rows[0].insert(at, "")
+    rows[1].insert(at, "Other (please specify)")
+    for row in rows[2:]:
+        row.insert(at, "")
+    path = tmp_path / "sm.csv"
+    path.write_text(_csv_text(rows), "utf-8")
+    refused = _import(invoke, path, tmp_path / "a")
+    assert refused.exit_code == 2
+    assert f"{path}:1:{at + 1}: unknown column 'Role [Other (please specify)]'" in refused.output
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text("ignore:\n  - Role [Other (please specify)]\n", "utf-8")
+    mapped = _import(invoke, path, tmp_path / "b", "--mapping", str(mapping))
+    assert mapped.exit_code == 0, mapped.output
+    assert sorted(_imported(tmp_path / "b")) == sorted(ANSWERS)
