@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
+from typing import Any
 
 from alignment_cli.errors import InvalidInput, Problem
 from alignment_cli.model.models import Question
@@ -128,6 +130,7 @@ class Layout:
     multi_separator: str | None = None  # Typeform's older ' / ' between choices
     sure: bool = True
     notes: list[str] = field(default_factory=list)
+    _plan: Any = field(default=None, repr=False, compare=False)
 
     @property
     def tool(self) -> str:
@@ -151,21 +154,31 @@ class Layout:
         """A row's logical cells (the identity when nothing is folded or moved)."""
         if self.positions is None and not self.folds:
             return cells
-        n = len(cells)
-        out: list[str] = []
-        positions = self.positions or list(range(len(self.header)))
-        for i, p in enumerate(positions):
-            fold = self.folds.get(i)
-            if fold is None:
-                out.append(cells[p] if p < n else "")
-                continue
-            ticked = [
-                label
-                for s, label in zip(fold.sources, fold.labels, strict=True)
-                if s < n and cells[s].strip() and normalise_text(cells[s]) not in UNTICKED
-            ]
-            out.append("; ".join(ticked))
+        if self._plan is None:
+            self._plan = self._make_plan()
+        width, take, folds = self._plan
+        if len(cells) < width:
+            cells = cells + [""] * (width - len(cells))
+        out = list(take(cells))
+        for i, pairs in folds:
+            ticked = []
+            for s, label in pairs:
+                cell = cells[s].strip()
+                if cell and cell.lower() not in UNTICKED:
+                    ticked.append(label)
+            out[i] = "; ".join(ticked)
         return out
+
+    def _make_plan(self) -> tuple[int, Callable[[list[str]], Any], list[Any]]:
+        from operator import itemgetter
+
+        positions = self.positions or list(range(len(self.header)))
+        sources = [s for f in self.folds.values() for s in f.sources]
+        width = max([*positions, *sources], default=-1) + 1
+        getter: Callable[[list[str]], Any] = itemgetter(*positions)
+        take = getter if len(positions) != 1 else (lambda cells: (getter(cells),))
+        folds = [(i, list(zip(f.sources, f.labels, strict=True))) for i, f in self.folds.items()]
+        return width, take, folds
 
 
 def recognise(

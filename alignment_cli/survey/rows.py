@@ -76,9 +76,9 @@ def read_survey(path: Path, loaded: LoadedRubric, settings: ImportSettings) -> S
     numeric = _numeric(layout, columns, [cells for _, cells, _ in data])
     if numeric and layout.numeric is None:
         notes.append(
-            f"{file}: the answers to choice and yes/no questions are numbers: read as "
-            "numerical values, each the position of the answer in the question's list of "
-            "answers (the codebook's order)"
+            f"{file}: the roles and the answers to choice and yes/no questions are numbers: "
+            "read as numerical values, each the position of the answer in the question's list "
+            "of answers (the codebook's order)"
         )
     reader = _RowReader(file, loaded, settings, columns, layout, numeric, width)
     reader.notes = notes
@@ -144,14 +144,13 @@ def _check_folds(
 
 def _numeric(layout: Layout, columns: list[Column], rows: list[list[str]]) -> bool:
     """A numeric export (SurveyMonkey's "numerical value", Qualtrics' "numeric values"): every
-    answer to a choice or yes/no question is a whole number (there being at least one)."""
+    role and every answer to a choice or yes/no question is a whole number (there being at
+    least one)."""
     if layout.numeric is not None:
         return layout.numeric
     seen = False
     for c in columns:
-        if c.kind != QUESTION or c.question is None or c.index in layout.folds:
-            continue
-        if c.question.type.value not in ("choice", "yesno"):
+        if not (c.kind == ROLE or _choice_like(c, layout)):
             continue
         for cells in rows:
             cell = cells[c.index].strip() if c.index < len(cells) else ""
@@ -161,6 +160,15 @@ def _numeric(layout: Layout, columns: list[Column], rows: list[list[str]]) -> bo
                 return False
             seen = True
     return seen
+
+
+def _choice_like(c: Column, layout: Layout) -> bool:
+    return (
+        c.kind == QUESTION
+        and c.question is not None
+        and c.index not in layout.folds
+        and c.question.type.value in ("choice", "yesno")
+    )
 
 
 class _RowReader:
