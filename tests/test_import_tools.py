@@ -459,3 +459,16 @@ def test_an_other_column_beside_a_single_answer_is_named_and_can_be_ignored(
     mapped = _import(invoke, path, tmp_path / "b", "--mapping", str(mapping))
     assert mapped.exit_code == 0, mapped.output
     assert sorted(_imported(tmp_path / "b")) == sorted(ANSWERS)
+
+
+def test_a_header_broken_over_lines_with_commas_is_still_one_header(
+    tmp_path: Path, invoke: Invoke
+) -> None:
+    header = HEADER.replace(
+        "How mature is the market you sell into?,",
+        '"How mature is the market you sell into?\n(new, growing, mature, shrinking)",',
+    )
+    result, path = _run(tmp_path, invoke, f"{header}\n{ROW_TOM}\n".encode())
+    assert result.exit_code == 2  # read as one header: its text is not the question's
+    assert f"{path}:1:4:" in result.output and "unknown column 'How mature" in result.output
+    assert "look like rows" not in result.output

@@ -329,7 +329,9 @@ class _Records:
         """A header cell with a line break: a question text broken over two lines (read as one
         line) or, when the lines inside look like rows, a quote that never closed."""
         start, _ = self._where(line, cells, i)
-        need = max(3, len(cells) // 2)
+        # A quote left open swallows the rows: the header then has few cells, the lines inside
+        # it have a row's; a question text broken over lines has a few commas at most.
+        need = max(3, len(cells))
         rows = sum(
             1
             for text in _BREAK.split(cells[i])[1:]
