@@ -80,6 +80,34 @@ def import_answers(
             "Default: ISO 8601 or the survey tools' formats.",
         ),
     ] = None,
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--source",
+            metavar="TOOL",
+            help="The survey tool the export comes from, when it is not recognised from its "
+            "header: surveymonkey, surveymonkey-numeric, qualtrics, qualtrics-numeric, "
+            "typeform, limesurvey, microsoft-forms, google-forms, google-sheets, jotform, "
+            "generic.",
+        ),
+    ] = None,
+    timezone: Annotated[
+        str | None,
+        typer.Option(
+            "--timezone",
+            metavar="ZONE",
+            help="IANA time zone of times the file states no zone for, e.g. Europe/Berlin "
+            "(default: UTC, said).",
+        ),
+    ] = None,
+    date_order: Annotated[
+        str | None,
+        typer.Option(
+            "--date-order",
+            metavar="dmy|mdy",
+            help="Day first or month first, for dates the file itself leaves open.",
+        ),
+    ] = None,
     anonymous: Annotated[
         bool,
         typer.Option("--anonymous", help="Replace respondents' names with stable pseudonyms."),
@@ -121,6 +149,9 @@ def import_answers(
         role_column=role_column,
         timestamp_column=timestamp_column,
         timestamp_format=timestamp_format,
+        source=source,
+        timezone=timezone,
+        date_order=date_order,
     )
     if not (folder.exists() and not folder.is_dir()):
         earlier = interrupted_warning(
@@ -147,6 +178,8 @@ def import_answers(
         except KeyboardInterrupt as exc:
             raise _interrupted(exc, outcome) from None
     result, plan = outcome.result, outcome.plan
+    for note in result.notes:
+        console.err.print(f"note: {note}", markup=False)
     for warning in result.warnings:
         console.err.print(f"warning: {warning}", markup=False)
     for problem in result.problems:

@@ -20,8 +20,8 @@ from alignment_cli.model.models import Question
 from alignment_cli.model.qtypes import KINDS
 from alignment_cli.model.qtypes.base import CellError
 from alignment_cli.model.qtypes.cells import loose_text, normalise_text
-from alignment_cli.model.qtypes.cells import short as _short
 from alignment_cli.model.rubric import LoadedRubric
+from alignment_cli.survey.layouts import Layout
 from alignment_cli.survey.mapping import LoadedMapping, SurveyMapping
 from alignment_cli.survey.settings import ImportSettings
 
@@ -99,28 +99,62 @@ QUESTION, NOTE, NAME, ROLE, TIME, IGNORED, BLANK = (
 
 @dataclass
 class Column:
-    index: int
+    index: int  # in the logical header (a layout may fold or move the file's columns)
     header: str
     kind: str
     question: Question | None = None
     parse: Callable[[str], AnswerValue] | None = None
+    position: int | None = None  # the file's column (0-based), when not `index`
 
     @property
     def number(self) -> int:
-        return self.index + 1
+        return (self.index if self.position is None else self.position) + 1
 
     @property
     def label(self) -> str:
-        return f"column '{_short(self.header)}'" if self.header else f"column {self.number}"
+        return f"column '{header_short(self.header)}'" if self.header else f"column {self.number}"
+
+
+_OPTION_PART = re.compile(r"(?:\s*\[[^\]]*\]|\s+-\s+[^-]+)$")
+
+
+def header_short(text: str, limit: int = 60) -> str:
+    """A header quoted in a message, on one line: a long one keeps its start and its end (the
+    `[Option]` or ` - Option` part survey tools add), so option columns can be told apart."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    m = _OPTION_PART.search(text)
+    if m and len(m.group(0)) <= 80:  # the option part whole, however much of the text it leaves
+        tail = m.group(0)
+        limit = max(limit, len(tail) + 20)
+    else:
+        end = text[-(limit // 3) :]
+        tail = " " + (end.split(" ", 1)[1] if " " in end[1:] else end).lstrip()
+    head = text[: limit - len(tail)]
+    head = head.rsplit(" ", 1)[0] if " " in head else head[:-1]
+    return f"{head.rstrip()}…{tail}"
 
 
 def match_columns(
-    file: str, header: list[str], loaded: LoadedRubric, settings: ImportSettings
+    file: str,
+    header: list[str],
+    loaded: LoadedRubric,
+    settings: ImportSettings,
+    layout: Layout | None = None,
 ) -> list[Column]:
-    """Decide what every column holds; unknown, ambiguous or duplicate columns are problems."""
+    """Decide what every column holds; unknown, ambiguous or duplicate columns are problems.
+
+    `layout` (the survey tool's, see layouts.py) adds its metadata and time columns and says
+    which column of the file each logical column comes from."""
     mapping = settings.mapping.mapping if settings.mapping else SurveyMapping()
     problems: list[Problem] = []
-    columns = [Column(i, h.strip(), BLANK) for i, h in enumerate(header)]
+    columns = [
+        Column(i, h.strip(), BLANK, position=layout.physical(i) if layout else None)
+        for i, h in enumerate(header)
+    ]
+    metadata = METADATA_COLUMNS | layout.metadata if layout else METADATA_COLUMNS
+    time_columns = TIME_COLUMNS + layout.time_headers if layout else TIME_COLUMNS
     norm = [normalise_text(c.header) for c in columns]
 
     by_id = {q.id: q for q in loaded.rubric.questions}
@@ -154,7 +188,7 @@ def match_columns(
 
     pick(NAME, settings.name_column or mapping.name_column, NAME_COLUMNS, "name")
     pick(ROLE, settings.role_column or mapping.role_column, ROLE_COLUMNS, "role")
-    pick(TIME, settings.timestamp_column or mapping.timestamp_column, TIME_COLUMNS, "timestamp")
+    pick(TIME, settings.timestamp_column or mapping.timestamp_column, time_columns, "timestamp")
 
     for c, n in zip(columns, norm, strict=True):
         if c.kind != BLANK or not c.header:
@@ -169,7 +203,7 @@ def match_columns(
             c.kind, c.question = QUESTION, by_id[c.header]
         elif len(by_text.get(n, [])) == 1:
             c.kind, c.question = QUESTION, by_text[n][0]
-        elif n in METADATA_COLUMNS:
+        elif n in metadata:
             c.kind = IGNORED
         else:
             found = by_text.get(n) or by_loose.get(loose_text(n)) or []
@@ -209,7 +243,7 @@ def match_columns(
                     1,
                     c.number,
                     f"{c.label} {what}{target} like column {first.number} "
-                    f"'{_short(first.header)}' (duplicate column)",
+                    f"'{header_short(first.header)}' (duplicate column)",
                 )
             )
         else:
@@ -270,24 +304,59 @@ def _mapping_columns_missing(lm: LoadedMapping, norm: list[str], file: str) -> l
 
 
 def make_parser(
-    loaded: LoadedRubric, q: Question, overrides: dict[str, AnswerValue] | None = None
+    loaded: LoadedRubric,
+    q: Question,
+    overrides: dict[str, AnswerValue] | None = None,
+    *,
+    layout: Layout | None = None,
+    numeric: bool = False,
 ) -> Callable[[str], AnswerValue]:
-    """A function reading one cell of `q`'s column; memoised, as surveys repeat their labels."""
-    reader = KINDS[q.type].cell_reader(q, loaded.rubric)
+    """A function reading one cell of `q`'s column; memoised, as surveys repeat their labels.
+
+    Whatever the layout: a reserved answer reads the same with a trailing separator
+    ('Not applicable;', as Microsoft Forms writes ticked boxes), and a multi answer's line breaks
+    separate its options (Jotform). With `layout`: its 'seen but not answered' codes (-99) are
+    unanswered, `numeric` answers are positions in the codebook's list of answers, LimeSurvey's
+    answer codes (A1, A2, ...) too, and Typeform's older ' / ' separates choices."""
+    from alignment_cli.model.qtypes.cells import reserved
+    from alignment_cli.survey.layouts import position_table
+
+    kind = KINDS[q.type]
+    reader = kind.cell_reader(q, loaded.rubric)
     table = {normalise_text(k): v for k, v in (overrides or {}).items()}
+    unanswered = layout.unanswered if layout else frozenset()
+    multi = q.type.value == "multi"
+    separator = layout.multi_separator if layout and multi else None
+    positions: dict[str, str] = {}
+    if q.type.value in ("choice", "yesno", "scale") and layout and (numeric or layout.codes):
+        by_position = position_table(q, kind.allowed_answers(q, loaded.rubric))
+        if numeric:
+            positions.update(by_position)
+        if layout.codes:
+            positions.update({f"a{k}": label for k, label in by_position.items()})
     cache: dict[str, AnswerValue] = {}
 
     def parse(cell: str) -> AnswerValue:
         hit = cache.get(cell, cache)
         if hit is not cache:
             return hit  # type: ignore[return-value]
-        n = normalise_text(cell)
-        if not n:
+        text = cell
+        if multi and ("\n" in text or "\r" in text):
+            text = "; ".join(part for part in re.split(r"[\r\n]+", text) if part.strip())
+        if separator and separator in text:
+            text = text.replace(separator, "; ")
+        n = normalise_text(text)
+        if n in positions:
+            text = positions[n]
+            n = normalise_text(text)
+        if not n or n in unanswered:
             value: AnswerValue = None
         elif n in table:
             value = table[n]
+        elif n[-1] in ";," and reserved(n.rstrip(" ;,")):
+            value = reserved(n.rstrip(" ;,"))
         else:
-            value = reader(cell, n)
+            value = reader(text, n)
         if value is not None:
             message = value_error(q, value, loaded)
             if message:

@@ -8,7 +8,8 @@ import os
 import re
 import stat
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta, timezone
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 
 from alignment_cli.clock import as_utc
@@ -26,6 +27,7 @@ MAX_RECORDS = 1_000_000
 CHUNK_BYTES = 1024 * 1024
 
 _BREAK = re.compile(r"\r\n|\r|\n")
+_BYTE_BREAK = re.compile(rb"\r\n|\r|\n")
 _EOF = "\x00"  # after the last line: NUL never reaches the reader (refused as binary data)
 
 
@@ -33,7 +35,22 @@ _EOF = "\x00"  # after the last line: NUL never reaches the reader (refused as b
 # Reading the CSV
 
 
+@dataclass
+class CsvFile:
+    """The records (with the physical line each starts on), the delimiter, and what was found
+    about the file as a whole that was read as its meaning is clear (said as notes)."""
+
+    records: list[tuple[int, list[str]]]
+    delimiter: str
+    findings: list[str]
+
+
 def read_csv(path: Path) -> list[tuple[int, list[str]]]:
+    """The records of `path`, each with the physical line it starts on (see read_csv_file)."""
+    return read_csv_file(path).records
+
+
+def read_csv_file(path: Path) -> CsvFile:
     """Records with the physical line each starts on. Handles a byte-order mark (UTF-8 or
     UTF-16, as Excel writes), CRLF, quoted commas and newlines, and ; or tab delimiters.
 
@@ -56,7 +73,9 @@ def read_csv(path: Path) -> list[tuple[int, list[str]]]:
             raise _directory(name)
         if stat.S_ISREG(st.st_mode) and st.st_size > MAX_CSV_BYTES:  # early; reads are capped too
             raise _too_large(name, f"is {st.st_size:,} bytes")
-        return _Records(name, _chunks(name, fd)).read()
+        reader = _Records(name, _chunks(name, fd))
+        records = reader.read()
+        return CsvFile(records, reader.delimiter, reader.findings())
     finally:
         os.close(fd)
 
@@ -116,10 +135,10 @@ def _decoded(name: str, chunks: Iterator[bytes]) -> Iterator[str]:
             raise _not_text(
                 name, utf16, exc.start - len(pending), chunk, lines, since_break
             ) from None
-        n = chunk.count(b"\n")
+        n = chunk.count(b"\n") + chunk.count(b"\r") - chunk.count(b"\r\n")
         if n:
             lines += n
-            since_break = len(chunk) - chunk.rfind(b"\n") - 1
+            since_break = len(chunk) - max(chunk.rfind(b"\n"), chunk.rfind(b"\r")) - 1
         else:
             since_break += len(chunk)
     try:
@@ -134,26 +153,32 @@ def _not_text(
     if utf16:
         return InvalidInput([Problem(name, 1, 1, "not valid UTF-16 text")])
     before = chunk[: max(at, 0)]
-    if b"\n" in before:
-        line, col = lines + before.count(b"\n") + 1, len(before) - before.rfind(b"\n")
+    breaks = list(_BYTE_BREAK.finditer(before))
+    if breaks:
+        line, col = lines + len(breaks) + 1, len(before) - breaks[-1].end() + 1
     else:
         line, col = lines + 1, since_break + at + 1
-    return InvalidInput(
-        [
-            Problem(
-                name,
-                line,
-                col,
-                "not UTF-8 text; export the survey (or save the sheet) as CSV UTF-8",
-            )
-        ]
-    )
+    message = "not UTF-8 text; export the survey (or save the sheet) as CSV UTF-8"
+    if b"\r" in before and b"\n" not in before:
+        message += (
+            " (its lines end with CR only, as Excel for Mac's 'CSV (Macintosh)' writes them, "
+            "in the Mac Roman encoding)"
+        )
+    return InvalidInput([Problem(name, line, col, message)])
 
 
 class _LineTooLong(Exception):
     def __init__(self, text: str) -> None:
         super().__init__("line too long")
         self.text = text
+
+
+class _Endings:
+    """How the file's lines end: counts of CR-only and other breaks."""
+
+    def __init__(self) -> None:
+        self.cr = 0
+        self.other = 0
 
 
 def _physical_lines(name: str, texts: Iterator[str]) -> Iterator[str]:
@@ -198,10 +223,23 @@ class _Records:
 
     def __init__(self, name: str, chunks: Iterator[bytes]) -> None:
         self.name = name
+        self.endings = _Endings()
         self.lines = _physical_lines(name, _decoded(name, chunks))
         self.current: list[str] = []  # the lines of the record being read
         self.records: list[tuple[int, list[str]]] = []
         self.columns = 0  # the header's
+        self.delimiter = ","
+        self.found: list[str] = []
+
+    def findings(self) -> list[str]:
+        out = list(self.found)
+        if self.endings.cr and not self.endings.other:
+            out.insert(
+                0,
+                f"{self.name}:1: the lines end with CR only (as Excel for Mac's 'CSV "
+                "(Macintosh)' writes them); read as line breaks",
+            )
+        return out
 
     def _feed(self, first: str) -> Iterator[str]:
         current = self.current
@@ -215,7 +253,7 @@ class _Records:
 
     def read(self) -> list[tuple[int, list[str]]]:
         first = next(self.lines, "")
-        delimiter = _delimiter(first)
+        delimiter = self.delimiter = _delimiter(first)
         records = self.records
         previous = csv.field_size_limit(MAX_CELL_CHARS)
         try:
@@ -231,6 +269,11 @@ class _Records:
                         )
                     self._check(end + 1, cells, delimiter)
                     records.append((end + 1, cells))
+                    last = self.current[-1]
+                    if last.endswith("\n"):
+                        self.endings.other += 1
+                    elif last.endswith("\r"):
+                        self.endings.cr += 1
                     end += len(self.current)
                     self.current.clear()
             except _LineTooLong as exc:
@@ -262,7 +305,18 @@ class _Records:
         for i, cell in enumerate(cells):
             if _EOF in cell:
                 start, where = self._where(line, cells, i)
+                body = cell.replace(_EOF, "").rstrip("\r\n")
+                if not _BREAK.search(body) and i == len(cells) - 1:
+                    # The last cell of the last line: it can only run to the end of the file.
+                    cells[i] = body
+                    self.found.append(
+                        f"{self.name}:{start}:{i + 1}: {where}: the quote that opens this cell "
+                        "never closes; read to the end of the line, the end of the file"
+                    )
+                    continue
                 raise InvalidInput([Problem(self.name, start, i + 1, f"{where}: {_NEVER_CLOSES}")])
+            if not self.records and ("\n" in cell or "\r" in cell):
+                self._header_break(line, cells, i, delimiter)
             if self.records and ("\n" in cell or "\r" in cell):
                 rows = self._rows_inside(cell, delimiter)
                 if rows:
@@ -271,15 +325,37 @@ class _Records:
                         [Problem(self.name, start, i + 1, f"{where}: {_runs_on(rows)}")]
                     )
 
+    def _header_break(self, line: int, cells: list[str], i: int, delimiter: str) -> None:
+        """A header cell with a line break: a question text broken over two lines (read as one
+        line) or, when the lines inside look like rows, a quote that never closed."""
+        start, _ = self._where(line, cells, i)
+        # A quote left open swallows the rows: the header then has few cells, the lines inside
+        # it have a row's; a question text broken over lines has a few commas at most.
+        need = max(3, len(cells))
+        rows = sum(
+            1
+            for text in _BREAK.split(cells[i])[1:]
+            if len(next(csv.reader([text], delimiter=delimiter), [])) >= need
+        )
+        if rows:
+            message = f"the header of column {i + 1}: {_runs_on(rows)}"
+            raise InvalidInput([Problem(self.name, start, i + 1, message)])
+        self.found.append(
+            f"{self.name}:{start}:{i + 1}: the header of column {i + 1} holds a line break; "
+            "read as a space"
+        )
+
     def _rows_inside(self, cell: str, delimiter: str) -> int:
         """How many of a quoted cell's lines (after its first) look like rows of their own: as
-        many cells as the header, when it has three or more (a note rarely has that many)."""
+        many cells as the header, when it has three or more (a note rarely has that many), or
+        one fewer from five on (a row whose last cells are empty may end early)."""
         if self.columns < 3:
             return 0
+        need = self.columns - 1 if self.columns >= 5 else self.columns
         return sum(
             1
             for text in _BREAK.split(cell)[1:]
-            if len(next(csv.reader([text], delimiter=delimiter), [])) >= self.columns
+            if len(next(csv.reader([text], delimiter=delimiter), [])) >= need
         )
 
     def _too_long(self, line: int, text: str, delimiter: str) -> None:
@@ -376,26 +452,58 @@ _SLASHED = re.compile(
 def day_first(values: list[str]) -> bool | None:
     """Whether dd/mm dates are meant: decided for the whole file from dates that can only be
     read one way (13/02 or 02/13); None when the file mixes both."""
-    firsts = seconds = False
+    order = date_order(values)
+    if order == "mixed":
+        return None
+    return order == "dmy"
+
+
+def date_order(values: list[str]) -> str:
+    """How the file's day-and-month dates read: 'dmy' or 'mdy' when a date settles it (a first
+    number over 12, or a second), 'mixed' when dates settle both ways, 'ambiguous' when every
+    date could be either, '' when there is no such date (ISO, year first, or none)."""
+    firsts = seconds = seen = False
     for v in values:
         m = _SLASHED.match(v.strip())
         if not m or len(m.group(1)) == 4:
             continue
         a, b = int(m.group(1)), int(m.group(2))
+        seen = True
         firsts |= a > 12
         seconds |= b > 12
     if firsts and seconds:
-        return None
-    return firsts
+        return "mixed"
+    if firsts:
+        return "dmy"
+    if seconds:
+        return "mdy"
+    return "ambiguous" if seen else ""
 
 
-def parse_timestamp(text: str, *, fmt: str | None = None, dayfirst: bool = False) -> datetime:
-    """A survey tool's timestamp, in UTC. Times without a zone are taken as UTC."""
+def dotted(values: list[str]) -> bool:
+    """Dates written dd.mm.yyyy, as German-locale (and most dotted-locale) software writes them."""
+    return any(re.match(r"\s*\d{1,2}\.\d{1,2}\.\d{2,4}\b", v) for v in values)
+
+
+def parse_timestamp(
+    text: str, *, fmt: str | None = None, dayfirst: bool = False, zone: tzinfo | None = None
+) -> datetime:
+    """A survey tool's timestamp, in UTC. Times without a zone are in `zone` (default UTC)."""
+    return read_timestamp(text, fmt=fmt, dayfirst=dayfirst, zone=zone)[0]
+
+
+def read_timestamp(
+    text: str, *, fmt: str | None = None, dayfirst: bool = False, zone: tzinfo | None = None
+) -> tuple[datetime, bool]:
+    """The timestamp in UTC, and whether the text stated its zone (an offset, Z, GMT+1)."""
     s = text.strip()
     if fmt:
         dt = datetime.strptime(s, fmt)
-        return as_utc(dt)
-    tz: timezone | None = None
+        stated = dt.tzinfo is not None
+        if not stated and zone is not None:
+            dt = dt.replace(tzinfo=zone)
+        return as_utc(dt), stated
+    tz: tzinfo | None = None
     m = _GMT.search(s)
     if m and m.start() > 0:
         if m.group(1):
@@ -408,9 +516,10 @@ def parse_timestamp(text: str, *, fmt: str | None = None, dayfirst: bool = False
         dt = datetime.fromisoformat(s)
     except ValueError:
         dt = _slashed(s, dayfirst)
-    if dt.tzinfo is None and tz is not None:
-        dt = dt.replace(tzinfo=tz)
-    return as_utc(dt)
+    stated = dt.tzinfo is not None or tz is not None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=tz or zone)
+    return as_utc(dt), stated
 
 
 def _slashed(s: str, dayfirst: bool) -> datetime:

@@ -1,10 +1,11 @@
 """Survey exports (CSV) back into answer files: one responses file per row.
 
-Survey tools (Google Forms, Microsoft Forms, Typeform, SurveyMonkey) export one row per
-respondent and one column per question, headed by the question's text; answers come back as the
-label the survey showed ("4 - Mostly"), not as the rubric's values. This module matches columns
-to questions, reads every cell back into the responses format, and checks each result exactly as
-`alignment score` will, so an import never writes a file that scoring refuses.
+Survey tools export one row per respondent and (mostly) one column per question, headed by the
+question's text; answers come back as the label the survey showed ("4 - Mostly"), not as the
+rubric's values. Each tool lays its file out its own way (extra header rows, one column per
+option): layouts.py recognises the layout from the header and reads it as one header. This module
+matches columns to questions, reads every cell back into the responses format, and checks each
+result exactly as `alignment score` will, so an import never writes a file that scoring refuses.
 
 Nothing here writes until every row has been read: problems are collected with their row and
 column, and the caller decides (with --partial) whether good rows are written anyway.

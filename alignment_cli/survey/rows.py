@@ -3,6 +3,7 @@ checks it, one file per person (the latest row wins), problems located by row an
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -20,7 +21,7 @@ from alignment_cli.files.responses import (
     Responses,
     Why,
 )
-from alignment_cli.model.qtypes.base import CellError
+from alignment_cli.model.qtypes.base import NA, UNKNOWN, CellError
 from alignment_cli.model.qtypes.cells import clean_text, normalise_text
 from alignment_cli.model.qtypes.cells import short as _short
 from alignment_cli.model.rubric import LoadedRubric
@@ -34,10 +35,12 @@ from alignment_cli.survey.columns import (
     SUBHEADER_WORDS,
     TIME,
     Column,
+    header_short,
     make_parser,
     match_columns,
 )
-from alignment_cli.survey.csvfile import day_first, parse_timestamp, read_csv
+from alignment_cli.survey.csvfile import date_order, dotted, read_csv_file, read_timestamp
+from alignment_cli.survey.layouts import SOURCES, Layout, recognise
 from alignment_cli.survey.mapping import SurveyMapping, _ids
 from alignment_cli.survey.settings import ImportedRow, ImportSettings, SurveyImport
 
@@ -52,34 +55,139 @@ def read_survey(path: Path, loaded: LoadedRubric, settings: ImportSettings) -> S
     `problems`, and the rows that have them are left out of `rows`.
     """
     file = str(path)
-    records = read_csv(path)
-    header_line, header = records[0]
-    columns = match_columns(file, header, loaded, settings)
-    data_records = records[1:]
-    first_row = 2
-    if data_records and _is_subheader(columns, data_records[0][1]):
-        data_records = data_records[1:]
-        first_row = 3
+    csv_file = read_csv_file(path)
+    records = csv_file.records
+    layout = recognise(file, records, loaded, settings.source)
+    header_line = records[0][0]
+    columns = match_columns(file, layout.header, loaded, settings, layout)
+    width = max(len(cells) for _, cells in records[: layout.header_rows])
+    first_row = layout.header_rows + 1
+    data = [(line, layout.cells(cells), cells) for line, cells in records[layout.header_rows :]]
+    if layout.header_rows == 1 and data and _is_subheader(columns, data[0][1]):
+        data = data[1:]
+        first_row += 1
     for c in columns:
         if c.kind == NAME and not any(
-            c.index < len(cells) and cells[c.index].strip() for _, cells in data_records
+            c.index < len(cells) and cells[c.index].strip() for _, cells, _ in data
         ):
             c.kind = IGNORED  # an e-mail column no one filled in: an anonymous survey
-    reader = _RowReader(file, loaded, settings, columns)
-    reader.decide_date_order(header_line, [cells for _, cells in data_records])
-    for offset, (line, cells) in enumerate(data_records):
-        if any(cell.strip() for cell in cells):
-            reader.read(first_row + offset, line, cells)
+    _check_folds(file, header_line, layout, columns, loaded)
+    notes = [_layout_note(file, layout), *csv_file.findings]
+    numeric = _numeric(layout, columns, [cells for _, cells, _ in data])
+    if numeric and layout.numeric is None:
+        notes.append(
+            f"{file}: the roles and the answers to choice and yes/no questions are numbers: "
+            "read as numerical values, each the position of the answer in the question's list "
+            "of answers (the codebook's order)"
+        )
+    reader = _RowReader(file, loaded, settings, columns, layout, numeric, width)
+    reader.notes = notes
+    reader.decide_date_order(header_line, [cells for _, cells, _ in data], csv_file.delimiter)
+    for offset, (line, cells, raw) in enumerate(data):
+        if any(cell.strip() for cell in raw):
+            reader.read(first_row + offset, line, cells, raw)
     return reader.result()
+
+
+def _layout_note(file: str, layout: Layout) -> str:
+    if not layout.sure:
+        return (
+            f"{file}: read as {layout.tool}: its header is not one this import recognises as "
+            "a survey tool's; if it comes from one, name it with --source ("
+            + ", ".join(k for k in SOURCES if k != "generic")
+            + ")"
+        )
+    return f"{file}: read as a {layout.tool} export ({layout.why})"
+
+
+def _check_folds(
+    file: str, line: int, layout: Layout, columns: list[Column], loaded: LoadedRubric
+) -> None:
+    """Every per-option column must stand for one answer of its multi question."""
+    problems: list[Problem] = []
+    for index, fold in layout.folds.items():
+        c = columns[index]
+        if c.kind != QUESTION or c.question is None:
+            continue
+        q = c.question
+        if q.type.value != "multi":
+            problems.append(
+                Problem(
+                    file,
+                    line,
+                    c.number,
+                    f"{c.label} spans {len(fold.sources)} option columns, but '{q.id}' takes "
+                    "one answer",
+                )
+            )
+            continue
+        parse = make_parser(loaded, q)
+        for source, label, header in zip(fold.sources, fold.labels, fold.headers, strict=True):
+            try:
+                value = parse(label)
+            except CellError:
+                value = None
+            if not (isinstance(value, list) and len(value) == 1) and value not in (UNKNOWN, NA):
+                problems.append(
+                    Problem(
+                        file,
+                        line,
+                        source + 1,
+                        f"column '{header_short(header)}': '{_short(label)}' is not an answer "
+                        f"of '{q.id}' (options: {', '.join(o.label for o in q.options)}, "
+                        "Don't know, Not applicable); map or ignore the column in --mapping",
+                    )
+                )
+    if problems:
+        raise InvalidInput(problems)
+
+
+def _numeric(layout: Layout, columns: list[Column], rows: list[list[str]]) -> bool:
+    """A numeric export (SurveyMonkey's "numerical value", Qualtrics' "numeric values"): every
+    role and every answer to a choice or yes/no question is a whole number (there being at
+    least one)."""
+    if layout.numeric is not None:
+        return layout.numeric
+    seen = False
+    for c in columns:
+        if not (c.kind == ROLE or _choice_like(c, layout)):
+            continue
+        for cells in rows:
+            cell = cells[c.index].strip() if c.index < len(cells) else ""
+            if not cell or cell in layout.unanswered:
+                continue
+            if not cell.isdigit():
+                return False
+            seen = True
+    return seen
+
+
+def _choice_like(c: Column, layout: Layout) -> bool:
+    return (
+        c.kind == QUESTION
+        and c.question is not None
+        and c.index not in layout.folds
+        and c.question.type.value in ("choice", "yesno")
+    )
 
 
 class _RowReader:
     """Reads rows one by one into answer files, collecting problems and dropped answers."""
 
     def __init__(
-        self, file: str, loaded: LoadedRubric, settings: ImportSettings, columns: list[Column]
+        self,
+        file: str,
+        loaded: LoadedRubric,
+        settings: ImportSettings,
+        columns: list[Column],
+        layout: Layout,
+        numeric: bool,
+        width: int,
     ) -> None:
         self.file = file
+        self.width = width  # the file's header, in its own columns
+        self.tool = layout.tool
+        self.notes: list[str] = []
         self.loaded = loaded
         self.settings = settings
         self.columns = columns
@@ -87,12 +195,36 @@ class _RowReader:
         self.question_columns: list[tuple[Column, str, Callable[[str], AnswerValue]]] = []
         for c in columns:
             if c.kind == QUESTION and c.question is not None:
-                c.parse = make_parser(loaded, c.question, self.mapping.values.get(c.question.id))
+                c.parse = make_parser(
+                    loaded,
+                    c.question,
+                    self.mapping.values.get(c.question.id),
+                    layout=layout,
+                    numeric=numeric,
+                )
                 self.question_columns.append((c, c.question.id, c.parse))
         self.other_columns = [c for c in columns if c.kind in (NOTE, NAME, ROLE, TIME, BLANK)]
         self._checker = AnswerChecker(loaded)  # answer_errors, remembering what it checked
         self.fmt = settings.timestamp_format or self.mapping.timestamp_format
         self.dayfirst = False
+        self.time_col = next((c for c in columns if c.kind == TIME), None)
+        self.zone, self.zone_said = layout.zone, layout.zone_name
+        if (
+            self.zone is None
+            and self.time_col is not None
+            and re.search(r"\((?:utc|gmt)\)", self.time_col.header, re.IGNORECASE)
+        ):
+            self.zone, self.zone_said = UTC, "UTC"
+        self.option_zone = settings.zone()
+        if self.zone is not None and self.zone_said:
+            self.zone_note = (
+                f"times in {self.time_col.label if self.time_col else 'the file'} are in "
+                f"{self.zone_said}, as the file states"
+                + (f" (--timezone {settings.timezone} is not used)" if settings.timezone else "")
+            )
+        else:
+            self.zone_note = ""
+        self.naive = 0  # timestamps read that stated no zone
         self.has_role_column = any(c.kind == ROLE for c in columns)
         self.roles = {x.id for x in loaded.rubric.roles}
         self.role_lookup: dict[str, str] = {}
@@ -102,6 +234,11 @@ class _RowReader:
             self.role_lookup[normalise_text(x.id)] = x.id
         for label, rid in self.mapping.roles.items():
             self.role_lookup[normalise_text(label)] = rid
+        for k, x in enumerate(loaded.rubric.roles, 1):  # the role's place in the codebook
+            if numeric:
+                self.role_lookup.setdefault(str(k), x.id)
+            if layout.codes:
+                self.role_lookup.setdefault(f"a{k}", x.id)
         self.salt = settings.organization or ""
         self.rubric_ref = {
             "id": loaded.rubric.id,
@@ -116,27 +253,55 @@ class _RowReader:
         self.bad_rows = 0
         self.read_rows = 0
 
-    def decide_date_order(self, header_line: int, rows: list[list[str]]) -> None:
-        time_col = next((c for c in self.columns if c.kind == TIME), None)
+    def decide_date_order(self, header_line: int, rows: list[list[str]], delimiter: str) -> None:
+        """Day first or month first, for the whole file: from a date that settles it (a day
+        over 12), else --date-order, else the locale the file shows (dd.mm.yyyy dates, or `;`
+        between cells as Excel writes in day-first locales), else month first, said."""
+        time_col = self.time_col
         if time_col is None or self.fmt:
             return
         stamps = [cells[time_col.index] for cells in rows if time_col.index < len(cells)]
-        decided = day_first(stamps)
-        if decided is None:
-            raise InvalidInput(
-                [
-                    Problem(
-                        self.file,
-                        header_line,
-                        time_col.number,
-                        f"{time_col.label} mixes day-first and month-first dates; "
-                        "give the format with --timestamp-format (e.g. '%d/%m/%Y %H:%M:%S')",
-                    )
-                ]
-            )
-        self.dayfirst = decided
+        order = date_order(stamps)
+        given = self.settings.date_order
 
-    def read(self, row: int, line: int, cells: list[str]) -> None:
+        def problem(message: str) -> InvalidInput:
+            return InvalidInput([Problem(self.file, header_line, time_col.number, message)])
+
+        if order == "mixed":
+            raise problem(
+                f"{time_col.label} mixes day-first and month-first dates; give the format with "
+                "--timestamp-format (e.g. '%d/%m/%Y %H:%M:%S')"
+            )
+        if order in ("dmy", "mdy") and given and given != order:
+            example = next(
+                v for v in stamps if date_order([v]) == order
+            )  # the date that settles it
+            raise problem(
+                f"--date-order {given}, but {time_col.label} has '{_short(example)}', which "
+                f"can only be {'day' if order == 'dmy' else 'month'} first"
+            )
+        if order in ("dmy", "mdy"):
+            self.dayfirst = order == "dmy"
+        elif order == "ambiguous":
+            if given:
+                self.dayfirst = given == "dmy"
+            elif dotted(stamps) or delimiter == ";":
+                self.dayfirst = True
+                why = "dd.mm.yyyy dates" if dotted(stamps) else "';' between cells"
+                self.notes.append(
+                    f"{self.file}: the dates in {time_col.label} could be day or month first; "
+                    f"read day first, as the file's locale writes them ({why}); if they are "
+                    "month first, import again with --date-order mdy"
+                )
+            else:
+                example = next(v for v in stamps if date_order([v]) == "ambiguous")
+                self.notes.append(
+                    f"warning: {self.file}: every date in {time_col.label} could be day or "
+                    f"month first (such as '{_short(example)}'); read month first (mm/dd); if "
+                    "they are day first, import again with --date-order dmy"
+                )
+
+    def read(self, row: int, line: int, cells: list[str], raw: list[str]) -> None:
         from alignment_cli.files.names import slug
         from alignment_cli.files.privacy import pseudonym
 
@@ -146,8 +311,8 @@ class _RowReader:
         def bad(column: int, message: str) -> None:
             found.append(Problem(self.file, line, column, f"row {row}, {message}"))
 
-        for i in range(len(self.columns), len(cells)):
-            if cells[i].strip():
+        for i in range(self.width, len(raw)):
+            if raw[i].strip():
                 bad(i + 1, f"column {i + 1}: a value beyond the last column of the header")
         cells_read = self._cells(cells, bad)
         if found:
@@ -235,7 +400,13 @@ class _RowReader:
                     notes[c.question.id] = text
             elif c.kind == NAME:
                 name, name_col = " ".join(cell.split()), c
-                if not name and not settings.anonymous:
+                if "\n" in cell or "\r" in cell:
+                    bad(
+                        c.number,
+                        f"{c.label}: the name runs over several lines; a quote that opens in "
+                        "this row may never close (check the file here)",
+                    )
+                elif not name and not settings.anonymous:
                     bad(c.number, f"{c.label}: no respondent name (or import with --anonymous)")
                 elif len(name) > MAX_NAME:
                     bad(c.number, f"{c.label}: a name longer than {MAX_NAME} characters")
@@ -256,7 +427,14 @@ class _RowReader:
                     )
             elif c.kind == TIME and cell.strip():
                 try:
-                    updated = parse_timestamp(cell, fmt=self.fmt, dayfirst=self.dayfirst)
+                    updated, stated = read_timestamp(
+                        cell,
+                        fmt=self.fmt,
+                        dayfirst=self.dayfirst,
+                        zone=self.zone or self.option_zone,
+                    )
+                    if not stated and self.zone is None:
+                        self.naive += 1
                 except (ValueError, OverflowError) as exc:
                     bad(c.number, f"{c.label}: {exc}")
             elif c.kind == BLANK and cell.strip():
@@ -290,6 +468,25 @@ class _RowReader:
                 f"{self.file}: {len(rows)} answer{s} to '{qid}' left out because {why}: "
                 f"row{s} {_rows(rows)}"
             )
+        notes = list(self.notes)
+        if self.zone_note:
+            notes.append(f"{self.file}: {self.zone_note}")
+        if self.naive and self.time_col is not None:
+            s = "" if self.naive == 1 else "s"
+            where = f"{self.naive} time{s} in {self.time_col.label} state{'s' if not s else ''}"
+            if self.option_zone is not None:
+                notes.append(
+                    f"{self.file}: {where} no time zone; taken as {self.settings.timezone}"
+                )
+            else:
+                notes.append(
+                    f"{self.file}: {where} no time zone; taken as UTC (give the survey's zone "
+                    "with --timezone, e.g. Europe/Berlin)"
+                )
+        warnings = [
+            n.removeprefix("warning: ") for n in notes if n.startswith("warning: ")
+        ] + warnings
+        notes = [n for n in notes if not n.startswith("warning: ")]
         _lengthen_colliding_pseudonyms(self.candidates, self.salt)
         kept = _one_per_respondent(self.candidates, self.file, warnings)
         phase_of = {q.id: q.phase for q in self.loaded.rubric.questions}
@@ -305,7 +502,16 @@ class _RowReader:
                 notes=data.get("notes", {}),
                 phase_of=phase_of,
             )
-        return SurveyImport(self.file, kept, self.problems, warnings, self.read_rows, self.bad_rows)
+        return SurveyImport(
+            self.file,
+            kept,
+            self.problems,
+            warnings,
+            self.read_rows,
+            self.bad_rows,
+            notes,
+            self.tool,
+        )
 
 
 def _rows(rows: list[int], limit: int = 8) -> str:

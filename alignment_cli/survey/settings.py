@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
 from typing import Any
 
 from alignment_cli.errors import Problem, UsageError
@@ -23,12 +23,40 @@ class ImportSettings:
     timestamp_column: str | None = None
     timestamp_format: str | None = None
     mapping: LoadedMapping | None = None
+    source: str | None = None  # --source: the survey tool whose layout the file has
+    timezone: str | None = None  # --timezone: IANA zone of times the file states no zone for
+    date_order: str | None = None  # --date-order: dmy or mdy, for dates the file leaves open
 
     def __post_init__(self) -> None:
+        from alignment_cli.survey.layouts import SOURCES
+
+        if self.source is not None and self.source not in SOURCES:
+            raise UsageError(
+                f"--source {self.source!r}: not a survey tool this import knows; one of: "
+                + ", ".join(SOURCES)
+            )
+        if self.date_order is not None and self.date_order not in ("dmy", "mdy"):
+            raise UsageError(f"--date-order {self.date_order!r}: give dmy or mdy")
+        if self.timezone is not None:
+            self.zone()
         if self.timestamp_format is not None:
             message = timestamp_format_problem(self.timestamp_format)
             if message:
                 raise UsageError(f"--timestamp-format {self.timestamp_format!r}: {message}")
+
+    def zone(self) -> tzinfo | None:
+        """The --timezone zone; a name that is not an IANA zone is refused."""
+        if self.timezone is None:
+            return None
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            return ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise UsageError(
+                f"--timezone {self.timezone!r}: not an IANA time zone name "
+                "(such as Europe/Berlin, America/New_York or UTC)"
+            ) from None
 
 
 @dataclass
@@ -54,3 +82,5 @@ class SurveyImport:
     warnings: list[str]
     read_rows: int
     bad_rows: int
+    notes: list[str] = field(default_factory=list)  # the layout read, times and dates taken
+    layout: str = ""  # the survey tool whose layout the file was read as
