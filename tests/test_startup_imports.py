@@ -96,7 +96,25 @@ def test_help_imports_no_heavy_module(args: list[str], tmp_path: Path) -> None:
 
 def test_the_probe_sees_imports_of_a_real_command(tmp_path: Path) -> None:
     """The check can fail: a command that does its work does import the core."""
-    code, modules, output = _imports_of(["rubric", "list"], tmp_path)
+    code, modules, output = _imports_of(
+        ["rubric", "validate", "sales-marketing-alignment"], tmp_path
+    )
     assert code == 0
     assert "sales-marketing-alignment" in output
     assert {"pydantic", "yaml", "alignment_cli.model.rubric"} <= set(_heavy(modules))
+
+
+def test_rubric_list_checks_in_full_once_then_imports_no_heavy_module(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first `rubric list` with an empty cache loads every bundled rubric; once they passed,
+    the next one lists them from the cache (files/rubric_index.py) without the core, and
+    without pydantic for its --format option either (cli/main.py, `_Light`)."""
+    monkeypatch.setenv("ALIGNMENT_CACHE_DIR", str(tmp_path / "cache"))
+    code, modules, cold = _imports_of(["rubric", "list"], tmp_path)
+    assert code == 0 and "sales-marketing-alignment" in cold
+    assert {"pydantic", "yaml", "alignment_cli.model.rubric"} <= set(_heavy(modules))
+    for args in (["rubric", "list"], ["rubric", "list", "--format", "json"]):
+        code, modules, warm = _imports_of(args, tmp_path)
+        assert code == 0 and "sales-marketing-alignment" in warm
+        assert _heavy(modules) == [], f"a warm `alignment {' '.join(args)}` imports heavy modules"
