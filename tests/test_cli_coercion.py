@@ -15,7 +15,10 @@ from typer.main import get_command
 
 from alignment_cli.cli.main import _light_param, app
 
-VALUES = ["text", "json", "JSON", "md", "", "-", "examples/halfway", "/no/such/place", "a=1", "x y"]
+VALUES = [
+    *("text", "json", "JSON", "md", "", "-", "examples/halfway", "/no/such/place", "a=1", "x y"),
+    *("0", "50", "100", "101", "-3", "2.5", "nan", "latest"),
+]
 
 
 def _params() -> list[tuple[Any, Any, str]]:
@@ -42,10 +45,11 @@ def _outcome(runtime: Any, value: Any, param: Any, ctx: Any) -> tuple[str, Any]:
         return "error", exc.format_message()
 
 
-def test_the_light_coercion_covers_the_plain_options() -> None:
+def test_the_light_coercion_covers_every_option() -> None:
     names = {label for _, _, label in PARAMS}
     assert "alignment rubric list fmt" in names  # an Enum option
-    assert any(label.startswith("alignment score") for label in names)  # paths and text
+    assert "alignment score inputs" in names  # paths
+    assert "alignment score fail_under" in names  # a bounded number, handed on when given
 
 
 @pytest.mark.parametrize(("command", "param", "label"), PARAMS, ids=[p[2] for p in PARAMS])

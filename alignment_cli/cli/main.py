@@ -86,25 +86,17 @@ def _plain_help(command: Any, ctx: Any) -> None:
 
 
 def _light_param(param: Any) -> Any:
-    """A `_Light` coercion for a Typer parameter of a plain kind (str, a Path, an Enum or
-    Literal choice, or a list of one of those), else None (Typer's pydantic path stays)."""
+    """A `_Light` coercion for a Typer parameter, or None for one that is not Typer's. Plain kinds
+    (str, a Path, an Enum or Literal choice, a list of one of those) are coerced by it; any other
+    is handed to Typer's own coercion when a value first comes, so an option left unset never
+    builds a pydantic adapter."""
     from typer._coercion import RuntimeParam
 
     descriptor = getattr(param, "type_descriptor", None)
-    if descriptor is None or descriptor.file_annotation is not None:
-        return None
-    info = descriptor.parameter_info
-    if info.parser is not None or getattr(info, "click_type", None) is not None:
-        return None
-    annotation = descriptor.annotation
-    if getattr(annotation, "__origin__", None) is list:
-        (leaf,) = annotation.__args__
-        if _leaf_kind(leaf, info) is None:
-            return None
-    elif _leaf_kind(annotation, info) is None:
+    if descriptor is None:
         return None
     assert issubclass(_Light, RuntimeParam)
-    return _Light(parameter_info=info, annotation=annotation)
+    return _Light(parameter_info=descriptor.parameter_info, annotation=descriptor.annotation)
 
 
 def _leaf_kind(annotation: Any, info: Any) -> str | None:
@@ -128,8 +120,10 @@ def _make_light() -> type:
 
     class Light(RuntimeParam):
         """Typer's coercion of a plain parameter, as its pydantic adapter does it (the same
-        helpers), for the values a command line gives: a str. Anything else, and every value
-        the light path refuses, goes to Typer's own coercion, so errors are Typer's."""
+        helpers), for the values a command line gives: a str. Any other kind or value, and
+        every value the light path refuses, goes to Typer's own coercion, built then, so errors
+        are Typer's. An unset option (None) never gets here: `coerce` answers it as Typer's
+        own does, without building anything."""
 
         def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
             try:
@@ -151,7 +145,11 @@ def _make_light() -> type:
                 coerce_cli_path,
             )
 
-            kind = _leaf_kind(annotation, self.parameter_info)
+            info = self.parameter_info
+            custom = info.parser is not None or getattr(info, "click_type", None) is not None
+            if custom or param.type_descriptor.file_annotation is not None:
+                raise _Refused
+            kind = _leaf_kind(annotation, info)
             if kind == "choice":
                 choices = choice_coercion_annotation(annotation, self.parameter_info)
                 assert choices is not None
