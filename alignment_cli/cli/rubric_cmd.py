@@ -1,7 +1,5 @@
 """`alignment rubric list|show|validate|schema`."""
 
-from __future__ import annotations
-
 import json
 from enum import StrEnum
 from typing import Annotated, Any

@@ -1,7 +1,5 @@
 """`alignment score`: score answers, print them, apply gates."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 
