@@ -1,6 +1,5 @@
 """`alignment rubric list|show|validate|schema`."""
 
-import json
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -20,6 +19,8 @@ class ShowFormat(StrEnum):
 
 def _echo_json(data: Any) -> None:
     # Plain text, never rich's renderer: scripts read this, so no wrapping and no markup.
+    import json
+
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 

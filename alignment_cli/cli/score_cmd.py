@@ -58,7 +58,6 @@ def score(
     ] = False,
 ) -> None:
     """Score the answers: overall, phases, dimensions, perception gap, recommendations."""
-    import json
 
     from alignment_cli.cli.views.progress import comparison_view
     from alignment_cli.cli.views.scorecard import scorecard_view
@@ -92,10 +91,12 @@ def score(
     failures = check_gates(card, gates, base.card if base else None)
     saved = save_run(card, scored.engagement) if save else None
     if fmt is ViewFormat.json:
-        data = card.model_dump(mode="json")
+        from alignment_cli.scoring.card_json import model_json, with_member
+
+        text = model_json(card)
         if comparison is not None:
-            data["comparison"] = comparison.model_dump(mode="json")
-        typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+            text = with_member(text, "comparison", comparison.model_dump(mode="json"))
+        typer.echo(text)
     elif fmt is ViewFormat.markdown:
         typer.echo(markdown_summary(card))
         if comparison is not None:
