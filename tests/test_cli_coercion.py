@@ -50,6 +50,33 @@ def test_the_light_coercion_covers_every_option() -> None:
     assert "alignment rubric list fmt" in names  # an Enum option
     assert "alignment score inputs" in names  # paths
     assert "alignment score fail_under" in names  # a bounded number, handed on when given
+    assert "alignment score fmt" in names  # a parser (options.choice)
+
+
+def test_a_plain_score_builds_no_pydantic_coercion(
+    invoke: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`score DIR` with its defaults coerces every option on the light path."""
+    import typer._coercion
+    import typer.core
+
+    built: list[Any] = []
+
+    def spy(descriptor: Any) -> Any:
+        built.append(descriptor.annotation)
+        return build_runtime_param(descriptor)
+
+    monkeypatch.setattr(typer._coercion, "build_runtime_param", spy)
+    monkeypatch.setattr(typer.core, "build_runtime_param", spy)
+    from tests.conftest import EXAMPLES
+
+    result = invoke("score", str(EXAMPLES / "halfway"), "--format", "md")
+    assert result.exit_code == 0, result.output
+    assert built == []
+    # and the spy sees Typer's coercion when a value needs it
+    result = invoke("score", str(EXAMPLES / "halfway"), "--fail-under", "0")
+    assert result.exit_code == 0, result.output
+    assert built == [float]
 
 
 @pytest.mark.parametrize(("command", "param", "label"), PARAMS, ids=[p[2] for p in PARAMS])

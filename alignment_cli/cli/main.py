@@ -90,7 +90,8 @@ def _plain_help(command: Any, ctx: Any) -> None:
 
 def _light_param(param: Any) -> Any:
     """A `_Light` coercion for a Typer parameter, or None for one that is not Typer's. Plain kinds
-    (str, a Path, an Enum or Literal choice, a list of one of those) are coerced by it; any other
+    (str, a Path, an Enum or Literal choice, a parser's, a list of one of those) are coerced by
+    it; any other
     is handed to Typer's own coercion when a value first comes, so an option left unset never
     builds a pydantic adapter."""
     from typer._coercion import RuntimeParam
@@ -119,7 +120,8 @@ def _leaf_kind(annotation: Any, info: Any) -> str | None:
 
 
 def _make_light() -> type:
-    from typer._coercion import RuntimeParam, build_runtime_param
+    from typer import _coercion
+    from typer._coercion import RuntimeParam
 
     class Light(RuntimeParam):
         """Typer's coercion of a plain parameter, as its pydantic adapter does it (the same
@@ -137,7 +139,7 @@ def _make_light() -> type:
                 return self._leaf(self.annotation, value, param, ctx)
             except Exception:  # _Refused, or an error: Typer's own coercion words it
                 pass
-            real = build_runtime_param(param.type_descriptor)
+            real = _coercion.build_runtime_param(param.type_descriptor)
             param._runtime_param = real
             return real._coerce_value(value, param=param, ctx=ctx)
 
@@ -149,9 +151,12 @@ def _make_light() -> type:
             )
 
             info = self.parameter_info
-            custom = info.parser is not None or getattr(info, "click_type", None) is not None
-            if custom or param.type_descriptor.file_annotation is not None:
+            if getattr(info, "click_type", None) is not None:
                 raise _Refused
+            if param.type_descriptor.file_annotation is not None:
+                raise _Refused
+            if info.parser is not None:  # Typer's adapter: the parser's result, as it is
+                return info.parser(value)
             kind = _leaf_kind(annotation, info)
             if kind == "choice":
                 choices = choice_coercion_annotation(annotation, self.parameter_info)
