@@ -71,8 +71,9 @@ def write_csv(folder: Path, rows: int, seed: int) -> Path:
     return csv_path
 
 
-def import_csv(csv_path: Path) -> int:
-    """`alignment import CSV --into ENGAGEMENT`, in process; the number of files it wrote."""
+def import_csv(csv_path: Path, into: Path | None = None) -> int:
+    """`alignment import CSV --into ENGAGEMENT`, in process; the number of files it wrote.
+    ENGAGEMENT is `into`, else the `engagement` folder beside the CSV."""
     importer = importlib.import_module("alignment_cli.survey.importer")
-    outcome = importer.import_csv(csv_path, csv_path.parent / "engagement")
+    outcome = importer.import_csv(csv_path, into or csv_path.parent / "engagement")
     return len(outcome.plan.files)

@@ -2,7 +2,8 @@
 
     python bench/worker.py score DIR      load and score an engagement folder
     python bench/worker.py report DIR     load, score, then build and render the report
-    python bench/worker.py import CSV     import a survey CSV into a folder of answer files
+    python bench/worker.py import CSV [INTO]   import a survey CSV into an engagement folder
+                                               (default: the `engagement` folder beside it)
 
 Prints one JSON object: stage times in seconds, peak and base resident memory in MB.
 The work runs through the same public functions the CLI calls; the stages inside
@@ -21,6 +22,20 @@ from typing import Any
 
 
 def _rss_mb() -> float:
+    """Peak resident memory of this process so far. Linux's VmHWM where there is one: its
+    ru_maxrss carries the parent's peak over fork and exec, so a small child of a big benchmark
+    would look big."""
+    return peak_rss_mb()
+
+
+def peak_rss_mb() -> float:
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     # Linux reports ru_maxrss in KiB, macOS in bytes.
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
@@ -98,12 +113,12 @@ def run_report(folder: Path) -> dict[str, Any]:
     }
 
 
-def run_import(csv_path: Path) -> dict[str, Any]:
+def run_import(csv_path: Path, into: Path | None = None) -> dict[str, Any]:
     from adapters import import_csv
 
     base = _rss_mb()
     start = time.perf_counter()
-    written = import_csv(csv_path)
+    written = import_csv(csv_path, into)
     return {
         "rows": written,
         "import": time.perf_counter() - start,
@@ -114,7 +129,10 @@ def run_import(csv_path: Path) -> dict[str, Any]:
 
 def main(argv: list[str]) -> int:
     kind, target = argv[0], Path(argv[1])
-    runners = {"score": run_score, "report": run_report, "import": run_import}
+    if kind == "import":
+        print(json.dumps(run_import(target, Path(argv[2]) if len(argv) > 2 else None)))
+        return 0
+    runners = {"score": run_score, "report": run_report}
     print(json.dumps(runners[kind](target)))
     return 0
 

@@ -25,6 +25,13 @@ MINIMAL_RESPONSES = ROOT / "tests" / "data" / "minimal"
 EXAMPLES = ROOT / "examples"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _own_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The tool's user cache (rubric_index) goes to a folder of the test run, never the user's;
+    set once for the session, and seen by every subprocess the tests start."""
+    os.environ["ALIGNMENT_CACHE_DIR"] = str(tmp_path_factory.mktemp("user-cache"))
+
+
 @pytest.fixture(autouse=True)
 def _stable_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "120")

@@ -76,3 +76,36 @@ def test_the_benchmark_runs_end_to_end() -> None:
     assert "FAILED" not in out, out
     assert "## Load and score" in out and "## Targets" in out
     assert "2 -> 4: x" in out  # the doubling check ran
+    assert "## Scoring against the analyst's tools (4 respondents" in out
+
+
+def test_the_answers_table_holds_the_answer_files_answers(tmp_path: Path) -> None:
+    """The yardsticks read the same answers the answer files hold: one row per respondent, an
+    empty cell where there is no number or label to read."""
+    import csv
+
+    from yardsticks import RUNNERS, write_answers_csv
+
+    loaded, _ = bench_rubric()
+    ids = [q.id for q in loaded.rubric.questions]
+    docs = [respondent_document(loaded, i, seed=3) for i in range(12)]
+    path = tmp_path / "answers.csv"
+    assert write_answers_csv(path, ids, docs) == 12
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["role"] for r in rows] == [d["respondent"]["role"] for d in docs]
+    for row, doc in zip(rows, docs, strict=True):
+        for q in ids:
+            value = doc["answers"].get(q)
+            cell = row[q]
+            if value is None or value in ("unknown", "n/a"):
+                assert cell == ""
+            elif isinstance(value, bool):
+                assert cell == ("1" if value else "0")
+            elif isinstance(value, list):
+                assert cell.split(";") == ([str(v) for v in value] or [""])
+            elif isinstance(value, int | float):
+                assert float(cell) == value
+            else:
+                assert cell == value
+    assert RUNNERS["csv"](path)["rows"] == 12

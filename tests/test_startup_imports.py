@@ -98,7 +98,48 @@ def test_help_imports_no_heavy_module(args: list[str], tmp_path: Path) -> None:
 
 def test_the_probe_sees_imports_of_a_real_command(tmp_path: Path) -> None:
     """The check can fail: a command that does its work does import the core."""
-    code, modules, output = _imports_of(["rubric", "list"], tmp_path)
+    code, modules, output = _imports_of(
+        ["rubric", "validate", "sales-marketing-alignment"], tmp_path
+    )
     assert code == 0
     assert "sales-marketing-alignment" in output
     assert {"pydantic", "yaml", "alignment_cli.model.rubric"} <= set(_heavy(modules))
+
+
+def test_rubric_list_checks_in_full_once_then_imports_no_heavy_module(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first `rubric list` with an empty cache loads every bundled rubric; once they passed,
+    the next one lists them from the cache (files/rubric_index.py) without the core, and
+    without pydantic for its --format option either (cli/main.py, `_Light`)."""
+    monkeypatch.setenv("ALIGNMENT_CACHE_DIR", str(tmp_path / "cache"))
+    code, modules, cold = _imports_of(["rubric", "list"], tmp_path)
+    assert code == 0 and "sales-marketing-alignment" in cold
+    assert {"pydantic", "yaml", "alignment_cli.model.rubric"} <= set(_heavy(modules))
+    for args in (["rubric", "list"], ["rubric", "list", "--format", "json"]):
+        code, modules, warm = _imports_of(args, tmp_path)
+        assert code == 0 and "sales-marketing-alignment" in warm
+        assert _heavy(modules) == [], f"a warm `alignment {' '.join(args)}` imports heavy modules"
+
+
+def test_command_modules_keep_their_annotations_evaluated() -> None:
+    """Typer reads each command's signature twice at start-up; string annotations (the future
+    import) would be evaluated each time, about half the cost of building the commands."""
+    from alignment_cli.cli.main import app
+
+    modules = {sys.modules[c.callback.__module__] for c in app.registered_commands if c.callback}
+    modules |= {
+        sys.modules[g.typer_instance.registered_commands[0].callback.__module__]
+        for g in app.registered_groups
+        if g.typer_instance
+    }
+    modules.add(sys.modules["alignment_cli.cli.main"])
+    lazy = sorted(
+        m.__name__
+        for m in modules
+        if getattr(m, "annotations", None) is not None
+        and type(m.annotations).__name__ == "_Feature"
+    )
+    assert len(modules) >= 9
+    # import_cmd names a type it imports only for type checking; its one command is the rest's
+    assert lazy in ([], ["alignment_cli.cli.import_cmd"])

@@ -1,7 +1,5 @@
 """`alignment audit`: interview one respondent, saving after every answer."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,7 +1,5 @@
 """`alignment compare OLD NEW`: what changed between two runs."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

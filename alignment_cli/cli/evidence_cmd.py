@@ -1,7 +1,5 @@
 """`alignment evidence import|show`: CRM exports into aggregate metrics in the engagement."""
 
-from __future__ import annotations
-
 import json
 from enum import StrEnum
 from pathlib import Path

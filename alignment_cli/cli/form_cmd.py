@@ -1,7 +1,5 @@
 """`alignment form`: an answer form to hand out (YAML answer file, survey CSV, Markdown)."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated

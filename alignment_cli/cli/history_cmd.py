@@ -1,7 +1,5 @@
 """`alignment history`: the trend over the scorecards saved with `alignment score --save`."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """`alignment init`: create an engagement folder."""
 
-from __future__ import annotations
-
 import os
 from pathlib import Path
 from typing import Annotated

@@ -1,6 +1,9 @@
-"""The `alignment` command: global options, sub-commands, and errors mapped to exit codes."""
+"""The `alignment` command: global options, sub-commands, and errors mapped to exit codes.
 
-from __future__ import annotations
+The command modules do without `from __future__ import annotations`: Typer builds every command
+before any runs, and string annotations it evaluates twice per command, about half the cost of
+building them (tests/test_startup_imports.py keeps it so).
+"""
 
 from typing import Annotated, Any
 
@@ -69,13 +72,120 @@ class _AsGiven:
 
 
 def _plain_help(command: Any, ctx: Any) -> None:
-    """Keep `alignment CMD --help` light: Typer (0.29) coerces every group's unset --help flag
-    through a pydantic TypeAdapter, importing pydantic (~80 ms) before any command runs."""
+    """Keep start-up light: Typer (0.29) coerces every parameter through a pydantic
+    TypeAdapter, importing pydantic (~80 ms) and building adapters before any command runs,
+    even for an unset --help flag. The --help flags take their value as given; text, paths and
+    choices take `_Light` coercion (Typer's own helpers, without pydantic)."""
     option = command.get_help_option(ctx)
     if option is not None and getattr(option, "_runtime_param", False) is None:
         option._runtime_param = _AsGiven()
+    for param in getattr(command, "params", ()):
+        if getattr(param, "_runtime_param", False) is None and param is not option:
+            light = _light_param(param)
+            if light is not None:
+                param._runtime_param = light
     for sub in getattr(command, "commands", {}).values():
         _plain_help(sub, ctx)
+
+
+def _light_param(param: Any) -> Any:
+    """A `_Light` coercion for a Typer parameter, or None for one that is not Typer's. Plain kinds
+    (str, a Path, an Enum or Literal choice, a parser's, a list of one of those) are coerced by
+    it; any other
+    is handed to Typer's own coercion when a value first comes, so an option left unset never
+    builds a pydantic adapter."""
+    from typer._coercion import RuntimeParam
+
+    descriptor = getattr(param, "type_descriptor", None)
+    if descriptor is None:
+        return None
+    assert issubclass(_Light, RuntimeParam)
+    return _Light(parameter_info=descriptor.parameter_info, annotation=descriptor.annotation)
+
+
+def _leaf_kind(annotation: Any, info: Any) -> str | None:
+    from enum import Enum
+    from pathlib import Path
+
+    from typer._param_types import lenient_issubclass, routes_to_path
+    from typer._typing import is_literal_type
+
+    if lenient_issubclass(annotation, Enum) or is_literal_type(annotation):
+        return "choice"
+    if annotation is str:
+        return None if routes_to_path(annotation, info) else "str"
+    if lenient_issubclass(annotation, Path) and info.path_type is None:
+        return "path"
+    return None
+
+
+def _make_light() -> type:
+    from typer import _coercion
+    from typer._coercion import RuntimeParam
+
+    class Light(RuntimeParam):
+        """Typer's coercion of a plain parameter, as its pydantic adapter does it (the same
+        helpers), for the values a command line gives: a str. Any other kind or value, and
+        every value the light path refuses, goes to Typer's own coercion, built then, so errors
+        are Typer's. An unset option (None) never gets here: `coerce` answers it as Typer's
+        own does, without building anything."""
+
+        def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
+            try:
+                if getattr(self.annotation, "__origin__", None) is list:
+                    (leaf,) = self.annotation.__args__
+                    items = value if isinstance(value, list | tuple) else [value]
+                    return [self._leaf(leaf, item, param, ctx) for item in items]
+                return self._leaf(self.annotation, value, param, ctx)
+            except Exception:  # _Refused, or an error: Typer's own coercion words it
+                pass
+            real = _coercion.build_runtime_param(param.type_descriptor)
+            param._runtime_param = real
+            return real._coerce_value(value, param=param, ctx=ctx)
+
+        def _leaf(self, annotation: Any, value: Any, param: Any, ctx: Any) -> Any:
+            from typer._param_types import (
+                choice_coercion_annotation,
+                coerce_cli_choice,
+                coerce_cli_path,
+            )
+
+            info = self.parameter_info
+            if getattr(info, "click_type", None) is not None:
+                raise _Refused
+            if param.type_descriptor.file_annotation is not None:
+                raise _Refused
+            if info.parser is not None:  # Typer's adapter: the parser's result, as it is
+                return info.parser(value)
+            kind = _leaf_kind(annotation, info)
+            if kind == "choice":
+                choices = choice_coercion_annotation(annotation, self.parameter_info)
+                assert choices is not None
+                return coerce_cli_choice(
+                    value, choices=choices[0], case_sensitive=choices[1], ctx=ctx
+                )
+            if kind == "str" and isinstance(value, str):
+                return value
+            if kind == "path" and (
+                isinstance(value, annotation) or (value and isinstance(value, str))
+            ):
+                return coerce_cli_path(
+                    annotation(value),
+                    self.parameter_info,
+                    path_type=annotation,
+                    param=param,
+                    ctx=ctx,
+                )
+            raise _Refused
+
+    return Light
+
+
+class _Refused(Exception):
+    pass
+
+
+_Light: Any = _make_light()
 
 
 def _report(exc: AlignmentError) -> None:

@@ -4,8 +4,6 @@ Typer copies the parameter info of an `Annotated` alias for each command, so one
 every command that takes it. Only typer and the standard library here: `--help` stays fast.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path

@@ -1,7 +1,5 @@
 """`alignment report`: the leadership report in Markdown or HTML."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated

@@ -1,8 +1,5 @@
 """`alignment rubric list|show|validate|schema`."""
 
-from __future__ import annotations
-
-import json
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -22,6 +19,8 @@ class ShowFormat(StrEnum):
 
 def _echo_json(data: Any) -> None:
     # Plain text, never rich's renderer: scripts read this, so no wrapping and no markup.
+    import json
+
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
@@ -32,26 +31,19 @@ def list_rubrics(
     """List the bundled rubrics: id, version, title and question count."""
     from rich.table import Table
 
-    from alignment_cli.errors import InvalidInput, Problem
-    from alignment_cli.model.rubric import bundled_rubrics, load_rubric
+    from alignment_cli.errors import InvalidInput
+    from alignment_cli.files.rubric_index import list_bundled
 
-    rows: list[dict[str, Any]] = []
-    problems: list[Problem] = []
-    for path in bundled_rubrics():
-        try:
-            r = load_rubric(path).rubric
-        except InvalidInput as exc:  # list the good ones, then report the broken one
-            problems.extend(exc.problems or [Problem(str(path), None, None, exc.message)])
-            continue
-        rows.append(
-            {"id": r.id, "version": r.version, "title": r.title, "questions": len(r.questions)}
-        )
+    summaries, problems = list_bundled()
+    rows = [s.as_dict() for s in summaries]
     if fmt is ShowFormat.json:
         _echo_json(rows)
     else:
         table = Table("id", "version", "title", "questions")
         for row in rows:
-            table.add_row(row["id"], row["version"], row["title"], str(row["questions"]))
+            table.add_row(
+                str(row["id"]), str(row["version"]), str(row["title"]), str(row["questions"])
+            )
         console.out.print(table)
     if problems:
         raise InvalidInput(problems)

@@ -1,7 +1,5 @@
 """`alignment score`: score answers, print them, apply gates."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 
@@ -60,7 +58,6 @@ def score(
     ] = False,
 ) -> None:
     """Score the answers: overall, phases, dimensions, perception gap, recommendations."""
-    import json
 
     from alignment_cli.cli.views.progress import comparison_view
     from alignment_cli.cli.views.scorecard import scorecard_view
@@ -96,8 +93,8 @@ def score(
     if fmt is ViewFormat.json:
         from alignment_cli.report.consultant import apply_changes
         from alignment_cli.report.plan import build_plan
+        from alignment_cli.scoring.card_json import model_json, with_member
 
-        data = card.model_dump(mode="json")
         changes = {}
         if scored.engagement is not None:
             from alignment_cli.files.engagement import check_report_settings
@@ -105,10 +102,12 @@ def score(
             check_report_settings(scored.engagement, scored.rubric)
             changes = dict(scored.engagement.config.report.recommendations)
         hits = apply_changes(card.recommendations, changes)
-        data["plan"] = [w.as_json() for w in build_plan(card, scored.rubric, hits)]
+        text = with_member(
+            model_json(card), "plan", [w.as_json() for w in build_plan(card, scored.rubric, hits)]
+        )
         if comparison is not None:
-            data["comparison"] = comparison.model_dump(mode="json")
-        typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+            text = with_member(text, "comparison", comparison.model_dump(mode="json"))
+        typer.echo(text)
     elif fmt is ViewFormat.markdown:
         typer.echo(markdown_summary(card))
         if comparison is not None:

@@ -32,6 +32,10 @@ _ASCII_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f]")
 _KEY = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-/]*(?: [A-Za-z0-9_.\-/]+)*")
 _PLAIN_START = frozenset(",[]{}#&*!|>%@`?:")
 _FLOW_FORBIDDEN = frozenset(",[]{}#:?")
+_FLOW_FORBIDDEN_RE = re.compile("[" + re.escape("".join(sorted(_FLOW_FORBIDDEN))) + "]")
+# Where a plain scalar in a flow collection ends: the first ',', ']' or '}' (and ': ' after a key).
+_FLOW_VALUE_END = re.compile(r"[,\]}]")
+_FLOW_KEY_END = re.compile(r"[,\]}]|: ")
 _CACHE_LIMIT = 50_000
 
 _resolver = yaml.resolver.Resolver()
@@ -302,15 +306,11 @@ def _flow_scalar(text: str, i: int, *, key: bool) -> tuple[Any, int]:
         raise _Unsupported
     if text[i] in "'\"":
         return _quoted(text, i)
-    j = i
-    while j < len(text) and text[j] not in ",]}":
-        if text[j] == ":" and key and text.startswith(": ", j):
-            break
-        j += 1
-    raw = text[i:j].rstrip(" ")
+    end = (_FLOW_KEY_END if key else _FLOW_VALUE_END).search(text, i)
+    raw = text[i : end.start() if end else len(text)].rstrip(" ")
     if not raw or raw[0] in _PLAIN_START or (raw[0] == "-" and raw[1:2] in ("", " ")):
         raise _Unsupported
-    if any(c in _FLOW_FORBIDDEN for c in raw):
+    if _FLOW_FORBIDDEN_RE.search(raw):
         raise _Unsupported
     return _plain(raw), i + len(raw)
 

@@ -16,6 +16,8 @@ from pydantic import ValidationError
 
 from alignment_cli.errors import InvalidInput, Problem
 from alignment_cli.files.yamlio import Document, Loc, format_loc, load_yaml
+from alignment_cli.model.bundled import bundled_rubrics as bundled_rubrics  # re-exported
+from alignment_cli.model.bundled import data_dir as data_dir
 from alignment_cli.model.expressions import Expression, ExpressionError, compile_expression
 from alignment_cli.model.models import (
     ID_PATTERN,
@@ -32,19 +34,6 @@ TRIGGER_NAMESPACES = frozenset(
     {"dimension", "phase", "question", "gap", "answers", "outcome", "current"}
 )
 TRIGGER_SCALARS = frozenset({"overall"})
-
-
-def data_dir(name: str) -> Path:
-    """`rubrics/` or `templates/`: inside the installed package, or beside it in a checkout."""
-    here = Path(__file__).resolve().parents[1]  # the package: alignment_cli/
-    for candidate in (here / name, here.parent / name):
-        if candidate.is_dir():
-            return candidate
-    return here / name
-
-
-def bundled_rubrics() -> list[Path]:
-    return sorted(data_dir("rubrics").glob("*.yaml"))
 
 
 @dataclass(frozen=True)

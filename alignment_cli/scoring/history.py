@@ -31,7 +31,9 @@ def file_name(when: datetime) -> str:
 
 
 def scorecard_json(card: Scorecard) -> str:
-    return json.dumps(card.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+    from alignment_cli.scoring.card_json import model_json
+
+    return model_json(card) + "\n"
 
 
 def save(card: Scorecard, history_dir: Path, when: datetime | None = None) -> Path:

@@ -15,7 +15,8 @@ SCHEMA_VERSION = 1
 
 
 class Card(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    # NaN and Infinity in JSON as Python's json module writes them (scoring/card_json.py).
+    model_config = ConfigDict(extra="ignore", ser_json_inf_nan="constants")
 
 
 class RubricInfo(Card):
