@@ -88,5 +88,5 @@ def test_report_appends_to_the_step_summary(
     assert invoke("report", str(quarters), "-o", str(out), "--format", "html").exit_code == 0
     text = summary.read_text("utf-8")
     assert text.startswith(f"### Alignment report: `{out}`")
-    assert "Since 2026-04-15: overall 61 → 77 (+16.7)" in text
+    assert "Since 2026-04-15: overall 61 → 77 (+16.7, within noise)" in text
     assert "| Overall | ▁▃█ | 52 | 77 | +16.7 | +25.0 | – |" in text

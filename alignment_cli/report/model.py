@@ -33,7 +33,7 @@ _MONTHS = (
     *("January", "February", "March", "April", "May", "June"),
     *("July", "August", "September", "October", "November", "December"),
 )
-_FIGURE_OK = re.compile(r"^[0-9A-Za-z %+\-−–.,:/()×]*$")
+_FIGURE_OK = re.compile(r"^[0-9A-Za-z %+\-−–.,:/()×†]*$")
 _OWNERS = {
     "joint": "Sales and marketing together",
     "sales": "Sales",
@@ -54,6 +54,8 @@ class Figure(str):
 
 
 # --------------------------------------------------------------------------- formatting
+
+NO_FIGURE = Figure("")
 
 
 def score_text(value: float | None) -> Figure:
@@ -160,6 +162,7 @@ class PhaseRow:
     achieved: bool | None
     current: bool
     coverage: Figure
+    range: Figure = NO_FIGURE  # its interval, with a dagger when indicative (docs/scoring.md)
 
 
 @dataclass(frozen=True)
@@ -176,6 +179,7 @@ class DimensionRow:
     target: Figure | None
     shortfall: Figure | None
     coverage: Figure
+    range: Figure = NO_FIGURE  # its interval, with a dagger when indicative (docs/scoring.md)
 
 
 @dataclass(frozen=True)
@@ -187,6 +191,7 @@ class GapRow:
     gap: Figure
     gap_value: float
     reading: str
+    gap_abs: Figure = NO_FIGURE  # mean absolute difference on the common questions
 
 
 @dataclass(frozen=True)
@@ -396,6 +401,8 @@ class Summary:
     agreement_note: str | None
     orientation: list[OrientationView]
     first_steps: list[RecommendationView]
+    overall_range: Figure = NO_FIGURE  # its interval, with a dagger when indicative
+    notes: list[str] = field(default_factory=list)  # how to read the numbers (intervals, ...)
 
 
 @dataclass(frozen=True)

@@ -34,10 +34,19 @@ def since_when(cmp: Comparison) -> str:
     return cmp.old_generated_at.strftime("%Y-%m-%d %H:%M UTC")
 
 
+def noise_word(d: Delta) -> str:
+    """ "beyond noise", "within noise", or nothing when it cannot be said (no intervals)."""
+    if d.beyond_noise is None or d.status not in MOVES:
+        return ""
+    return "beyond noise" if d.beyond_noise else "within noise"
+
+
 def headline(cmp: Comparison) -> str:
     """One sentence: the overall change, level and phase (plain text; titles are ours)."""
     o = cmp.overall
-    parts = [f"overall {md.fmt_score(o.old)} → {md.fmt_score(o.new)} ({fmt_change(o.change)})"]
+    word = noise_word(o)
+    change = fmt_change(o.change) + (f", {word}" if word else "")
+    parts = [f"overall {md.fmt_score(o.old)} → {md.fmt_score(o.new)} ({change})"]
     if cmp.old_level != cmp.new_level:
         parts.append(f"level {cmp.old_level or '–'} → {cmp.new_level or '–'}")
     if cmp.old_phase != cmp.new_phase:
@@ -67,7 +76,13 @@ def comparison_markdown(cmp: Comparison, *, limit: int = 8, heading: str = "###"
         )
         lines.append("")
     rows = [
-        [e(d.title), md.fmt_score(d.old), md.fmt_score(d.new), fmt_change(d.change), d.status]
+        [
+            e(d.title),
+            md.fmt_score(d.old),
+            md.fmt_score(d.new),
+            fmt_change(d.change),
+            d.status + (f" ({noise_word(d)})" if noise_word(d) else ""),
+        ]
         for d in cmp.dimensions
     ]
     lines.append(md.table(["Dimension", "Before", "Now", "Change", ""], rows, "lrrrl"))
