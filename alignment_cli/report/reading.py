@@ -24,6 +24,17 @@ def reading_notes(card: Scorecard, named: set[str] | None = None) -> list[str]:
             for r in card.small_groups
         )
         out.append(f"† indicative: fewer than {card.min_group_size} respondents in {groups}.")
+    lead = card.leadership
+    if lead and card.overall_leadership_gap and (named is None or lead in named):
+        parts = [
+            f"{abs(g):.0f} points {'higher' if g > 0 else 'lower'} than {role}"
+            if round(g)
+            else f"the same as {role}"
+            for role, g in card.overall_leadership_gap.items()
+        ]
+        out.append(
+            f"{lead} rates alignment {' and '.join(parts)} (on the questions both answered)."
+        )
     titles = {d.id: d.title for d in card.dimensions}
     for flag in card.low_agreement:
         if named is not None and flag.role not in named:
@@ -33,7 +44,11 @@ def reading_notes(card: Scorecard, named: set[str] | None = None) -> list[str]:
         d = card.dimension(did)
         if d is not None and d.gap is not None and d.gap_abs is not None:
             out.append(
-                f"{titles[did]}: a gap of {fmt_gap(d.gap)} hides disagreements that cancel "
+                f"{titles[did]}: a gap of {_minus(fmt_gap(d.gap))} hides disagreements that cancel "
                 f"out (a mean difference of {d.gap_abs:.0f} points question by question)."
             )
-    return out
+    return [line[0].upper() + line[1:] for line in out]
+
+
+def _minus(text: str) -> str:
+    return text.replace("-", "\u2212")  # a true minus, as the report prints differences

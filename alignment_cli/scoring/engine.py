@@ -94,11 +94,6 @@ class Dist:
         m = math.fsum(v * c for v, c in self.counts.items()) / n
         return math.fsum(c * (v - m) ** 2 for v, c in self.counts.items()) / (n - 1)
 
-    def merged(self, other: Dist) -> Dist:
-        out = Dist()
-        out.counts = self.counts + other.counts
-        return out
-
     def spread(self) -> float | None:
         """Population standard deviation; None for fewer than two values."""
         n = self.n
@@ -418,6 +413,11 @@ def score(
             overall_by_role[role] = role_score
     # On common ground: each dimension's gap is over the questions both groups answered.
     overall_gap = _round(weighted_mean((d.weight, d.gap) for d in dimensions))
+    overall_lead_gap: dict[str, float] = {}
+    for other in gap_pair if lead is not None else []:
+        lg = weighted_mean((d.weight, d.leadership_gap.get(other)) for d in dimensions)
+        if lg is not None:
+            overall_lead_gap[other] = round(lg, 4)
 
     current = next((p for p in phases if p.achieved is False), None)
     assessed = [p for p in phases if p.achieved is not None]
@@ -467,6 +467,8 @@ def score(
             else OverallInterval(low=overall_interval.low, high=overall_interval.high, level=LEVEL)
         ),
         overall_indicative=overall_indicative,
+        leadership=lead,
+        overall_leadership_gap=overall_lead_gap,
         aggregation=r.aggregation,
         min_group_size=r.min_group_size,
         small_groups=[role for role in role_ids if role in small],
@@ -681,10 +683,8 @@ class _Spread:
         self.weights, self.people, self.small = weights, people, small
 
     def fill(self, g: GroupScore, exact: float | None, own: dict[str, Dist]) -> None:
-        everyone = Dist()
-        for d in own.values():
-            everyone = everyone.merged(d)
-        g.spread = _pts(everyone.spread())
+        n, pop, _ = _pooled(own.values())
+        g.spread = _pts(pop) if n >= 2 else None
         g.interval, g.indicative = self.interval(exact, own)
 
     def interval(self, point: float | None, own: dict[str, Dist]) -> tuple[Interval | None, bool]:
@@ -701,10 +701,7 @@ class _Spread:
         multi = {g: d for g, d in groups.items() if d.n >= 2}
         borrowed: tuple[float, int] | None = None
         if total >= 2:
-            everyone = Dist()
-            for d in groups.values():
-                everyone = everyone.merged(d)
-            borrowed = (everyone.variance() or 0.0, total - 1)
+            borrowed = (_pooled(groups.values())[2], total - 1)
         if multi:
             dfs = sum(d.n - 1 for d in multi.values())
             pooled = math.fsum((d.n - 1) * (d.variance() or 0.0) for d in multi.values()) / dfs
@@ -724,6 +721,18 @@ class _Spread:
         low = _pts(max(0.0, point - half)) or 0.0
         high = _pts(min(1.0, point + half)) or 0.0
         return Interval(low=low, high=high), indicative
+
+
+def _pooled(dists: Iterable[Dist]) -> tuple[int, float, float]:
+    """Everyone in these groups as one: (n, population standard deviation, sample variance),
+    exact like `Dist` and without building the merged counts; zeros for fewer than two."""
+    items = [(v, c) for d in dists for v, c in d.counts.items()]
+    n = sum(c for _, c in items)
+    if n < 2:
+        return n, 0.0, 0.0
+    m = math.fsum(v * c for v, c in items) / n
+    ss = math.fsum(c * (v - m) ** 2 for v, c in items)
+    return n, math.sqrt(ss / n), ss / (n - 1)
 
 
 def _null_variance(q: Question, r: Rubric) -> float:

@@ -226,6 +226,10 @@ class Scorecard(Card):
         None, description="The overall score's interval and its level (0.95)."
     )
     overall_indicative: bool = False
+    leadership: str | None = Field(None, description="The rubric's leadership role.")
+    overall_leadership_gap: dict[str, float] = Field(
+        {}, description="Leadership minus each gap role: the dimensions' gaps, weighted."
+    )
     aggregation: str = Field("roles", description="roles or people (the rubric's choice).")
     min_group_size: int = 3
     small_groups: list[str] = Field(
