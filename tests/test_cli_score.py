@@ -144,8 +144,13 @@ def test_markdown_summary(invoke: Invoke) -> None:
     assert result.exit_code == 0
     out = result.stdout
     assert out.startswith("## Example Co: Minimal alignment check")
-    assert "**Overall 52/100**, level **Working apart**, current phase **Alignment**" in out
-    assert "| Shared definitions | 50 | 25 | 75 | -50 |" in out
+    assert (
+        "**Overall 52/100** (0–100) †, level **Working apart**, current phase **Alignment**" in out
+    )
+    assert "| Shared definitions | 50 (0–100) † | 25 | 75 | -50 |" in out
+    # Beside the gap, both sides on the questions both answered: 70 - 90 = -20.
+    assert "| Service levels | 57 (0–100) † | 70 | 90 | -20 |" in out
+    assert "- † indicative: fewer than 3 respondents in sales (1), marketing (1)." in out
     assert "- Write a follow-up service level (medium, sales, alignment)" in out
 
 

@@ -5,7 +5,16 @@ The terminal view and the report say the same (docs/scoring.md, section 5)."""
 from __future__ import annotations
 
 from alignment_cli.report.markdown import fmt_gap
+from alignment_cli.scoring.compare import Delta
 from alignment_cli.scoring.scorecard import Scorecard
+
+
+def noise_word(d: Delta) -> str:
+    """ "beyond noise", "within noise", or nothing when it cannot be said (no intervals, or
+    no change)."""
+    if d.beyond_noise is None or d.status not in ("improved", "worsened"):
+        return ""
+    return "beyond noise" if d.beyond_noise else "within noise"
 
 
 def reading_notes(card: Scorecard, named: set[str] | None = None) -> list[str]:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from alignment_cli.report import markdown as md
+from alignment_cli.report.reading import noise_word, reading_notes
 from alignment_cli.scoring.compare import UNCHANGED_BELOW, Comparison, Delta, Status, top_changes
 from alignment_cli.scoring.history import Trend, sparkline
 from alignment_cli.scoring.scorecard import Scorecard
@@ -32,13 +33,6 @@ def fmt_change(value: float | None) -> str:
 def since_when(cmp: Comparison) -> str:
     """When the baseline was made, as the headings of comparisons say it."""
     return cmp.old_generated_at.strftime("%Y-%m-%d %H:%M UTC")
-
-
-def noise_word(d: Delta) -> str:
-    """ "beyond noise", "within noise", or nothing when it cannot be said (no intervals)."""
-    if d.beyond_noise is None or d.status not in MOVES:
-        return ""
-    return "beyond noise" if d.beyond_noise else "within noise"
 
 
 def headline(cmp: Comparison) -> str:
@@ -166,8 +160,10 @@ def markdown_summary(card: Scorecard, *, top_gaps: int = 5) -> str:
         state = "all phases achieved, "
     else:
         state = f"current phase **{e(phase)}**, " if phase else ""
+    rng = md.fmt_range(card.overall_interval, card.overall_indicative)
     lines.append(
-        f"**Overall {md.fmt_score(card.overall)}/100**, level **{level}**, {state}"
+        f"**Overall {md.fmt_score(card.overall)}/100**{' ' + rng if rng else ''}, level "
+        f"**{level}**, {state}"
         f"{n} respondent{'' if n == 1 else 's'}, coverage {md.fmt_percent(card.coverage)}."
     )
     lines.append("")
@@ -177,12 +173,20 @@ def markdown_summary(card: Scorecard, *, top_gaps: int = 5) -> str:
         headers.append("Gap")
     rows = []
     for d in card.dimensions:
-        row = [e(d.title), md.fmt_score(d.score), *[md.fmt_score(d.by_role.get(r)) for r in roles]]
+        rng = md.fmt_range(d.interval, d.indicative)
+        # Beside the gap, the two gap roles on the questions both answered: the row adds up.
+        sides = [d.gap_first, d.gap_second] if len(roles) == 2 else []
+        row = [e(d.title), md.fmt_score(d.score) + (f" {rng}" if rng else "")]
+        row += [md.fmt_score(v) for v in sides]
         if roles:
             row.append(md.fmt_gap(d.gap))
         rows.append(row)
     lines.append(md.table(headers, rows, "l" + "r" * (len(headers) - 1)))
     lines.append("")
+    notes = reading_notes(card)
+    if notes:
+        lines += [f"- {e(line)}" for line in notes]
+        lines.append("")
     gaps = [g for g in card.gaps if g.kind == "question" and round(g.gap)][:top_gaps]
     if gaps and len(roles) == 2:
         lines.append(f"**Largest disagreements** ({e(roles[0])} minus {e(roles[1])}):")

@@ -13,14 +13,8 @@ from rich.table import Table
 from rich.text import Text
 
 from alignment_cli.report import markdown as md
-from alignment_cli.report.summaries import (
-    MOVES,
-    fmt_change,
-    headline,
-    noise_word,
-    since_when,
-    status_counts,
-)
+from alignment_cli.report.reading import noise_word
+from alignment_cli.report.summaries import MOVES, fmt_change, headline, since_when, status_counts
 from alignment_cli.scoring.compare import Comparison, top_changes
 from alignment_cli.scoring.history import Trend, sparkline
 
