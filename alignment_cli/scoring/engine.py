@@ -683,11 +683,16 @@ class _Spread:
         self.weights, self.people, self.small = weights, people, small
 
     def fill(self, g: GroupScore, exact: float | None, own: dict[str, Dist]) -> None:
-        n, pop, _ = _pooled(own.values())
-        g.spread = _pts(pop) if n >= 2 else None
-        g.interval, g.indicative = self.interval(exact, own)
+        pooled = _pooled(own.values())
+        g.spread = _pts(pooled[1]) if pooled[0] >= 2 else None
+        g.interval, g.indicative = self.interval(exact, own, pooled)
 
-    def interval(self, point: float | None, own: dict[str, Dist]) -> tuple[Interval | None, bool]:
+    def interval(
+        self,
+        point: float | None,
+        own: dict[str, Dist],
+        pooled: tuple[int, float, float] | None = None,
+    ) -> tuple[Interval | None, bool]:
         groups = {role: d for role, d in own.items() if d.n}
         indicative = any(role in self.small for role in groups)
         if point is None or not groups:
@@ -701,12 +706,12 @@ class _Spread:
         multi = {g: d for g, d in groups.items() if d.n >= 2}
         borrowed: tuple[float, int] | None = None
         if total >= 2:
-            borrowed = (_pooled(groups.values())[2], total - 1)
+            borrowed = ((pooled or _pooled(groups.values()))[2], total - 1)
         if multi:
             dfs = sum(d.n - 1 for d in multi.values())
-            pooled = math.fsum((d.n - 1) * (d.variance() or 0.0) for d in multi.values()) / dfs
-            if borrowed is None or pooled >= borrowed[0]:
-                borrowed = (pooled, dfs)
+            within = math.fsum((d.n - 1) * (d.variance() or 0.0) for d in multi.values()) / dfs
+            if borrowed is None or within >= borrowed[0]:
+                borrowed = (within, dfs)
         if borrowed is None:
             return None, True  # one respondent: nothing to say about the noise
         parts: list[tuple[float, int]] = []
@@ -726,12 +731,12 @@ class _Spread:
 def _pooled(dists: Iterable[Dist]) -> tuple[int, float, float]:
     """Everyone in these groups as one: (n, population standard deviation, sample variance),
     exact like `Dist` and without building the merged counts; zeros for fewer than two."""
-    items = [(v, c) for d in dists for v, c in d.counts.items()]
-    n = sum(c for _, c in items)
+    counts = [d.counts for d in dists if d.counts]
+    n = sum(sum(c.values()) for c in counts)
     if n < 2:
         return n, 0.0, 0.0
-    m = math.fsum(v * c for v, c in items) / n
-    ss = math.fsum(c * (v - m) ** 2 for v, c in items)
+    m = math.fsum(v * k for c in counts for v, k in c.items()) / n
+    ss = math.fsum(k * (v - m) ** 2 for c in counts for v, k in c.items())
     return n, math.sqrt(ss / n), ss / (n - 1)
 
 
