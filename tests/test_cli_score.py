@@ -335,3 +335,24 @@ def test_a_trigger_that_fails_while_running_is_a_warning_not_a_silent_false(
     notes = html.unescape(notes)  # the report escapes '>' as Markdown renders it: &gt;
     for warning in expected:
         assert f"- {warning}" in notes
+
+
+def test_small_groups_low_agreement_and_cancelling_gaps_are_said(invoke: Invoke) -> None:
+    from conftest import ROOT
+
+    groups = str(ROOT / "tests" / "data" / "minimal-groups")
+    result = invoke("score", groups, "--rubric", str(MINIMAL_RUBRIC))
+    assert result.exit_code == 0, result.output
+    words = " ".join(result.stdout.split())
+    assert "Overall 58/100 (0–100) †" in words
+    assert "Shared definitions 56 (15–97) †" in words
+    assert "† indicative: fewer than 3 respondents in sales (2)." in words
+    assert "Marketing does not agree with itself on Shared definitions (rwg 0.50)." in words
+    assert "Service levels: a gap of +10 hides disagreements that cancel out" in words
+    data = _json(invoke, groups, "--rubric", str(MINIMAL_RUBRIC))
+    assert [(f["role"], f["dimension"], f["rwg"]) for f in data["low_agreement"]] == [
+        ("marketing", "definitions", 0.5),
+        ("marketing", "service-levels", 0.0),
+    ]
+    assert data["overall_interval"] == {"low": 0.0, "high": 100.0, "level": 0.95}
+    assert all(set(g["interval"]) == {"low", "high"} for g in data["dimensions"])

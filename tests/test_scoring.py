@@ -600,3 +600,27 @@ def test_the_last_band_includes_its_max_and_nothing_beyond(tmp_path: Path) -> No
     assert value_error(q, 100.5, loaded) == "100.5 is outside the range the rubric scores (..100)"
     card = card_of(loaded, [person(loaded, "Sam", "sales", {"n1": 100})])
     assert next(x for x in card.questions if x.id == "n1").score == 0.0
+
+
+def test_intervals_narrow_with_more_people_and_are_the_same_run_to_run(tmp_path: Path) -> None:
+    loaded = rubric(tmp_path)
+
+    def crowd(k: int) -> Any:
+        people = []
+        for i in range(k):
+            for role, s1 in (("sales", 2 + i % 3), ("marketing", 3 + i % 3)):
+                people.append(person(loaded, f"{role}{i}", role, {"s1": s1, "s2": 5}))
+        return card_of(loaded, people)
+
+    widths = []
+    for k in (3, 6, 12, 24):
+        card = crowd(k)
+        iv = card.overall_interval
+        assert iv is not None and iv.level == 0.95 and card.overall is not None
+        assert iv.low <= card.overall <= iv.high
+        widths.append(iv.high - iv.low)
+        assert crowd(k).overall_interval == iv  # no randomness: the same every run
+        assert card.overall_indicative is (k < 3)
+    assert widths == sorted(widths, reverse=True) and widths[-1] < widths[0] / 2
+    alone = card_of(loaded, [person(loaded, "Sam", "sales", SAM)])
+    assert alone.overall_interval is None and alone.overall_indicative  # one person: no interval
