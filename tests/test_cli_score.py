@@ -28,7 +28,7 @@ def test_json_carries_provenance_counts_and_every_score(invoke: Invoke) -> None:
     from alignment_cli.model.rubric import load_rubric
 
     data = _json(invoke, *MINIMAL)
-    assert data["schema_version"] == 1 and data["tool_version"] == __version__
+    assert data["schema_version"] == 2 and data["tool_version"] == __version__
     assert data["rubric"] == {
         "id": "minimal-alignment",
         "version": "0.1.0",

@@ -455,3 +455,10 @@ def test_max_drop_beyond_noise_from_the_command_line_and_alignment_yaml(
     config.write_text(config.read_text() + "gates: {max_drop: 5, drop_beyond_noise: true}\n")
     assert invoke("score", str(eng), "--baseline", str(base)).exit_code == 0
     assert invoke("score", str(eng), "--baseline", str(base), "--drop-any").exit_code == 1
+
+
+def test_a_baseline_scored_by_the_rules_before_role_groups_says_so(tmp_path: Path) -> None:
+    new = _crowd(tmp_path, [3, 4, 5])
+    old = new.model_copy(update={"schema_version": 1})
+    assert any("rules before role groups" in c for c in compare(old, new).caveats)
+    assert not compare(new, new).caveats

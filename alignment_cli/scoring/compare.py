@@ -206,6 +206,12 @@ def compare(old: Scorecard, new: Scorecard, renamed: Mapping[str, str] | None = 
     renames = resolve_renames(renamed or {}) if not same else {}
     not_comparable: list[NotComparable] = []
     caveats: list[str] = []
+    if old.schema_version < 2 <= new.schema_version:
+        caveats.append(
+            "the older run was scored by the rules before role groups (scorecard schema "
+            f"{old.schema_version}): a mean over everyone, don't know left out, gaps over "
+            "different questions; part of any change is the new rules, not the organisation"
+        )
     if old.rubric.id != new.rubric.id:
         caveats.append(
             f"the runs used different rubrics ({old.rubric.id} and {new.rubric.id}): "

@@ -11,7 +11,9 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""2: scores by role group, unknown as the lowest value, coverage over everything asked, gaps on
+common questions (issue 13); scorecards of 1 still load, and comparing with one says so."""
 
 
 class Card(BaseModel):
