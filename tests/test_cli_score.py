@@ -28,7 +28,7 @@ def test_json_carries_provenance_counts_and_every_score(invoke: Invoke) -> None:
     from alignment_cli.model.rubric import load_rubric
 
     data = _json(invoke, *MINIMAL)
-    assert data["schema_version"] == 1 and data["tool_version"] == __version__
+    assert data["schema_version"] == 2 and data["tool_version"] == __version__
     assert data["rubric"] == {
         "id": "minimal-alignment",
         "version": "0.1.0",
@@ -64,17 +64,25 @@ def test_json_carries_provenance_counts_and_every_score(invoke: Invoke) -> None:
     assert data["organization"] == "Example Co"
 
 
-def test_the_worked_example_in_the_docs_is_what_the_code_computes(invoke: Invoke) -> None:
+@pytest.mark.parametrize(
+    ("block", "folder", "at_least"),
+    [("worked-example", "minimal", 20), ("worked-example-groups", "minimal-groups", 20)],
+)
+def test_the_worked_examples_in_the_docs_are_what_the_code_computes(
+    invoke: Invoke, block: str, folder: str, at_least: int
+) -> None:
     from conftest import ROOT
 
     doc = (ROOT / "docs" / "scoring.md").read_text(encoding="utf-8")
-    block = doc.split("<!-- worked-example:begin -->")[1].split("<!-- worked-example:end -->")[0]
-    rows = [line for line in block.splitlines() if line.startswith("| `")]
-    assert len(rows) > 20
-    data = _json(invoke, *MINIMAL)
+    text = doc.split(f"<!-- {block}:begin -->")[1].split(f"<!-- {block}:end -->")[0]
+    rows = [line for line in text.splitlines() if line.startswith("| `")]
+    assert len(rows) > at_least
+    data = _json(invoke, str(ROOT / "tests" / "data" / folder), "--rubric", str(MINIMAL_RUBRIC))
     for row in rows:
         path, expected = (cell.strip().strip("`") for cell in row.strip("|").split("|"))
         actual = _at(data, path)
+        if isinstance(actual, list):
+            actual = ", ".join(map(str, actual))
         wanted: Any = {"none": None, "true": True, "false": False}.get(expected, expected)
         if isinstance(actual, int | float) and not isinstance(actual, bool):
             wanted = float(expected)
@@ -123,7 +131,7 @@ def test_text_output_stays_readable_at_80_columns(
     for d in load_rubric(None).rubric.dimensions:
         for word in d.title.split():
             assert word in words, d.title
-    assert "Overall 52/100" in words and "level Defined" in words
+    assert "Overall 51/100 (48–55) †" in words and "level Defined" in words
     assert "current phase: Assessment" in words
     assert "█" not in result.stdout  # no room for bars
     monkeypatch.setenv("COLUMNS", "120")
@@ -136,8 +144,13 @@ def test_markdown_summary(invoke: Invoke) -> None:
     assert result.exit_code == 0
     out = result.stdout
     assert out.startswith("## Example Co: Minimal alignment check")
-    assert "**Overall 52/100**, level **Working apart**, current phase **Alignment**" in out
-    assert "| Shared definitions | 50 | 25 | 75 | -50 |" in out
+    assert (
+        "**Overall 52/100** (0–100) †, level **Working apart**, current phase **Alignment**" in out
+    )
+    assert "| Shared definitions | 50 (0–100) † | 25 | 75 | -50 |" in out
+    # Beside the gap, both sides on the questions both answered: 70 - 90 = -20.
+    assert "| Service levels | 57 (0–100) † | 70 | 90 | -20 |" in out
+    assert "- † indicative: fewer than 3 respondents in sales (1), marketing (1)." in out
     assert "- Write a follow-up service level (medium, sales, alignment)" in out
 
 
@@ -216,7 +229,7 @@ def test_gates_from_alignment_yaml_apply_and_flags_override(
     )
     config.write_text(config.read_text().replace("{nope: 10}", "{service-levels: 10}"))
     result = invoke("score", str(eng))
-    assert result.exit_code == 1 and "overall score 51.9 is under 60" in result.output
+    assert result.exit_code == 1 and "overall score 51.5 is under 60" in result.output
     assert invoke("score", str(eng), "--fail-under", "40").exit_code == 0
 
 
@@ -322,3 +335,24 @@ def test_a_trigger_that_fails_while_running_is_a_warning_not_a_silent_false(
     notes = html.unescape(notes)  # the report escapes '>' as Markdown renders it: &gt;
     for warning in expected:
         assert f"- {warning}" in notes
+
+
+def test_small_groups_low_agreement_and_cancelling_gaps_are_said(invoke: Invoke) -> None:
+    from conftest import ROOT
+
+    groups = str(ROOT / "tests" / "data" / "minimal-groups")
+    result = invoke("score", groups, "--rubric", str(MINIMAL_RUBRIC))
+    assert result.exit_code == 0, result.output
+    words = " ".join(result.stdout.split())
+    assert "Overall 58/100 (0–100) †" in words
+    assert "Shared definitions 56 (15–97) †" in words
+    assert "† indicative: fewer than 3 respondents in sales (2)." in words
+    assert "Marketing does not agree with itself on Shared definitions (rwg 0.50)." in words
+    assert "Service levels: a gap of +10 hides disagreements that cancel out" in words
+    data = _json(invoke, groups, "--rubric", str(MINIMAL_RUBRIC))
+    assert [(f["role"], f["dimension"], f["rwg"]) for f in data["low_agreement"]] == [
+        ("marketing", "definitions", 0.5),
+        ("marketing", "service-levels", 0.0),
+    ]
+    assert data["overall_interval"] == {"low": 0.0, "high": 100.0, "level": 0.95}
+    assert all(set(g["interval"]) == {"low", "high"} for g in data["dimensions"])

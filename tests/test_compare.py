@@ -316,17 +316,20 @@ def test_compare_command_on_scorecards_and_folders(
     assert text.exit_code == 0, text.output
     out = " ".join(text.stdout.split())
     assert "Change since 2026-01-15 09:00 UTC" in out
-    assert "level Working apart → Working together" in out
+    assert "level Working apart" not in out  # still apart: no change of level to report
     assert "current phase Alignment → Alignment" not in out
-    assert "Questions: 2 improved, 0 worsened" in out
+    # Mia's "unknown" counts as the lowest value: lead-definition falls from 50 to 37.5.
+    assert "Questions: 1 improved, 1 worsened" in out
     assert "New blind spots (1): - How is a qualified lead defined?" in out
     assert "Recommendations resolved (1): - Write a follow-up service level" in out
 
     data = json.loads(invoke("compare", str(old), str(new), "--format", "json").stdout)
     assert data["overall"]["status"] == "improved"
     assert {d["id"] for d in data["questions"] if d["status"] == "improved"} == {
-        "lead-definition",
         "follow-up-hours",
+    }
+    assert {d["id"] for d in data["questions"] if d["status"] == "worsened"} == {
+        "lead-definition",
     }
 
     folders = json.loads(invoke("compare", str(before), str(eng), "--format", "json").stdout)
@@ -335,7 +338,7 @@ def test_compare_command_on_scorecards_and_folders(
 
     md = invoke("compare", str(old), str(new), "--format", "markdown").stdout
     assert md.startswith("## Change since 2026-01-15 09:00 UTC")
-    assert "| Shared definitions | 50 | 75 | +25.0 | improved |" in md
+    assert "| Shared definitions | 50 | 38 | -12.5 | worsened (within noise) |" in md
     assert "**New blind spots:**\n\n- How is a qualified lead defined?\n" in md
 
 
@@ -380,3 +383,82 @@ def test_compare_bad_inputs_are_exit_2(tmp_path: Path, invoke: Invoke) -> None:
     result = invoke("compare", str(bad), str(bad))
     assert result.exit_code == 2
     assert "expected a JSON object" in result.stderr
+
+
+# --- change beyond noise ---------------------------------------------------------------------
+
+
+def _crowd(tmp_path: Path, lead: list[int]) -> Scorecard:
+    """Sales and marketing groups of len(lead) each on the minimal rubric: lead-definition as
+    given, everything else alike, so the scores' noise comes from lead-definition alone."""
+    from scoring_helpers import card_of, person
+
+    loaded = load_rubric(MINIMAL_RUBRIC)
+    people = []
+    for role in ("sales", "marketing"):
+        for i, value in enumerate(lead):
+            answers: dict[str, Any] = {"lead-definition": value, "sla-exists": False}
+            answers["handoff-channels"] = ["crm-task"]
+            people.append(person(loaded, f"{role} {i}", role, answers))
+    return card_of(loaded, people)
+
+
+def test_a_change_is_beyond_noise_only_when_larger_than_the_intervals_allow(
+    tmp_path: Path,
+) -> None:
+    from alignment_cli.scoring.compare import noise_of
+    from alignment_cli.scoring.gates import drops
+
+    steady = _crowd(tmp_path, [3, 3, 3, 3, 3, 3])
+    better = _crowd(tmp_path, [4, 4, 4, 4, 4, 4])
+    noisy = _crowd(tmp_path, [1, 5, 2, 5, 1, 4])
+    # Six alike per group: no variance, no noise; any change is beyond it.
+    c = compare(steady, better)
+    assert c.overall.noise == 0.0 and c.overall.beyond_noise is True
+    d = next(x for x in c.dimensions if x.id == "definitions")
+    assert (d.change, d.beyond_noise) == (25.0, True)
+    # The noise is the two half-widths combined: sqrt(h_old² + h_new²).
+    c = compare(noisy, better)
+    o = noisy.overall_interval
+    assert o is not None and noisy.overall is not None and better.overall is not None
+    h_old = max(noisy.overall - o.low, o.high - noisy.overall)
+    assert c.overall.noise == round(h_old, 4)  # `better` has no noise of its own
+    assert c.overall.noise == noise_of(
+        noisy.overall, noisy.overall_interval, better.overall, better.overall_interval
+    )
+    assert c.overall.beyond_noise is (abs(c.overall.change or 0) > h_old)
+    d = next(x for x in c.dimensions if x.id == "definitions")
+    assert d.beyond_noise is False  # 50 -> 75, on answers all over the scale: within noise
+    # Gates: on the point estimate by default; with beyond_noise only drops beyond noise count.
+    assert drops(noisy, better, 5)  # definitions fell 25 points
+    assert drops(noisy, better, 5, beyond_noise=True) == []
+    assert drops(steady, better, 5, beyond_noise=True)  # 75 -> 50 with no noise at all
+    assert "beyond its noise of 0.0" in drops(steady, better, 5, beyond_noise=True)[0]
+    # Without intervals (a scorecard saved before them) nothing is said about noise.
+    old = better.model_copy(update={"overall_interval": None})
+    assert compare(old, steady).overall.beyond_noise is None
+
+
+def test_max_drop_beyond_noise_from_the_command_line_and_alignment_yaml(
+    eng: Path, tmp_path: Path, invoke: Invoke
+) -> None:
+    base = save(card_for(eng), tmp_path / "cards")
+    edit_answers(eng, "sam", lead_definition=1)  # definitions 50 -> 37.5, overall down 8.3
+    point = invoke("score", str(eng), "--baseline", str(base), "--max-drop", "5")
+    assert point.exit_code == 1 and "dimension definitions fell 12.5 points" in point.output
+    noise = invoke(
+        "score", str(eng), "--baseline", str(base), "--max-drop", "5", "--drop-beyond-noise"
+    )
+    assert noise.exit_code == 0, noise.output  # two people: every interval is 0 to 100
+    assert "within noise" in " ".join(noise.output.split())
+    config = eng / "alignment.yaml"
+    config.write_text(config.read_text() + "gates: {max_drop: 5, drop_beyond_noise: true}\n")
+    assert invoke("score", str(eng), "--baseline", str(base)).exit_code == 0
+    assert invoke("score", str(eng), "--baseline", str(base), "--drop-any").exit_code == 1
+
+
+def test_a_baseline_scored_by_the_rules_before_role_groups_says_so(tmp_path: Path) -> None:
+    new = _crowd(tmp_path, [3, 4, 5])
+    old = new.model_copy(update={"schema_version": 1})
+    assert any("rules before role groups" in c for c in compare(old, new).caveats)
+    assert not compare(new, new).caveats

@@ -63,7 +63,9 @@ def test_one_respondent_by_hand(tmp_path: Path) -> None:
 
 
 def test_three_respondents_by_hand(tmp_path: Path) -> None:
-    loaded = rubric(tmp_path)
+    """The mean over people, unknown left out: what a rubric gets with `aggregation: people`
+    and `unknown: exclude` (the rules before role groups; gaps are on common ground anyway)."""
+    loaded = rubric(tmp_path, aggregation="people", unknown="exclude")
     card = card_of(
         loaded,
         [
@@ -91,24 +93,27 @@ def test_three_respondents_by_hand(tmp_path: Path) -> None:
     alpha, beta = card.dimensions
     assert alpha.score == 76.25  # (1 * 50 + 3 * 85) / 4
     assert alpha.by_role == {"sales": 71.25, "marketing": 25.0, "ceo": 100.0}
-    assert alpha.gap == 46.25
+    # The gap is on common ground: s2 was answered by sales and the ceo, not by marketing.
+    assert (alpha.gap, alpha.gap_first, alpha.gap_second, alpha.gap_questions) == (50, 75, 25, 1)
+    assert alpha.gap_abs == 50.0
     assert beta.score == 46.0  # (55 + 50 + 50 + 50 + 25) / 5
     assert beta.by_role == {"sales": 68.0, "marketing": 24.0}
     assert beta.gap == 44.0
+    assert beta.gap_abs == 84.0  # (0.7 + 1 + 1 + 1 + 0.5) / 5: every question disagrees
     # Each respondent's own alpha score, then the population standard deviation.
     own_alpha = [(0.75 + 3 * 0.7) / 4, 0.25, 1.0]
     assert alpha.spread == round(statistics.pstdev(own_alpha) * 100, 4)
 
     assert card.overall == 68.6875  # (3 * 76.25 + 46) / 4
     assert card.overall_by_role == {"sales": 70.4375, "marketing": 24.75, "ceo": 100.0}
-    assert card.overall_gap == 45.6875
+    assert card.overall_gap == 48.5  # (3 * 50 + 1 * 44) / 4, the dimension gaps weighted
     assert [p.achieved for p in card.phases] == [True, False]
     assert card.current_phase == "two" and not card.all_phases_achieved
 
     # 7 scored questions x 3 people asked; Carl left 5 blank, said unknown once; Mia n/a once.
     c = card.counts
     assert (c.asked, c.answered, c.unknown, c.na, c.missing) == (21, 14, 1, 1, 5)
-    assert card.coverage == round(14 / 20, 4)
+    assert card.coverage == round(14 / 21, 4)  # unknown, n/a and blanks all lower it
     assert [b.question for b in card.blind_spots] == ["s1"]
     assert card.respondent_count == 3 and card.by_role == {"sales": 1, "marketing": 1, "ceo": 1}
     people = {p.name: p for p in card.respondents}
@@ -141,12 +146,67 @@ def test_a_phase_with_nothing_scored_neither_passes_nor_blocks(tmp_path: Path) -
 
 
 def test_nothing_scored_means_no_score_no_level_no_phase(tmp_path: Path) -> None:
-    loaded = rubric(tmp_path)
+    loaded = rubric(tmp_path, unknown="exclude")
     card = card_of(loaded, [person(loaded, "Sam", "sales", {"s1": "unknown", "s2": "n/a"})])
     assert card.overall is None and card.level is None
     assert card.current_phase is None and not card.all_phases_achieved
-    assert card.coverage == 0.0  # 7 asked, 1 n/a, nothing answered
+    assert card.coverage == 0.0  # 7 asked, nothing answered
     assert card.counts.missing == 5
+    # By default not knowing counts as the lowest value: that is a score, and a poor one.
+    loaded = rubric(tmp_path)
+    card = card_of(loaded, [person(loaded, "Sam", "sales", {"s1": "unknown", "s2": "n/a"})])
+    assert card.overall == 0.0 and card.dimensions[0].score == 0.0 and card.coverage == 0.0
+    assert [b.question for b in card.blind_spots] == ["s1"]
+
+
+def test_role_groups_are_combined_with_equal_weights_by_default(tmp_path: Path) -> None:
+    """The same three people under the default rules: each role group's mean, then the
+    groups' mean; unknown counts as the lowest value."""
+    loaded = rubric(tmp_path)
+    people = [
+        person(loaded, "Sam", "sales", SAM),
+        person(loaded, "Mia", "marketing", MIA),
+        person(loaded, "Carl", "ceo", CARL),
+    ]
+    card = card_of(loaded, people)
+    q = {x.id: x for x in card.questions}
+    # s1: sales 0.75, marketing 0.25, ceo unknown -> 0: (0.75 + 0.25 + 0) / 3
+    assert q["s1"].score == 33.3333 and q["s1"].by_role == {"sales": 75, "marketing": 25, "ceo": 0}
+    assert (q["s1"].answered, q["s1"].unknown) == (2, 1)
+    assert q["s2"].score == 85.0  # (0.7 + 1.0) / 2: marketing said n/a
+    alpha = card.dimensions[0]
+    assert alpha.score == 72.0833  # (1 * 33.3333 + 3 * 85) / 4
+    # Four more marketers answering as Mia did change nothing but the counts (and intervals).
+    more = [person(loaded, f"Mia {i}", "marketing", MIA) for i in range(4)]
+    again = card_of(loaded, people + more)
+    assert again.overall == card.overall
+    assert [d.score for d in again.dimensions] == [d.score for d in card.dimensions]
+    assert [x.score for x in again.questions] == [x.score for x in card.questions]
+    # Under `aggregation: people` they would have moved it: s1 = (0.75 + 5 * 0.25 + 0) / 7.
+    loaded = rubric(tmp_path, aggregation="people")
+    by_people = card_of(
+        loaded,
+        [
+            person(
+                loaded,
+                p.responses.respondent.name,
+                p.responses.respondent.role,
+                p.responses.answers,
+            )
+            for p in people + more
+        ],
+    )
+    assert {x.id: x.score for x in by_people.questions}["s1"] == round(2 / 7 * 100, 4)
+
+
+def test_role_weights_set_each_groups_share(tmp_path: Path) -> None:
+    loaded = rubric(tmp_path, role_weights={"sales": 3})
+    card = card_of(
+        loaded, [person(loaded, "Sam", "sales", SAM), person(loaded, "Mia", "marketing", MIA)]
+    )
+    q = {x.id: x.score for x in card.questions}
+    assert q["s1"] == 62.5  # (3 * 0.75 + 1 * 0.25) / 4
+    assert q["s2"] == 70.0  # only sales answered: its mean, whatever its weight
 
 
 def test_levels_are_bands_from_their_minimum(tmp_path: Path) -> None:
@@ -540,3 +600,27 @@ def test_the_last_band_includes_its_max_and_nothing_beyond(tmp_path: Path) -> No
     assert value_error(q, 100.5, loaded) == "100.5 is outside the range the rubric scores (..100)"
     card = card_of(loaded, [person(loaded, "Sam", "sales", {"n1": 100})])
     assert next(x for x in card.questions if x.id == "n1").score == 0.0
+
+
+def test_intervals_narrow_with_more_people_and_are_the_same_run_to_run(tmp_path: Path) -> None:
+    loaded = rubric(tmp_path)
+
+    def crowd(k: int) -> Any:
+        people = []
+        for i in range(k):
+            for role, s1 in (("sales", 2 + i % 3), ("marketing", 3 + i % 3)):
+                people.append(person(loaded, f"{role}{i}", role, {"s1": s1, "s2": 5}))
+        return card_of(loaded, people)
+
+    widths = []
+    for k in (3, 6, 12, 24):
+        card = crowd(k)
+        iv = card.overall_interval
+        assert iv is not None and iv.level == 0.95 and card.overall is not None
+        assert iv.low <= card.overall <= iv.high
+        widths.append(iv.high - iv.low)
+        assert crowd(k).overall_interval == iv  # no randomness: the same every run
+        assert card.overall_indicative is (k < 3)
+    assert widths == sorted(widths, reverse=True) and widths[-1] < widths[0] / 2
+    alone = card_of(loaded, [person(loaded, "Sam", "sales", SAM)])
+    assert alone.overall_interval is None and alone.overall_indicative  # one person: no interval

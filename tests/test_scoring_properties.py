@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from scoring_helpers import BASE, card_of, person, scores_of
 from synthetic import candidates
 
-from alignment_cli.files.responses import Conditions, ResponseFile, normalise
+from alignment_cli.files.responses import AnswerRules, Conditions, ResponseFile, Why, normalise
 from alignment_cli.model.rubric import LoadedRubric, load_rubric
 from alignment_cli.scoring.scorecard import Scorecard
 
@@ -228,3 +228,71 @@ def test_marking_a_question_na_leaves_the_other_questions_alone(
     for old, new in zip(before.questions, after.questions, strict=True):
         if old.id != qid:
             assert old == new
+
+
+@PROPERTY
+@given(st.data(), st.sampled_from(sorted(RUBRICS)))
+def test_not_knowing_never_raises_any_score(data: st.DataObject, name: str) -> None:
+    """Turning any real answer into "unknown" (where it counts as the lowest value, the
+    default) never raises any score; "n/a" where the rubric does not allow it is refused."""
+    loaded = RUBRICS[name]
+    files = data.draw(answer_sets(loaded))
+    raisable = _raisable(loaded)
+    spots = [
+        (i, qid)
+        for i, f in enumerate(files)
+        for qid, v in f.responses.answers.items()
+        if qid in raisable and v not in ("n/a", "unknown")
+    ]
+    if not spots:
+        return
+    chosen = data.draw(st.lists(st.sampled_from(spots), min_size=1, max_size=4, unique=True))
+    rules = AnswerRules(loaded)
+    changed = list(files)
+    for i, qid in chosen:
+        q = loaded.questions[qid]
+        role = files[i].responses.respondent.role
+        if not q.allow_na:
+            refusal = rules.judge(q, qid, "n/a", role)
+            assert refusal is not None and refusal.why is Why.UNFIT
+        if q.unknown != "lowest":
+            continue
+        answers = {**changed[i].responses.answers, qid: "unknown"}
+        changed[i] = ResponseFile(
+            files[i].path, changed[i].responses.model_copy(update={"answers": answers})
+        )
+    before, after = card_of(loaded, files), card_of(loaded, changed)
+    old_scores, new_scores = scores_of(before), scores_of(after)
+    for key, old in old_scores.items():
+        if old is not None:
+            new = new_scores.get(key)
+            assert new is not None and new <= old, (key, old, new, chosen)
+    assert (after.coverage or 0) <= (before.coverage or 0)
+
+
+@PROPERTY
+@given(st.data(), st.sampled_from(sorted(RUBRICS)), st.integers(1, 4))
+def test_more_people_of_one_role_answering_alike_change_no_score(
+    data: st.DataObject, name: str, copies: int
+) -> None:
+    """Under aggregation by roles the mix of people does not decide: copies of every member of
+    one role (four more copies of the only marketer, say) move no score, gap, classification
+    or recommendation; only what counts people may move: spreads, intervals and coverage (and
+    so whether a phase is achieved, which needs half of its questions answered)."""
+    loaded = RUBRICS[name]
+    files = data.draw(answer_sets(loaded))
+    role = data.draw(st.sampled_from(sorted({f.responses.respondent.role for f in files})))
+    twins = [
+        ResponseFile(Path(f"copy-{k}-{f.path}"), f.responses.model_copy(deep=True))
+        for k in range(copies)
+        for f in files
+        if f.responses.respondent.role == role
+    ]
+    before, after = _means(card_of(loaded, files)), _means(card_of(loaded, [*files, *twins]))
+    for key in list(before):
+        if key.endswith((".spread", ".coverage", ".achieved")) or key in (
+            "coverage",
+            "current_phase",
+        ):
+            before.pop(key), after.pop(key)
+    assert after == before

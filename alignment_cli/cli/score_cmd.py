@@ -43,6 +43,14 @@ def score(
             "the baseline (the latest saved run when no --baseline is given).",
         ),
     ] = None,
+    drop_beyond_noise: Annotated[
+        bool | None,
+        typer.Option(
+            "--drop-beyond-noise/--drop-any",
+            help="With --max-drop: count only drops larger than their noise (the two runs' "
+            "intervals combined); by default every drop on the point estimates counts.",
+        ),
+    ] = None,
     baseline: Annotated[
         str | None,
         typer.Option(
@@ -77,7 +85,9 @@ def score(
     _warn_of_interrupted_imports(inputs or [Path.cwd()], scored.files)
     card = scored.card
     config_gates = scored.engagement.config.gates if scored.engagement else None
-    gates = GateSettings.merge(config_gates, fail_under, fail_under_dimension or [], max_drop)
+    gates = GateSettings.merge(
+        config_gates, fail_under, fail_under_dimension or [], max_drop, drop_beyond_noise
+    )
     base = resolve_baseline(
         baseline,
         scored.engagement,

@@ -56,6 +56,7 @@ class Gates(Model):
     fail_under: float | None = Field(None, ge=0, le=100)
     fail_under_dimension: dict[str, float] = {}
     max_drop: float | None = Field(None, ge=0, le=100)
+    drop_beyond_noise: bool = False
 
 
 class Finding(Model):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from alignment_cli.model.metrics import METRIC_IDS
 
@@ -146,6 +146,10 @@ class Benchmark(Model):
     )
     url: str | None = Field(None, description="Where to read the source.")
     questions: list[Id] = Field([], description="Questions the figure is relevant to.")
+
+
+UnknownPolicy = Literal["lowest", "exclude"]
+PositiveWeight = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 
 
 class QuestionType(StrEnum):
@@ -288,7 +292,18 @@ class Question(Model):
         description="Ask only when this condition over earlier answers holds, "
         "e.g. answers.sla_exists == true.",
     )
-    allow_na: bool = Field(True, description="Whether 'n/a' (not applicable) is an answer.")
+    allow_na: bool | None = Field(
+        None,
+        description="Whether 'n/a' (not applicable) is an answer; the rubric's allow_na when "
+        "not given. Allow it on structural questions only (partner programmes without a "
+        "channel).",
+    )
+    unknown: UnknownPolicy | None = Field(
+        None,
+        description="How 'unknown' (don't know) counts: lowest (as the lowest value, for facts "
+        "someone should track) or exclude (left out, for perceptions a person cannot judge); "
+        "the rubric's unknown when not given. Either way it lowers coverage.",
+    )
     covers: list[Id] = Field([], description="Coverage items this question addresses.")
     tags: list[str] = Field([], description="Free labels, for your own grouping.")
 
@@ -382,6 +397,34 @@ class Rubric(Model):
         max_length=2,
         description="Two role ids whose perception gap is measured (first minus second).",
     )
+    leadership: Id | None = Field(
+        None,
+        description="The role id of leadership: its gap to each of the two gap roles is shown.",
+    )
+    aggregation: Literal["roles", "people"] = Field(
+        "roles",
+        description="roles: a question's score is the mean within each role group, the groups "
+        "then combined by role_weights (who answered how often does not matter); people: the "
+        "mean over all respondents.",
+    )
+    role_weights: dict[Id, PositiveWeight] = Field(
+        {},
+        description="Role id -> weight (above 0) of its group in every score; roles not named "
+        "weigh 1. Equal weights over the groups that answered when empty.",
+        json_schema_extra={"propertyNames": {"pattern": ID_PATTERN, "maxLength": 80}},
+    )
+    min_group_size: int = Field(
+        3,
+        ge=1,
+        description="A role group with fewer respondents is flagged as indicative wherever its "
+        "score is shown.",
+    )
+    allow_na: bool = Field(
+        True, description="Default of the questions' allow_na: whether 'n/a' is an answer."
+    )
+    unknown: UnknownPolicy = Field(
+        "lowest", description="Default of the questions' unknown: lowest or exclude."
+    )
     coverage: list[CoverageItem] = Field(
         [], description="Topics the rubric promises to cover; each needs a question."
     )
@@ -404,6 +447,30 @@ class Rubric(Model):
         "and saved scorecards made for an earlier version carry over.",
         json_schema_extra={"propertyNames": {"pattern": ID_PATTERN, "maxLength": 80}},
     )
+
+    @model_validator(mode="after")
+    def _answer_policy(self) -> Rubric:
+        return _fill_answer_policy(self)
+
+
+def _fill_answer_policy(r: Rubric) -> Rubric:
+    """Questions that leave allow_na or unknown out take the rubric's default: every reader
+    then sees one resolved policy per question."""
+    if all(q.allow_na is not None and q.unknown is not None for q in r.questions):
+        return r
+    filled = [
+        q
+        if q.allow_na is not None and q.unknown is not None
+        else q.model_copy(
+            update={
+                "allow_na": r.allow_na if q.allow_na is None else q.allow_na,
+                "unknown": r.unknown if q.unknown is None else q.unknown,
+            }
+        )
+        for q in r.questions
+    ]
+    object.__setattr__(r, "questions", filled)  # frozen: filled once, while validating
+    return r
 
 
 def to_var(identifier: str) -> str:

@@ -390,6 +390,12 @@ def check_rubric(
         if r.gap[0] == r.gap[1]:
             bad(("gap",), "must name two different roles")
 
+    if r.leadership is not None and r.leadership not in roles:
+        bad(("leadership",), _unknown("role", r.leadership, roles))
+    for role in r.role_weights:
+        if role not in roles:
+            bad(("role_weights", role), _unknown("role", role, roles), at_key=True)
+
     for ci, clf in enumerate(r.classifiers):
         ids = [o.id for o in clf.outcomes]
         duplicates(bad, ("classifiers", ci, "outcomes"), ids)

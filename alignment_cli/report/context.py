@@ -73,7 +73,14 @@ from alignment_cli.report.model import (
     signed_text,
 )
 from alignment_cli.report.progress import trend_view
-from alignment_cli.scoring.scorecard import Classification, Evidence, RecommendationHit, Scorecard
+from alignment_cli.report.reading import reading_notes
+from alignment_cli.scoring.scorecard import (
+    Classification,
+    Evidence,
+    GroupScore,
+    RecommendationHit,
+    Scorecard,
+)
 
 # --------------------------------------------------------------------------- building
 
@@ -153,7 +160,16 @@ def build_context(
     roadmap = _roadmap(card, loaded, hits, notes, phases, few, gap_shown, size)
     chart = _chart(dimensions, role_columns)
     levels = _levels(card, loaded)
-    summary = _summary(card, loaded, phases, dimensions, gap, orientation, roadmap)
+    summary = _summary(
+        card,
+        loaded,
+        phases,
+        dimensions,
+        gap,
+        orientation,
+        roadmap,
+        {x.id for x in roles if x.shown},
+    )
     history_list = list(history)
     trend = trend_view(history_list) if len(history_list) >= 2 else None
     return ReportContext(
@@ -315,6 +331,7 @@ def _phases(card: Scorecard, loaded: LoadedRubric) -> list[PhaseRow]:
             achieved=p.achieved,
             current=p.id == card.current_phase and not card.all_phases_achieved,
             coverage=percent_text(p.coverage),
+            range=Figure(md.fmt_range(p.interval, p.indicative)),
         )
         for i, p in enumerate(card.phases, start=1)
     ]
@@ -333,21 +350,27 @@ def _dimensions(
             score=score_text(d.score),
             score_value=d.score,
             by_role=[
-                RoleScore(
-                    role=c.title,
-                    score=score_text(d.by_role.get(c.id)),
-                    score_value=d.by_role.get(c.id),
-                )
+                RoleScore(role=c.title, score=score_text(v), score_value=v)
                 for c in columns
+                for v in [_role_value(card, d, c.id, gap_shown)]
             ],
             gap=signed_text(d.gap) if gap_shown else Figure("–"),
             gap_value=d.gap if gap_shown else None,
             target=None if d.target is None else score_text(d.target),
             shortfall=None if d.shortfall is None else score_text(d.shortfall),
             coverage=percent_text(d.coverage),
+            range=Figure(md.fmt_range(d.interval, d.indicative)),
         )
         for d in card.dimensions
     ]
+
+
+def _role_value(card: Scorecard, d: GroupScore, role: str, gap_shown: bool) -> float | None:
+    """Beside the gap, the two gap roles' scores as the gap takes them: on the questions both
+    answered, so that the row adds up."""
+    if gap_shown and role in card.gap_roles:
+        return d.gap_first if role == card.gap_roles[0] else d.gap_second
+    return d.by_role.get(role)
 
 
 def _reading(first: str, second: str, gap: float) -> str:
@@ -402,6 +425,7 @@ def _gap_view(
             reading=_reading(first, second, g.gap),
             first_answer=said(g, pair[0]) if len(pair) == 2 else "",
             second_answer=said(g, pair[1]) if len(pair) == 2 else "",
+            gap_abs=score_text(g.gap_abs),
         )
 
     if reason is not None:
@@ -636,6 +660,7 @@ def _summary(
     gap: GapView,
     orientation: list[OrientationView],
     roadmap: list[RoadmapPhase],
+    shown_roles: set[str],
 ) -> Summary:
     scored = [d for d in dimensions if d.score_value is not None]
     order = {d.id: i for i, d in enumerate(dimensions)}
@@ -677,6 +702,8 @@ def _summary(
         agreement_note=agreement,
         orientation=orientation,
         first_steps=steps[:3],
+        overall_range=Figure(md.fmt_range(card.overall_interval, card.overall_indicative)),
+        notes=reading_notes(card, named=shown_roles),
     )
 
 

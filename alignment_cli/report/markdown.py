@@ -52,6 +52,16 @@ def fmt_percent(value: float | None) -> str:
     return "–" if value is None else f"{value * 100:.0f}%"
 
 
+def fmt_range(interval: object | None, indicative: bool = False) -> str:
+    """A score's interval as "(46-58)" (an en dash in fact), with † when it rests on a group
+    under the minimum size; empty when there is neither."""
+    low, high = getattr(interval, "low", None), getattr(interval, "high", None)
+    text = "" if low is None or high is None else f"({low:.0f}–{high:.0f})"
+    if indicative:
+        text = f"{text} †" if text else "†"
+    return text
+
+
 def fmt_gap(value: float | None) -> str:
     return "–" if value is None else f"{value:+.0f}"
 

@@ -35,7 +35,7 @@ _MONTHS = (
     *("January", "February", "March", "April", "May", "June"),
     *("July", "August", "September", "October", "November", "December"),
 )
-_FIGURE_OK = re.compile(r"^[0-9A-Za-z %+\-−–.,:/()×]*$")
+_FIGURE_OK = re.compile(r"^[0-9A-Za-z %+\-−–.,:/()×†]*$")
 _OWNERS = {
     "joint": "Sales and marketing together",
     "sales": "Sales",
@@ -57,6 +57,8 @@ class Figure(str):
 
 
 # --------------------------------------------------------------------------- formatting
+
+NO_FIGURE = Figure("")
 
 
 def score_text(value: float | None) -> Figure:
@@ -163,6 +165,7 @@ class PhaseRow:
     achieved: bool | None
     current: bool
     coverage: Figure
+    range: Figure = NO_FIGURE  # its interval, with a dagger when indicative (docs/scoring.md)
 
 
 @dataclass(frozen=True)
@@ -179,6 +182,7 @@ class DimensionRow:
     target: Figure | None
     shortfall: Figure | None
     coverage: Figure
+    range: Figure = NO_FIGURE  # its interval, with a dagger when indicative (docs/scoring.md)
 
 
 @dataclass(frozen=True)
@@ -193,6 +197,7 @@ class GapRow:
     #: What each group answered ("20 percent", "Weekly (2); Never"); empty for a dimension.
     first_answer: str = ""
     second_answer: str = ""
+    gap_abs: Figure = NO_FIGURE  # mean absolute difference on the common questions
 
 
 @dataclass(frozen=True)
@@ -408,6 +413,8 @@ class Summary:
     agreement_note: str | None
     orientation: list[OrientationView]
     first_steps: list[RecommendationView]
+    overall_range: Figure = NO_FIGURE  # its interval, with a dagger when indicative
+    notes: list[str] = field(default_factory=list)  # how to read the numbers (intervals, ...)
 
 
 @dataclass(frozen=True)

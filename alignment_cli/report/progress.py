@@ -17,6 +17,7 @@ from alignment_cli.report.model import (
     score_text,
     signed_text,
 )
+from alignment_cli.report.reading import noise_word
 from alignment_cli.scoring import compare as compare_mod
 from alignment_cli.scoring import history as history_mod
 
@@ -31,12 +32,13 @@ def comparison_view(cmp: compare_mod.Comparison) -> ComparisonView:
     """
 
     def row(d: compare_mod.Delta) -> ChangeRow:
+        word = noise_word(d)
         return ChangeRow(
             id=d.id,
             title=d.title,
             before=score_text(d.old),
             after=score_text(d.new),
-            change=signed_text(d.change),
+            change=Figure(signed_text(d.change) + (f" ({word})" if word else "")),
             change_value=d.change,
         )
 
@@ -53,6 +55,13 @@ def comparison_view(cmp: compare_mod.Comparison) -> ComparisonView:
             f"The overall score is {way} {_plural(abs(round(delta)), 'point')} since {day} "
             f"(from {overall.before} to {overall.after})."
         )
+        if cmp.overall.beyond_noise is not None:
+            summary += (
+                " That is beyond noise: larger than the two runs' intervals allow by chance."
+                if cmp.overall.beyond_noise
+                else " That is within noise: the two runs' intervals allow a change this size "
+                "by chance."
+            )
     return ComparisonView(
         baseline_date=day,
         overall=overall,

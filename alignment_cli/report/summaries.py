@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from alignment_cli.report import markdown as md
+from alignment_cli.report.reading import noise_word, reading_notes
 from alignment_cli.scoring.compare import UNCHANGED_BELOW, Comparison, Delta, Status, top_changes
 from alignment_cli.scoring.history import Trend, sparkline
 from alignment_cli.scoring.scorecard import Scorecard
@@ -37,7 +38,9 @@ def since_when(cmp: Comparison) -> str:
 def headline(cmp: Comparison) -> str:
     """One sentence: the overall change, level and phase (plain text; titles are ours)."""
     o = cmp.overall
-    parts = [f"overall {md.fmt_score(o.old)} → {md.fmt_score(o.new)} ({fmt_change(o.change)})"]
+    word = noise_word(o)
+    change = fmt_change(o.change) + (f", {word}" if word else "")
+    parts = [f"overall {md.fmt_score(o.old)} → {md.fmt_score(o.new)} ({change})"]
     if cmp.old_level != cmp.new_level:
         parts.append(f"level {cmp.old_level or '–'} → {cmp.new_level or '–'}")
     if cmp.old_phase != cmp.new_phase:
@@ -67,7 +70,13 @@ def comparison_markdown(cmp: Comparison, *, limit: int = 8, heading: str = "###"
         )
         lines.append("")
     rows = [
-        [e(d.title), md.fmt_score(d.old), md.fmt_score(d.new), fmt_change(d.change), d.status]
+        [
+            e(d.title),
+            md.fmt_score(d.old),
+            md.fmt_score(d.new),
+            fmt_change(d.change),
+            d.status + (f" ({noise_word(d)})" if noise_word(d) else ""),
+        ]
         for d in cmp.dimensions
     ]
     lines.append(md.table(["Dimension", "Before", "Now", "Change", ""], rows, "lrrrl"))
@@ -151,8 +160,10 @@ def markdown_summary(card: Scorecard, *, top_gaps: int = 5) -> str:
         state = "all phases achieved, "
     else:
         state = f"current phase **{e(phase)}**, " if phase else ""
+    rng = md.fmt_range(card.overall_interval, card.overall_indicative)
     lines.append(
-        f"**Overall {md.fmt_score(card.overall)}/100**, level **{level}**, {state}"
+        f"**Overall {md.fmt_score(card.overall)}/100**{' ' + rng if rng else ''}, level "
+        f"**{level}**, {state}"
         f"{n} respondent{'' if n == 1 else 's'}, coverage {md.fmt_percent(card.coverage)}."
     )
     lines.append("")
@@ -162,12 +173,20 @@ def markdown_summary(card: Scorecard, *, top_gaps: int = 5) -> str:
         headers.append("Gap")
     rows = []
     for d in card.dimensions:
-        row = [e(d.title), md.fmt_score(d.score), *[md.fmt_score(d.by_role.get(r)) for r in roles]]
+        rng = md.fmt_range(d.interval, d.indicative)
+        # Beside the gap, the two gap roles on the questions both answered: the row adds up.
+        sides = [d.gap_first, d.gap_second] if len(roles) == 2 else []
+        row = [e(d.title), md.fmt_score(d.score) + (f" {rng}" if rng else "")]
+        row += [md.fmt_score(v) for v in sides]
         if roles:
             row.append(md.fmt_gap(d.gap))
         rows.append(row)
     lines.append(md.table(headers, rows, "l" + "r" * (len(headers) - 1)))
     lines.append("")
+    notes = reading_notes(card)
+    if notes:
+        lines += [f"- {e(line)}" for line in notes]
+        lines.append("")
     gaps = [g for g in card.gaps if g.kind == "question" and round(g.gap)][:top_gaps]
     if gaps and len(roles) == 2:
         lines.append(f"**Largest disagreements** ({e(roles[0])} minus {e(roles[1])}):")

@@ -8,19 +8,46 @@ what exists in both is compared, and everything that is not comparable is said i
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel
 
-from alignment_cli.scoring.scorecard import GroupScore, QuestionScore, RubricInfo, Scorecard
+from alignment_cli.scoring.scorecard import (
+    GroupScore,
+    Interval,
+    QuestionScore,
+    RubricInfo,
+    Scorecard,
+)
 
 Status = Literal["improved", "worsened", "unchanged", "new", "removed"]
 Kind = Literal["overall", "phase", "dimension", "question"]
 
 UNCHANGED_BELOW = 0.05
 """Changes smaller than this (in points) show as 0.0 and count as unchanged."""
+
+
+def noise_of(
+    old: float | None, old_iv: Interval | None, new: float | None, new_iv: Interval | None
+) -> float | None:
+    """How large a change must be to be beyond noise: the two 95% half-widths combined as
+    independent errors, sqrt(h_old² + h_new²) (docs/scoring.md, section 5a). A half-width is
+    the larger side of the interval (a clipped interval is not symmetric). None when either
+    side has no interval (one respondent, or a scorecard saved before intervals)."""
+    if old is None or new is None or old_iv is None or new_iv is None:
+        return None
+    h_old = max(old - old_iv.low, old_iv.high - old)
+    h_new = max(new - new_iv.low, new_iv.high - new)
+    return round(math.hypot(h_old, h_new), 4)
+
+
+def _beyond(change: float | None, noise: float | None) -> bool | None:
+    if change is None or noise is None:
+        return None
+    return abs(change) > noise
 
 
 class Delta(BaseModel):
@@ -40,6 +67,10 @@ class Delta(BaseModel):
     achieved_old: bool | None = None
     achieved_new: bool | None = None
     note: str = ""
+    noise: float | None = None
+    """The change a difference must exceed to be beyond noise; None without intervals."""
+    beyond_noise: bool | None = None
+    """Whether |change| exceeds `noise`; None when that cannot be said (no intervals)."""
 
 
 class Item(BaseModel):
@@ -98,6 +129,12 @@ def _group_delta(kind: Kind, old: GroupScore | None, new: GroupScore | None) -> 
     ref = new or old
     assert ref is not None
     change, status = _status(old.score if old else None, new.score if new else None)
+    noise = noise_of(
+        old.score if old else None,
+        old.interval if old else None,
+        new.score if new else None,
+        new.interval if new else None,
+    )
     if old is None:
         note = "not in the older run"
     elif new is None:
@@ -121,6 +158,8 @@ def _group_delta(kind: Kind, old: GroupScore | None, new: GroupScore | None) -> 
         achieved_old=old.achieved if old and kind == "phase" else None,
         achieved_new=new.achieved if new and kind == "phase" else None,
         note=note,
+        noise=noise,
+        beyond_noise=_beyond(change, noise),
     )
 
 
@@ -167,6 +206,12 @@ def compare(old: Scorecard, new: Scorecard, renamed: Mapping[str, str] | None = 
     renames = resolve_renames(renamed or {}) if not same else {}
     not_comparable: list[NotComparable] = []
     caveats: list[str] = []
+    if old.schema_version < 2 <= new.schema_version:
+        caveats.append(
+            "the older run was scored by the rules before role groups (scorecard schema "
+            f"{old.schema_version}): a mean over everyone, don't know left out, gaps over "
+            "different questions; part of any change is the new rules, not the organisation"
+        )
     if old.rubric.id != new.rubric.id:
         caveats.append(
             f"the runs used different rubrics ({old.rubric.id} and {new.rubric.id}): "
@@ -232,9 +277,10 @@ def compare(old: Scorecard, new: Scorecard, renamed: Mapping[str, str] | None = 
             )
 
     change, status = _status(old.overall, new.overall)
+    noise = noise_of(old.overall, old.overall_interval, new.overall, new.overall_interval)
     overall = Delta(
         kind="overall", id="overall", title="Overall", old=old.overall, new=new.overall,
-        change=change, status=status,
+        change=change, status=status, noise=noise, beyond_noise=_beyond(change, noise),
     )  # fmt: skip
 
     old_blind = {renames.get(b.question, b.question): b for b in old.blind_spots}

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from fractions import Fraction
 from typing import Any
 
 from alignment_cli import __version__
@@ -34,14 +35,17 @@ from alignment_cli.model.models import Classifier, Question, Rubric, to_var
 from alignment_cli.model.qtypes import KINDS
 from alignment_cli.model.rubric import LoadedRubric
 from alignment_cli.scoring.scorecard import (
+    AgreementFlag,
     BlindSpot,
     Classification,
     Counts,
     Evidence,
     GapItem,
     GroupScore,
+    Interval,
     LevelInfo,
     NoteInfo,
+    OverallInterval,
     QuestionScore,
     Reason,
     RecommendationHit,
@@ -51,6 +55,10 @@ from alignment_cli.scoring.scorecard import (
 )
 
 MIN_PHASE_COVERAGE = 0.5  # share of a phase's questions answered before it can be achieved
+CANCELLING_POINTS = 10.0  # mean absolute difference this far above |gap|: disagreements cancel
+LOW_AGREEMENT = 0.7  # rwg under this is low agreement (LeBreton & Senter 2008)
+MIN_AGREEMENT_GROUP = 3  # agreement is measured for role groups of three or more
+LEVEL = 0.95  # of every interval
 PRIORITY_RANK = {"high": 0, "medium": 1, "low": 2}
 
 _ANSWERED, _UNKNOWN, _NA, _IGNORED = range(4)
@@ -77,6 +85,14 @@ class Dist:
         if not n:
             return None
         return math.fsum(v * c for v, c in self.counts.items()) / n
+
+    def variance(self) -> float | None:
+        """Sample variance (n - 1); None for fewer than two values."""
+        n = self.n
+        if n < 2:
+            return None
+        m = math.fsum(v * c for v, c in self.counts.items()) / n
+        return math.fsum(c * (v - m) ** 2 for v, c in self.counts.items()) / (n - 1)
 
     def spread(self) -> float | None:
         """Population standard deviation; None for fewer than two values."""
@@ -186,8 +202,11 @@ def score(
     asked_conditional: Counter[tuple[str, str]] = Counter()
     role_counts: Counter[str] = Counter()
     notes: dict[str, list[NoteInfo]] = defaultdict(list)
-    own_dims = [Dist() for _ in range(n_dims)]
-    own_phases = [Dist() for _ in range(n_phases)]
+    # Each respondent's own dimension, phase and overall scores, per role group: the spreads
+    # and the intervals rest on these (a few numbers per respondent, not their answers).
+    own_dims = {role: [Dist() for _ in range(n_dims)] for role in role_ids}
+    own_phases = {role: [Dist() for _ in range(n_phases)] for role in role_ids}
+    own_overall = {role: Dist() for role in role_ids}
     dim_weights = [d.weight for d in r.dimensions]
     respondents: list[RespondentInfo] = []
 
@@ -228,17 +247,25 @@ def score(
                     pden[v.phase] += v.weight
             elif kind == _UNKNOWN:
                 unknown += 1
+                if v.weight:  # counted as the lowest value: weight without score
+                    dden[v.dim] += v.weight
+                    pden[v.phase] += v.weight
             else:
                 na += 1
         own: list[float | None] = [None] * n_dims
+        my_dims = own_dims[role]
         for i in range(n_dims):
             if dden[i]:
                 s = dnum[i] / dden[i]
                 own[i] = s
-                own_dims[i].add(s)
+                my_dims[i].add(s)
+        my_phases = own_phases[role]
         for i in range(n_phases):
             if pden[i]:
-                own_phases[i].add(pnum[i] / pden[i])
+                my_phases[i].add(pnum[i] / pden[i])
+        mine_overall = weighted_mean(zip(dim_weights, own, strict=True))
+        if mine_overall is not None:
+            own_overall[role].add(mine_overall)
         for qid, text in resp.notes.items():
             if qid in plans and text.strip():
                 notes[qid].append(NoteInfo(respondent=resp.respondent.name, role=role, text=text))
@@ -252,7 +279,7 @@ def score(
                 answered=answered,
                 unknown=unknown,
                 na=na,
-                overall=_pts(weighted_mean(zip(dim_weights, own, strict=True))),
+                overall=_pts(mine_overall),
             )
         )
 
@@ -260,6 +287,19 @@ def score(
     tallies = {q.id: _Tally(Dist(), {}) for q in r.questions}
     shown: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
     raw_counts: dict[str, Counter[Any]] = defaultdict(Counter)
+    # The same answers as votes: under aggregation by roles each role group counts by its
+    # weight, however many of its people answered, in respondent equivalents (N / Σ weights
+    # per group): classifications and the most common answer follow the groups, not the mix.
+    votes: dict[str, dict[Any, Fraction]] = defaultdict(lambda: defaultdict(Fraction))
+    present = [role for role in role_ids if role_counts[role]]
+    if r.aggregation == "people" or not present:
+        per_vote = {role: Fraction(1) for role in role_ids}
+    else:  # exact fractions: a tie between answers stays a tie, however many people
+        w_all = sum(Fraction(r.role_weights.get(role, 1.0)) for role in present)
+        per_vote = {
+            role: Fraction(r.role_weights.get(role, 1.0)) * len(files) / (w_all * role_counts[role])
+            for role in present
+        }
     for role, known in values.items():
         for v in known.values():
             n = v.count
@@ -270,11 +310,15 @@ def score(
             if v.kind == _ANSWERED:
                 tally.answered += n
                 raw_counts[v.qid][v.canonical] += n
+                votes[v.qid][v.canonical] += n * per_vote[role]
                 if v.score is not None:
                     tally.all.add(v.score, n)
                     tally.roles.setdefault(role, Dist()).add(v.score, n)
             elif v.kind == _UNKNOWN:
                 tally.unknown += n
+                if v.score is not None:
+                    tally.all.add(v.score, n)
+                    tally.roles.setdefault(role, Dist()).add(v.score, n)
             else:
                 tally.na += n
     for q in r.questions:
@@ -287,7 +331,9 @@ def score(
                     tally.asked += role_counts[role]
 
     gap_pair = list(r.gap) if r.gap else []
-    means = {q.id: tallies[q.id].all.mean() for q in r.questions}
+    lead = r.leadership if r.leadership and len(gap_pair) == 2 else None
+    group_weight = {role: r.role_weights.get(role, 1.0) for role in role_ids}
+    people = r.aggregation == "people"
     role_means = {
         q.id: {
             role: tallies[q.id].roles[role].mean()
@@ -296,24 +342,42 @@ def score(
         }
         for q in r.questions
     }
+    if people:
+        means = {q.id: tallies[q.id].all.mean() for q in r.questions}
+    else:
+        # Each role group's mean, the groups combined by their weights: how many people of
+        # one role answered does not move the score.
+        means = {
+            q.id: weighted_mean((group_weight[g], m) for g, m in role_means[q.id].items())
+            for q in r.questions
+        }
     questions = [
         _question_score(q, tallies[q.id], means[q.id], role_means[q.id], gap_pair, shown, notes)
         for q in r.questions
     ]
     qmap = {qs.id: qs for qs in questions}
+    small = {role for role in role_ids if 0 < role_counts[role] < r.min_group_size}
+    spread_of = _Spread(group_weight, people, small)
 
     dimensions: list[GroupScore] = []
     dim_exact: list[float | None] = []
     dim_role_exact: dict[str, list[float | None]] = {role: [] for role in role_ids}
+    low_agreement: list[AgreementFlag] = []
     for i, d in enumerate(r.dimensions):
         members = [q for q in r.questions if q.dimension == d.id and q.scored]
         g, exact, by_role = _group(
-            d.id, d.title, members, means, role_means, role_ids, gap_pair, qmap
+            d.id, d.title, members, means, role_means, role_ids, gap_pair, lead, qmap
         )
         g.weight = d.weight
-        g.spread = _pts(own_dims[i].spread())
+        spread_of.fill(g, exact, {role: own_dims[role][i] for role in role_ids})
         g.target = targets.dimensions.get(d.id)
         g.shortfall = _shortfall(g.target, g.score)
+        g.agreement = _agreement(loaded, members, tallies, role_ids)
+        for role, rwg in g.agreement.items():
+            if rwg < LOW_AGREEMENT:
+                low_agreement.append(
+                    AgreementFlag(role=role, dimension=d.id, title=d.title, rwg=rwg)
+                )
         dimensions.append(g)
         dim_exact.append(exact)
         for role in role_ids:
@@ -323,8 +387,10 @@ def score(
     thin: list[str] = []
     for i, ph in enumerate(r.phases):
         members = [q for q in r.questions if q.phase == ph.id and q.scored]
-        g, _, _ = _group(ph.id, ph.title, members, means, role_means, role_ids, gap_pair, qmap)
-        g.spread = _pts(own_phases[i].spread())
+        g, exact, _ = _group(
+            ph.id, ph.title, members, means, role_means, role_ids, gap_pair, lead, qmap
+        )
+        spread_of.fill(g, exact, {role: own_phases[role][i] for role in role_ids})
         g.threshold = ph.threshold
         # A phase with nothing scored is not assessed: it neither passes nor blocks. One whose
         # score rests on under half of its questions cannot count as achieved.
@@ -337,13 +403,21 @@ def score(
             )
         phases.append(g)
 
-    overall = _pts(weighted_mean(zip(dim_weights, dim_exact, strict=True)))
+    overall_exact = weighted_mean(zip(dim_weights, dim_exact, strict=True))
+    overall = _pts(overall_exact)
+    overall_interval, overall_indicative = spread_of.interval(overall_exact, own_overall)
     overall_by_role: dict[str, float] = {}
     for role in role_ids:
         role_score = _pts(weighted_mean(zip(dim_weights, dim_role_exact[role], strict=True)))
         if role_score is not None:
             overall_by_role[role] = role_score
-    overall_gap = _gap(overall_by_role, gap_pair)
+    # On common ground: each dimension's gap is over the questions both groups answered.
+    overall_gap = _round(weighted_mean((d.weight, d.gap) for d in dimensions))
+    overall_lead_gap: dict[str, float] = {}
+    for other in gap_pair if lead is not None else []:
+        lg = weighted_mean((d.weight, d.leadership_gap.get(other)) for d in dimensions)
+        if lg is not None:
+            overall_lead_gap[other] = round(lg, 4)
 
     current = next((p for p in phases if p.achieved is False), None)
     assessed = [p for p in phases if p.achieved is not None]
@@ -387,6 +461,19 @@ def score(
         overall=overall,
         overall_by_role=overall_by_role,
         overall_gap=overall_gap if len(gap_pair) == 2 else None,
+        overall_interval=(
+            None
+            if overall_interval is None
+            else OverallInterval(low=overall_interval.low, high=overall_interval.high, level=LEVEL)
+        ),
+        overall_indicative=overall_indicative,
+        leadership=lead,
+        overall_leadership_gap=overall_lead_gap,
+        aggregation=r.aggregation,
+        min_group_size=r.min_group_size,
+        small_groups=[role for role in role_ids if role in small],
+        low_agreement=low_agreement,
+        cancelling_gaps=[d.id for d in dimensions if d.gap_cancels],
         level=level,
         current_phase=current_phase,
         all_phases_achieved=current is None and bool(assessed),
@@ -400,7 +487,7 @@ def score(
         gaps=gaps,
         largest_dimension_gap=next((g for g in gaps if g.kind == "dimension"), None),
         largest_question_gap=next((g for g in gaps if g.kind == "question"), None),
-        classifications=[_classify(loaded, c, raw_counts) for c in r.classifiers],
+        classifications=[_classify(loaded, c, votes, raw_counts) for c in r.classifiers],
         blind_spots=sorted(
             (
                 BlindSpot(question=qs.id, text=qs.text, unknown=qs.unknown, asked=qs.asked)
@@ -411,7 +498,7 @@ def score(
         ),
         warnings=[*warnings, *thin],
     )
-    card.recommendations, failed = _recommend(loaded, card, raw_counts, values)
+    card.recommendations, failed = _recommend(loaded, card, votes, values)
     card.warnings.extend(failed)
     return card
 
@@ -443,6 +530,13 @@ def _value_of(p: _Plan | None, qid: str, role: str, rules: AnswerRules, value: A
     loaded = rules.rubric
     conditional = q.id in rules.conditions
     if isinstance(value, str) and value in RESERVED:
+        if value == UNKNOWN and q.unknown == "lowest" and p.scored:
+            # Not knowing a fact someone should track is the finding: it scores as the lowest
+            # value (and is a blind spot); it never counts as a real answer for coverage.
+            out = _Value(_UNKNOWN, q.id, conditional, display=value, score=0.0)
+            if p.weight > 0:
+                out.dim, out.phase, out.weight = p.dim, p.phase, p.weight
+            return out
         kind = _UNKNOWN if value == UNKNOWN else _NA
         return _Value(kind, q.id, conditional, display=value)
     qkind = KINDS[q.type]
@@ -501,32 +595,197 @@ def _group(
     role_means: dict[str, dict[str, float | None]],
     role_ids: list[str],
     gap_pair: list[str],
+    lead: str | None,
     qmap: dict[str, QuestionScore],
 ) -> tuple[GroupScore, float | None, dict[str, float | None]]:
-    """A dimension or phase: the weighted mean of its questions, overall and per role group;
-    the gap is the first gap role's group score minus the second's."""
+    """A dimension or phase: the weighted mean of its questions, overall and per role group.
+    The gap is on common ground: over the questions both gap roles answered."""
     exact = weighted_mean((q.weight, means[q.id]) for q in members)
     by_role_exact: dict[str, float | None] = {}
     for role in role_ids:
         s = weighted_mean((q.weight, role_means[q.id].get(role)) for q in members)
         if s is not None:
             by_role_exact[role] = s
-    by_role = {role: _pts(s) for role, s in by_role_exact.items()}
     group = GroupScore(
         id=gid,
         title=title,
         score=_pts(exact),
-        by_role=by_role,
-        gap=_gap(by_role, gap_pair),
+        by_role={role: _pts(s) for role, s in by_role_exact.items()},
         coverage=_coverage([qmap[q.id] for q in members]),
     )
+    if len(gap_pair) == 2:
+        first, second, gap_abs, n = _common(members, role_means, gap_pair[0], gap_pair[1])
+        if n:
+            a_pts, b_pts, abs_pts = (
+                round(first * 100, 4),
+                round(second * 100, 4),
+                round(gap_abs * 100, 4),
+            )
+            gap = round(a_pts - b_pts, 4)
+            group.gap_first, group.gap_second, group.gap, group.gap_abs = a_pts, b_pts, gap, abs_pts
+            group.gap_questions = n
+            group.gap_cancels = abs_pts - abs(gap) >= CANCELLING_POINTS
+        if lead is not None and lead not in gap_pair:
+            for other in gap_pair:
+                a, b, _, n = _common(members, role_means, lead, other)
+                if n:
+                    group.leadership_gap[other] = round(round(a * 100, 4) - round(b * 100, 4), 4)
     return group, exact, by_role_exact
 
 
+def _common(
+    members: list[Question], role_means: dict[str, dict[str, float | None]], a: str, b: str
+) -> tuple[float, float, float, int]:
+    """Over the questions both roles have a score on: each one's weighted mean, the weighted
+    mean absolute difference, and how many such questions there are."""
+    pairs = []
+    for q in members:
+        ma, mb = role_means[q.id].get(a), role_means[q.id].get(b)
+        if ma is not None and mb is not None and q.weight > 0:
+            pairs.append((q.weight, ma, mb))
+    if not pairs:
+        return 0.0, 0.0, 0.0, 0
+    w = math.fsum(p[0] for p in pairs)
+    first = math.fsum(p[0] * p[1] for p in pairs) / w
+    second = math.fsum(p[0] * p[2] for p in pairs) / w
+    gap_abs = math.fsum(p[0] * abs(p[1] - p[2]) for p in pairs) / w
+    return first, second, gap_abs, len(pairs)
+
+
+def _t975(df: float) -> float:
+    """The 97.5% quantile of Student's t with `df` degrees of freedom (rounded down to a whole
+    number: the wider, safer side): a table to 30, then the Cornish-Fisher expansion
+    (Abramowitz & Stegun 26.7.5), within 0.001 of the exact value from there on."""
+    k = max(1, math.floor(df + 1e-9))
+    if k <= len(_T975):
+        return _T975[k - 1]
+    z = 1.959963984540054
+    return (
+        z
+        + (z**3 + z) / (4 * k)
+        + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * k**2)
+        + (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / (384 * k**3)
+    )
+
+
+_T975 = (
+    12.7062, 4.3027, 3.1824, 2.7764, 2.5706, 2.4469, 2.3646, 2.3060, 2.2622, 2.2281,
+    2.2010, 2.1788, 2.1604, 2.1448, 2.1314, 2.1199, 2.1098, 2.1009, 2.0930, 2.0860,
+    2.0796, 2.0739, 2.0687, 2.0639, 2.0595, 2.0555, 2.0518, 2.0484, 2.0452, 2.0423,
+)  # fmt: skip
+
+
+class _Spread:
+    """Intervals and the indicative mark of a score, from each role group's respondents' own
+    scores on the same questions (docs/scoring.md, section 5a)."""
+
+    def __init__(self, weights: dict[str, float], people: bool, small: set[str]) -> None:
+        self.weights, self.people, self.small = weights, people, small
+
+    def fill(self, g: GroupScore, exact: float | None, own: dict[str, Dist]) -> None:
+        pooled = _pooled(own.values())
+        g.spread = _pts(pooled[1]) if pooled[0] >= 2 else None
+        g.interval, g.indicative = self.interval(exact, own, pooled)
+
+    def interval(
+        self,
+        point: float | None,
+        own: dict[str, Dist],
+        pooled: tuple[int, float, float] | None = None,
+    ) -> tuple[Interval | None, bool]:
+        groups = {role: d for role, d in own.items() if d.n}
+        indicative = any(role in self.small for role in groups)
+        if point is None or not groups:
+            return None, indicative
+        total = sum(d.n for d in groups.values())
+        raw = {g: float(d.n) if self.people else self.weights[g] for g, d in groups.items()}
+        share = {g: w / math.fsum(raw.values()) for g, w in raw.items()}
+        # A group of one says nothing about its own variability: it borrows the larger of the
+        # pooled within-group variance of the larger groups and the variance over everyone
+        # (which holds the differences between groups too: the wider, safer choice).
+        multi = {g: d for g, d in groups.items() if d.n >= 2}
+        borrowed: tuple[float, int] | None = None
+        if total >= 2:
+            borrowed = ((pooled or _pooled(groups.values()))[2], total - 1)
+        if multi:
+            dfs = sum(d.n - 1 for d in multi.values())
+            within = math.fsum((d.n - 1) * (d.variance() or 0.0) for d in multi.values()) / dfs
+            if borrowed is None or within >= borrowed[0]:
+                borrowed = (within, dfs)
+        if borrowed is None:
+            return None, True  # one respondent: nothing to say about the noise
+        parts: list[tuple[float, int]] = []
+        for g, d in groups.items():
+            var, df = (d.variance() or 0.0, d.n - 1) if d.n >= 2 else borrowed
+            parts.append((share[g] ** 2 * var / d.n, df))
+        se2 = math.fsum(a for a, _ in parts)
+        if se2 <= 0:
+            return Interval(low=_pts(point) or 0.0, high=_pts(point) or 0.0), indicative
+        df_eff = se2**2 / math.fsum(a * a / df for a, df in parts if a > 0)
+        half = _t975(df_eff) * math.sqrt(se2)
+        low = _pts(max(0.0, point - half)) or 0.0
+        high = _pts(min(1.0, point + half)) or 0.0
+        return Interval(low=low, high=high), indicative
+
+
+def _pooled(dists: Iterable[Dist]) -> tuple[int, float, float]:
+    """Everyone in these groups as one: (n, population standard deviation, sample variance),
+    exact like `Dist` and without building the merged counts; zeros for fewer than two."""
+    counts = [d.counts for d in dists if d.counts]
+    n = sum(sum(c.values()) for c in counts)
+    if n < 2:
+        return n, 0.0, 0.0
+    m = math.fsum(v * k for c in counts for v, k in c.items()) / n
+    ss = math.fsum(k * (v - m) ** 2 for c in counts for v, k in c.items())
+    return n, math.sqrt(ss / n), ss / (n - 1)
+
+
+def _null_variance(q: Question, r: Rubric) -> float:
+    """The variance of answers given at random, uniformly, on the question's A possible
+    values, in 0..1 units: (A² - 1) / (12 (A - 1)²) (James, Demaree & Wolf 1984); a multi
+    question, whose values are sums, is taken as continuous (1/12)."""
+    if q.type == "scale":
+        sc = q.scale or r.scale
+        a = sc.max - sc.min + 1
+    elif q.type == "yesno":
+        a = 2
+    elif q.type == "choice":
+        a = len({o.score for o in q.options})
+    elif q.type == "number":
+        a = len({b.score for b in q.bands})
+    else:
+        return 1 / 12
+    return (a * a - 1) / (12 * (a - 1) ** 2) if a >= 2 else 1 / 12
+
+
+def _agreement(
+    loaded: LoadedRubric, members: list[Question], tallies: dict[str, _Tally], role_ids: list[str]
+) -> dict[str, float]:
+    """rwg(J) per role group of three or more (James, Demaree & Wolf 1984): 1 - mean observed
+    variance / mean variance under a uniform null, over the dimension's J questions, corrected
+    for the number of questions; 0 when the observed variance reaches the null's."""
+    out: dict[str, float] = {}
+    for role in role_ids:
+        observed: list[float] = []
+        null: list[float] = []
+        for q in members:
+            d = tallies[q.id].roles.get(role)
+            if d is not None and d.n >= MIN_AGREEMENT_GROUP:
+                observed.append(d.variance() or 0.0)
+                null.append(_null_variance(q, loaded.rubric))
+        if not observed:
+            continue
+        j = len(observed)
+        ratio = math.fsum(observed) / math.fsum(null)
+        rwg = 0.0 if ratio >= 1 else j * (1 - ratio) / (j * (1 - ratio) + ratio)
+        out[role] = round(rwg, 4)
+    return out
+
+
 def _coverage(questions: Sequence[QuestionScore]) -> float | None:
-    """Answered share of what was asked, n/a left out: unknown and missing answers lower it."""
-    answerable = sum(q.asked - q.na for q in questions)
-    return _round(sum(q.answered for q in questions) / answerable) if answerable else None
+    """Answered share of what was asked: unknown, n/a and missing answers all lower it."""
+    asked = sum(q.asked for q in questions)
+    return _round(sum(q.answered for q in questions) / asked) if asked else None
 
 
 def _shortfall(target: float | None, score: float | None) -> float | None:
@@ -546,8 +805,10 @@ def _gaps(
             id=d.id,
             title=d.title,
             gap=d.gap,
-            first=d.by_role.get(pair[0]),
-            second=d.by_role.get(pair[1]),
+            first=d.gap_first,
+            second=d.gap_second,
+            gap_abs=d.gap_abs,
+            common=d.gap_questions,
         )
         for d in dimensions
         if d.gap is not None
@@ -560,6 +821,8 @@ def _gaps(
             gap=q.gap,
             first=q.by_role.get(pair[0]),
             second=q.by_role.get(pair[1]),
+            gap_abs=abs(q.gap or 0.0),
+            common=1,
         )
         for q in questions
         if q.gap is not None
@@ -568,45 +831,53 @@ def _gaps(
 
 
 def _classify(
-    loaded: LoadedRubric, clf: Classifier, raw_counts: dict[str, Counter[Any]]
+    loaded: LoadedRubric,
+    clf: Classifier,
+    raw_counts: Mapping[str, Mapping[Any, Fraction | int]],
+    people: Mapping[str, Mapping[Any, int]] | None = None,
 ) -> Classification:
     """Sum the signals of the options respondents chose; the leader wins by at least `margin`
     of all positive signal, else the fallback (or no outcome when there is none)."""
     order = {o.id: i for i, o in enumerate(clf.outcomes)}
     titles = {o.id: o.title for o in clf.outcomes}
-    parts: dict[str, list[float]] = {o.id: [] for o in clf.outcomes}
+    parts: dict[str, list[Fraction]] = {o.id: [] for o in clf.outcomes}
     reasons: list[Reason] = []
     for q in loaded.rubric.questions:
         if q.id == clf.current or not any(o.signals for o in q.options):
             continue
-        for value, count in sorted(raw_counts[q.id].items(), key=lambda kv: str(kv[0])):
+        heads = (people or raw_counts).get(q.id, {})
+        for value, count in sorted(raw_counts.get(q.id, {}).items(), key=lambda kv: str(kv[0])):
             chosen = set(value) if isinstance(value, tuple) else {value}
             for o in q.options:
                 if o.value not in chosen:
                     continue
                 for signal, weight in o.signals.items():
                     if signal in parts:
-                        parts[signal].append(weight * count)
+                        # Exact: votes are fractions (see score), weights binary floats.
+                        parts[signal].append(Fraction(weight) * count)
                         reasons.append(
                             Reason(
                                 question=q.id,
                                 answer=o.label,
                                 outcome=signal,
                                 weight=weight,
-                                respondents=count,
+                                respondents=int(heads.get(value, 0)),
                             )
                         )
-    totals = {oid: _round(math.fsum(v)) or 0.0 for oid, v in parts.items()}
-    ranked = sorted(totals.items(), key=lambda kv: (-kv[1], order[kv[0]]))
-    whole = math.fsum(v for v in totals.values() if v > 0)
-    margin = _round((ranked[0][1] - ranked[1][1]) / whole) or 0.0 if whole else 0.0
+    # Exact sums, and the margin from them: a ratio, so scaling every vote (doubling everyone)
+    # cannot move it by a rounding.
+    exact = {oid: sum(v, Fraction(0)) for oid, v in parts.items()}
+    totals = {oid: _round(float(t)) or 0.0 for oid, t in exact.items()}
+    ranked = sorted(exact.items(), key=lambda kv: (-kv[1], order[kv[0]]))
+    whole = sum((t for t in exact.values() if t > 0), Fraction(0))
+    margin = (_round(float((ranked[0][1] - ranked[1][1]) / whole)) or 0.0) if whole else 0.0
     leads = whole > 0 and ranked[0][1] > ranked[1][1] and margin >= clf.margin
     outcome = ranked[0][0] if leads else clf.fallback
     current = None
     if clf.current is not None:
         q = loaded.questions[clf.current]
-        votes: Counter[str] = Counter()
-        for value, count in raw_counts[q.id].items():
+        votes: dict[str, Fraction] = defaultdict(Fraction)
+        for value, count in raw_counts.get(q.id, {}).items():
             opt = next((o for o in q.options if o.value == value), None)
             if opt is not None and opt.signals:
                 top = max(opt.signals.values())
@@ -634,7 +905,7 @@ def _classify(
 def trigger_context(
     loaded: LoadedRubric,
     card: Scorecard,
-    raw_counts: dict[str, Counter[Any]],
+    raw_counts: Mapping[str, Mapping[Any, Fraction | int]],
     values: dict[str, dict[Any, _Value]] | None = None,
 ) -> dict[str, Any]:
     """What a recommendation's trigger can see (docs/rubric-format.md, Expressions)."""
@@ -645,7 +916,7 @@ def trigger_context(
                 scores[(v.qid, v.canonical)] = v.score
     answers: dict[str, Any] = {}
     for q in loaded.rubric.questions:
-        top = _most_common(q, raw_counts.get(q.id, Counter()), scores)
+        top = _most_common(q, raw_counts.get(q.id, {}), scores)
         answers[q.var] = list(top) if isinstance(top, tuple) else top
     return {
         "overall": card.overall,
@@ -660,7 +931,7 @@ def trigger_context(
 
 
 def _most_common(
-    q: Question, counts: Counter[Any], scores: dict[tuple[str, Any], float | None]
+    q: Question, counts: Mapping[Any, Fraction | int], scores: dict[tuple[str, Any], float | None]
 ) -> Any:
     """The answer most respondents gave. On a tie, the lower-scoring answer (then the earlier
     option, then the smaller value): an even split never hides a problem."""
@@ -668,7 +939,7 @@ def _most_common(
         return None
     option_order = {o.value: i for i, o in enumerate(q.options)}
 
-    def rank(item: tuple[Any, int]) -> tuple[Any, ...]:
+    def rank(item: tuple[Any, Fraction | int]) -> tuple[Any, ...]:
         value, n = item
         s = scores.get((q.id, value))
         return (-n, 2.0 if s is None else s, option_order.get(value, len(option_order)), str(value))
@@ -679,7 +950,7 @@ def _most_common(
 def _recommend(
     loaded: LoadedRubric,
     card: Scorecard,
-    raw_counts: dict[str, Counter[Any]],
+    raw_counts: Mapping[str, Mapping[Any, Fraction | int]],
     values: dict[str, dict[Any, _Value]],
 ) -> tuple[list[RecommendationHit], list[str]]:
     """The recommendations that fire, in roadmap order, and a warning for each trigger that

@@ -17,6 +17,7 @@ class GateSettings:
     fail_under: float | None = None
     fail_under_dimension: dict[str, float] = field(default_factory=dict)
     max_drop: float | None = None
+    drop_beyond_noise: bool = False  # count only drops larger than their noise (section 5a)
     # Where each dimension gate was set, so that an unknown id is reported where it was typed.
     sources: dict[str, str] = field(default_factory=dict)
 
@@ -27,6 +28,7 @@ class GateSettings:
         fail_under: float | None,
         fail_under_dimension: list[str],
         max_drop: float | None,
+        drop_beyond_noise: bool | None = None,
     ) -> GateSettings:
         base = config or Gates()
         dims = dict(base.fail_under_dimension)
@@ -38,6 +40,9 @@ class GateSettings:
             fail_under=fail_under if fail_under is not None else base.fail_under,
             fail_under_dimension=dims,
             max_drop=max_drop if max_drop is not None else base.max_drop,
+            drop_beyond_noise=(
+                drop_beyond_noise if drop_beyond_noise is not None else base.drop_beyond_noise
+            ),
             sources=sources,
         )
 
@@ -82,7 +87,7 @@ def check_gates(
                 f"dimension {dim} scores {_below(d.score, threshold)}, under {threshold:g}"
             )
     if gates.max_drop is not None and baseline is not None:
-        failures.extend(drops(card, baseline, gates.max_drop))
+        failures.extend(drops(card, baseline, gates.max_drop, beyond_noise=gates.drop_beyond_noise))
     return failures
 
 
@@ -115,24 +120,41 @@ def check_dimension_ids(card: Scorecard, gates: GateSettings) -> None:
             )
 
 
-def drops(card: Scorecard, baseline: Scorecard, max_drop: float) -> list[str]:
+def drops(
+    card: Scorecard, baseline: Scorecard, max_drop: float, *, beyond_noise: bool = False
+) -> list[str]:
+    """Falls larger than `max_drop` points. With `beyond_noise`, a fall counts only when it is
+    also beyond noise (`compare.noise_of`); one that cannot be judged (no intervals) counts."""
+    from alignment_cli.scoring.compare import noise_of
+
     out: list[str] = []
+
+    def judged(fall: float, noise: float | None) -> tuple[bool, str]:
+        if not beyond_noise or noise is None:
+            return True, ""
+        return fall > noise, f", beyond its noise of {noise:.1f}"
+
     if card.overall is not None and baseline.overall is not None:
         fall = baseline.overall - card.overall
-        if fall > max_drop:
+        noise = noise_of(
+            baseline.overall, baseline.overall_interval, card.overall, card.overall_interval
+        )
+        counts, why = judged(fall, noise)
+        if fall > max_drop and counts:
             out.append(
                 f"overall score fell {fall:.1f} points ({baseline.overall:.1f} to "
-                f"{card.overall:.1f}), more than {max_drop:g}"
+                f"{card.overall:.1f}), more than {max_drop:g}{why}"
             )
     for d in card.dimensions:
         old = baseline.dimension(d.id)
         if old is None or old.score is None or d.score is None:
             continue
         fall = old.score - d.score
-        if fall > max_drop:
+        counts, why = judged(fall, noise_of(old.score, old.interval, d.score, d.interval))
+        if fall > max_drop and counts:
             out.append(
                 f"dimension {d.id} fell {fall:.1f} points ({old.score:.1f} to {d.score:.1f}), "
-                f"more than {max_drop:g}"
+                f"more than {max_drop:g}{why}"
             )
     return out
 

@@ -11,7 +11,9 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""2: scores by role group, unknown as the lowest value, coverage over everything asked, gaps on
+common questions (issue 13); scorecards of 1 still load, and comparing with one says so."""
 
 
 class Card(BaseModel):
@@ -66,6 +68,17 @@ class QuestionScore(Card):
     notes: list[NoteInfo] = []
 
 
+class Interval(Card):
+    """Where the score would likely fall with other respondents of the same roles."""
+
+    low: float
+    high: float
+
+
+class OverallInterval(Interval):
+    level: float = 0.95
+
+
 class GroupScore(Card):
     """A phase or a dimension."""
 
@@ -74,7 +87,28 @@ class GroupScore(Card):
     weight: float = 1.0
     score: float | None = None
     by_role: dict[str, float | None] = {}
-    gap: float | None = None
+    gap: float | None = Field(
+        None, description="gap_first minus gap_second: over the questions both answered."
+    )
+    gap_first: float | None = Field(None, description="The first gap role, common questions.")
+    gap_second: float | None = Field(None, description="The second gap role, common questions.")
+    gap_abs: float | None = Field(
+        None, description="Weighted mean absolute difference on the common questions, points."
+    )
+    gap_questions: int = Field(0, description="How many questions both gap roles answered.")
+    gap_cancels: bool = Field(
+        False, description="Disagreements cancel: gap_abs is 10 or more points above |gap|."
+    )
+    leadership_gap: dict[str, float] = Field(
+        {}, description="Leadership minus each gap role, on their common questions."
+    )
+    interval: Interval | None = Field(None, description="95% interval of the score.")
+    indicative: bool = Field(
+        False, description="A role group behind the score is under the minimum group size."
+    )
+    agreement: dict[str, float] = Field(
+        {}, description="Dimensions: rwg(J) within each role group of three or more, 0..1."
+    )
     spread: float | None = None
     coverage: float | None = Field(None, description="Answered share of what was asked, 0..1.")
     threshold: float | None = None
@@ -95,8 +129,17 @@ class GapItem(Card):
     id: str
     title: str
     gap: float = Field(description="First gap role minus second, in points.")
-    first: float | None = Field(description="The first gap role's score.")
-    second: float | None = Field(description="The second gap role's score.")
+    first: float | None = Field(description="The first gap role's score, common questions.")
+    second: float | None = Field(description="The second gap role's score, common questions.")
+    gap_abs: float | None = Field(None, description="Mean absolute difference, points.")
+    common: int = Field(0, description="How many questions both roles answered.")
+
+
+class AgreementFlag(Card):
+    role: str
+    dimension: str
+    title: str
+    rwg: float
 
 
 class Counts(Card):
@@ -181,6 +224,23 @@ class Scorecard(Card):
     )
     overall_gap: float | None = Field(
         None, description="The dimension gaps weighted by dimension weight, in points."
+    )
+    overall_interval: OverallInterval | None = Field(
+        None, description="The overall score's interval and its level (0.95)."
+    )
+    overall_indicative: bool = False
+    leadership: str | None = Field(None, description="The rubric's leadership role.")
+    overall_leadership_gap: dict[str, float] = Field(
+        {}, description="Leadership minus each gap role: the dimensions' gaps, weighted."
+    )
+    aggregation: str = Field("roles", description="roles or people (the rubric's choice).")
+    min_group_size: int = 3
+    small_groups: list[str] = Field(
+        [], description="Role groups under the minimum size: their scores are indicative."
+    )
+    low_agreement: list[AgreementFlag] = []
+    cancelling_gaps: list[str] = Field(
+        [], description="Dimensions whose signed gap hides disagreements that cancel."
     )
     level: LevelInfo | None
     current_phase: str | None

@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from alignment_cli.report import markdown as md
+from alignment_cli.report.reading import noise_word
 from alignment_cli.report.summaries import MOVES, fmt_change, headline, since_when, status_counts
 from alignment_cli.scoring.compare import Comparison, top_changes
 from alignment_cli.scoring.history import Trend, sparkline
@@ -43,6 +44,8 @@ def comparison_view(cmp: Comparison, *, limit: int = 8) -> RenderableType:
             t.add_column(col, justify="right" if col in ("before", "now", "change") else "left")
         for d in deltas:
             status = d.status if not d.note else f"{d.status} ({d.note})"
+            if noise_word(d):
+                status += f", {noise_word(d)}"
             if d.achieved_old is not None and d.achieved_new is not None:
                 if d.achieved_new and not d.achieved_old:
                     status += ", now achieved"

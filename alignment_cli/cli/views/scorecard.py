@@ -15,7 +15,8 @@ from rich.table import Table
 from rich.text import Text
 
 from alignment_cli.report import markdown as md
-from alignment_cli.scoring.scorecard import Scorecard
+from alignment_cli.report.reading import reading_notes
+from alignment_cli.scoring.scorecard import GroupScore, Scorecard
 
 WIDE = 100  # from this width on, scores get a bar
 MAX_WARNINGS = 10
@@ -59,14 +60,17 @@ def scorecard_view(card: Scorecard, *, width: int = 120, top_gaps: int = 5) -> R
     target = ""
     if card.target is not None:
         target = f" (target {card.target:.0f}, short by {card.shortfall or 0:.0f})"
+    rng = md.fmt_range(card.overall_interval, card.overall_indicative)
     parts.append(
         Text.from_markup(
-            f"\n[bold]Overall {md.fmt_score(card.overall)}/100[/bold] · level {escape(level)} · "
-            f"{escape(state)}{target}"
+            f"\n[bold]Overall {md.fmt_score(card.overall)}/100[/bold] {escape(rng)}"
+            f" · level {escape(level)} · {escape(state)}{target}"
         )
     )
     parts.append(_dimensions(card, wide))
     parts.append(_phases(card, wide))
+    for line in reading_notes(card):
+        parts.append(Text(line))
     roles = card.gap_roles
     gaps = [g for g in card.gaps if g.kind == "question" and round(g.gap)][:top_gaps]
     if gaps and len(roles) == 2:
@@ -124,7 +128,10 @@ def scorecard_view(card: Scorecard, *, width: int = 120, top_gaps: int = 5) -> R
 
 def _dimensions(card: Scorecard, wide: bool) -> Table:
     roles = card.gap_roles
-    t = _table("Dimensions")
+    title = "Dimensions"
+    if len(roles) == 2:
+        title += f" ({roles[0]} and {roles[1]} on the questions both answered)"
+    t = _table(title)
     t.add_column("dimension", ratio=1, min_width=12)
     t.add_column("score", justify="right", no_wrap=True)
     if wide:
@@ -133,19 +140,22 @@ def _dimensions(card: Scorecard, wide: bool) -> Table:
         t.add_column(role, justify="right", no_wrap=True)
     if roles:
         t.add_column("gap", justify="right", no_wrap=True)
-    t.add_column("spread", justify="right", no_wrap=True)
+    if wide:  # under 100 columns the spread goes (it stays in --format json)
+        t.add_column("spread", justify="right", no_wrap=True)
     t.add_column("coverage", justify="right", no_wrap=True)
     has_targets = any(d.target is not None for d in card.dimensions)
     if has_targets:
         t.add_column("target", justify="right", no_wrap=True)
     for d in card.dimensions:
-        row: list[RenderableType] = [escape(d.title), md.fmt_score(d.score)]
+        row: list[RenderableType] = [escape(d.title), _scored(d.score, d.interval, d.indicative)]
         if wide:
             row.append(_bar(d.score))
-        row += [md.fmt_score(d.by_role.get(r)) for r in roles]
+        row += [md.fmt_score(_on_common(d, r, roles)) for r in roles]
         if roles:
             row.append(md.fmt_gap(d.gap))
-        row += [md.fmt_score(d.spread), md.fmt_percent(d.coverage)]
+        if wide:
+            row.append(md.fmt_score(d.spread))
+        row.append(md.fmt_percent(d.coverage))
         if has_targets:
             row.append(md.fmt_score(d.target))
         t.add_row(*row)
@@ -164,9 +174,19 @@ def _phases(card: Scorecard, wide: bool) -> Table:
         status = {True: "achieved", False: "not yet", None: "not assessed"}[p.achieved]
         if p.id == card.current_phase and not card.all_phases_achieved:
             status += " ← current"
-        row: list[RenderableType] = [escape(p.title), md.fmt_score(p.score)]
+        row: list[RenderableType] = [escape(p.title), _scored(p.score, p.interval, p.indicative)]
         if wide:
             row.append(_bar(p.score))
         row += [md.fmt_score(p.threshold), status]
         t.add_row(*row)
     return t
+
+
+def _scored(score: float | None, interval: object | None, indicative: bool) -> str:
+    rng = md.fmt_range(interval, indicative)
+    return md.fmt_score(score) + (f" {rng}" if rng else "")
+
+
+def _on_common(d: GroupScore, role: str, roles: list[str]) -> float | None:
+    """The gap roles' scores as the gap is taken: on the questions both answered."""
+    return d.gap_first if role == roles[0] else d.gap_second
