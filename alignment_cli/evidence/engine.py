@@ -22,9 +22,9 @@ from typing import Any
 from alignment_cli.errors import InvalidInput, Problem
 from alignment_cli.evidence.formats import KINDS, Kind, recognise, resolve
 from alignment_cli.evidence.mapping import DAYS, LoadedMapping
+from alignment_cli.files.evidence_file import FORMAT as FORMAT  # defined where it is read
 from alignment_cli.model.metrics import METRICS
 
-FORMAT = "alignment-evidence/1"
 MEMORY_LIMIT = "1GB"
 """DuckDB spills to a temporary folder beyond this, so a large export stays under budget."""
 MAX_PROBLEMS = 20

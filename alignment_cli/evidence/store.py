@@ -5,25 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from alignment_cli.errors import InvalidInput, Problem
-from alignment_cli.evidence.engine import FORMAT
+# Reading them back is in the files layer, where scoring reads them too.
+from alignment_cli.files.evidence_file import FOLDER, FORMAT, Evidence, folder_of, latest, read
 
-FOLDER = "evidence"
-
-
-@dataclass
-class Evidence:
-    path: Path
-    data: dict[str, Any]
-
-    @property
-    def metrics(self) -> dict[str, Any]:
-        metrics: dict[str, Any] = self.data.get("metrics", {})
-        return metrics
+__all__ = ["FOLDER", "FORMAT", "Evidence", "dump", "file_name", "folder_of", "latest", "read"]
 
 
 def file_name(document: dict[str, Any]) -> str:
@@ -36,37 +23,3 @@ def file_name(document: dict[str, Any]) -> str:
 
 def dump(document: dict[str, Any]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
-
-
-def folder_of(directory: Path) -> Path:
-    return directory / FOLDER
-
-
-def read(path: Path) -> Evidence:
-    from alignment_cli.files.yamlio import read_text
-
-    text = read_text(path)
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(
-            [Problem(str(path), exc.lineno, exc.colno, f"not JSON: {exc.msg}")]
-        ) from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise InvalidInput(
-            [Problem(str(path), 1, None, f"not an evidence file (expected format {FORMAT})")]
-        )
-    if not isinstance(data.get("metrics"), dict):
-        raise InvalidInput([Problem(str(path), 1, None, "no metrics in the evidence file")])
-    return Evidence(path, data)
-
-
-def latest(directory: Path) -> Evidence | None:
-    """The most recent import in DIR/evidence (by its `imported` time, then name), or None."""
-    folder = folder_of(directory)
-    if not folder.is_dir():
-        return None
-    found = [read(p) for p in sorted(folder.glob("*.json"))]
-    if not found:
-        return None
-    return max(found, key=lambda e: (str(e.data.get("imported", "")), e.path.name))

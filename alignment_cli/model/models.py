@@ -413,6 +413,12 @@ class Rubric(Model):
         "weigh 1. Equal weights over the groups that answered when empty.",
         json_schema_extra={"propertyNames": {"pattern": ID_PATTERN, "maxLength": 80}},
     )
+    evidence_policy: Literal["replace", "beside"] = Field(
+        "replace",
+        description="With CRM evidence in the engagement: replace puts the measured score of "
+        "each fact question (a question with evidence:) in place of the answers' mean in every "
+        "score; beside only shows it next to what each role said.",
+    )
     min_group_size: int = Field(
         3,
         ge=1,

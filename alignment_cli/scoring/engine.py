@@ -34,6 +34,7 @@ from alignment_cli.model.expressions import EvaluationError, Expression, Referen
 from alignment_cli.model.models import Classifier, Question, Rubric, to_var
 from alignment_cli.model.qtypes import KINDS
 from alignment_cli.model.rubric import LoadedRubric
+from alignment_cli.scoring.evidence import Measured
 from alignment_cli.scoring.scorecard import (
     AgreementFlag,
     BlindSpot,
@@ -46,6 +47,7 @@ from alignment_cli.scoring.scorecard import (
     LevelInfo,
     NoteInfo,
     OverallInterval,
+    QuestionEvidence,
     QuestionScore,
     Reason,
     RecommendationHit,
@@ -170,8 +172,12 @@ def score(
     targets: Targets | None = None,
     organization: str | None = None,
     warnings: Sequence[str] = (),
+    measured: Mapping[str, Measured] | None = None,
 ) -> Scorecard:
     """Score answer files that `responses.check_against_rubric` accepted.
+
+    `measured`: CRM evidence by question id (`evidence.link`); one that `replaces` stands for
+    the answers' mean in that question's score (docs/scoring.md, section 6).
 
     Answers that do not count are left out rather than guessed at: answers to questions the
     respondent's role is not asked, or whose condition is false, or that do not fit the question.
@@ -351,10 +357,17 @@ def score(
             q.id: weighted_mean((group_weight[g], m) for g, m in role_means[q.id].items())
             for q in r.questions
         }
+    # Say vs do: a measured fact replaces the answers' mean in its question's score, and so in
+    # every score built on it; each role's own scores and the gaps stay what the roles said.
+    for qid, m in (measured or {}).items():
+        if m.replaces and m.score is not None and qid in means:
+            means[qid] = m.score
     questions = [
         _question_score(q, tallies[q.id], means[q.id], role_means[q.id], gap_pair, shown, notes)
         for q in r.questions
     ]
+    if measured:
+        _attach_evidence(questions, measured, values)
     qmap = {qs.id: qs for qs in questions}
     small = {role for role in role_ids if 0 < role_counts[role] < r.min_group_size}
     spread_of = _Spread(group_weight, people, small)
@@ -546,6 +559,32 @@ def _value_of(p: _Plan | None, qid: str, role: str, rules: AnswerRules, value: A
     if s is not None and p.weight > 0:
         out.dim, out.phase, out.weight, out.weighted = p.dim, p.phase, p.weight, p.weight * s
     return out
+
+
+def _attach_evidence(
+    questions: list[QuestionScore],
+    measured: Mapping[str, Measured],
+    values: dict[str, dict[Any, _Value]],
+) -> None:
+    """Each measured question carries the measurement and each role's mean answer (in the
+    question's unit: what it said, beside what the data shows)."""
+    said: dict[str, dict[str, Dist]] = defaultdict(dict)
+    for role, known in values.items():
+        for v in known.values():
+            number = isinstance(v.canonical, int | float) and not isinstance(v.canonical, bool)
+            if v.qid in measured and v.kind == _ANSWERED and v.count and number:
+                said[v.qid].setdefault(role, Dist()).add(float(v.canonical), v.count)
+    for qs in questions:
+        m = measured.get(qs.id)
+        if m is not None:
+            qs.evidence = QuestionEvidence(
+                metric=m.metric,
+                value=m.value,
+                unit=m.unit,
+                score=_pts(m.score),
+                replaced=m.replaces and m.score is not None,
+                said={role: round(d.mean() or 0.0, 4) for role, d in sorted(said[qs.id].items())},
+            )
 
 
 def _question_score(

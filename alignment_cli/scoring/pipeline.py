@@ -1,7 +1,8 @@
 """The path every scoring command shares: find the rubric and the answers, check, score.
 
 Commands (score, report, compare, history) call `score_inputs`; it is the only place that decides
-which rubric applies to a set of answers.
+which rubric applies to a set of answers, and which CRM evidence (an engagement's latest import
+in evidence/) stands beside them.
 """
 
 from __future__ import annotations
@@ -13,11 +14,14 @@ from pathlib import Path
 
 from alignment_cli import clock
 from alignment_cli.errors import InvalidInput
+from alignment_cli.files import evidence_file
 from alignment_cli.files.engagement import Engagement, find_engagement
+from alignment_cli.files.evidence_file import latest
 from alignment_cli.files.responses import check_against_rubric, find_response_files, load_responses
 from alignment_cli.model.rubric import LoadedRubric, load_rubric
 from alignment_cli.scoring.engine import score
-from alignment_cli.scoring.scorecard import Scorecard
+from alignment_cli.scoring.evidence import calibration, link
+from alignment_cli.scoring.scorecard import EvidenceInfo, Scorecard
 
 
 @dataclass
@@ -70,6 +74,8 @@ def _score_inputs(
             + ", ".join(sorted(orgs))
             + "); score each organisation's answers separately"
         )
+    evidence = latest(engagement.root) if engagement else None
+    measured = link(rubric, evidence) if evidence else None
     card = score(
         rubric,
         files,
@@ -77,8 +83,23 @@ def _score_inputs(
         targets=engagement.config.targets if engagement else None,
         organization=organization,
         warnings=warnings,
+        measured=measured,
     )
+    if evidence is not None:
+        period = evidence.data.get("period") or {}
+        card.evidence = EvidenceInfo(
+            file=f"{evidence_file.FOLDER}/{evidence.path.name}",
+            imported=_text(evidence.data.get("imported")),
+            period_from=_text(period.get("from")) if isinstance(period, dict) else None,
+            period_to=_text(period.get("to")) if isinstance(period, dict) else None,
+            policy=rubric.rubric.evidence_policy,
+        )
+        card.calibration = calibration(card)
     return Scored(card, rubric, engagement, paths)
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)[:40]
 
 
 def latest_answer_time(card: Scorecard) -> datetime | None:

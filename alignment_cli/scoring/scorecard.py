@@ -46,6 +46,44 @@ class NoteInfo(Card):
     text: str
 
 
+def _absent(value: object) -> bool:
+    """Left out of the JSON when there is nothing: a card without evidence stays as it was."""
+    return value is None or value == {}
+
+
+class QuestionEvidence(Card):
+    """What the CRM shows for a fact question (docs/scoring.md, section 6)."""
+
+    metric: str
+    value: float = Field(description="The metric in the question's unit (62.25 percent).")
+    unit: str = Field("", description="The question's unit.")
+    score: float | None = Field(None, description="The value scored by the question, 0..100.")
+    replaced: bool = Field(
+        False, description="Whether the question's score is this one (evidence_policy: replace)."
+    )
+    said: dict[str, float] = Field(
+        {}, description="Each role's mean answer, in the question's unit."
+    )
+
+
+class EvidenceInfo(Card):
+    """The evidence file the card used."""
+
+    file: str
+    imported: str | None = None
+    period_from: str | None = None
+    period_to: str | None = None
+    policy: str = "replace"
+
+
+class Calibration(Card):
+    """How far a role's claims sit from the data, over the linked questions (section 6)."""
+
+    questions: int
+    mean_difference: float = Field(description="Mean of its score minus the measured, points.")
+    mean_absolute: float = Field(description="Mean absolute difference, points.")
+
+
 class QuestionScore(Card):
     id: str
     phase: str
@@ -66,6 +104,7 @@ class QuestionScore(Card):
         {}, description="Per role: how many respondents gave each answer."
     )
     notes: list[NoteInfo] = []
+    evidence: QuestionEvidence | None = Field(None, exclude_if=_absent)
 
 
 class Interval(Card):
@@ -259,6 +298,8 @@ class Scorecard(Card):
     recommendations: list[RecommendationHit] = []
     blind_spots: list[BlindSpot] = []
     warnings: list[str] = []
+    evidence: EvidenceInfo | None = Field(None, exclude_if=_absent)
+    calibration: dict[str, Calibration] = Field({}, exclude_if=_absent)
 
     def dimension(self, dimension_id: str) -> GroupScore | None:
         return next((d for d in self.dimensions if d.id == dimension_id), None)

@@ -16,6 +16,7 @@ from rich.text import Text
 
 from alignment_cli.report import markdown as md
 from alignment_cli.report.reading import reading_notes
+from alignment_cli.report.say_do import say_do
 from alignment_cli.scoring.scorecard import GroupScore, Scorecard
 
 WIDE = 100  # from this width on, scores get a bar
@@ -69,6 +70,8 @@ def scorecard_view(card: Scorecard, *, width: int = 120, top_gaps: int = 5) -> R
     )
     parts.append(_dimensions(card, wide))
     parts.append(_phases(card, wide))
+    if card.evidence is not None:
+        parts += _say_do(card)
     for line in reading_notes(card):
         parts.append(Text(line))
     roles = card.gap_roles
@@ -124,6 +127,35 @@ def scorecard_view(card: Scorecard, *, width: int = 120, top_gaps: int = 5) -> R
         rest = len(card.warnings) - MAX_WARNINGS
         parts.append(Text(f"... and {rest} more warnings (all of them in --format json)"))
     return Group(*parts)
+
+
+def _say_do(card: Scorecard) -> list[RenderableType]:
+    """Measured beside said, for the questions the CRM evidence answers."""
+    view = say_do(card)
+    policy = (
+        "the measured score replaces the answers in the scores"
+        if view.policy == "replace"
+        else "shown beside the answers; the scores are the answers'"
+    )
+    t = _table(f"Say vs do: what the CRM shows ({view.source}; {policy})")
+    t.add_column("question", ratio=1, min_width=12)
+    t.add_column("said (minus the data)", ratio=1)
+    t.add_column("CRM", justify="right", no_wrap=True)
+    t.add_column("score", justify="right", no_wrap=True)
+    for row in view.rows:
+        said = "; ".join(f"{s.role} {s.value} ({s.difference})" for s in row.said) or "–"
+        t.add_row(escape(row.question), escape(said), escape(row.measured), row.measured_score)
+    out: list[RenderableType] = [t]
+    if view.calibration:
+        out.append(
+            Text(
+                "Calibration (mean of each role's score minus the data's, points): "
+                + "; ".join(
+                    f"{c.role} {c.mean_difference} over {c.questions}" for c in view.calibration
+                )
+            )
+        )
+    return out
 
 
 def _dimensions(card: Scorecard, wide: bool) -> Table:

@@ -1,0 +1,164 @@
+"""Say vs do: per fact question, what each role said beside what the CRM shows, each role's
+calibration, and the benchmark lines set against the client's own figures.
+
+Built once from the scorecard (its questions' `evidence` and `calibration`) for the terminal
+view and the report alike. The figures are defined in docs/scoring.md, section 6.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from alignment_cli.model.models import RESERVED_ANSWERS, Question
+from alignment_cli.model.rubric import LoadedRubric
+from alignment_cli.scoring.scorecard import Scorecard
+
+
+def fmt_value(value: float | None, unit: str = "") -> str:
+    """A said or measured value as people read it: one decimal at most, half up, and its unit."""
+    if value is None:
+        return "–"
+    d = Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    text = f"{d:,f}".removesuffix(".0")
+    if text == "-0":
+        text = "0"
+    return f"{text} {unit}".strip()
+
+
+def fmt_difference(value: float, unit: str = "") -> str:
+    """Said minus measured, signed (a minus sign, as the report writes gaps)."""
+    text = fmt_value(abs(value), unit)
+    rounded = Decimal(str(abs(value))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    if rounded == 0:
+        return fmt_value(0.0, unit)
+    return ("+" if value > 0 else "−") + text
+
+
+@dataclass(frozen=True)
+class Said:
+    role: str
+    value: str  # "80 percent"
+    difference: str  # "+17.8 percent": said minus measured
+
+
+@dataclass(frozen=True)
+class SayDoRow:
+    question: str  # its text
+    metric: str
+    measured: str  # "62.3 percent"
+    measured_score: str  # points, or a dash when the question's bands do not cover it
+    replaced: bool
+    said: list[Said]
+
+
+@dataclass(frozen=True)
+class CalibrationRow:
+    role: str
+    questions: int
+    mean_difference: str  # points, signed
+    mean_absolute: str  # points
+
+
+@dataclass(frozen=True)
+class BenchmarkLine:
+    benchmark: str  # its id
+    question: str
+    client: str  # "the CRM shows 62.3 percent" or "answers: sales 80 percent, ..."
+    measured: bool
+
+
+@dataclass(frozen=True)
+class SayDo:
+    rows: list[SayDoRow]
+    calibration: list[CalibrationRow]
+    policy: str | None  # replace or beside; None without evidence
+    source: str | None  # the evidence file and its period
+
+    @property
+    def present(self) -> bool:
+        return bool(self.rows)
+
+
+def _points(value: float) -> str:
+    d = Decimal(str(value)).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+    if d == 0:
+        return "0"
+    return ("+" if d > 0 else "−") + str(abs(d))
+
+
+def say_do(
+    card: Scorecard, loaded: LoadedRubric | None = None, shown: set[str] | None = None
+) -> SayDo:
+    """The say-vs-do rows; `loaded` gives the roles' titles (else their ids); `shown`: the
+    roles whose figures may be shown (small-group rules)."""
+    titles = {r.id: r.title for r in loaded.rubric.roles} if loaded else {}
+
+    def ok(role: str) -> bool:
+        return shown is None or role in shown
+
+    rows: list[SayDoRow] = []
+    for qs in card.questions:
+        ev = qs.evidence
+        if ev is None:
+            continue
+        unit = ev.unit
+        said = [
+            Said(titles.get(role, role), fmt_value(v, unit), fmt_difference(v - ev.value, unit))
+            for role, v in ev.said.items()
+            if ok(role)
+        ]
+        rows.append(
+            SayDoRow(
+                question=qs.text,
+                metric=ev.metric,
+                measured=fmt_value(ev.value, unit),
+                measured_score="–" if ev.score is None else f"{ev.score:.0f}",
+                replaced=ev.replaced,
+                said=said,
+            )
+        )
+    calibration = [
+        CalibrationRow(
+            titles.get(role, role),
+            c.questions,
+            _points(c.mean_difference),
+            f"{Decimal(str(c.mean_absolute)).quantize(Decimal('1'), rounding=ROUND_HALF_UP)}",
+        )
+        for role, c in card.calibration.items()
+        if ok(role)
+    ]
+    source = None
+    if card.evidence is not None:
+        e = card.evidence
+        period = f", {e.period_from} to {e.period_to}" if e.period_from and e.period_to else ""
+        source = f"{e.file}{period}"
+    return SayDo(rows, calibration, card.evidence.policy if card.evidence else None, source)
+
+
+def benchmark_lines(
+    card: Scorecard, loaded: LoadedRubric, benchmark_id: str, shown: set[str] | None = None
+) -> list[BenchmarkLine]:
+    """The client's own figures on the questions a benchmark names: the CRM's where measured,
+    else what each role answered (number questions only: a figure beside a figure)."""
+    bench = next(b for b in loaded.rubric.benchmarks if b.id == benchmark_id)
+    questions: dict[str, Question] = {q.id: q for q in loaded.rubric.questions}
+    titles = {r.id: r.title for r in loaded.rubric.roles}
+    scores = {qs.id: qs for qs in card.questions}
+    out: list[BenchmarkLine] = []
+    for qid in bench.questions:
+        q, qs = questions.get(qid), scores.get(qid)
+        if q is None or qs is None or q.type != "number":
+            continue
+        if qs.evidence is not None:
+            text = f"the CRM shows {fmt_value(qs.evidence.value, q.unit)}"
+            out.append(BenchmarkLine(bench.id, q.text, text, True))
+            continue
+        answers = [
+            f"{titles.get(role, role)} {', '.join(a for a in counts if a not in RESERVED_ANSWERS)}"
+            for role, counts in qs.answers.items()
+            if (shown is None or role in shown) and any(a not in RESERVED_ANSWERS for a in counts)
+        ]
+        if answers:
+            out.append(BenchmarkLine(bench.id, q.text, "answers: " + "; ".join(answers), False))
+    return out
