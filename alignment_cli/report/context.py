@@ -74,6 +74,7 @@ from alignment_cli.report.model import (
 )
 from alignment_cli.report.progress import trend_view
 from alignment_cli.report.reading import reading_notes
+from alignment_cli.report.say_do import benchmark_lines, say_do
 from alignment_cli.scoring.scorecard import (
     Classification,
     Evidence,
@@ -170,6 +171,7 @@ def build_context(
         roadmap,
         {x.id for x in roles if x.shown},
     )
+    shown_ids = {x.id for x in roles if x.shown}
     history_list = list(history)
     trend = trend_view(history_list) if len(history_list) >= 2 else None
     return ReportContext(
@@ -185,7 +187,7 @@ def build_context(
         orientation=orientation,
         roadmap=roadmap,
         recommendations_total=len(hits),
-        benchmarks=_benchmarks(loaded),
+        benchmarks=_benchmarks(card, loaded, shown_ids),
         blind_spots=_blind_spots(card, few),
         appendix=build_appendix(
             card, loaded, roles, anonymous, everyone_shown, few, attribute_quotes
@@ -196,6 +198,7 @@ def build_context(
         consultant=_consultant_view(consultant),
         plan=_plan(card, loaded, hits, few, size),
         heatmap=_heatmap(card, roles),
+        say_do=say_do(card, loaded, shown_ids),
     )
 
 
@@ -707,7 +710,8 @@ def _summary(
     )
 
 
-def _benchmarks(loaded: LoadedRubric) -> list[BenchmarkView]:
+def _benchmarks(card: Scorecard, loaded: LoadedRubric, shown: set[str]) -> list[BenchmarkView]:
+    """Each published figure, and beside it the client's own on the questions it names."""
     qtext = {q.id: q.text for q in loaded.rubric.questions}
     return [
         BenchmarkView(
@@ -718,6 +722,7 @@ def _benchmarks(loaded: LoadedRubric) -> list[BenchmarkView]:
             second_hand=b.second_hand,
             url=b.url,
             questions=[qtext.get(q, q) for q in b.questions],
+            client=benchmark_lines(card, loaded, b.id, shown),
         )
         for b in loaded.rubric.benchmarks
     ]

@@ -265,6 +265,54 @@ class RoadmapPhase:
     recommendations: list[RecommendationView]
 
 
+# Say vs do (report/say_do.py builds them; docs/scoring.md, section 6, defines them)
+
+
+@dataclass(frozen=True)
+class Said:
+    role: str
+    value: Figure  # "80 percent"
+    difference: Figure  # "+17.8 percent": said minus measured
+
+
+@dataclass(frozen=True)
+class SayDoRow:
+    question: str  # its text
+    metric: str
+    measured: Figure  # "62.3 percent"
+    measured_score: Figure  # points, or a dash when the question's bands do not cover it
+    replaced: bool
+    said: list[Said]
+
+
+@dataclass(frozen=True)
+class CalibrationRow:
+    role: str
+    questions: int
+    mean_difference: Figure  # points, signed
+    mean_absolute: Figure  # points
+
+
+@dataclass(frozen=True)
+class BenchmarkLine:
+    benchmark: str  # its id
+    question: str
+    client: str  # "the CRM shows 62.3 percent" or "answers: sales 80 percent, ..."
+    measured: bool
+
+
+@dataclass(frozen=True)
+class SayDo:
+    rows: list[SayDoRow]
+    calibration: list[CalibrationRow]
+    policy: str | None  # replace or beside; None without evidence
+    source: str | None  # the evidence file and its period
+
+    @property
+    def present(self) -> bool:
+        return bool(self.rows)
+
+
 @dataclass(frozen=True)
 class BenchmarkView:
     id: str
@@ -274,6 +322,7 @@ class BenchmarkView:
     second_hand: bool
     url: str | None
     questions: list[str]
+    client: list[BenchmarkLine] = field(default_factory=list)  # the client's own figures
 
 
 @dataclass(frozen=True)
@@ -508,6 +557,7 @@ class ReportContext:
     consultant: ConsultantView = NO_CONSULTANT_VIEW
     plan: list[WorkstreamView] = field(default_factory=list)
     heatmap: HeatMap = field(default_factory=lambda: HeatMap([], []))
+    say_do: SayDo = field(default_factory=lambda: SayDo([], [], None, None))
 
     def variables(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}

@@ -7,11 +7,11 @@ view and the report alike. The figures are defined in docs/scoring.md, section 6
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from alignment_cli.model.models import RESERVED_ANSWERS, Question
 from alignment_cli.model.rubric import LoadedRubric
+from alignment_cli.report.model import BenchmarkLine, CalibrationRow, Figure, Said, SayDo, SayDoRow
 from alignment_cli.scoring.scorecard import Scorecard
 
 
@@ -33,51 +33,6 @@ def fmt_difference(value: float, unit: str = "") -> str:
     if rounded == 0:
         return fmt_value(0.0, unit)
     return ("+" if value > 0 else "−") + text
-
-
-@dataclass(frozen=True)
-class Said:
-    role: str
-    value: str  # "80 percent"
-    difference: str  # "+17.8 percent": said minus measured
-
-
-@dataclass(frozen=True)
-class SayDoRow:
-    question: str  # its text
-    metric: str
-    measured: str  # "62.3 percent"
-    measured_score: str  # points, or a dash when the question's bands do not cover it
-    replaced: bool
-    said: list[Said]
-
-
-@dataclass(frozen=True)
-class CalibrationRow:
-    role: str
-    questions: int
-    mean_difference: str  # points, signed
-    mean_absolute: str  # points
-
-
-@dataclass(frozen=True)
-class BenchmarkLine:
-    benchmark: str  # its id
-    question: str
-    client: str  # "the CRM shows 62.3 percent" or "answers: sales 80 percent, ..."
-    measured: bool
-
-
-@dataclass(frozen=True)
-class SayDo:
-    rows: list[SayDoRow]
-    calibration: list[CalibrationRow]
-    policy: str | None  # replace or beside; None without evidence
-    source: str | None  # the evidence file and its period
-
-    @property
-    def present(self) -> bool:
-        return bool(self.rows)
 
 
 def _points(value: float) -> str:
@@ -104,7 +59,11 @@ def say_do(
             continue
         unit = ev.unit
         said = [
-            Said(titles.get(role, role), fmt_value(v, unit), fmt_difference(v - ev.value, unit))
+            Said(
+                titles.get(role, role),
+                Figure(fmt_value(v, unit)),
+                Figure(fmt_difference(v - ev.value, unit)),
+            )
             for role, v in ev.said.items()
             if ok(role)
         ]
@@ -112,8 +71,8 @@ def say_do(
             SayDoRow(
                 question=qs.text,
                 metric=ev.metric,
-                measured=fmt_value(ev.value, unit),
-                measured_score="–" if ev.score is None else f"{ev.score:.0f}",
+                measured=Figure(fmt_value(ev.value, unit)),
+                measured_score=Figure("–" if ev.score is None else f"{ev.score:.0f}"),
                 replaced=ev.replaced,
                 said=said,
             )
@@ -122,8 +81,8 @@ def say_do(
         CalibrationRow(
             titles.get(role, role),
             c.questions,
-            _points(c.mean_difference),
-            f"{Decimal(str(c.mean_absolute)).quantize(Decimal('1'), rounding=ROUND_HALF_UP)}",
+            Figure(_points(c.mean_difference)),
+            Figure(str(Decimal(str(c.mean_absolute)).quantize(Decimal(1), ROUND_HALF_UP))),
         )
         for role, c in card.calibration.items()
         if ok(role)
