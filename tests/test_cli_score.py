@@ -134,7 +134,7 @@ def test_text_output_stays_readable_at_80_columns(
         for word in d.title.split():
             assert word in words, d.title
     # With the CRM evidence in examples/halfway/evidence replacing four fact questions' answers
-    # (docs/scoring.md, section 6): 51.5 (48-55) from the answers alone.
+    # (docs/scoring.md, section 5b): 51.5 (48-55) from the answers alone.
     assert "Overall 51/100 (47–54) †" in words and "level Defined" in words
     assert "Say vs do" in words and "sales 80 percent (+17.8 percent)" in words
     assert "current phase: Assessment" in words

@@ -1,5 +1,5 @@
 """Say vs do end to end: `score` with the engagement's CRM evidence (JSON and text), the
-rubric's evidence_policy (replace changes the scores as docs/scoring.md section 6 says, beside
+rubric's evidence_policy (replace changes the scores as docs/scoring.md section 5b says, beside
 does not), no evidence = the same output as before, the calibration recomputed by hand, the
 report's section, and bad evidence files located (exit 2)."""
 

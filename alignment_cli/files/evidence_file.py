@@ -2,7 +2,7 @@
 evidence/ folder): the latest import, every metric checked, each problem located.
 
 Here in the files layer, below scoring, because scoring reads the evidence (say vs do,
-docs/scoring.md section 6); alignment_cli/evidence writes these files.
+docs/scoring.md section 5b); alignment_cli/evidence writes these files.
 """
 
 from __future__ import annotations

@@ -265,7 +265,7 @@ class RoadmapPhase:
     recommendations: list[RecommendationView]
 
 
-# Say vs do (report/say_do.py builds them; docs/scoring.md, section 6, defines them)
+# Say vs do (report/say_do.py builds them; docs/scoring.md, section 5b, defines them)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 calibration, and the benchmark lines set against the client's own figures.
 
 Built once from the scorecard (its questions' `evidence` and `calibration`) for the terminal
-view and the report alike. The figures are defined in docs/scoring.md, section 6.
+view and the report alike. The figures are defined in docs/scoring.md, section 5b.
 """
 
 from __future__ import annotations

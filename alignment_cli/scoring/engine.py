@@ -177,7 +177,7 @@ def score(
     """Score answer files that `responses.check_against_rubric` accepted.
 
     `measured`: CRM evidence by question id (`evidence.link`); one that `replaces` stands for
-    the answers' mean in that question's score (docs/scoring.md, section 6).
+    the answers' mean in that question's score (docs/scoring.md, section 5b).
 
     Answers that do not count are left out rather than guessed at: answers to questions the
     respondent's role is not asked, or whose condition is false, or that do not fit the question.

@@ -5,7 +5,7 @@ The metric's value is converted to the question's unit (a share of 0.6 reads as 
 and scored the way the question's kind scores any answer (a number question: by its bands), so
 a measured value and a said one sit on the same scale. Under the rubric's `evidence_policy:
 replace` the measured score takes the place of the answers' mean in the question's score
-(`engine.score(measured=...)`, the one hook). docs/scoring.md, section 6, has the rules.
+(`engine.score(measured=...)`, the one hook). docs/scoring.md, section 5b, has the rules.
 """
 
 from __future__ import annotations

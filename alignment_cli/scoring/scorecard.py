@@ -52,7 +52,7 @@ def _absent(value: object) -> bool:
 
 
 class QuestionEvidence(Card):
-    """What the CRM shows for a fact question (docs/scoring.md, section 6)."""
+    """What the CRM shows for a fact question (docs/scoring.md, section 5b)."""
 
     metric: str
     value: float = Field(description="The metric in the question's unit (62.25 percent).")
@@ -77,7 +77,7 @@ class EvidenceInfo(Card):
 
 
 class Calibration(Card):
-    """How far a role's claims sit from the data, over the linked questions (section 6)."""
+    """How far a role's claims sit from the data (docs/scoring.md, section 5b)."""
 
     questions: int
     mean_difference: float = Field(description="Mean of its score minus the measured, points.")

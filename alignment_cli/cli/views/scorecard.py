@@ -143,7 +143,7 @@ def _say_do(card: Scorecard) -> list[RenderableType]:
     t.add_column("CRM", justify="right", no_wrap=True)
     t.add_column("score", justify="right", no_wrap=True)
     for row in view.rows:
-        said = "; ".join(f"{s.role} {s.value} ({s.difference})" for s in row.said) or "–"
+        said = "\n".join(f"{s.role} {s.value} ({s.difference})" for s in row.said) or "–"
         t.add_row(escape(row.question), escape(said), escape(row.measured), row.measured_score)
     out: list[RenderableType] = [t]
     if view.calibration:
