@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 from conftest import EXAMPLES
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from alignment_cli.files.yamlio import load_yaml
 from alignment_cli.model.bundled import data_dir
@@ -227,3 +229,52 @@ def test_bad_evidence_files_are_located_errors(
         assert result.exit_code == 2, result.output
         assert f"{bad}:{line}" in result.output and wording in result.output
         assert "Traceback" not in result.output
+
+
+def _halfway_core() -> tuple[Any, Any]:
+    from alignment_cli.files.responses import (
+        check_against_rubric,
+        find_response_files,
+        load_responses,
+    )
+
+    loaded = load_rubric(None)
+    files = load_responses(find_response_files([EXAMPLES / "halfway" / "responses"]))
+    files, _ = check_against_rubric(loaded, files)
+    return loaded, files
+
+
+@settings(max_examples=40, deadline=None)
+@given(share=st.floats(min_value=0.0, max_value=1.0, allow_nan=False))
+def test_the_hook_puts_the_measured_score_in_and_nothing_else_moves(share: float) -> None:
+    """Pure core: under replace the question's score is the measured one and its dimension is
+    the weighted mean with it; the roles' own scores never move; beside moves nothing."""
+    from datetime import UTC, datetime
+
+    from alignment_cli.scoring.engine import score
+    from alignment_cli.scoring.evidence import Measured, measured
+
+    loaded, files = _HALFWAY
+    now = datetime(2026, 10, 1, tzinfo=UTC)
+    q = next(x for x in loaded.rubric.questions if x.id == "sla-compliance")
+    m = measured(q, share, loaded.rubric)
+    plain = score(loaded, files, now=now)
+    beside = score(loaded, files, now=now, measured={q.id: m})
+    replaced = score(
+        loaded, files, now=now, measured={q.id: Measured(m.metric, m.value, m.score, True)}
+    )
+    assert beside.overall == plain.overall
+    sla = next(x for x in replaced.questions if x.id == q.id)
+    assert m.score is not None and sla.score == round(m.score * 100, 4)
+    assert sla.evidence is not None and sla.evidence.said["sales"] == 80.0
+    for a, b in zip(plain.dimensions, replaced.dimensions, strict=True):
+        assert a.by_role == b.by_role and a.gap == b.gap
+    by_id = {x.id: x for x in replaced.questions}
+    members = [x for x in loaded.rubric.questions if x.dimension == q.dimension and x.scored]
+    pairs = [(x.weight, by_id[x.id].score) for x in members if by_id[x.id].score is not None]
+    expected = math.fsum(w * s for w, s in pairs if w > 0) / math.fsum(w for w, _ in pairs if w > 0)
+    got = replaced.dimension(q.dimension)
+    assert got is not None and got.score == pytest.approx(expected, abs=1e-3)
+
+
+_HALFWAY = _halfway_core()
