@@ -90,6 +90,10 @@ def test_json_carries_the_evidence_of_every_linked_question(invoke: Invoke) -> N
     unlinked = [q for q in data["questions"] if q["id"] not in LINKED]
     assert unlinked and all("evidence" not in q for q in unlinked)
     assert data["evidence"]["policy"] == "replace"
+    # the plan's baseline for a measured question is the CRM's figure (issue 15, item 1)
+    speed = next(w for w in data["plan"] if w["id"] == "speed-to-lead")
+    hours = round(metrics["speed_to_lead_hours"], 1)
+    assert speed["baseline"] == f"{hours:g} hours (the CRM, 2026-04-01 to 2026-06-30)"
     assert data["evidence"]["file"].startswith("evidence/crm-")
 
 

@@ -159,7 +159,8 @@ def _measure(
     dim = dims[0] if dims else None
     if declared is not None:
         baseline = (
-            baseline_from_answers(card, loaded, declared.question)
+            measured_baseline(card, declared.question)
+            or baseline_from_answers(card, loaded, declared.question)
             if declared.question
             else "not measured yet"
         )
@@ -183,6 +184,19 @@ def _dimension_target(loaded: LoadedRubric, score: float, target: float | None) 
     if not above:
         return "hold it at this level"
     return f"{above[0].min:g} of 100 (level {above[0].title})"
+
+
+def measured_baseline(card: Scorecard, question: str) -> str | None:
+    """The client's figure from the CRM evidence, when the question is measured: the data
+    before what people say (docs/scoring.md, section 5b)."""
+    from alignment_cli.report.say_do import fmt_value
+
+    qs = next((q for q in card.questions if q.id == question), None)
+    if qs is None or qs.evidence is None:
+        return None
+    e = card.evidence
+    period = f", {e.period_from} to {e.period_to}" if e and e.period_from and e.period_to else ""
+    return f"{fmt_value(qs.evidence.value, qs.evidence.unit)} (the CRM{period})"
 
 
 def baseline_from_answers(card: Scorecard, loaded: LoadedRubric, question: str) -> str:
