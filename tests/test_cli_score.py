@@ -136,7 +136,7 @@ def test_text_output_stays_readable_at_80_columns(
     # With the CRM evidence in examples/halfway/evidence replacing four fact questions' answers
     # (docs/scoring.md, section 5b): 51.5 (48-55) from the answers alone.
     assert "Overall 51/100 (47–54) †" in words and "level Defined" in words
-    assert "Say vs do" in words and "sales 80 percent (+17.8 percent)" in words
+    assert "Say vs do" in words and "sales 80% (+17.8 pp)" in words
     assert "current phase: Assessment" in words
     assert "█" not in result.stdout  # no room for bars
     monkeypatch.setenv("COLUMNS", "120")

@@ -163,7 +163,7 @@ def test_text_shows_measured_beside_said(invoke: Invoke) -> None:
     assert result.exit_code == 0
     words = " ".join(result.stdout.split())
     assert "Say vs do" in words
-    assert "sales 80 percent (+17.8 percent)" in words and "62.3 percent" in words
+    assert "sales 80% (+17.8 pp)" in words and "62.3%" in words
     assert "Calibration" in words
 
 
@@ -176,11 +176,11 @@ def test_report_has_say_vs_do_and_benchmarks_against_the_data(
     text = out.read_text(encoding="utf-8")
     section = text.split("## Say vs do", 1)[1].split("\n## ", 1)[0]
     flat = " ".join(section.split())
-    assert "| Marketing | 60 percent | 62.3 percent | −2.3 percent |" in flat
-    assert "| | Sales | 80 percent | | +17.8 percent |" in flat
+    assert "| Marketing | 60% | 62.3% | −2.3 pp |" in flat
+    assert "| | Sales | 80% | | +17.8 pp |" in flat
     assert "Mean difference" in section
     bench = text.split("## Benchmarks", 1)[1].split("\n## ", 1)[0]
-    assert "Here: the CRM shows 62.3 percent" in bench
+    assert "Here: the CRM shows 62.3%" in bench
     html = tmp_path / "r.html"
     assert invoke("report", str(EXAMPLES / "halfway"), "-o", str(html)).exit_code == 0
     assert 'id="say-vs-do"' in html.read_text(encoding="utf-8")

@@ -189,7 +189,7 @@ def _dimension_target(loaded: LoadedRubric, score: float, target: float | None) 
 def measured_baseline(card: Scorecard, question: str) -> str | None:
     """The client's figure from the CRM evidence, when the question is measured: the data
     before what people say (docs/scoring.md, section 5b)."""
-    from alignment_cli.report.say_do import fmt_value
+    from alignment_cli.report.say_do import fmt_value  # one decimal: 11.9 hours, 62.3%
 
     qs = next((q for q in card.questions if q.id == question), None)
     if qs is None or qs.evidence is None:

@@ -14,24 +14,36 @@ from alignment_cli.model.rubric import LoadedRubric
 from alignment_cli.report.model import BenchmarkLine, CalibrationRow, Figure, Said, SayDo, SayDoRow
 from alignment_cli.scoring.scorecard import Scorecard
 
+_PERCENT = frozenset({"percent", "%"})
 
-def fmt_value(value: float | None, unit: str = "") -> str:
-    """A said or measured value as people read it: one decimal at most, half up, and its unit."""
-    if value is None:
-        return "–"
+
+def _one_decimal(value: float) -> str:
     d = Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     text = f"{d:,f}".removesuffix(".0")
-    if text == "-0":
-        text = "0"
+    return "0" if text == "-0" else text
+
+
+def fmt_value(value: float | None, unit: str = "") -> str:
+    """A said or measured value as the appendix writes answers: one decimal at most (half up),
+    a percent as 62.3%, another unit after the number (11.9 hours)."""
+    if value is None:
+        return "–"
+    text = _one_decimal(value)
+    if unit.strip().lower() in _PERCENT:
+        return f"{text}%"
     return f"{text} {unit}".strip()
 
 
 def fmt_difference(value: float, unit: str = "") -> str:
-    """Said minus measured, signed (a minus sign, as the report writes gaps)."""
-    text = fmt_value(abs(value), unit)
-    rounded = Decimal(str(abs(value))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    if rounded == 0:
-        return fmt_value(0.0, unit)
+    """Said minus measured, signed (a minus sign, as the report writes gaps); a difference of
+    percents in percentage points (+17.8 pp)."""
+    text = _one_decimal(abs(value))
+    if unit.strip().lower() in _PERCENT:
+        text = f"{text} pp"
+    elif unit.strip():
+        text = f"{text} {unit.strip()}"
+    if _one_decimal(abs(value)) == "0":
+        return text
     return ("+" if value > 0 else "−") + text
 
 
