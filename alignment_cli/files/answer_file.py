@@ -168,6 +168,28 @@ def _entry(key: str, value: Any) -> str:
     return f"{key}: {scalar(value)}"
 
 
+_CACHED_KINDS = frozenset({str, int, bool, type(None)})  # not float: -0.0 == 0.0
+_lines_cache: dict[tuple[Any, ...], tuple[str, ...]] = {}
+
+
+def _answer_lines(qid: str, value: Any) -> tuple[str, ...]:
+    """The lines of one answer; thousands of respondents give the same few answers to each
+    question, so each (question, answer) is written once and looked up after that."""
+    kind = type(value)
+    if kind in _CACHED_KINDS:
+        key: tuple[Any, ...] = (qid, kind, value)
+    elif kind is list and all(type(v) in _CACHED_KINDS for v in value):
+        key = (qid, list, *((type(v), v) for v in value))
+    else:
+        return tuple(_indented(_entry(qid, value)))
+    hit = _lines_cache.get(key)
+    if hit is None:
+        hit = tuple(_indented(_entry(qid, value)))
+        if len(_lines_cache) < _CACHE_LIMIT:
+            _lines_cache[key] = hit
+    return hit
+
+
 def _indented(text: str) -> Iterable[str]:
     for line in text.split("\n"):
         yield f"  {line}" if line else line
@@ -204,7 +226,7 @@ def answer_file_text(
             if phase != current and phase is not None:
                 lines.append(f"  # {phase}")
                 current = phase
-            lines.extend(_indented(_entry(qid, value)))
+            lines.extend(_answer_lines(qid, value))
     else:
         lines.append("answers: {}")
     if notes:
