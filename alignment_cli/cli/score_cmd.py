@@ -6,11 +6,11 @@ from typing import Annotated
 import typer
 
 from alignment_cli.cli import console
-from alignment_cli.cli.options import AnswersRubric, CarryOver, Format, Inputs, ViewFormat
+from alignment_cli.cli.options import AnswersRubric, CarryOver, Format, ScoreInputs, ViewFormat
 
 
 def score(
-    inputs: Inputs = None,
+    inputs: ScoreInputs = None,
     rubric: AnswersRubric = None,
     fmt: Format = ViewFormat.text,
     fail_under: Annotated[

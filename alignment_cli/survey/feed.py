@@ -10,13 +10,16 @@ written. A row with a problem stops the run, located by CSV line and column, as 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from alignment_cli.errors import InvalidInput, Problem
-from alignment_cli.files.responses import ResponseFile, Responses
-from alignment_cli.model.rubric import LoadedRubric
-from alignment_cli.survey.settings import ImportedRow, ImportSettings, SurveyImport
+
+if TYPE_CHECKING:  # `score` of answer files alone imports none of the survey reader
+    from alignment_cli.files.responses import ResponseFile
+    from alignment_cli.model.rubric import LoadedRubric
+    from alignment_cli.survey.settings import ImportedRow, ImportSettings, SurveyImport
 
 SURVEY_SUFFIXES = (".csv", ".tsv", ".txt")
 """The inputs `alignment score` reads as survey exports (any other file is an answer file);
@@ -36,7 +39,7 @@ class SurveySource:
     """
 
     path: Path
-    settings: ImportSettings = field(default_factory=ImportSettings)
+    settings: ImportSettings
     result: SurveyImport | None = None
 
     def __call__(self, loaded: LoadedRubric) -> Iterator[ResponseFile]:
@@ -66,6 +69,8 @@ def _in_file_order(rows: list[ImportedRow], file: str) -> list[ImportedRow]:
 
 def _respondents(path: Path, rows: list[ImportedRow]) -> Iterator[ResponseFile]:
     """One respondent at a time, made as it is asked for (each named by its CSV line)."""
+    from alignment_cli.files.responses import ResponseFile, Responses
+
     for r in rows:
         yield ResponseFile(Path(f"{path}:{r.line}"), Responses.model_validate(r.data))
 
@@ -74,6 +79,7 @@ def survey_source(path: Path) -> SurveySource:
     """The export at `path`, read as `alignment import PATH` into the engagement it sits in
     would read it (that engagement's organisation salts pseudonyms, as import's does)."""
     from alignment_cli.files.engagement import find_engagement
+    from alignment_cli.survey.settings import ImportSettings
 
     engagement = find_engagement(path)
     organization = engagement.config.organization if engagement else None
