@@ -811,6 +811,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--only",
         help="comma-separated sections: startup, score, report, import, evidence (default: all)",
     )
+    parser.add_argument(
+        "--import-rows",
+        type=int,
+        help="rows of the CSV import (default 10,000, quick 1,000; issue 19's size: 100000)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the generated data")
     parser.add_argument(
         "--yardstick-python",
@@ -825,7 +830,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     runs = args.runs or (3 if args.quick else 10)
     repeat = args.repeat or (2 if args.quick else 5)
-    import_rows = 1_000 if args.quick else 10_000
+    import_rows = args.import_rows or (1_000 if args.quick else 10_000)
     only = (
         set(args.only.split(","))
         if args.only

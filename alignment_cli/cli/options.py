@@ -47,6 +47,16 @@ Inputs = Annotated[
     ),
 ]
 
+ScoreInputs = Annotated[
+    list[Path] | None,
+    typer.Argument(
+        metavar="DIR|FILE",
+        help="Engagement folders, folders of answer files, answer files, or survey exports "
+        "(.csv, .tsv, .txt: read as `alignment import` reads them, no file written); several "
+        "may be given and are scored together (default: the current folder).",
+    ),
+]
+
 Rubric = Annotated[
     str | None,
     typer.Option(

@@ -6,11 +6,11 @@ from typing import Annotated
 import typer
 
 from alignment_cli.cli import console
-from alignment_cli.cli.options import AnswersRubric, CarryOver, Format, Inputs, ViewFormat
+from alignment_cli.cli.options import AnswersRubric, CarryOver, Format, ScoreInputs, ViewFormat
 
 
 def score(
-    inputs: Inputs = None,
+    inputs: ScoreInputs = None,
     rubric: AnswersRubric = None,
     fmt: Format = ViewFormat.text,
     fail_under: Annotated[
@@ -80,9 +80,21 @@ def score(
         resolve_baseline,
         save_run,
     )
+    from alignment_cli.survey.feed import is_survey_export, survey_source
 
-    scored = score_inputs(inputs or [], rubric_ref=rubric, carry_over=carry_over, now=now())
-    _warn_of_interrupted_imports(inputs or [Path.cwd()], scored.files)
+    given = inputs or []
+    surveys = [survey_source(p) for p in given if is_survey_export(p)]
+    answers = [p for p in given if not is_survey_export(p)]
+    scored = score_inputs(
+        answers, rubric_ref=rubric, carry_over=carry_over, now=now(), sources=surveys
+    )
+    for survey in surveys:  # what import would say of the export: its layout, dropped answers
+        if survey.result is not None:
+            for note in survey.result.notes:
+                console.err.print(f"note: {note}", markup=False)
+            for said in survey.result.warnings:
+                console.err.print(f"warning: {said}", markup=False)
+    _warn_of_interrupted_imports(answers or ([] if surveys else [Path.cwd()]), scored.files)
     card = scored.card
     config_gates = scored.engagement.config.gates if scored.engagement else None
     gates = GateSettings.merge(

@@ -157,8 +157,23 @@ def _dumper() -> Any:
     return _DUMPER
 
 
-def _flow_mapping(data: Mapping[str, Any]) -> str:
-    return "{" + ", ".join(f"{k}: {scalar(v, flow=True)}" for k, v in data.items()) + "}"
+_flow_cache: dict[tuple[Any, ...], str] = {}
+
+
+def _flow_mapping(data: Mapping[str, Any], *, cached: bool = False) -> str:
+    """`{k: v, ...}`; `cached` for the rubric's, the same in every file of an import."""
+    if not cached:
+        return "{" + ", ".join(f"{k}: {scalar(v, flow=True)}" for k, v in data.items()) + "}"
+    key = tuple((k, type(v), v) for k, v in data.items())
+    try:
+        hit = _flow_cache.get(key)
+    except TypeError:  # a value that cannot be a key
+        hit, key = None, ()
+    if hit is None:
+        hit = "{" + ", ".join(f"{k}: {scalar(v, flow=True)}" for k, v in data.items()) + "}"
+        if key and len(_flow_cache) < _CACHE_LIMIT:
+            _flow_cache[key] = hit
+    return hit
 
 
 def _entry(key: str, value: Any) -> str:
@@ -166,6 +181,28 @@ def _entry(key: str, value: Any) -> str:
     if isinstance(value, list):
         return f"{key}: [" + ", ".join(scalar(v, flow=True) for v in value) + "]"
     return f"{key}: {scalar(value)}"
+
+
+_CACHED_KINDS = frozenset({str, int, bool, type(None)})  # not float: -0.0 == 0.0
+_lines_cache: dict[tuple[Any, ...], tuple[str, ...]] = {}
+
+
+def _answer_lines(qid: str, value: Any) -> tuple[str, ...]:
+    """The lines of one answer; thousands of respondents give the same few answers to each
+    question, so each (question, answer) is written once and looked up after that."""
+    kind = type(value)
+    if kind in _CACHED_KINDS:
+        key: tuple[Any, ...] = (qid, kind, value)
+    elif kind is list and all(type(v) in _CACHED_KINDS for v in value):
+        key = (qid, list, *((type(v), v) for v in value))
+    else:
+        return tuple(_indented(_entry(qid, value)))
+    hit = _lines_cache.get(key)
+    if hit is None:
+        hit = tuple(_indented(_entry(qid, value)))
+        if len(_lines_cache) < _CACHE_LIMIT:
+            _lines_cache[key] = hit
+    return hit
 
 
 def _indented(text: str) -> Iterable[str]:
@@ -189,7 +226,10 @@ def answer_file_text(
     Answers are written in the order given (callers give rubric order); a comment names each
     phase where it starts. The text loads back to the same values (tested).
     """
-    lines = [f"rubric: {_flow_mapping(rubric)}", f"respondent: {_flow_mapping(respondent)}"]
+    lines = [
+        f"rubric: {_flow_mapping(rubric, cached=True)}",
+        f"respondent: {_flow_mapping(respondent)}",
+    ]
     if organization is not None:
         lines.append(f"organization: {scalar(organization)}")
     if started is not None:
@@ -199,12 +239,15 @@ def answer_file_text(
     if answers:
         lines.append("answers:")
         current: str | None = None
+        cache, simple = _lines_cache, _CACHED_KINDS
         for qid, value in answers.items():
             phase = phase_of.get(qid)
             if phase != current and phase is not None:
                 lines.append(f"  # {phase}")
                 current = phase
-            lines.extend(_indented(_entry(qid, value)))
+            kind = type(value)
+            hit = cache.get((qid, kind, value)) if kind in simple else None  # most answers
+            lines.extend(hit if hit is not None else _answer_lines(qid, value))
     else:
         lines.append("answers: {}")
     if notes:

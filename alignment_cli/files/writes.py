@@ -22,7 +22,7 @@ import secrets
 import signal
 import stat
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -190,7 +190,7 @@ def _write_into(path: Path, data: bytes) -> None:
 
 
 def write_all_atomic(
-    items: list[tuple[Path, str]],
+    items: Sequence[tuple[Path, str | Callable[[], str]]],
     *,
     make_dirs: bool = False,
     journal: Path | None = None,
@@ -199,6 +199,9 @@ def write_all_atomic(
     """`write_atomic` for thousands of files: every file written beside its target, one flush
     to disk for all, then the renames. A failure before the renames changes nothing; the files
     of a kill are left as hidden temporary files, which the next run removes.
+
+    A text may be given as a function that makes it, called once when its file is written, so
+    that thousands of texts are never held at once.
 
     The renames run with Ctrl-C, SIGTERM and SIGHUP held off (they land once all are done), so
     an interruption never leaves some files new and some old. Only a kill can; `journal` then
@@ -210,7 +213,7 @@ def write_all_atomic(
     if (len(items) < 2 and journal is None) or not hasattr(os, "sync"):
         with signals_held(), _journal(journal, items):
             for path, text in items:
-                write_atomic(path, text, make_dirs=make_dirs)
+                write_atomic(path, _text(text), make_dirs=make_dirs)
             if on_applied is not None:
                 on_applied()
         return
@@ -223,24 +226,40 @@ def write_all_atomic(
             current = folder
             if make_dirs:
                 folder.mkdir(parents=True, exist_ok=True)
-        into: list[tuple[Path, str]] = []  # FIFOs and devices: written into, not replaced
+        into: list[tuple[Path, str | Callable[[], str]]] = []  # FIFOs, devices: written into
         for i, (path, text) in enumerate(items):
             current = path
-            target, special = _target(path)  # a symlink: its target, as write_atomic does
-            if special:
-                into.append((path, text))
-                continue
+            mode: int | None = None  # None: a new file, made with the umask's permissions
+            try:
+                st = os.lstat(path)
+            except FileNotFoundError:
+                target = path
+            except OSError:
+                target, _ = _target(path)  # raises, saying what is wrong with the path
+            else:
+                if stat.S_ISREG(st.st_mode):
+                    target, mode = path, st.st_mode & 0o777
+                else:  # a symlink: its target, as write_atomic does; a FIFO or a device
+                    target, special = _target(path)
+                    if special:
+                        into.append((path, text))
+                        continue
+                    mode = _mode_for(target)
             tmp = target.parent / f".{target.name}.{token}.{i}{TEMP_SUFFIX}"
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            # A new file takes the umask's permissions, as a plain open() gives it.
+            fd = os.open(
+                tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 if mode is None else 0o600
+            )
             temps.append((tmp, target))
             try:
-                os.fchmod(fd, _mode_for(target))  # the old file's permissions, or the umask's
-                _write_all(fd, text.encode("utf-8"))
+                if mode is not None:
+                    os.fchmod(fd, mode)  # the old file's permissions
+                _write_all(fd, _text(text).encode("utf-8"))
             finally:
                 os.close(fd)
         for path, text in into:
             current = path
-            _write_into(path, text.encode("utf-8"))
+            _write_into(path, _text(text).encode("utf-8"))
         os.sync()
         with signals_held():
             current = journal or current
@@ -260,8 +279,12 @@ def write_all_atomic(
             tmp.unlink(missing_ok=True)
 
 
+def _text(text: str | Callable[[], str]) -> str:
+    return text if isinstance(text, str) else text()
+
+
 @contextmanager
-def _journal(journal: Path | None, items: list[tuple[Path, str]]) -> Iterator[None]:
+def _journal(journal: Path | None, items: Sequence[tuple[Path, object]]) -> Iterator[None]:
     """The journal written (and flushed) before the block, removed after it; left in place if
     the block fails, since some files may then have changed."""
     if journal is None:

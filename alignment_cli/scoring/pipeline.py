@@ -8,6 +8,7 @@ in evidence/) stands beside them.
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -17,11 +18,20 @@ from alignment_cli.errors import InvalidInput
 from alignment_cli.files import evidence_file
 from alignment_cli.files.engagement import Engagement, find_engagement
 from alignment_cli.files.evidence_file import latest
-from alignment_cli.files.responses import check_against_rubric, find_response_files, load_responses
+from alignment_cli.files.responses import (
+    ResponseFile,
+    check_against_rubric,
+    find_response_files,
+    load_responses,
+)
 from alignment_cli.model.rubric import LoadedRubric, load_rubric
 from alignment_cli.scoring.engine import score
 from alignment_cli.scoring.evidence import calibration, link
 from alignment_cli.scoring.scorecard import EvidenceInfo, Scorecard
+
+RespondentSource = Callable[[LoadedRubric], Iterable[ResponseFile]]
+"""Respondents that are not answer files (a survey export's rows): given the rubric that
+applies, the same objects `load_responses` makes from files. Its `path` names it."""
 
 
 @dataclass
@@ -38,31 +48,44 @@ def score_inputs(
     rubric_ref: str | None = None,
     carry_over: bool = False,
     now: datetime | None = None,
+    sources: Sequence[RespondentSource] = (),
 ) -> Scored:
-    if not inputs:
+    """`sources` add respondents read from elsewhere (alignment_cli/survey/feed.py), scored
+    with the answer files found in `inputs` as one set."""
+    if not inputs and not sources:
         inputs = [Path.cwd()]
     # Loading thousands of answer files makes many objects and no reference cycles: the cyclic
     # collector would only rescan them again and again (a quarter of the time at 10,000 files).
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _score_inputs(inputs, rubric_ref=rubric_ref, carry_over=carry_over, now=now)
+        return _score_inputs(
+            inputs, rubric_ref=rubric_ref, carry_over=carry_over, now=now, sources=sources
+        )
     finally:
         if paused:
             gc.enable()
 
 
 def _score_inputs(
-    inputs: list[Path], *, rubric_ref: str | None, carry_over: bool, now: datetime | None
+    inputs: list[Path],
+    *,
+    rubric_ref: str | None,
+    carry_over: bool,
+    now: datetime | None,
+    sources: Sequence[RespondentSource],
 ) -> Scored:
-    engagement = find_engagement(inputs[0]) if len(inputs) == 1 else None
-    paths = find_response_files(inputs)
+    anchors = [*inputs, *(getattr(s, "path", Path.cwd()) for s in sources)]
+    engagement = find_engagement(anchors[0]) if len(anchors) == 1 else None
+    paths = find_response_files(inputs) if inputs else []
     files = load_responses(paths)
     ref = rubric_ref or (engagement.rubric_ref() if engagement else None)
     if ref is None:
         ids = {f.responses.rubric.id for f in files}
         ref = ids.pop() if len(ids) == 1 else None
     rubric = load_rubric(ref)
+    for source in sources:  # the plug for respondents that are not files: one list with them
+        files.extend(source(rubric))
     files, warnings = check_against_rubric(rubric, files, carry_over=carry_over)
     orgs = {f.responses.organization for f in files if f.responses.organization}
     organization = engagement.config.organization if engagement else None

@@ -58,26 +58,49 @@ def read_csv_file(path: Path) -> CsvFile:
     refused past MAX_CSV_BYTES, a cell past MAX_CELL_CHARS, and a quote that never closes or
     runs across what are clearly other rows (a file-level problem, even with --partial).
     """
-    name = str(path)
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except FileNotFoundError:
-        raise InvalidInput([Problem(name, None, None, "no such file")]) from None
-    except IsADirectoryError:
-        raise _directory(name) from None
-    except OSError as exc:
-        raise InvalidInput([Problem(name, None, None, f"cannot read: {exc.strerror}")]) from None
-    try:
-        st = os.fstat(fd)
-        if stat.S_ISDIR(st.st_mode):
-            raise _directory(name)
-        if stat.S_ISREG(st.st_mode) and st.st_size > MAX_CSV_BYTES:  # early; reads are capped too
-            raise _too_large(name, f"is {st.st_size:,} bytes")
-        reader = _Records(name, _chunks(name, fd))
-        records = reader.read()
-        return CsvFile(records, reader.delimiter, reader.findings())
-    finally:
-        os.close(fd)
+    stream = CsvStream(path)
+    records = list(stream)
+    return CsvFile(records, stream.delimiter, stream.findings())
+
+
+class CsvStream:
+    """The records of a CSV one at a time, checked as read_csv_file checks them, holding none:
+    a survey of 100,000 rows is read twice (the whole-file facts, then the rows) instead of
+    being held. `delimiter` is known after the first record, `findings()` after the last."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.delimiter = ","
+        self._reader: _Records | None = None
+
+    def findings(self) -> list[str]:
+        return self._reader.findings() if self._reader is not None else []
+
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        path = self.path
+        name = str(path)
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except FileNotFoundError:
+            raise InvalidInput([Problem(name, None, None, "no such file")]) from None
+        except IsADirectoryError:
+            raise _directory(name) from None
+        except OSError as exc:
+            raise InvalidInput(
+                [Problem(name, None, None, f"cannot read: {exc.strerror}")]
+            ) from None
+        try:
+            st = os.fstat(fd)
+            if stat.S_ISDIR(st.st_mode):
+                raise _directory(name)
+            if stat.S_ISREG(st.st_mode) and st.st_size > MAX_CSV_BYTES:  # early; reads capped too
+                raise _too_large(name, f"is {st.st_size:,} bytes")
+            reader = self._reader = _Records(name, _chunks(name, fd))
+            for record in reader.read():
+                self.delimiter = reader.delimiter
+                yield record
+        finally:
+            os.close(fd)
 
 
 def _directory(name: str) -> InvalidInput:
@@ -226,7 +249,8 @@ class _Records:
         self.endings = _Endings()
         self.lines = _physical_lines(name, _decoded(name, chunks))
         self.current: list[str] = []  # the lines of the record being read
-        self.records: list[tuple[int, list[str]]] = []
+        self.count = 0  # records read so far
+        self.filled = False  # a record with a cell that is not blank
         self.columns = 0  # the header's
         self.delimiter = ","
         self.found: list[str] = []
@@ -251,10 +275,9 @@ class _Records:
         current.append(_EOF)
         yield _EOF
 
-    def read(self) -> list[tuple[int, list[str]]]:
+    def read(self) -> Iterator[tuple[int, list[str]]]:
         first = next(self.lines, "")
         delimiter = self.delimiter = _delimiter(first)
-        records = self.records
         previous = csv.field_size_limit(MAX_CELL_CHARS)
         try:
             reader = csv.reader(self._feed(first), delimiter=delimiter, strict=False)
@@ -263,12 +286,15 @@ class _Records:
                 for cells in reader:
                     if cells == [_EOF]:
                         break
-                    if len(records) >= MAX_RECORDS:
+                    if self.count >= MAX_RECORDS:
                         raise InvalidInput(
                             [Problem(self.name, end + 1, 1, f"more than {MAX_RECORDS:,} rows")]
                         )
                     self._check(end + 1, cells, delimiter)
-                    records.append((end + 1, cells))
+                    self.count += 1
+                    if not self.filled and any(c.strip() for c in cells):
+                        self.filled = True
+                    record = (end + 1, cells)
                     last = self.current[-1]
                     if last.endswith("\n"):
                         self.endings.other += 1
@@ -276,6 +302,7 @@ class _Records:
                         self.endings.cr += 1
                     end += len(self.current)
                     self.current.clear()
+                    yield record
             except _LineTooLong as exc:
                 self._too_long(end + 1, "".join(self.current) + exc.text, delimiter)
             except csv.Error as exc:
@@ -286,19 +313,18 @@ class _Records:
                 ) from None
         finally:
             csv.field_size_limit(previous)
-        if not any(any(c.strip() for c in cells) for _, cells in records):
+        if not self.filled:
             raise InvalidInput([Problem(self.name, 1, 1, "the file is empty")])
-        return records
 
     def _where(self, line: int, cells: list[str], index: int) -> tuple[int, str]:
         """The physical line cell `index` starts on, and its row and column in words."""
         start = line + sum(len(_BREAK.findall(c)) for c in cells[:index])
-        return start, f"row {len(self.records) + 1}, column {index + 1}"
+        return start, f"row {self.count + 1}, column {index + 1}"
 
     def _check(self, line: int, cells: list[str], delimiter: str) -> None:
         """A record over several lines has a quoted line break: refused when the quote never
         closes (the reader met the end of the file in it) or runs on over rows."""
-        if not self.records:
+        if not self.count:
             self.columns = len(cells)
         if len(self.current) < 2:
             return
@@ -315,9 +341,9 @@ class _Records:
                     )
                     continue
                 raise InvalidInput([Problem(self.name, start, i + 1, f"{where}: {_NEVER_CLOSES}")])
-            if not self.records and ("\n" in cell or "\r" in cell):
+            if not self.count and ("\n" in cell or "\r" in cell):
                 self._header_break(line, cells, i, delimiter)
-            if self.records and ("\n" in cell or "\r" in cell):
+            if self.count and ("\n" in cell or "\r" in cell):
                 rows = self._rows_inside(cell, delimiter)
                 if rows:
                     start, where = self._where(line, cells, i)
@@ -366,7 +392,7 @@ class _Records:
             if end - start <= MAX_CELL_CHARS and closed:
                 continue
             at = line + len(_BREAK.findall(text, 0, start))
-            where = f"row {len(self.records) + 1}, column {i + 1}"
+            where = f"row {self.count + 1}, column {i + 1}"
             rows = self._rows_inside(cell, delimiter) if cell.startswith('"') else 0
             if rows:
                 message = _runs_on(rows, more=True)

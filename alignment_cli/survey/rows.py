@@ -3,9 +3,10 @@ checks it, one file per person (the latest row wins), problems located by row an
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,6 @@ from typing import Any
 from pydantic import ValidationError
 
 from alignment_cli.errors import InvalidInput, Problem
-from alignment_cli.files.answer_file import answer_file_text
 from alignment_cli.files.responses import (
     MAX_NAME,
     AnswerChecker,
@@ -39,7 +39,7 @@ from alignment_cli.survey.columns import (
     make_parser,
     match_columns,
 )
-from alignment_cli.survey.csvfile import date_order, dotted, read_csv_file, read_timestamp
+from alignment_cli.survey.csvfile import CsvStream, date_order, dotted, read_timestamp
 from alignment_cli.survey.layouts import SOURCES, Layout, recognise
 from alignment_cli.survey.mapping import SurveyMapping, _ids
 from alignment_cli.survey.settings import ImportedRow, ImportSettings, SurveyImport
@@ -54,26 +54,51 @@ def read_survey(path: Path, loaded: LoadedRubric, settings: ImportSettings) -> S
     File-level problems (the header, the mapping) raise InvalidInput; row problems come back in
     `problems`, and the rows that have them are left out of `rows`.
     """
+    reader = survey_reader(path, loaded, settings)
+    reader.read_all()
+    return reader.result()
+
+
+def survey_reader(path: Path, loaded: LoadedRubric, settings: ImportSettings) -> _RowReader:
+    """A reader of the export's rows, ready to read them: the file is read once here, holding
+    only what decides how rows read (the layout, names, numeric answers, dates), never the
+    rows themselves; `_RowReader.read_all` (or `rows`) reads them in a second pass."""
     file = str(path)
-    csv_file = read_csv_file(path)
-    records = csv_file.records
-    layout = recognise(file, records, loaded, settings.source)
-    header_line = records[0][0]
+    stream = CsvStream(path)
+    records = iter(stream)
+    head: list[tuple[int, list[str]]] = []
+    for line, cells in records:
+        head.append((line, cells))
+        if len(head) == 3:
+            break
+    if not any(any(c.strip() for c in cells) for _, cells in head):
+        for _ in records:  # the whole file blank: read to its end, which says so
+            pass
+    layout = recognise(file, head, loaded, settings.source)
+    header_line = head[0][0]
     columns = match_columns(file, layout.header, loaded, settings, layout)
-    width = max(len(cells) for _, cells in records[: layout.header_rows])
-    first_row = layout.header_rows + 1
-    data = [(line, layout.cells(cells), cells) for line, cells in records[layout.header_rows :]]
-    if layout.header_rows == 1 and data and _is_subheader(columns, data[0][1]):
-        data = data[1:]
-        first_row += 1
+    width = max(len(cells) for _, cells in head[: layout.header_rows])
+    skip = layout.header_rows
+    scan = _Scan(columns, layout)
+    first_data: list[str] | None = None
+    seen = 0
+    for _, cells in itertools.chain(head, records):
+        seen += 1
+        if seen <= layout.header_rows:
+            continue
+        logical = layout.cells(cells)
+        if first_data is None:
+            first_data = logical
+            if layout.header_rows == 1 and _is_subheader(columns, logical):
+                skip += 1
+                continue
+        scan.add(logical)
     for c in columns:
-        if c.kind == NAME and not any(
-            c.index < len(cells) and cells[c.index].strip() for _, cells, _ in data
-        ):
+        if c.kind == NAME and c.index not in scan.named:
             c.kind = IGNORED  # an e-mail column no one filled in: an anonymous survey
     _check_folds(file, header_line, layout, columns, loaded)
-    notes = [_layout_note(file, layout), *csv_file.findings]
-    numeric = _numeric(layout, columns, [cells for _, cells, _ in data])
+    notes = [_layout_note(file, layout), *stream.findings()]
+    numeric = scan.numeric()
     if numeric and layout.numeric is None:
         notes.append(
             f"{file}: the roles and the answers to choice and yes/no questions are numbers: "
@@ -82,11 +107,51 @@ def read_survey(path: Path, loaded: LoadedRubric, settings: ImportSettings) -> S
         )
     reader = _RowReader(file, loaded, settings, columns, layout, numeric, width)
     reader.notes = notes
-    reader.decide_date_order(header_line, [cells for _, cells, _ in data], csv_file.delimiter)
-    for offset, (line, cells, raw) in enumerate(data):
-        if any(cell.strip() for cell in raw):
-            reader.read(first_row + offset, line, cells, raw)
-    return reader.result()
+    reader.stream, reader.skip = stream, skip
+    reader.decide_date_order(header_line, scan.stamps, stream.delimiter)
+    return reader
+
+
+class _Scan:
+    """The first pass over the rows: what decides how every row reads, and nothing more."""
+
+    def __init__(self, columns: list[Column], layout: Layout) -> None:
+        self.names = [c.index for c in columns if c.kind == NAME]
+        self.named: set[int] = set()
+        self.unanswered = layout.unanswered
+        self.fixed = layout.numeric
+        self.digits = [c.index for c in columns if c.kind == ROLE or _choice_like(c, layout)]
+        self.all_digits = True
+        self.seen_digits = False
+        time_col = next((c for c in columns if c.kind == TIME), None)
+        self.time_index = time_col.index if time_col is not None else None
+        self.stamps: list[str] = []
+
+    def add(self, cells: list[str]) -> None:
+        n = len(cells)
+        for i in self.names:
+            if i < n and i not in self.named and cells[i].strip():
+                self.named.add(i)
+        if self.fixed is None and self.all_digits:
+            for i in self.digits:
+                cell = cells[i].strip() if i < n else ""
+                if not cell or cell in self.unanswered:
+                    continue
+                if not cell.isdigit():
+                    self.all_digits = False
+                    break
+                self.seen_digits = True
+        t = self.time_index
+        if t is not None and t < n:
+            self.stamps.append(cells[t])
+
+    def numeric(self) -> bool:
+        """A numeric export (SurveyMonkey's "numerical value", Qualtrics' "numeric values"):
+        every role and every answer to a choice or yes/no question is a whole number (there
+        being at least one)."""
+        if self.fixed is not None:
+            return self.fixed
+        return self.all_digits and self.seen_digits
 
 
 def _layout_note(file: str, layout: Layout) -> str:
@@ -142,26 +207,6 @@ def _check_folds(
         raise InvalidInput(problems)
 
 
-def _numeric(layout: Layout, columns: list[Column], rows: list[list[str]]) -> bool:
-    """A numeric export (SurveyMonkey's "numerical value", Qualtrics' "numeric values"): every
-    role and every answer to a choice or yes/no question is a whole number (there being at
-    least one)."""
-    if layout.numeric is not None:
-        return layout.numeric
-    seen = False
-    for c in columns:
-        if not (c.kind == ROLE or _choice_like(c, layout)):
-            continue
-        for cells in rows:
-            cell = cells[c.index].strip() if c.index < len(cells) else ""
-            if not cell or cell in layout.unanswered:
-                continue
-            if not cell.isdigit():
-                return False
-            seen = True
-    return seen
-
-
 def _choice_like(c: Column, layout: Layout) -> bool:
     return (
         c.kind == QUESTION
@@ -187,6 +232,7 @@ class _RowReader:
         self.file = file
         self.width = width  # the file's header, in its own columns
         self.tool = layout.tool
+        self.layout = layout
         self.notes: list[str] = []
         self.loaded = loaded
         self.settings = settings
@@ -252,15 +298,30 @@ class _RowReader:
         self.content_ids: dict[str, int] = defaultdict(int)
         self.bad_rows = 0
         self.read_rows = 0
+        self.stream: CsvStream | None = None  # the file, read again row by row
+        self.skip = 1  # its header records (and a subheader)
+        self.phase_of = {q.id: q.phase for q in loaded.rubric.questions}
 
-    def decide_date_order(self, header_line: int, rows: list[list[str]], delimiter: str) -> None:
+    def records(self) -> Iterator[tuple[int, int, list[str], list[str]]]:
+        """(row, line, logical cells, physical cells) of every row that is not blank."""
+        assert self.stream is not None
+        cells_of = self.layout.cells
+        for row, (line, raw) in enumerate(self.stream, 1):
+            if row > self.skip and any(cell.strip() for cell in raw):
+                yield row, line, cells_of(raw), raw
+
+    def read_all(self) -> None:
+        """Read every row, keeping the answer files' content (their text is made when written)."""
+        for row, line, cells, raw in self.records():
+            self.read(row, line, cells, raw)
+
+    def decide_date_order(self, header_line: int, stamps: list[str], delimiter: str) -> None:
         """Day first or month first, for the whole file: from a date that settles it (a day
         over 12), else --date-order, else the locale the file shows (dd.mm.yyyy dates, or `;`
         between cells as Excel writes in day-first locales), else month first, said."""
         time_col = self.time_col
         if time_col is None or self.fmt:
             return
-        stamps = [cells[time_col.index] for cells in rows if time_col.index < len(cells)]
         order = date_order(stamps)
         given = self.settings.date_order
 
@@ -319,7 +380,7 @@ class _RowReader:
             self.problems += found
             self.bad_rows += 1
             return
-        name, role, updated, answers, answer_cols, notes, name_col = cells_read
+        name, role, updated, answers, notes, name_col = cells_read
         kept = self._asked(row, role, answers)
 
         source: str | None = None
@@ -343,21 +404,24 @@ class _RowReader:
         if notes:
             data["notes"] = {k: notes[k] for k in sorted(notes, key=self.order.__getitem__)}
         # The same checks `alignment score` makes: an import never writes what scoring refuses.
+        # The answers are those `_asked` kept, through the rules scoring applies (AnswerRules:
+        # the question exists, is asked of the role, the value fits, the condition holds, on
+        # answers to earlier questions only, as rubrics allow), and notes are only on questions
+        # the rubric has: the answer checker would find nothing more, so it is not run again
+        # (it was half of the checking time); a test holds imports to scoring's checker.
         try:
-            responses = Responses.model_validate(data)
+            Responses.model_validate(data)
         except ValidationError as exc:
             column = name_col.number if name_col else 1
             for err in exc.errors(include_url=False):
                 bad(column, f"{'.'.join(str(x) for x in err['loc'])}: {err['msg']}")
-        else:
-            for loc, message in self._checker.errors(responses):
-                qcol = answer_cols.get(str(loc[-1]))
-                bad(qcol.number if qcol else 1, f"{qcol.label if qcol else loc}: {message}")
         if found:
             self.problems += found
             self.bad_rows += 1
             return
-        self.candidates.append(ImportedRow(row, line, name, slug(name), updated, data, "", source))
+        self.candidates.append(
+            ImportedRow(row, line, name, slug(name), updated, data, source, self.phase_of)
+        )
 
     def _cells(
         self, cells: list[str], bad: Callable[[int, str], None]
@@ -366,7 +430,6 @@ class _RowReader:
         str,
         datetime | None,
         dict[str, AnswerValue],
-        dict[str, Column],
         dict[str, str],
         Column | None,
     ]:
@@ -374,7 +437,6 @@ class _RowReader:
         name = role = ""
         updated: datetime | None = None
         answers: dict[str, AnswerValue] = {}
-        answer_cols: dict[str, Column] = {}
         notes: dict[str, str] = {}
         name_col: Column | None = None
         n = len(cells)
@@ -391,7 +453,6 @@ class _RowReader:
                 continue
             if value is not None:
                 answers[qid] = value
-                answer_cols[qid] = c
         for c in self.other_columns:
             cell = cells[c.index] if c.index < n else ""
             if c.kind == NOTE and c.question is not None:
@@ -441,7 +502,7 @@ class _RowReader:
                 bad(c.number, f"column {c.number} has no header but holds '{_short(cell, 30)}'")
         if not self.has_role_column and settings.default_role:
             role = settings.default_role
-        return name, role, updated, answers, answer_cols, notes, name_col
+        return name, role, updated, answers, notes, name_col
 
     def _asked(
         self, row: int, role: str, answers: dict[str, AnswerValue]
@@ -489,19 +550,6 @@ class _RowReader:
         notes = [n for n in notes if not n.startswith("warning: ")]
         _lengthen_colliding_pseudonyms(self.candidates, self.salt)
         kept = _one_per_respondent(self.candidates, self.file, warnings)
-        phase_of = {q.id: q.phase for q in self.loaded.rubric.questions}
-        for r in kept:
-            data = r.data
-            r.text = answer_file_text(
-                rubric=data["rubric"],
-                respondent=data["respondent"],
-                organization=data.get("organization"),
-                started=data.get("started"),
-                updated=data.get("updated"),
-                answers=data["answers"],
-                notes=data.get("notes", {}),
-                phase_of=phase_of,
-            )
         return SurveyImport(
             self.file,
             kept,

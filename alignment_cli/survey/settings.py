@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any
@@ -61,7 +62,8 @@ class ImportSettings:
 
 @dataclass
 class ImportedRow:
-    """One respondent, ready to write: `data` is the answer file's content, `text` its YAML."""
+    """One respondent, ready to write: `data` is the answer file's content, `text` its YAML
+    (made when asked for: an import of 100,000 rows holds the answers, not their files)."""
 
     row: int
     line: int
@@ -69,9 +71,25 @@ class ImportedRow:
     slug: str
     updated: datetime | None
     data: dict[str, Any]
-    text: str = ""
     # What the pseudonym was made from (a real name or the row's content); None for real names.
     pseudonym_of: str | None = None
+    phase_of: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def text(self) -> str:
+        from alignment_cli.files.answer_file import answer_file_text
+
+        data = self.data
+        return answer_file_text(
+            rubric=data["rubric"],
+            respondent=data["respondent"],
+            organization=data.get("organization"),
+            started=data.get("started"),
+            updated=data.get("updated"),
+            answers=data["answers"],
+            notes=data.get("notes", {}),
+            phase_of=self.phase_of,
+        )
 
 
 @dataclass

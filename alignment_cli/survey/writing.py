@@ -4,6 +4,7 @@ writing them all or none."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -63,13 +64,18 @@ def plan_writes(rows: list[ImportedRow], folder: Path, *, overwrite: bool) -> Wr
     plan = WritePlan(folder)
     taken: dict[str, str] = {}  # file stem -> the name of the person this import gives it
 
-    def holder(stem: str) -> str | None:
-        return taken[stem] if stem in taken else _name_in(folder / f"{stem}.yaml")
-
     try:  # one look at the folder, not one per file: an import writes thousands
-        locks = {n for n in os.listdir(folder) if n.endswith(LOCK_SUFFIX)}
+        present = set(os.listdir(folder))
     except OSError:
-        locks = set()
+        present = set()
+    locks = {n for n in present if n.endswith(LOCK_SUFFIX)}
+
+    def holder(stem: str) -> str | None:
+        if stem in taken:
+            return taken[stem]
+        name = f"{stem}.yaml"
+        return _name_in(folder / name) if name in present else None
+
     for r in rows:
         try:
             r.slug = file_stem(r.name, holder)
@@ -79,7 +85,7 @@ def plan_writes(rows: list[ImportedRow], folder: Path, *, overwrite: bool) -> Wr
         taken[r.slug] = r.name
         path = folder / f"{r.slug}.yaml"
         status = "new"
-        if path.exists():
+        if path.name in present and path.exists():
             try:
                 old: str | None = read_text(path)
             except InvalidInput:
@@ -134,7 +140,9 @@ def conflicts(plan: WritePlan, source: str) -> list[Problem]:
 def write_plan(plan: WritePlan) -> None:
     """All files or none; a journal beside them while they are renamed says, should the run
     be killed then, which files may have changed (and its removal ends an earlier one's)."""
-    items = [(f.path, f.row.text) for f in plan.files if f.status in ("new", "updated")]
+    items: list[tuple[Path, str | Callable[[], str]]] = [
+        (f.path, _text_of(f.row)) for f in plan.files if f.status in ("new", "updated")
+    ]
 
     def applied() -> None:
         plan.applied = True
@@ -147,6 +155,10 @@ def write_plan(plan: WritePlan) -> None:
     except OSError as exc:
         where = exc.filename or plan.folder
         raise InvalidInput(f"cannot write {where}: {exc.strerror or exc}") from None
+
+
+def _text_of(row: ImportedRow) -> Callable[[], str]:
+    return lambda: row.text  # made as its file is written: the texts are never all held
 
 
 def interrupted_warning(folder: Path, *, again: str) -> str | None:

@@ -1,0 +1,138 @@
+"""Issue 19: the streamed import keeps scoring's checks, and scoring straight from a survey export
+gives what importing then scoring gives."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from alignment_cli.files.responses import AnswerChecker, Responses
+from alignment_cli.model.rubric import load_rubric
+from alignment_cli.survey.rows import read_survey
+from alignment_cli.survey.settings import ImportSettings
+from tests.survey_export import survey_csv
+from tests.synthetic import candidates
+from tests.test_import_tools import ANSWERS, DATA, FIXTURES, Invoke, R, _direct
+
+DEFAULT = load_rubric(None)
+ROLES = [r.id for r in DEFAULT.rubric.roles]
+
+
+@st.composite
+def documents(draw: st.DrawFn) -> list[dict[str, Any]]:
+    """Respondents answering any question with any valid value, conditions or not: the import
+    must leave out what scoring would refuse."""
+    out = []
+    for i in range(draw(st.integers(1, 4))):
+        answers: dict[str, Any] = {}
+        for q in DEFAULT.rubric.questions:
+            options = candidates(q, DEFAULT)
+            pick = draw(st.integers(-1, len(options) - 1))
+            if pick >= 0:
+                answers[q.id] = options[pick]
+        role = draw(st.sampled_from(ROLES))
+        out.append({"respondent": {"name": f"person {i}", "role": role}, "answers": answers})
+    return out
+
+
+@settings(max_examples=25, deadline=None)
+@given(documents())
+def test_every_imported_row_passes_the_checker_scoring_uses(docs: list[dict[str, Any]]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "survey.csv"
+        path.write_text(survey_csv(DEFAULT, docs), encoding="utf-8")
+        result = read_survey(path, DEFAULT, ImportSettings())
+    assert not result.problems, result.problems
+    assert len(result.rows) == len(docs)
+    checker = AnswerChecker(DEFAULT)
+    for row in result.rows:
+        assert checker.errors(Responses.model_validate(row.data)) == [], row.data
+
+
+# ---------------------------------------------------------------------------------------------
+# `alignment score survey.csv`: the same scorecard as importing then scoring
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def _card(text: str) -> dict[str, Any]:
+    """The scorecard, less when it was made and which file each respondent came from (a CSV
+    line here, an answer file there)."""
+    card: dict[str, Any] = json.loads(text)
+    card.pop("generated_at")
+    for r in card["respondents"]:
+        r.pop("file")
+    return card
+
+
+def _import_then_score(invoke: Invoke, csv_path: Path, into: Path, *rubric: str) -> Any:
+    imported = invoke("import", str(csv_path), str(into), *rubric)
+    assert imported.exit_code == 0, imported.output
+    return invoke("score", str(into), *rubric, "--format", "json")
+
+
+@pytest.mark.parametrize(("fixture", "tool"), FIXTURES, ids=[f for f, _ in FIXTURES])
+def test_scoring_a_tools_export_equals_importing_then_scoring(
+    tmp_path: Path, invoke: Invoke, fixture: str, tool: str
+) -> None:
+    rubric = ("--rubric", R)
+    direct = invoke("score", str(DATA / fixture), *rubric, "--format", "json")
+    assert direct.exit_code == 0, direct.output
+    assert f"read as a {tool}" in direct.stderr  # said as import says it
+    via_files = _import_then_score(invoke, DATA / fixture, tmp_path / "imported", *rubric)
+    assert via_files.exit_code == 0, via_files.output
+    assert _card(direct.stdout) == _card(via_files.stdout)
+    assert not list(DATA.rglob("*.yaml")) or all(
+        p.name.endswith("mapping.yaml") for p in DATA.rglob("*.yaml")
+    )  # nothing written beside the export
+
+
+@pytest.mark.parametrize("example", ["halfway", "integrated", "siloed"])
+def test_scoring_an_example_as_a_survey_export_equals_importing_it(
+    tmp_path: Path, invoke: Invoke, example: str
+) -> None:
+    docs = [
+        yaml.safe_load(p.read_text("utf-8"))
+        for p in sorted((EXAMPLES / example / "responses").glob("*.yaml"))
+    ]
+    loaded = load_rubric(docs[0]["rubric"]["id"])
+    folder = tmp_path / "export"
+    folder.mkdir()
+    csv_path = folder / "survey.csv"
+    csv_path.write_text(survey_csv(loaded, docs), encoding="utf-8")
+    rubric = ("--rubric", loaded.rubric.id)
+    direct = invoke("score", str(csv_path), *rubric, "--format", "json")
+    assert direct.exit_code == 0, direct.output
+    via_files = _import_then_score(invoke, csv_path, tmp_path / "imported", *rubric)
+    assert _card(direct.stdout) == _card(via_files.stdout)
+    assert sorted(p.name for p in folder.iterdir()) == ["survey.csv"]  # no file per person
+    card = _card(direct.stdout)
+    assert len(card["respondents"]) == len(docs)
+
+
+def test_a_folder_and_an_export_score_as_one_set(tmp_path: Path, invoke: Invoke) -> None:
+    fixture = DATA / "qualtrics" / "choice-text.csv"
+    both = invoke("score", str(fixture), str(_direct(tmp_path)), "--rubric", R, "--format", "json")
+    assert both.exit_code == 0, both.output
+    assert len(json.loads(both.stdout)["respondents"]) == 2 * len(ANSWERS)
+
+
+def test_a_bad_row_stops_scoring_located_by_its_csv_line(tmp_path: Path, invoke: Invoke) -> None:
+    text = (DATA / "qualtrics" / "choice-text.csv").read_text("utf-8")
+    lines = text.splitlines(keepends=True)
+    bad = lines[-1].replace("Sales", "Finance", 1)
+    assert bad != lines[-1]
+    path = tmp_path / "survey.csv"
+    path.write_text("".join(lines[:-1]) + bad, encoding="utf-8")
+    result = invoke("score", str(path), "--rubric", R)
+    assert result.exit_code == 2, result.output
+    assert f"{path}:{len(lines)}:" in result.output  # the file, its line, then the column
+    assert "unknown role 'Finance'" in result.output
+    assert "Traceback" not in result.output
