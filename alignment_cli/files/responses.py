@@ -164,13 +164,37 @@ def check_against_rubric(
     With `carry_over`, files made for another version of the same rubric are scored on the
     answers that still fit, and each dropped answer becomes a warning instead of an error.
     """
-    problems: list[Problem] = []
-    warnings: list[str] = []
-    r = rubric.rubric
-    roles = {x.id for x in r.roles}
-    kept: list[ResponseFile] = []
-    checker = AnswerChecker(rubric)
-    for rf in files:
+    check = FileCheck(rubric, carry_over=carry_over)
+    kept = [ok for ok in map(check, files) if ok is not None]
+    check.raise_problems()
+    return kept, check.warnings
+
+
+class FileCheck:
+    """`check_against_rubric` one file at a time, for a stream of respondents: calling it
+    with a file returns the file to score (None when refused); the problems of every refused
+    file are kept to raise together (`raise_problems`), the warnings in order."""
+
+    def __init__(self, rubric: LoadedRubric, *, carry_over: bool = False) -> None:
+        self.rubric = rubric
+        self.carry_over = carry_over
+        self.problems: list[Problem] = []
+        self.warnings: list[str] = []
+        self._roles = {x.id for x in rubric.rubric.roles}
+        self._checker = AnswerChecker(rubric)
+
+    def raise_problems(self) -> None:
+        if self.problems:
+            raise InvalidInput(self.problems)
+
+    def __call__(self, rf: ResponseFile) -> ResponseFile | None:
+        rubric, carry_over, warnings, roles = (
+            self.rubric,
+            self.carry_over,
+            self.warnings,
+            self._roles,
+        )
+        r = rubric.rubric
         ref = rf.responses.rubric
         found: list[tuple[Loc, str]] = []
         if (
@@ -212,7 +236,7 @@ def check_against_rubric(
             rf, renames = carry_renamed(rf, r.renamed)
             warnings.extend(f"{rf.path}: {o}: renamed to {n}" for o, n in renames)
         if not found:
-            answer_problems = checker.errors(rf.responses)
+            answer_problems = self._checker.errors(rf.responses)
             if carry_over and ref.version != r.version:
                 warnings.append(
                     f"{rf.path}: answers for version {ref.version} carried over to {r.version}"
@@ -227,12 +251,9 @@ def check_against_rubric(
                 found.extend(answer_problems)
         if found:
             doc = load_yaml(rf.path)
-            problems.extend(doc.problem(loc, msg) for loc, msg in found)
-        else:
-            kept.append(rf)
-    if problems:
-        raise InvalidInput(problems)
-    return kept, warnings
+            self.problems.extend(doc.problem(loc, msg) for loc, msg in found)
+            return None
+        return rf
 
 
 def carry_renamed(

@@ -7,16 +7,23 @@ which rubric applies to a set of answers.
 from __future__ import annotations
 
 import gc
+import itertools
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from alignment_cli import clock
-from alignment_cli.errors import InvalidInput
+from alignment_cli.errors import InvalidInput, Problem
 from alignment_cli.files.engagement import Engagement, find_engagement
-from alignment_cli.files.responses import check_against_rubric, find_response_files, load_responses
+from alignment_cli.files.responses import (
+    FileCheck,
+    ResponseFile,
+    find_response_files,
+    load_response_file,
+)
 from alignment_cli.model.rubric import LoadedRubric, load_rubric
-from alignment_cli.scoring.engine import score
+from alignment_cli.scoring.engine import Fold
 from alignment_cli.scoring.scorecard import Scorecard
 
 
@@ -53,14 +60,77 @@ def _score_inputs(
 ) -> Scored:
     engagement = find_engagement(inputs[0]) if len(inputs) == 1 else None
     paths = find_response_files(inputs)
-    files = load_responses(paths)
     ref = rubric_ref or (engagement.rubric_ref() if engagement else None)
-    if ref is None:
-        ids = {f.responses.rubric.id for f in files}
-        ref = ids.pop() if len(ids) == 1 else None
-    rubric = load_rubric(ref)
-    files, warnings = check_against_rubric(rubric, files, carry_over=carry_over)
-    orgs = {f.responses.organization for f in files if f.responses.organization}
+    try:
+        card, rubric = score_stream(
+            _load_each(paths), rubric_ref=ref, engagement=engagement, carry_over=carry_over, now=now
+        )
+    except _MixedRubrics:
+        # Answers for several rubrics and none named: the default rubric decides, as it does
+        # when nothing names one; the files for the others are refused by the checks.
+        card, rubric = score_stream(
+            _load_each(paths),
+            rubric_ref=None,
+            engagement=engagement,
+            carry_over=carry_over,
+            now=now,
+            from_first=False,
+        )
+    return Scored(card, rubric, engagement, paths)
+
+
+def score_stream(
+    respondents: Iterable[ResponseFile],
+    *,
+    rubric_ref: str | Path | None = None,
+    engagement: Engagement | None = None,
+    carry_over: bool = False,
+    now: datetime | None = None,
+    from_first: bool = True,
+) -> tuple[Scorecard, LoadedRubric]:
+    """Check and score respondents as they come, each read once and dropped after it is
+    folded in (engine.Fold): memory does not grow with their answers, only with the bounded
+    summary kept of each (docs/scoring.md, Performance). `respondents` is any iterable of
+    `ResponseFile` (answer files as they load, rows of a survey export as they are read);
+    one that raises InvalidInput when exhausted (the problems of the files it could not
+    read) has those reported before any other problem.
+
+    The rubric is `rubric_ref`, else the engagement's, else the one the first respondent names
+    (`from_first`; answers naming several rubrics are then refused, or, from files, scored
+    against the default rubric by `score_inputs`), else the default rubric.
+    """
+    it = iter(respondents)
+    first = next(it, None)
+    ref = rubric_ref or (engagement.rubric_ref() if engagement else None)
+    chosen_by_first = ref is None and first is not None and from_first
+    if chosen_by_first:
+        assert first is not None
+        ref = first.responses.rubric.id
+    try:
+        rubric = load_rubric(ref)
+    except InvalidInput:
+        for rf in it:  # the problems of unreadable files come first, as they always have
+            if chosen_by_first and rf.responses.rubric.id != ref:
+                raise _MixedRubrics(str(ref), rf.responses.rubric.id) from None
+        raise
+    check = FileCheck(rubric, carry_over=carry_over)
+    fold = Fold(rubric)
+    orgs: set[str] = set()
+    rid = rubric.rubric.id
+    stream = itertools.chain(() if first is None else (first,), it)
+    while batch := list(itertools.islice(stream, BATCH)):
+        if chosen_by_first:
+            for rf in batch:
+                if rf.responses.rubric.id != rid:
+                    raise _MixedRubrics(rid, rf.responses.rubric.id)
+        kept = [ok for ok in map(check, batch) if ok is not None]
+        del batch
+        for ok in kept:
+            if ok.responses.organization:
+                orgs.add(ok.responses.organization)
+        for ok in kept:
+            fold.add(ok)
+    check.raise_problems()
     organization = engagement.config.organization if engagement else None
     if organization is None and len(orgs) == 1:
         organization = orgs.pop()
@@ -70,15 +140,43 @@ def _score_inputs(
             + ", ".join(sorted(orgs))
             + "); score each organisation's answers separately"
         )
-    card = score(
-        rubric,
-        files,
+    card = fold.finish(
         now=now or clock.now(),
         targets=engagement.config.targets if engagement else None,
         organization=organization,
-        warnings=warnings,
+        warnings=check.warnings,
     )
-    return Scored(card, rubric, engagement, paths)
+    return card, rubric
+
+
+BATCH = 512
+"""Respondents read, checked and folded in batches this size: each step over a batch runs
+warm (one respondent at a time through all three costs a fifth more CPU), memory stays
+bounded."""
+
+
+class _MixedRubrics(InvalidInput):
+    def __init__(self, first: str, other: str) -> None:
+        super().__init__(
+            f"these answers are for several rubrics ('{first}', '{other}'); "
+            "name the one to score with --rubric"
+        )
+
+
+def _load_each(paths: list[Path]) -> Iterator[ResponseFile]:
+    """Each answer file as it loads; the problems of all that do not load are raised together
+    once every file was read."""
+    problems: list[Problem] = []
+    for path in paths:
+        try:
+            rf = load_response_file(path)
+        except InvalidInput as exc:
+            problems.extend(exc.problems or [Problem(str(path), None, None, exc.message)])
+            continue
+        if not problems:  # once a file is unreadable nothing is scored: only read the rest
+            yield rf
+    if problems:
+        raise InvalidInput(problems)
 
 
 def latest_answer_time(card: Scorecard) -> datetime | None:
