@@ -4,9 +4,11 @@ reported as before (unreadable files first, every file's problems together)."""
 
 from __future__ import annotations
 
+import gc
 import random
 import shutil
 import sys
+import weakref
 from pathlib import Path
 
 import pytest
@@ -139,3 +141,27 @@ def test_answers_for_several_rubrics_without_one_named(tmp_path: Path) -> None:
     assert all("other-rubric" in p.message for p in caught.value.problems)
     with pytest.raises(InvalidInput, match="several rubrics"):
         pipeline.score_stream(iter(_files(folder)), now=NOW)
+
+
+def test_no_more_than_a_batch_of_respondents_is_held_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Memory bounded by the batch, not the set: while the stream is read, the respondents
+    already folded in are gone (no list of parsed files is kept anywhere)."""
+    monkeypatch.setattr(pipeline, "BATCH", 4)
+    folder = _generated(tmp_path, 40, 5)
+    refs: list[weakref.ref[ResponseFile]] = []
+    most_alive = 0
+
+    def rows() -> object:
+        nonlocal most_alive
+        for path in find_response_files([folder]):
+            rf = load_response_file(path)
+            gc.collect()
+            most_alive = max(most_alive, sum(r() is not None for r in refs))
+            refs.append(weakref.ref(rf))
+            yield rf
+
+    card, _ = pipeline.score_stream(rows(), now=NOW)  # type: ignore[arg-type]
+    assert card.respondent_count == 40
+    assert 4 <= most_alive <= 2 * 4

@@ -118,6 +118,7 @@ def score_stream(
     orgs: set[str] = set()
     rid = rubric.rubric.id
     stream = itertools.chain(() if first is None else (first,), it)
+    del first  # held by the stream until its batch is done, no longer
     while batch := list(itertools.islice(stream, BATCH)):
         if chosen_by_first:
             for rf in batch:
