@@ -62,6 +62,7 @@ class Stages:
 
 
 def _score(folder: Path, stages: Stages) -> Any:
+    from alignment_cli.files import responses
     from alignment_cli.files.responses import FileCheck
     from alignment_cli.scoring import pipeline
     from alignment_cli.scoring.engine import Fold
@@ -70,7 +71,7 @@ def _score(folder: Path, stages: Stages) -> Any:
     # sum of its calls.
     stages.wrap(pipeline, "find_engagement", "engagement")
     stages.wrap(pipeline, "find_response_files", "find")
-    stages.wrap(pipeline, "load_response_file", "parse")
+    stages.wrap(responses, "load_response_file", "parse")
     stages.wrap(pipeline, "load_rubric", "rubric")
     stages.wrap(FileCheck, "__call__", "check")
     stages.wrap(Fold, "add", "score")

@@ -7,7 +7,7 @@ the file with positions, which we only pay for when something is wrong.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -144,16 +144,24 @@ def load_response_file(path: Path) -> ResponseFile:
 
 def load_responses(paths: list[Path]) -> list[ResponseFile]:
     """Load every file; report the problems of all of them together."""
-    out: list[ResponseFile] = []
+    return list(load_each(paths))
+
+
+def load_each(paths: Iterable[Path]) -> Iterator[ResponseFile]:
+    """Each answer file as it loads (a stream: none is kept here); the problems of all that
+    do not load are raised together once every file was read, and once one does not load the
+    rest are only read for their problems."""
     problems: list[Problem] = []
     for path in paths:
         try:
-            out.append(load_response_file(path))
+            rf = load_response_file(path)
         except InvalidInput as exc:
             problems.extend(exc.problems or [Problem(str(path), None, None, exc.message)])
+            continue
+        if not problems:
+            yield rf
     if problems:
         raise InvalidInput(problems)
-    return out
 
 
 def check_against_rubric(

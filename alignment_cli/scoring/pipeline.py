@@ -8,19 +8,19 @@ from __future__ import annotations
 
 import gc
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from alignment_cli import clock
-from alignment_cli.errors import InvalidInput, Problem
+from alignment_cli.errors import InvalidInput
 from alignment_cli.files.engagement import Engagement, find_engagement
 from alignment_cli.files.responses import (
     FileCheck,
     ResponseFile,
     find_response_files,
-    load_response_file,
+    load_each,
 )
 from alignment_cli.model.rubric import LoadedRubric, load_rubric
 from alignment_cli.scoring.engine import Fold
@@ -63,13 +63,13 @@ def _score_inputs(
     ref = rubric_ref or (engagement.rubric_ref() if engagement else None)
     try:
         card, rubric = score_stream(
-            _load_each(paths), rubric_ref=ref, engagement=engagement, carry_over=carry_over, now=now
+            load_each(paths), rubric_ref=ref, engagement=engagement, carry_over=carry_over, now=now
         )
     except _MixedRubrics:
         # Answers for several rubrics and none named: the default rubric decides, as it does
         # when nothing names one; the files for the others are refused by the checks.
         card, rubric = score_stream(
-            _load_each(paths),
+            load_each(paths),
             rubric_ref=None,
             engagement=engagement,
             carry_over=carry_over,
@@ -162,22 +162,6 @@ class _MixedRubrics(InvalidInput):
             f"these answers are for several rubrics ('{first}', '{other}'); "
             "name the one to score with --rubric"
         )
-
-
-def _load_each(paths: list[Path]) -> Iterator[ResponseFile]:
-    """Each answer file as it loads; the problems of all that do not load are raised together
-    once every file was read."""
-    problems: list[Problem] = []
-    for path in paths:
-        try:
-            rf = load_response_file(path)
-        except InvalidInput as exc:
-            problems.extend(exc.problems or [Problem(str(path), None, None, exc.message)])
-            continue
-        if not problems:  # once a file is unreadable nothing is scored: only read the rest
-            yield rf
-    if problems:
-        raise InvalidInput(problems)
 
 
 def latest_answer_time(card: Scorecard) -> datetime | None:
