@@ -7,7 +7,8 @@
 
 Prints one JSON object: stage times in seconds, peak and base resident memory in MB.
 The work runs through the same public functions the CLI calls; the stages inside
-`pipeline.score_inputs` are timed by wrapping the names the pipeline looks up.
+`pipeline.score_inputs` are timed by wrapping the names the pipeline looks up (and the
+methods of the per-respondent check and fold).
 """
 
 from __future__ import annotations
@@ -61,14 +62,20 @@ class Stages:
 
 
 def _score(folder: Path, stages: Stages) -> Any:
+    from alignment_cli.files import responses
+    from alignment_cli.files.responses import FileCheck
     from alignment_cli.scoring import pipeline
+    from alignment_cli.scoring.engine import Fold
 
+    # Respondents stream through parse, check and the fold one at a time: each stage is the
+    # sum of its calls.
     stages.wrap(pipeline, "find_engagement", "engagement")
     stages.wrap(pipeline, "find_response_files", "find")
-    stages.wrap(pipeline, "load_responses", "parse")
+    stages.wrap(responses, "load_response_file", "parse")
     stages.wrap(pipeline, "load_rubric", "rubric")
-    stages.wrap(pipeline, "check_against_rubric", "check")
-    stages.wrap(pipeline, "score", "score")
+    stages.wrap(FileCheck, "__call__", "check")
+    stages.wrap(Fold, "add", "score")
+    stages.wrap(Fold, "finish", "score")
     start, cpu = time.perf_counter(), time.process_time()
     scored = pipeline.score_inputs([folder])
     stages.times["total"] = time.perf_counter() - start

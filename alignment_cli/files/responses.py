@@ -7,7 +7,7 @@ the file with positions, which we only pay for when something is wrong.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -144,16 +144,24 @@ def load_response_file(path: Path) -> ResponseFile:
 
 def load_responses(paths: list[Path]) -> list[ResponseFile]:
     """Load every file; report the problems of all of them together."""
-    out: list[ResponseFile] = []
+    return list(load_each(paths))
+
+
+def load_each(paths: Iterable[Path]) -> Iterator[ResponseFile]:
+    """Each answer file as it loads (a stream: none is kept here); the problems of all that
+    do not load are raised together once every file was read, and once one does not load the
+    rest are only read for their problems."""
     problems: list[Problem] = []
     for path in paths:
         try:
-            out.append(load_response_file(path))
+            rf = load_response_file(path)
         except InvalidInput as exc:
             problems.extend(exc.problems or [Problem(str(path), None, None, exc.message)])
+            continue
+        if not problems:
+            yield rf
     if problems:
         raise InvalidInput(problems)
-    return out
 
 
 def check_against_rubric(
@@ -164,13 +172,37 @@ def check_against_rubric(
     With `carry_over`, files made for another version of the same rubric are scored on the
     answers that still fit, and each dropped answer becomes a warning instead of an error.
     """
-    problems: list[Problem] = []
-    warnings: list[str] = []
-    r = rubric.rubric
-    roles = {x.id for x in r.roles}
-    kept: list[ResponseFile] = []
-    checker = AnswerChecker(rubric)
-    for rf in files:
+    check = FileCheck(rubric, carry_over=carry_over)
+    kept = [ok for ok in map(check, files) if ok is not None]
+    check.raise_problems()
+    return kept, check.warnings
+
+
+class FileCheck:
+    """`check_against_rubric` one file at a time, for a stream of respondents: calling it
+    with a file returns the file to score (None when refused); the problems of every refused
+    file are kept to raise together (`raise_problems`), the warnings in order."""
+
+    def __init__(self, rubric: LoadedRubric, *, carry_over: bool = False) -> None:
+        self.rubric = rubric
+        self.carry_over = carry_over
+        self.problems: list[Problem] = []
+        self.warnings: list[str] = []
+        self._roles = {x.id for x in rubric.rubric.roles}
+        self._checker = AnswerChecker(rubric)
+
+    def raise_problems(self) -> None:
+        if self.problems:
+            raise InvalidInput(self.problems)
+
+    def __call__(self, rf: ResponseFile) -> ResponseFile | None:
+        rubric, carry_over, warnings, roles = (
+            self.rubric,
+            self.carry_over,
+            self.warnings,
+            self._roles,
+        )
+        r = rubric.rubric
         ref = rf.responses.rubric
         found: list[tuple[Loc, str]] = []
         if (
@@ -212,7 +244,7 @@ def check_against_rubric(
             rf, renames = carry_renamed(rf, r.renamed)
             warnings.extend(f"{rf.path}: {o}: renamed to {n}" for o, n in renames)
         if not found:
-            answer_problems = checker.errors(rf.responses)
+            answer_problems = self._checker.errors(rf.responses)
             if carry_over and ref.version != r.version:
                 warnings.append(
                     f"{rf.path}: answers for version {ref.version} carried over to {r.version}"
@@ -227,12 +259,9 @@ def check_against_rubric(
                 found.extend(answer_problems)
         if found:
             doc = load_yaml(rf.path)
-            problems.extend(doc.problem(loc, msg) for loc, msg in found)
-        else:
-            kept.append(rf)
-    if problems:
-        raise InvalidInput(problems)
-    return kept, warnings
+            self.problems.extend(doc.problem(loc, msg) for loc, msg in found)
+            return None
+        return rf
 
 
 def carry_renamed(
@@ -428,6 +457,32 @@ class AnswerRules:
             remaining[qid] = kept[qid]
         return remaining, refused
 
+    def all_count(self, role: str, raw: dict[str, Any]) -> bool:
+        """Whether every answer counts as the file says it (`sort` refuses none): the common
+        case, answered from a set of the (role, question, value) already judged fit, with no
+        lists built; `sort` says what is wrong when this is false."""
+        fit = self._fit
+        questions = self.rubric.questions
+        conditions = self.conditions
+        conditional = conditions.questions
+        for qid, value in raw.items():
+            kind = type(value)
+            key = (role, qid, kind, value) if kind in _SIMPLE else (role, qid, answer_key(value))
+            if key not in fit:
+                q = questions.get(qid)
+                if value is None and q is not None:
+                    continue
+                if self.judge(q, qid, value, role) is not None:
+                    return False
+                fit.add(key)
+            if qid in conditional and not conditions.holds(qid, raw):
+                return False
+        return True
+
+    @cached_property
+    def _fit(self) -> set[tuple[Any, ...]]:
+        return set()
+
     @cached_property
     def _order(self) -> dict[str, int]:
         return {q.id: i for i, q in enumerate(self.rubric.rubric.questions)}
@@ -452,7 +507,10 @@ class AnswerChecker:
         role = responses.respondent.role
         raw = responses.answers
         questions = self.rubric.questions
-        _, refused = self.rules.sort(role, raw)
+        if self.rules.all_count(role, raw):
+            refused: list[Refusal] = []
+        else:
+            _, refused = self.rules.sort(role, raw)
         for r in refused:
             if r.why is Why.NO_QUESTION:
                 message = _unknown_question(r.qid, questions)

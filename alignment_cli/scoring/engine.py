@@ -83,10 +83,14 @@ class Dist:
         return sum(self.counts.values())
 
     def mean(self) -> float | None:
+        """The exact mean, rounded once: the same whatever the counts are multiplied by (three
+        copies of everyone give the very same float, so a score on a rounding edge stays put)."""
         n = self.n
         if not n:
             return None
-        return math.fsum(v * c for v, c in self.counts.items()) / n
+        if len(self.counts) == 1:
+            return next(iter(self.counts))
+        return float(sum(Fraction(v) * c for v, c in self.counts.items()) / n)
 
     def variance(self) -> float | None:
         """Sample variance (n - 1); None for fewer than two values."""
@@ -166,7 +170,7 @@ class _Tally:
 
 def score(
     loaded: LoadedRubric,
-    files: Sequence[ResponseFile],
+    files: Iterable[ResponseFile],
     *,
     now: datetime,
     targets: Targets | None = None,
@@ -182,57 +186,86 @@ def score(
     Answers that do not count are left out rather than guessed at: answers to questions the
     respondent's role is not asked, or whose condition is false, or that do not fit the question.
     Files for another rubric, or with a role the rubric does not have, are refused.
+
+    `files` is read once, one respondent at a time (any iterable: a list, or a generator
+    reading files or rows as it goes): see `Fold` for what is kept of each.
     """
-    r = loaded.rubric
-    _refuse_foreign(r, files)
-    targets = targets or Targets()
-    role_ids = [x.id for x in r.roles]
-    dim_index = {d.id: i for i, d in enumerate(r.dimensions)}
-    phase_index = {p.id: i for i, p in enumerate(r.phases)}
-    n_dims, n_phases = len(r.dimensions), len(r.phases)
-    rules = AnswerRules(loaded)
-    conditions = rules.conditions
-    plans = {
-        q.id: _Plan(q, dim_index[q.dimension], phase_index[q.phase], q.weight, q.scored)
-        for q in r.questions
-    }
-    conditional: dict[str, list[str]] = {}
-    plain_asked: dict[str, int] = {}
-    for role in role_ids:
-        asked_of = loaded.questions_for(role)
-        conditional[role] = [q.id for q in asked_of if q.id in conditions]
-        plain_asked[role] = len(asked_of) - len(conditional[role])
-
-    # Per role: (question, answer) -> what that answer means and how many gave it.
-    values: dict[str, dict[Any, _Value]] = {role: {} for role in role_ids}
-    asked_conditional: Counter[tuple[str, str]] = Counter()
-    role_counts: Counter[str] = Counter()
-    notes: dict[str, list[NoteInfo]] = defaultdict(list)
-    # Each respondent's own dimension, phase and overall scores, per role group: the spreads
-    # and the intervals rest on these (a few numbers per respondent, not their answers).
-    own_dims = {role: [Dist() for _ in range(n_dims)] for role in role_ids}
-    own_phases = {role: [Dist() for _ in range(n_phases)] for role in role_ids}
-    own_overall = {role: Dist() for role in role_ids}
-    dim_weights = [d.weight for d in r.dimensions]
-    respondents: list[RespondentInfo] = []
-
+    fold = Fold(loaded)
     for rf in files:
+        fold.add(rf)
+    return fold.finish(
+        now=now, targets=targets, organization=organization, warnings=warnings, measured=measured
+    )
+
+
+class Fold:
+    """Respondents folded in one at a time into per-question, per-role counts; `finish` makes
+    the scorecard. What is kept per respondent is bounded (docs/scoring.md, Performance): the
+    scorecard's line about them (`RespondentInfo`), their notes, and their own dimension, phase
+    and overall scores as counts of distinct values (the spreads and intervals rest on these).
+    Their answers are not kept: each distinct answer to a question, per role, is one counter.
+    """
+
+    def __init__(self, loaded: LoadedRubric) -> None:
+        self.loaded = loaded
+        r = self.r = loaded.rubric
+        self.role_ids = role_ids = [x.id for x in r.roles]
+        self._roles = set(role_ids)
+        dim_index = {d.id: i for i, d in enumerate(r.dimensions)}
+        phase_index = {p.id: i for i, p in enumerate(r.phases)}
+        self.n_dims, self.n_phases = n_dims, n_phases = len(r.dimensions), len(r.phases)
+        self.rules = rules = AnswerRules(loaded)
+        conditions = rules.conditions
+        self.plans = {
+            q.id: _Plan(q, dim_index[q.dimension], phase_index[q.phase], q.weight, q.scored)
+            for q in r.questions
+        }
+        self.conditional: dict[str, list[str]] = {}
+        self.plain_asked: dict[str, int] = {}
+        for role in role_ids:
+            asked_of = loaded.questions_for(role)
+            self.conditional[role] = [q.id for q in asked_of if q.id in conditions]
+            self.plain_asked[role] = len(asked_of) - len(self.conditional[role])
+        # Per role: (question, answer) -> what that answer means and how many gave it.
+        self.values: dict[str, dict[Any, _Value]] = {role: {} for role in role_ids}
+        self.asked_conditional: Counter[tuple[str, str]] = Counter()
+        self.role_counts: Counter[str] = Counter()
+        self.notes: dict[str, list[NoteInfo]] = defaultdict(list)
+        # Each respondent's own dimension, phase and overall scores, per role group: the
+        # spreads and the intervals rest on these (a few numbers per respondent, not answers).
+        self.own_dims = {role: [Dist() for _ in range(n_dims)] for role in role_ids}
+        self.own_phases = {role: [Dist() for _ in range(n_phases)] for role in role_ids}
+        self.own_overall = {role: Dist() for role in role_ids}
+        self.dim_weights = [d.weight for d in r.dimensions]
+        self.respondents: list[RespondentInfo] = []
+        self.problems: list[Problem] = []
+        self.n = 0
+
+    def add(self, rf: ResponseFile) -> None:
+        """Fold in one respondent's answers (a file `check_against_rubric` accepted)."""
         resp = rf.responses
         role = resp.respondent.role
-        role_counts[role] += 1
+        if resp.rubric.id != self.r.id or role not in self._roles:
+            self.problems.extend(_foreign(self.r, rf))
+            return
+        self.n += 1
+        n_dims, n_phases, plans, rules = self.n_dims, self.n_phases, self.plans, self.rules
+        self.role_counts[role] += 1
         raw = resp.answers
-        theirs = conditional[role]
-        skipped = rules.skipped(theirs, raw)
-        asked = plain_asked[role] + len(theirs) - len(skipped)
-        for qid in theirs:
-            if qid not in skipped:
-                asked_conditional[(qid, role)] += 1
+        theirs = self.conditional[role]
+        skipped = rules.skipped(theirs, raw) if theirs else _NONE
+        asked = self.plain_asked[role] + len(theirs) - len(skipped)
+        if theirs:
+            asked_conditional = self.asked_conditional
+            for qid in theirs:
+                if qid not in skipped:
+                    asked_conditional[(qid, role)] += 1
         answered = unknown = na = 0
         dnum = [0.0] * n_dims
         dden = [0.0] * n_dims
         pnum = [0.0] * n_phases
         pden = [0.0] * n_phases
-        mine = values[role]
+        mine = self.values[role]
         # The hot loop: one look-up per answer; the rest was worked out per distinct answer.
         for qid, value in raw.items():
             kind_of = type(value)
@@ -259,23 +292,25 @@ def score(
             else:
                 na += 1
         own: list[float | None] = [None] * n_dims
-        my_dims = own_dims[role]
+        my_dims = self.own_dims[role]
         for i in range(n_dims):
             if dden[i]:
                 s = dnum[i] / dden[i]
                 own[i] = s
                 my_dims[i].add(s)
-        my_phases = own_phases[role]
+        my_phases = self.own_phases[role]
         for i in range(n_phases):
             if pden[i]:
                 my_phases[i].add(pnum[i] / pden[i])
-        mine_overall = weighted_mean(zip(dim_weights, own, strict=True))
+        mine_overall = weighted_mean(zip(self.dim_weights, own, strict=True))
         if mine_overall is not None:
-            own_overall[role].add(mine_overall)
+            self.own_overall[role].add(mine_overall)
         for qid, text in resp.notes.items():
             if qid in plans and text.strip():
-                notes[qid].append(NoteInfo(respondent=resp.respondent.name, role=role, text=text))
-        respondents.append(
+                self.notes[qid].append(
+                    NoteInfo(respondent=resp.respondent.name, role=role, text=text)
+                )
+        self.respondents.append(
             RespondentInfo.model_construct(
                 name=resp.respondent.name,
                 role=role,
@@ -288,6 +323,41 @@ def score(
                 overall=_pts(mine_overall),
             )
         )
+
+    def finish(
+        self,
+        *,
+        now: datetime,
+        targets: Targets | None = None,
+        organization: str | None = None,
+        warnings: Sequence[str] = (),
+        measured: Mapping[str, Measured] | None = None,
+    ) -> Scorecard:
+        """The scorecard of everyone folded in. Keyword-only and extensible: options that
+        change how a question is read (`measured`: evidence standing in for answers, see
+        `score`) come in here."""
+        if self.problems:
+            raise InvalidInput(self.problems)
+        return _finish(self, now, targets or Targets(), organization, warnings, measured)
+
+
+_NONE: frozenset[str] = frozenset()
+
+
+def _finish(
+    fold: Fold,
+    now: datetime,
+    targets: Targets,
+    organization: str | None,
+    warnings: Sequence[str],
+    measured: Mapping[str, Measured] | None,
+) -> Scorecard:
+    loaded, r, role_ids = fold.loaded, fold.r, fold.role_ids
+    conditions = fold.rules.conditions
+    values, role_counts, notes = fold.values, fold.role_counts, fold.notes
+    asked_conditional = fold.asked_conditional
+    own_dims, own_phases, own_overall = fold.own_dims, fold.own_phases, fold.own_overall
+    dim_weights, respondents, n_files = fold.dim_weights, fold.respondents, fold.n
 
     # Per question: fold the distinct answers into distributions and counts.
     tallies = {q.id: _Tally(Dist(), {}) for q in r.questions}
@@ -303,7 +373,7 @@ def score(
     else:  # exact fractions: a tie between answers stays a tie, however many people
         w_all = sum(Fraction(r.role_weights.get(role, 1.0)) for role in present)
         per_vote = {
-            role: Fraction(r.role_weights.get(role, 1.0)) * len(files) / (w_all * role_counts[role])
+            role: Fraction(r.role_weights.get(role, 1.0)) * n_files / (w_all * role_counts[role])
             for role in present
         }
     for role, known in values.items():
@@ -449,7 +519,7 @@ def score(
 
     scored_q = [qs for qs in questions if qs.scored]
     counts = Counts(
-        respondents=len(files),
+        respondents=n_files,
         questions=len(questions),
         scored_questions=len(scored_q),
         asked=sum(q.asked for q in scored_q),
@@ -468,7 +538,7 @@ def score(
         organization=organization,
         answers_updated=max(updated) if updated else None,
         respondents=sorted(respondents, key=lambda x: (x.name, x.role, x.file)),
-        respondent_count=len(files),
+        respondent_count=n_files,
         by_role={role: role_counts[role] for role in role_ids if role_counts[role]},
         counts=counts,
         overall=overall,
@@ -516,20 +586,17 @@ def score(
     return card
 
 
-def _refuse_foreign(r: Rubric, files: Sequence[ResponseFile]) -> None:
-    """Files for another rubric, or with a role it lacks, would be mis-scored: refuse them."""
-    roles = {x.id for x in r.roles}
+def _foreign(r: Rubric, rf: ResponseFile) -> list[Problem]:
+    """A file for another rubric, or with a role it lacks, would be mis-scored: refused."""
+    ref, role = rf.responses.rubric, rf.responses.respondent.role
     problems = []
-    for rf in files:
-        ref, role = rf.responses.rubric, rf.responses.respondent.role
-        if ref.id != r.id:
-            problems.append(
-                Problem(str(rf.path), None, None, f"answers for rubric '{ref.id}', not '{r.id}'")
-            )
-        if role not in roles:
-            problems.append(Problem(str(rf.path), None, None, f"unknown role '{role}'"))
-    if problems:
-        raise InvalidInput(problems)
+    if ref.id != r.id:
+        problems.append(
+            Problem(str(rf.path), None, None, f"answers for rubric '{ref.id}', not '{r.id}'")
+        )
+    if role not in {x.id for x in r.roles}:
+        problems.append(Problem(str(rf.path), None, None, f"unknown role '{role}'"))
+    return problems
 
 
 def _value_of(p: _Plan | None, qid: str, role: str, rules: AnswerRules, value: Any) -> _Value:
@@ -1069,4 +1136,4 @@ def _rec_shortfall(phase_id: str, dimension_id: str | None, card: Scorecard) -> 
     return round(max(0.0, threshold - (score or 0.0)), 4)
 
 
-__all__ = ["NA", "UNKNOWN", "Dist", "score", "trigger_context", "weighted_mean"]
+__all__ = ["NA", "UNKNOWN", "Dist", "Fold", "score", "trigger_context", "weighted_mean"]

@@ -8,6 +8,7 @@ in evidence/) stands beside them.
 from __future__ import annotations
 
 import gc
+import itertools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,13 +20,13 @@ from alignment_cli.files import evidence_file
 from alignment_cli.files.engagement import Engagement, find_engagement
 from alignment_cli.files.evidence_file import latest
 from alignment_cli.files.responses import (
+    FileCheck,
     ResponseFile,
-    check_against_rubric,
     find_response_files,
-    load_responses,
+    load_each,
 )
 from alignment_cli.model.rubric import LoadedRubric, load_rubric
-from alignment_cli.scoring.engine import score
+from alignment_cli.scoring.engine import Fold
 from alignment_cli.scoring.evidence import calibration, link
 from alignment_cli.scoring.scorecard import EvidenceInfo, Scorecard
 
@@ -78,16 +79,92 @@ def _score_inputs(
     anchors = [*inputs, *(getattr(s, "path", Path.cwd()) for s in sources)]
     engagement = find_engagement(anchors[0]) if len(anchors) == 1 else None
     paths = find_response_files(inputs) if inputs else []
-    files = load_responses(paths)
     ref = rubric_ref or (engagement.rubric_ref() if engagement else None)
-    if ref is None:
-        ids = {f.responses.rubric.id for f in files}
-        ref = ids.pop() if len(ids) == 1 else None
-    rubric = load_rubric(ref)
-    for source in sources:  # the plug for respondents that are not files: one list with them
-        files.extend(source(rubric))
-    files, warnings = check_against_rubric(rubric, files, carry_over=carry_over)
-    orgs = {f.responses.organization for f in files if f.responses.organization}
+    try:
+        card, rubric = score_stream(
+            load_each(paths),
+            rubric_ref=ref,
+            engagement=engagement,
+            carry_over=carry_over,
+            now=now,
+            sources=sources,
+        )
+    except _MixedRubrics:
+        # Answers for several rubrics and none named: the default rubric decides, as it does
+        # when nothing names one; the files for the others are refused by the checks.
+        card, rubric = score_stream(
+            load_each(paths),
+            rubric_ref=None,
+            engagement=engagement,
+            carry_over=carry_over,
+            now=now,
+            from_first=False,
+            sources=sources,
+        )
+    return Scored(card, rubric, engagement, paths)
+
+
+def score_stream(
+    respondents: Iterable[ResponseFile],
+    *,
+    rubric_ref: str | Path | None = None,
+    engagement: Engagement | None = None,
+    carry_over: bool = False,
+    now: datetime | None = None,
+    from_first: bool = True,
+    sources: Sequence[RespondentSource] = (),
+) -> tuple[Scorecard, LoadedRubric]:
+    """Check and score respondents as they come, each read once and dropped after it is
+    folded in (engine.Fold): memory does not grow with their answers, only with the bounded
+    summary kept of each (docs/scoring.md, Performance). `respondents` is any iterable of
+    `ResponseFile` (answer files as they load, rows of a survey export as they are read);
+    one that raises InvalidInput when exhausted (the problems of the files it could not
+    read) has those reported before any other problem.
+
+    The rubric is `rubric_ref`, else the engagement's, else the one the first respondent names
+    (`from_first`; answers naming several rubrics are then refused, or, from files, scored
+    against the default rubric by `score_inputs`), else the default rubric. `sources` follow
+    the respondents, each given the rubric once it is known (the plug for respondents that are
+    not files: a survey export's rows, alignment_cli/survey/feed.py).
+
+    The engagement's latest CRM evidence, if any, stands beside the answers (or for them, by
+    the rubric's `evidence_policy`): docs/scoring.md, section 5b.
+    """
+    it = iter(respondents)
+    first = next(it, None)
+    ref = rubric_ref or (engagement.rubric_ref() if engagement else None)
+    chosen_by_first = ref is None and first is not None and from_first
+    if chosen_by_first:
+        assert first is not None
+        ref = first.responses.rubric.id
+    try:
+        rubric = load_rubric(ref)
+    except InvalidInput:
+        for rf in it:  # the problems of unreadable files come first, as they always have
+            if chosen_by_first and rf.responses.rubric.id != ref:
+                raise _MixedRubrics(str(ref), rf.responses.rubric.id) from None
+        raise
+    check = FileCheck(rubric, carry_over=carry_over)
+    fold = Fold(rubric)
+    orgs: set[str] = set()
+    rid = rubric.rubric.id
+    stream = itertools.chain(
+        () if first is None else (first,), it, *(source(rubric) for source in sources)
+    )
+    del first  # held by the stream until its batch is done, no longer
+    while batch := list(itertools.islice(stream, BATCH)):
+        if chosen_by_first:
+            for rf in batch:
+                if rf.responses.rubric.id != rid:
+                    raise _MixedRubrics(rid, rf.responses.rubric.id)
+        kept = [ok for ok in map(check, batch) if ok is not None]
+        del batch
+        for ok in kept:
+            if ok.responses.organization:
+                orgs.add(ok.responses.organization)
+        for ok in kept:
+            fold.add(ok)
+    check.raise_problems()
     organization = engagement.config.organization if engagement else None
     if organization is None and len(orgs) == 1:
         organization = orgs.pop()
@@ -99,13 +176,11 @@ def _score_inputs(
         )
     evidence = latest(engagement.root) if engagement else None
     measured = link(rubric, evidence) if evidence else None
-    card = score(
-        rubric,
-        files,
+    card = fold.finish(
         now=now or clock.now(),
         targets=engagement.config.targets if engagement else None,
         organization=organization,
-        warnings=warnings,
+        warnings=check.warnings,
         measured=measured,
     )
     if evidence is not None:
@@ -118,7 +193,21 @@ def _score_inputs(
             policy=rubric.rubric.evidence_policy,
         )
         card.calibration = calibration(card)
-    return Scored(card, rubric, engagement, paths)
+    return card, rubric
+
+
+BATCH = 512
+"""Respondents read, checked and folded in batches this size: each step over a batch runs
+warm (one respondent at a time through all three costs a fifth more CPU), memory stays
+bounded."""
+
+
+class _MixedRubrics(InvalidInput):
+    def __init__(self, first: str, other: str) -> None:
+        super().__init__(
+            f"these answers are for several rubrics ('{first}', '{other}'); "
+            "name the one to score with --rubric"
+        )
 
 
 def _text(value: object) -> str | None:
