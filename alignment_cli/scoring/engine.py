@@ -369,7 +369,7 @@ def score(
             d.id, d.title, members, means, role_means, role_ids, gap_pair, lead, qmap
         )
         g.weight = d.weight
-        spread_of.fill(g, exact, {role: own_dims[role][i] for role in role_ids})
+        spread_of.fill(g, exact, {role: own_dims[role][i] for role in role_ids}, by_role)
         g.target = targets.dimensions.get(d.id)
         g.shortfall = _shortfall(g.target, g.score)
         g.agreement = _agreement(loaded, members, tallies, role_ids)
@@ -387,10 +387,10 @@ def score(
     thin: list[str] = []
     for i, ph in enumerate(r.phases):
         members = [q for q in r.questions if q.phase == ph.id and q.scored]
-        g, exact, _ = _group(
+        g, exact, ph_by_role = _group(
             ph.id, ph.title, members, means, role_means, role_ids, gap_pair, lead, qmap
         )
-        spread_of.fill(g, exact, {role: own_phases[role][i] for role in role_ids})
+        spread_of.fill(g, exact, {role: own_phases[role][i] for role in role_ids}, ph_by_role)
         g.threshold = ph.threshold
         # A phase with nothing scored is not assessed: it neither passes nor blocks. One whose
         # score rests on under half of its questions cannot count as achieved.
@@ -682,10 +682,25 @@ class _Spread:
     def __init__(self, weights: dict[str, float], people: bool, small: set[str]) -> None:
         self.weights, self.people, self.small = weights, people, small
 
-    def fill(self, g: GroupScore, exact: float | None, own: dict[str, Dist]) -> None:
+    def fill(
+        self,
+        g: GroupScore,
+        exact: float | None,
+        own: dict[str, Dist],
+        by_role: dict[str, float | None] | None = None,
+    ) -> None:
         pooled = _pooled(own.values())
         g.spread = _pts(pooled[1]) if pooled[0] >= 2 else None
         g.interval, g.indicative = self.interval(exact, own, pooled)
+        # Each role group's score on its own: its interval from its own respondents (none for
+        # a group of one, which says nothing about its own variability).
+        for role, point in (by_role or {}).items():
+            dist = own.get(role)
+            if point is None or dist is None or dist.n < 2:
+                continue
+            interval, _ = self.interval(point, {role: dist})
+            if interval is not None:
+                g.role_intervals[role] = interval
 
     def interval(
         self,
