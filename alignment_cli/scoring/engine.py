@@ -500,7 +500,41 @@ def score(
     )
     card.recommendations, failed = _recommend(loaded, card, votes, values)
     card.warnings.extend(failed)
+    card.warnings.extend(_level_text(loaded, card, votes, values))
     return card
+
+
+def _level_text(
+    loaded: LoadedRubric,
+    card: Scorecard,
+    raw_counts: Mapping[str, Mapping[Any, Fraction | int]],
+    values: dict[str, dict[Any, _Value]],
+) -> list[str]:
+    """The level's text: its sentences whose `when` holds on the results (what triggers see),
+    then its description; a warning for each condition that failed while running."""
+    if card.level is None:
+        return []
+    level = next(lv for lv in loaded.rubric.levels if lv.id == card.level.id)
+    if not level.sentences:
+        return []
+    exprs = loaded.level_conditions.get(level.id, ())
+    context = trigger_context(loaded, card, raw_counts, values)
+    failed: list[str] = []
+    kept: list[str] = []
+    for i, sentence in enumerate(level.sentences):
+        expr = exprs[i] if i < len(exprs) else None
+        if expr is not None:
+            try:
+                if not expr.run(context):
+                    continue
+            except EvaluationError as exc:
+                failed.append(f"level {level.id}: sentence {i + 1}'s condition failed ({exc})")
+                continue
+        kept.append(sentence.text.strip())
+    if level.description.strip():
+        kept.append(level.description.strip())
+    card.level.description = " ".join(kept)
+    return failed
 
 
 def _refuse_foreign(r: Rubric, files: Sequence[ResponseFile]) -> None:
