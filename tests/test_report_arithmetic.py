@@ -73,6 +73,15 @@ def test_example_reports_add_up(org: str, invoke: Invoke) -> None:
     assert len(gap_tables) >= 2  # the dimension table and the perception gap at least
 
 
+@pytest.mark.parametrize("org", ["siloed", "halfway", "integrated"])
+def test_score_markdown_adds_up(org: str, invoke: Invoke) -> None:
+    """The terminal's Markdown (and the CI step summary) prints the same gaps as the report."""
+    result = invoke("score", str(EXAMPLES / org), "--format", "markdown")
+    assert result.exit_code == 0, result.output
+    assert any("Gap" in t.header for t in tables(result.stdout))
+    assert problems(result.stdout) == []
+
+
 def test_halfway_figures_that_did_not_add_up(invoke: Invoke) -> None:
     """Before: 45 minus 56 was printed as -10, 44 minus 51 as -6, 46 minus 41 as +6 (gaps of
     the unrounded scores); and 60 sat below all three groups without a word."""

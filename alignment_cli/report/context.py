@@ -67,7 +67,6 @@ from alignment_cli.report.model import (
     Summary,
     WorkstreamView,
     _plural,
-    difference,
     difference_text,
     long_date,
     percent_text,
@@ -419,8 +418,7 @@ def _dimensions(
 
 def _shown_gap(first: float | None, second: float | None) -> float | None:
     """The gap as the table shows it: the difference of the two rounded scores beside it."""
-    d = difference(first, second)
-    return None if d is None else float(d)
+    return md.shown_gap(first, second, None)
 
 
 def _to_go_text(target: float | None, score: float | None) -> Figure | None:

@@ -4,7 +4,7 @@ The terminal view and the report say the same (docs/scoring.md, section 5)."""
 
 from __future__ import annotations
 
-from alignment_cli.report.markdown import fmt_gap, fmt_score
+from alignment_cli.report.markdown import fmt_gap, shown_gap
 from alignment_cli.scoring.compare import Delta
 from alignment_cli.scoring.scorecard import Scorecard
 
@@ -53,9 +53,7 @@ def reading_notes(card: Scorecard, named: set[str] | None = None) -> list[str]:
         d = card.dimension(did)
         if d is not None and d.gap is not None and d.gap_abs is not None:
             # The gap as the tables show it: the difference of the two rounded scores.
-            shown = d.gap
-            if d.gap_first is not None and d.gap_second is not None:
-                shown = float(int(fmt_score(d.gap_first)) - int(fmt_score(d.gap_second)))
+            shown = shown_gap(d.gap_first, d.gap_second, d.gap)
             out.append(
                 f"{titles[did]}: a gap of {_minus(fmt_gap(shown))} hides disagreements that cancel "
                 f"out (a mean difference of {d.gap_abs:.0f} points question by question)."
