@@ -127,3 +127,11 @@ def test_a_bad_condition_is_a_located_error(tmp_path: Path, invoke: Invoke) -> N
     result = invoke("rubric", "validate", str(path))
     assert result.exit_code == 2
     assert "Traceback" not in result.output
+
+
+def test_every_bundled_level_conditions_its_facts() -> None:
+    loaded = load_rubric(ROOT / "rubrics" / "sales-marketing-alignment.yaml")
+    for level in loaded.rubric.levels:
+        assert level.sentences, level.id
+        assert all(s.when for s in level.sentences), level.id
+        assert len(loaded.level_conditions[level.id]) == len(level.sentences)
