@@ -115,8 +115,10 @@ def weighted_mean(pairs: Iterable[tuple[float, float | None]]) -> float | None:
 
 
 def _pts(x: float | None) -> float | None:
-    """0..1 to points on 0..100, rounded off float noise (rounding keeps order)."""
-    return None if x is None else round(x * 100.0, 4)
+    """0..1 to points on 0..100, rounded off float noise (rounding keeps order). Rounded to 9
+    decimals first, so that noise far below the 4 kept cannot tip a value that lies on a half
+    (8.65625 computed as 8.656250000001 one way and 8.656249999999 another) to either side."""
+    return None if x is None else round(round(x * 100.0, 9), 4)
 
 
 def _round(x: float | None) -> float | None:
