@@ -47,10 +47,11 @@ def test_report_shows_the_change_and_the_trend(quarters: Path, invoke: Invoke) -
     assert result.exit_code == 0, result.output
     md = result.stdout
     assert "## Change since the last run" in md
-    assert "up 17 points since 15 April 2026 (from 61 to 77)" in md
+    # 77 - 61 and 88 - 62 as shown (it printed "up 17" and "+25": changes of unrounded scores)
+    assert "up 16 points since 15 April 2026 (from 61 to 77)" in md
     # Two people: every interval runs from 0 to 100, so no change is beyond noise.
     assert "That is within noise" in md
-    assert "| Shared definitions | 62 | 88 | +25 (within noise) |" in md.replace("−", "-")
+    assert "| Shared definitions | 62 | 88 | +26 (within noise) |" in md.replace("−", "-")
     # the last point is this run, dated like the report: by its newest answer
     assert mermaid_axis(md) == ["2026-01-15", "2026-04-15", "2026-11-02"]
     assert 'title "Overall score over time"' in md

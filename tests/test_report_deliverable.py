@@ -451,16 +451,19 @@ def test_the_heat_map_shows_every_role_that_answered(invoke: Callable[..., Any])
             expected = [
                 "–" if d.by_role.get(r) is None else f"{d.by_role[r]:.0f}" for r in card.by_role
             ]
-            assert cells == expected
+            assert [c.split(" ")[0] for c in cells] == expected
+            # each group's interval (two or more people) and † when under the minimum size
+            for c, r in zip(cells, card.by_role, strict=True):
+                if d.by_role.get(r) is not None:
+                    assert c.endswith("†") == (r in card.small_groups)
+                    assert ("(" in c) == (r in d.role_intervals)
         page = report(invoke, str(EXAMPLES / org), "--format", "html")
         table = page.split('<table class="heatmap">')[1].split("</table>")[0]
         for d in card.dimensions:
             for r in card.by_role:
                 v = d.by_role.get(r)
                 shade = "none" if v is None else f"h{min(4, int(v // 20))}"
-                assert f'<td class="num heat {shade}">{"–" if v is None else f"{v:.0f}"}</td>' in (
-                    table
-                )
+                assert f'<td class="num heat {shade}">{"–" if v is None else f"{v:.0f}"}' in table
     assert "Leadership" in header or "Revenue operations" in header
 
 

@@ -75,6 +75,7 @@ MODELS = [
     models.Rubric,
     models.Scale,
     models.Level,
+    models.LevelSentence,
     models.Phase,
     models.Dimension,
     models.Role,

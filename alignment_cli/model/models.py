@@ -41,6 +41,17 @@ class Scale(Model):
     max: int = Field(5, description="Highest answer; it scores 1. Must be above min.")
 
 
+class LevelSentence(Model):
+    """A sentence of a level's text that states a fact: shown only when the answers support it."""
+
+    text: Text = Field(description="The sentence, shown when `when` holds (or always without).")
+    when: str | None = Field(
+        None,
+        description="Condition over the results, in the language of recommendations' triggers, "
+        "e.g. answers.sla_exists == true; the sentence is left out when it does not hold.",
+    )
+
+
 class Level(Model):
     """A maturity band on the 0..100 overall score; a band runs from its min to the next one's."""
 
@@ -54,6 +65,11 @@ class Level(Model):
         "later ones ascend.",
     )
     description: str = Field("", description="What an organisation at this level looks like.")
+    sentences: list[LevelSentence] = Field(
+        [],
+        description="Sentences shown before the description, each only when its `when` holds "
+        "on the results: the facts a level usually means, said only where the answers agree.",
+    )
 
 
 class Phase(Model):

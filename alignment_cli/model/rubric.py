@@ -7,7 +7,7 @@ import difflib
 import hashlib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -50,6 +50,10 @@ class LoadedRubric:
     questions: Mapping[str, Question]
     conditions: Mapping[str, Expression]
     triggers: Mapping[str, Expression]
+    #: Per level id, each of its sentences' `when` compiled (None for a sentence without one).
+    level_conditions: Mapping[str, tuple[Expression | None, ...]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
 
     @classmethod
     def build(cls, rubric: Rubric, doc: Document, path: Path) -> LoadedRubric:
@@ -69,6 +73,10 @@ class LoadedRubric:
             for rec, expr in zip(rubric.recommendations, compiled.triggers, strict=True)
             if isinstance(expr, Expression)
         }
+        level_conditions = {
+            lv.id: tuple(e if isinstance(e, Expression) else None for e in exprs)
+            for lv, exprs in zip(rubric.levels, compiled.level_sentences, strict=True)
+        }
         return cls(
             rubric=rubric,
             path=path,
@@ -76,6 +84,7 @@ class LoadedRubric:
             questions=MappingProxyType(_question_index(rubric)),
             conditions=MappingProxyType(conditions),
             triggers=MappingProxyType(triggers),
+            level_conditions=MappingProxyType(level_conditions),
         )
 
     def questions_for(self, role: str | None) -> list[Question]:
@@ -90,6 +99,7 @@ class CompiledExpressions:
 
     conditions: tuple[Expression | ExpressionError | None, ...]
     triggers: tuple[Expression | ExpressionError, ...]
+    level_sentences: tuple[tuple[Expression | ExpressionError | None, ...], ...] = ()
 
 
 def compile_expressions(rubric: Rubric) -> CompiledExpressions:
@@ -100,6 +110,13 @@ def compile_expressions(rubric: Rubric) -> CompiledExpressions:
         triggers=tuple(
             _compiled(rec.trigger, TRIGGER_NAMESPACES, TRIGGER_SCALARS)
             for rec in rubric.recommendations
+        ),
+        level_sentences=tuple(
+            tuple(
+                None if s.when is None else _compiled(s.when, TRIGGER_NAMESPACES, TRIGGER_SCALARS)
+                for s in lv.sentences
+            )
+            for lv in rubric.levels
         ),
     )
 
@@ -521,6 +538,22 @@ def check_rubric(
             if ref.name not in allowed:
                 what = _TRIGGER_KINDS.get(ref.namespace, ref.namespace)
                 bad((*at, "trigger"), _unknown(what, ref.name, allowed, "trigger names "))
+    # A level's sentences see what triggers see, and are checked the same way.
+    for li, exprs in enumerate(compiled.level_sentences):
+        for si, expr in enumerate(exprs):
+            at = ("levels", li, "sentences", si, "when")
+            if expr is None:
+                continue
+            if isinstance(expr, ExpressionError):
+                bad(at, f"condition {expr}")
+                continue
+            for ref in expr.references:
+                if ref.namespace in TRIGGER_SCALARS:
+                    continue
+                allowed = names.get(ref.namespace, set())
+                if ref.name not in allowed:
+                    what = _TRIGGER_KINDS.get(ref.namespace, ref.namespace)
+                    bad(at, _unknown(what, ref.name, allowed, "condition names "))
     for old_id, new_id in r.renamed.items():
         if old_id in questions:
             bad(("renamed", old_id), f"'{old_id}' is still a question; only old ids are renamed")

@@ -67,10 +67,14 @@ from alignment_cli.report.model import (
     Summary,
     WorkstreamView,
     _plural,
+    difference_text,
     long_date,
     percent_text,
+    points,
+    score_against,
     score_text,
     signed_text,
+    to_go,
 )
 from alignment_cli.report.progress import trend_view
 from alignment_cli.report.reading import reading_notes
@@ -209,6 +213,14 @@ def shade(value: float | None) -> str:
     return f"h{min(4, max(0, int(value // 20)))}"
 
 
+def _role_range(card: Scorecard, d: GroupScore, role: str, *, interval: bool = True) -> Figure:
+    """A role group's score's interval and † (under the minimum size), as a Figure."""
+    if d.by_role.get(role) is None:
+        return Figure("")
+    small = role in card.small_groups
+    return Figure(md.fmt_range(d.role_intervals.get(role) if interval else None, small))
+
+
 def _heatmap(card: Scorecard, roles: list[RoleInfo]) -> HeatMap:
     shown = [x for x in roles if x.shown]
     rows = [
@@ -221,13 +233,53 @@ def _heatmap(card: Scorecard, roles: list[RoleInfo]) -> HeatMap:
                     score=score_text(d.by_role.get(x.id)),
                     score_value=d.by_role.get(x.id),
                     shade=shade(d.by_role.get(x.id)),
+                    range=_role_range(card, d, x.id),
                 )
                 for x in shown
             ],
         )
         for d in card.dimensions
     ]
-    return HeatMap(roles=shown, rows=rows)
+    legend = [
+        "Each group on every question it answered (the gap tables take the two compared "
+        "groups on the questions both answered, so their figures can differ from these)."
+    ]
+    if any(c.range.startswith("(") for row in rows for c in row.cells):
+        legend.append(
+            "In brackets: 95% intervals of each group's score (groups of two or more people)."
+        )
+    for d in card.dimensions:
+        values = [v for x in shown if (v := points(d.by_role.get(x.id))) is not None]
+        score = points(d.score)
+        if score is None or len(values) < 2 or min(values) <= score <= max(values):
+            continue
+        side = "below" if score < min(values) else "above"
+        replaced = sum(
+            1
+            for q in card.questions
+            if q.dimension == d.id and q.evidence is not None and q.evidence.replaced
+        )
+        why = (
+            "the groups answered different questions, and each question counts once, with every "
+            "group that answered it"
+        )
+        if replaced:
+            why = (
+                f"the CRM's figures stand for the answers to {replaced} of its questions (each "
+                f"group's score is what it said); also, {why}"
+            )
+        legend.append(
+            f"{d.title} scores {score} overall, {side} every group's score: {why} "
+            "(docs/scoring.md)."
+        )
+    small = [x for x in shown if x.id in card.small_groups]
+    if small:
+        legend.append(
+            f"† indicative: fewer than {card.min_group_size} respondents in "
+            + ", ".join(f"{x.title} ({x.count:,})" for x in small)
+            + "."
+        )
+    return HeatMap(roles=shown, rows=rows, legend=legend)
 
 
 def _plan(
@@ -327,10 +379,15 @@ def _phases(card: Scorecard, loaded: LoadedRubric) -> list[PhaseRow]:
             number=i,
             title=p.title,
             description=descriptions.get(p.id, ""),
-            score=score_text(p.score),
+            score=score_against(p.score, [p.threshold]),
             score_value=p.score,
             threshold=score_text(p.threshold),
-            status=_status(p.achieved),
+            status=_status(p.achieved)
+            + (
+                f": only {percent_text(p.coverage)} answered"
+                if p.achieved is False and p.score is not None and p.score >= (p.threshold or 0)
+                else ""
+            ),
             achieved=p.achieved,
             current=p.id == card.current_phase and not card.all_phases_achieved,
             coverage=percent_text(p.coverage),
@@ -350,22 +407,39 @@ def _dimensions(
             title=d.title,
             description=descriptions.get(d.id, ""),
             weight=Figure(f"{d.weight:g}"),
-            score=score_text(d.score),
+            score=score_against(d.score, [d.target]),
             score_value=d.score,
             by_role=[
-                RoleScore(role=c.title, score=score_text(v), score_value=v)
+                RoleScore(
+                    role=c.title,
+                    score=score_text(v),
+                    score_value=v,
+                    range=_role_range(
+                        card, d, c.id, interval=not (gap_shown and c.id in card.gap_roles)
+                    ),
+                )
                 for c in columns
                 for v in [_role_value(card, d, c.id, gap_shown)]
             ],
-            gap=signed_text(d.gap) if gap_shown else Figure("–"),
-            gap_value=d.gap if gap_shown else None,
+            gap=difference_text(d.gap_first, d.gap_second) if gap_shown else Figure("–"),
+            gap_value=_shown_gap(d.gap_first, d.gap_second) if gap_shown else None,
             target=None if d.target is None else score_text(d.target),
-            shortfall=None if d.shortfall is None else score_text(d.shortfall),
+            shortfall=_to_go_text(d.target, d.score),
             coverage=percent_text(d.coverage),
             range=Figure(md.fmt_range(d.interval, d.indicative)),
         )
         for d in card.dimensions
     ]
+
+
+def _shown_gap(first: float | None, second: float | None) -> float | None:
+    """The gap as the table shows it: the difference of the two rounded scores beside it."""
+    return md.shown_gap(first, second, None)
+
+
+def _to_go_text(target: float | None, score: float | None) -> Figure | None:
+    n = to_go(target, score)
+    return None if n is None else Figure(n)
 
 
 def _role_value(card: Scorecard, d: GroupScore, role: str, gap_shown: bool) -> float | None:
@@ -377,12 +451,12 @@ def _role_value(card: Scorecard, d: GroupScore, role: str, gap_shown: bool) -> f
 
 
 def _reading(first: str, second: str, gap: float) -> str:
-    """A gap in words: who rates it higher, and by how much."""
-    points = abs(round(gap))
-    if points == 0:
+    """A gap in words: who rates it higher, and by how much (`gap` as shown: whole points)."""
+    size = abs(round(gap))
+    if size == 0:
         return f"{first} and {second} agree"
     direction = "higher" if gap > 0 else "lower"
-    return f"{first} rates it {_plural(points, 'point')} {direction} than {second}"
+    return f"{first} rates it {_plural(size, 'point')} {direction} than {second}"
 
 
 def _gap_view(
@@ -418,14 +492,16 @@ def _gap_view(
         return answer_summary(q, qs.answers.get(role, {}), scale, GAP_ANSWERS)[2].rstrip(".")
 
     def row(g: Any) -> GapRow:
+        shown_gap = _shown_gap(g.first, g.second)
+        value = g.gap if shown_gap is None else shown_gap
         return GapRow(
             id=g.id,
             title=g.title,
             first=score_text(g.first),
             second=score_text(g.second),
-            gap=signed_text(g.gap),
-            gap_value=g.gap,
-            reading=_reading(first, second, g.gap),
+            gap=signed_text(value),
+            gap_value=value,
+            reading=_reading(first, second, value),
             first_answer=said(g, pair[0]) if len(pair) == 2 else "",
             second_answer=said(g, pair[1]) if len(pair) == 2 else "",
             gap_abs=score_text(g.gap_abs),
@@ -433,15 +509,23 @@ def _gap_view(
 
     if reason is not None:
         return GapView(False, reason, first, second, [], [], 0)
-    dims = [row(g) for g in card.gaps if g.kind == "dimension"]
-    questions = [g for g in card.gaps if g.kind == "question" and round(g.gap) != 0]
+
+    # Ordered by the gaps as shown (largest first; the scorecard's order breaks ties), so that
+    # the order agrees with the figures.
+    def largest(rows: list[GapRow]) -> list[GapRow]:
+        return sorted(rows, key=lambda x: -abs(x.gap_value))
+
+    dims = largest([row(g) for g in card.gaps if g.kind == "dimension"])
+    questions = largest(
+        [x for x in (row(g) for g in card.gaps if g.kind == "question") if x.gap_value != 0]
+    )
     return GapView(
         shown=True,
         hidden_reason=None,
         first=first,
         second=second,
         dimensions=dims,
-        questions=[row(g) for g in questions[:GAP_QUESTIONS]],
+        questions=questions[:GAP_QUESTIONS],
         more_questions=max(0, len(questions) - GAP_QUESTIONS),
     )
 
@@ -541,7 +625,11 @@ def _evidence(
         if not gap_shown:
             return f"{dims[var]}: the difference between {a} and {b} (not shown)"
         if isinstance(value, int | float) and not isinstance(value, bool):
-            return f"{dims[var]}: {_reading(a, b, float(value))}"
+            # As the tables show it: the difference of the two rounded scores.
+            d = next((x for x in card.dimensions if x.id.replace("-", "_") == var), None)
+            own = d is not None and d.gap is not None and abs(d.gap - float(value)) < 1e-6
+            shown = _shown_gap(d.gap_first, d.gap_second) if own and d is not None else None
+            return f"{dims[var]}: {_reading(a, b, float(value) if shown is None else shown)}"
         return f"{dims[var]}: no comparison between {a} and {b}"
     if namespace == "answers" and var in by_var:
         q = by_var[var]
@@ -687,7 +775,7 @@ def _summary(
         steps = [x for phase in roadmap for x in phase.recommendations]
     level_description = card.level.description if card.level else ""
     return Summary(
-        overall=score_text(card.overall),
+        overall=score_against(card.overall, [card.target, *(x.min for x in loaded.rubric.levels)]),
         overall_value=card.overall,
         level=card.level.title if card.level else "not scored",
         level_description=level_description,
@@ -698,7 +786,7 @@ def _summary(
         all_phases_achieved=card.all_phases_achieved
         and any(p.achieved is not None for p in phases),
         target=None if card.target is None else score_text(card.target),
-        shortfall=None if card.shortfall is None else score_text(card.shortfall),
+        shortfall=_to_go_text(card.target, card.overall),
         strongest=strongest,
         weakest=weakest,
         disagreements=disagreements,

@@ -66,6 +66,14 @@ def fmt_gap(value: float | None) -> str:
     return "–" if value is None else f"{value:+.0f}"
 
 
+def shown_gap(first: float | None, second: float | None, gap: float | None) -> float | None:
+    """A gap as printed beside its two scores: the difference of the two rounded figures (so
+    that 45 and 56 read -11, not the -10 of the unrounded scores); `gap` when either is none."""
+    if first is None or second is None:
+        return gap
+    return float(int(fmt_score(first)) - int(fmt_score(second)))
+
+
 # --------------------------------------------------------------------------- the consultant's text
 
 _LIST_ITEM = re.compile(r"^\s{0,3}([-*+]|\d{1,3}[.)])\s+(.*)$")

@@ -5,6 +5,7 @@ Every field here is documented in docs/templates.md (a test keeps the two in ste
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field, fields
 from datetime import date
@@ -74,6 +75,54 @@ def signed_text(value: float | None) -> Figure:
     if text in ("+0", "-0"):
         return Figure("0")
     return Figure(text.replace("-", "−"))
+
+
+def points(value: float | None) -> int | None:
+    """A score as the report shows it, in whole points: the one rounding every derived figure
+    (a gap, a change, the points to go) starts from, so that what a reader recomputes from the
+    figures shown adds up (issue 15)."""
+    return None if value is None else int(md.fmt_score(value))
+
+
+def difference(a: float | None, b: float | None) -> int | None:
+    """`a` minus `b` as shown: the difference of the two rounded figures."""
+    pa, pb = points(a), points(b)
+    return None if pa is None or pb is None else pa - pb
+
+
+def difference_text(a: float | None, b: float | None) -> Figure:
+    d = difference(a, b)
+    return signed_text(None if d is None else float(d))
+
+
+def _floor1(value: float) -> float:
+    return math.floor(round(value * 10, 6)) / 10
+
+
+def below(value: float | None, bound: float | None) -> bool:
+    """Whether `value` falls short of `bound` though it rounds up to it (59.6 against 60)."""
+    return (
+        value is not None and bound is not None and value < bound and (points(value) or 0) >= bound
+    )
+
+
+def score_against(value: float | None, bounds: list[float | None]) -> Figure:
+    """A score in whole points, or to one decimal, rounded down, where whole points would put
+    it on or over a threshold, level or target it has not reached (59.6 shows as 59.6, not 60,
+    beside a threshold of 60 and "Not yet")."""
+    if value is not None and any(below(value, b) for b in bounds):
+        return Figure(f"{_floor1(value):.1f}")
+    return score_text(value)
+
+
+def to_go(target: float | None, score: float | None) -> str | None:
+    """The points from the score shown to the target shown, never below 0: whole points, or
+    one decimal where the score is shown with one (`score_against`)."""
+    if target is None:
+        return None
+    if score is not None and below(score, target):
+        return f"{target - _floor1(score):.1f}"
+    return str(max(0, (points(target) or 0) - (points(score) or 0)))
 
 
 def percent_text(value: float | None) -> Figure:
@@ -150,6 +199,9 @@ class RoleScore:
     role: str
     score: Figure
     score_value: float | None
+    #: Its interval (when the group has two or more people), with † when the group is under
+    #: the minimum size; the gap roles' common-question scores carry the † only.
+    range: Figure = NO_FIGURE
 
 
 @dataclass(frozen=True)
@@ -473,6 +525,8 @@ class HeatCell:
     score_value: float | None
     #: "h0" (0 to 20) ... "h4" (80 to 100), "none" when the group did not score it.
     shade: str
+    #: The group's interval (two or more people), with † when it is under the minimum size.
+    range: Figure = NO_FIGURE
 
 
 @dataclass(frozen=True)
@@ -488,6 +542,8 @@ class HeatMap:
 
     roles: list[RoleInfo]
     rows: list[HeatRow]
+    #: What the brackets and the † in its cells mean, and what each column is scored on.
+    legend: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from alignment_cli.report.model import (
     HistoryPoint,
     Trend,
     _plural,
+    difference,
     long_date,
     score_text,
     signed_text,
@@ -22,6 +23,15 @@ from alignment_cli.scoring import compare as compare_mod
 from alignment_cli.scoring import history as history_mod
 
 # --------------------------------------------------------------------------- progress hooks
+
+
+def shown(d: compare_mod.Delta) -> float | None:
+    """A change as the report shows it: the after figure minus the before figure, both rounded
+    as printed beside it (a change of 16.4 from 60.6 to 77.0 reads +16, from 61 to 77)."""
+    if d.change is None:
+        return None
+    n = difference(d.new, d.old)
+    return d.change if n is None else float(n)
 
 
 def comparison_view(cmp: compare_mod.Comparison) -> ComparisonView:
@@ -38,13 +48,13 @@ def comparison_view(cmp: compare_mod.Comparison) -> ComparisonView:
             title=d.title,
             before=score_text(d.old),
             after=score_text(d.new),
-            change=Figure(signed_text(d.change) + (f" ({word})" if word else "")),
-            change_value=d.change,
+            change=Figure(signed_text(shown(d)) + (f" ({word})" if word else "")),
+            change_value=shown(d),
         )
 
     day = long_date(cmp.old_generated_at.date())
     overall = row(cmp.overall)
-    delta = cmp.overall.change
+    delta = shown(cmp.overall)
     if delta is None:
         summary = f"The overall score cannot be compared with the run of {day}."
     elif round(delta) == 0:

@@ -4,7 +4,7 @@ The terminal view and the report say the same (docs/scoring.md, section 5)."""
 
 from __future__ import annotations
 
-from alignment_cli.report.markdown import fmt_gap
+from alignment_cli.report.markdown import fmt_gap, shown_gap
 from alignment_cli.scoring.compare import Delta
 from alignment_cli.scoring.scorecard import Scorecard
 
@@ -52,8 +52,10 @@ def reading_notes(card: Scorecard, named: set[str] | None = None) -> list[str]:
     for did in card.cancelling_gaps:
         d = card.dimension(did)
         if d is not None and d.gap is not None and d.gap_abs is not None:
+            # The gap as the tables show it: the difference of the two rounded scores.
+            shown = shown_gap(d.gap_first, d.gap_second, d.gap)
             out.append(
-                f"{titles[did]}: a gap of {_minus(fmt_gap(d.gap))} hides disagreements that cancel "
+                f"{titles[did]}: a gap of {_minus(fmt_gap(shown))} hides disagreements that cancel "
                 f"out (a mean difference of {d.gap_abs:.0f} points question by question)."
             )
     return [line[0].upper() + line[1:] for line in out]

@@ -179,7 +179,7 @@ def markdown_summary(card: Scorecard, *, top_gaps: int = 5) -> str:
         row = [e(d.title), md.fmt_score(d.score) + (f" {rng}" if rng else "")]
         row += [md.fmt_score(v) for v in sides]
         if roles:
-            row.append(md.fmt_gap(d.gap))
+            row.append(md.fmt_gap(md.shown_gap(d.gap_first, d.gap_second, d.gap)))
         rows.append(row)
     lines.append(md.table(headers, rows, "l" + "r" * (len(headers) - 1)))
     lines.append("")
@@ -192,7 +192,9 @@ def markdown_summary(card: Scorecard, *, top_gaps: int = 5) -> str:
         lines.append(f"**Largest disagreements** ({e(roles[0])} minus {e(roles[1])}):")
         lines.append("")
         for g in gaps:
-            lines.append(f"- {e(g.title)} ({md.fmt_gap(g.gap)} points)")
+            lines.append(
+                f"- {e(g.title)} ({md.fmt_gap(md.shown_gap(g.first, g.second, g.gap))} points)"
+            )
         lines.append("")
     if card.recommendations:
         lines.append("**Top recommendations:**")

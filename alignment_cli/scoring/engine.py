@@ -121,8 +121,10 @@ def weighted_mean(pairs: Iterable[tuple[float, float | None]]) -> float | None:
 
 
 def _pts(x: float | None) -> float | None:
-    """0..1 to points on 0..100, rounded off float noise (rounding keeps order)."""
-    return None if x is None else round(x * 100.0, 4)
+    """0..1 to points on 0..100, rounded off float noise (rounding keeps order). Rounded to 9
+    decimals first, so that noise far below the 4 kept cannot tip a value that lies on a half
+    (8.65625 computed as 8.656250000001 one way and 8.656249999999 another) to either side."""
+    return None if x is None else round(round(x * 100.0, 9), 4)
 
 
 def _round(x: float | None) -> float | None:
@@ -452,7 +454,7 @@ def _finish(
             d.id, d.title, members, means, role_means, role_ids, gap_pair, lead, qmap
         )
         g.weight = d.weight
-        spread_of.fill(g, exact, {role: own_dims[role][i] for role in role_ids})
+        spread_of.fill(g, exact, {role: own_dims[role][i] for role in role_ids}, by_role)
         g.target = targets.dimensions.get(d.id)
         g.shortfall = _shortfall(g.target, g.score)
         g.agreement = _agreement(loaded, members, tallies, role_ids)
@@ -470,10 +472,10 @@ def _finish(
     thin: list[str] = []
     for i, ph in enumerate(r.phases):
         members = [q for q in r.questions if q.phase == ph.id and q.scored]
-        g, exact, _ = _group(
+        g, exact, ph_by_role = _group(
             ph.id, ph.title, members, means, role_means, role_ids, gap_pair, lead, qmap
         )
-        spread_of.fill(g, exact, {role: own_phases[role][i] for role in role_ids})
+        spread_of.fill(g, exact, {role: own_phases[role][i] for role in role_ids}, ph_by_role)
         g.threshold = ph.threshold
         # A phase with nothing scored is not assessed: it neither passes nor blocks. One whose
         # score rests on under half of its questions cannot count as achieved.
@@ -583,7 +585,41 @@ def _finish(
     )
     card.recommendations, failed = _recommend(loaded, card, votes, values)
     card.warnings.extend(failed)
+    card.warnings.extend(_level_text(loaded, card, votes, values))
     return card
+
+
+def _level_text(
+    loaded: LoadedRubric,
+    card: Scorecard,
+    raw_counts: Mapping[str, Mapping[Any, Fraction | int]],
+    values: dict[str, dict[Any, _Value]],
+) -> list[str]:
+    """The level's text: its sentences whose `when` holds on the results (what triggers see),
+    then its description; a warning for each condition that failed while running."""
+    if card.level is None:
+        return []
+    level = next(lv for lv in loaded.rubric.levels if lv.id == card.level.id)
+    if not level.sentences:
+        return []
+    exprs = loaded.level_conditions.get(level.id, ())
+    context = trigger_context(loaded, card, raw_counts, values)
+    failed: list[str] = []
+    kept: list[str] = []
+    for i, sentence in enumerate(level.sentences):
+        expr = exprs[i] if i < len(exprs) else None
+        if expr is not None:
+            try:
+                if not expr.run(context):
+                    continue
+            except EvaluationError as exc:
+                failed.append(f"level {level.id}: sentence {i + 1}'s condition failed ({exc})")
+                continue
+        kept.append(sentence.text.strip())
+    if level.description.strip():
+        kept.append(level.description.strip())
+    card.level.description = " ".join(kept)
+    return failed
 
 
 def _foreign(r: Rubric, rf: ResponseFile) -> list[Problem]:
@@ -788,10 +824,25 @@ class _Spread:
     def __init__(self, weights: dict[str, float], people: bool, small: set[str]) -> None:
         self.weights, self.people, self.small = weights, people, small
 
-    def fill(self, g: GroupScore, exact: float | None, own: dict[str, Dist]) -> None:
+    def fill(
+        self,
+        g: GroupScore,
+        exact: float | None,
+        own: dict[str, Dist],
+        by_role: dict[str, float | None] | None = None,
+    ) -> None:
         pooled = _pooled(own.values())
         g.spread = _pts(pooled[1]) if pooled[0] >= 2 else None
         g.interval, g.indicative = self.interval(exact, own, pooled)
+        # Each role group's score on its own: its interval from its own respondents (none for
+        # a group of one, which says nothing about its own variability).
+        for role, point in (by_role or {}).items():
+            dist = own.get(role)
+            if point is None or dist is None or dist.n < 2:
+                continue
+            interval, _ = self.interval(point, {role: dist})
+            if interval is not None:
+                g.role_intervals[role] = interval
 
     def interval(
         self,

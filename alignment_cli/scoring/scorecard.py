@@ -145,6 +145,9 @@ class GroupScore(Card):
     indicative: bool = Field(
         False, description="A role group behind the score is under the minimum group size."
     )
+    role_intervals: dict[str, Interval] = Field(
+        {}, description="95% interval of each role group's score (groups of two or more)."
+    )
     agreement: dict[str, float] = Field(
         {}, description="Dimensions: rwg(J) within each role group of three or more, 0..1."
     )

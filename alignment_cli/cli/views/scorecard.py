@@ -84,7 +84,10 @@ def scorecard_view(card: Scorecard, *, width: int = 120, top_gaps: int = 5) -> R
         t.add_column("gap", justify="right", no_wrap=True)
         for g in gaps:
             t.add_row(
-                escape(g.title), md.fmt_score(g.first), md.fmt_score(g.second), md.fmt_gap(g.gap)
+                escape(g.title),
+                md.fmt_score(g.first),
+                md.fmt_score(g.second),
+                md.fmt_gap(md.shown_gap(g.first, g.second, g.gap)),
             )
         parts.append(t)
     for c in card.classifications:
@@ -184,7 +187,7 @@ def _dimensions(card: Scorecard, wide: bool) -> Table:
             row.append(_bar(d.score))
         row += [md.fmt_score(_on_common(d, r, roles)) for r in roles]
         if roles:
-            row.append(md.fmt_gap(d.gap))
+            row.append(md.fmt_gap(md.shown_gap(d.gap_first, d.gap_second, d.gap)))
         if wide:
             row.append(md.fmt_score(d.spread))
         row.append(md.fmt_percent(d.coverage))
