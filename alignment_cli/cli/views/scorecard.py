@@ -16,7 +16,6 @@ from rich.text import Text
 
 from alignment_cli.report import markdown as md
 from alignment_cli.report.reading import reading_notes
-from alignment_cli.report.say_do import say_do
 from alignment_cli.scoring.scorecard import GroupScore, Scorecard
 
 WIDE = 100  # from this width on, scores get a bar
@@ -134,6 +133,10 @@ def scorecard_view(card: Scorecard, *, width: int = 120, top_gaps: int = 5) -> R
 
 def _say_do(card: Scorecard) -> list[RenderableType]:
     """Measured beside said, for the questions the CRM evidence answers."""
+    # Here, not at the top: it builds the report's models, which a card without evidence
+    # never needs (start-up of `score`, bench/run.py).
+    from alignment_cli.report.say_do import say_do
+
     view = say_do(card)
     policy = (
         "the measured score replaces the answers in the scores"
