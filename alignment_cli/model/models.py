@@ -116,6 +116,12 @@ class Role(Model):
     minutes: int | None = Field(
         None, ge=1, description="How many minutes the role's form is meant to take."
     )
+    group_title: str | None = Field(
+        None,
+        min_length=1,
+        description="Name of the group this role heads, where reports show groups (columns, "
+        "gaps), when other roles join it; its title when none.",
+    )
 
 
 class CoverageItem(Model):

@@ -107,6 +107,11 @@ class LoadedRubric:
         """The groups, in rubric order: the roles without a `group`."""
         return [x.id for x in self.rubric.roles if x.group is None]
 
+    @property
+    def group_titles(self) -> dict[str, str]:
+        """Each group's name where reports show groups: its group_title, else its title."""
+        return {x.id: x.group_title or x.title for x in self.rubric.roles if x.group is None}
+
     def members(self, group: str) -> list[str]:
         """The roles whose respondents score in `group`, in rubric order (itself first)."""
         return [x.id for x in self.rubric.roles if self.group_of(x.id) == group]
@@ -427,6 +432,11 @@ def check_rubric(
     for i, x in enumerate(r.roles):
         if x.group is None:
             continue
+        if x.group_title is not None:
+            bad(
+                ("roles", i, "group_title"),
+                f"only a group has a group_title; '{x.id}' is in group '{x.group}': give it there",
+            )
         if x.group == x.id:
             bad(("roles", i, "group"), "a role cannot name itself as its group: leave group out")
         elif x.group not in roles:

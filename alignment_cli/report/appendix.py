@@ -115,10 +115,12 @@ def _note_view(note: Any, titles: dict[str, str], role_shown: bool, attribute: b
     )
 
 
-def _role_title(titles: dict[str, str], role: str, group: str | None) -> str:
+def _role_title(
+    titles: dict[str, str], groups: dict[str, str], role: str, group: str | None
+) -> str:
     """A respondent's own role, and the group they score in when that is another role."""
     own = titles.get(role, role)
-    return own if group is None else f"{own} ({titles.get(group, group)})"
+    return own if group is None else f"{own} ({groups.get(group, group)})"
 
 
 def build_appendix(
@@ -187,7 +189,7 @@ def build_appendix(
             people.append(
                 RespondentRow(
                     name=x.name,
-                    role=_role_title(role_titles, x.role, x.group),
+                    role=_role_title(role_titles, loaded.group_titles, x.role, x.group),
                     answered=x.answered,
                     asked=x.asked,
                     unknown=x.unknown,
