@@ -102,7 +102,8 @@ class Dimension(Model):
 
 
 class Role(Model):
-    """A group of respondents (sales, marketing, ...); questions can be asked of some roles only."""
+    """A kind of respondent (sales, marketing, ...); questions can be asked of some roles only.
+    A role with `group` is a form of another role's group: asked per role, scored per group."""
 
     id: Id
     title: Text = Field(description="Name shown in interviews and reports.")
