@@ -102,11 +102,27 @@ class Dimension(Model):
 
 
 class Role(Model):
-    """A group of respondents (sales, marketing, ...); questions can be asked of some roles only."""
+    """A kind of respondent (sales, marketing, ...); questions can be asked of some roles only.
+    A role with `group` is a form of another role's group: asked per role, scored per group."""
 
     id: Id
     title: Text = Field(description="Name shown in interviews and reports.")
     description: str = Field("", description="Who belongs to this role.")
+    group: Id | None = Field(
+        None,
+        description="Another role of the rubric (one without a group) whose group this role's "
+        "respondents score in: the role is a form of that group. Asking stays per role; "
+        "scores, gaps and role weights are per group. Its own group when none.",
+    )
+    minutes: int | None = Field(
+        None, ge=1, description="How many minutes the role's form is meant to take."
+    )
+    group_title: str | None = Field(
+        None,
+        min_length=1,
+        description="Name of the group this role heads, where reports show groups (columns, "
+        "gaps), when other roles join it; its title when none.",
+    )
 
 
 class CoverageItem(Model):

@@ -129,8 +129,7 @@ def build_context(
     comparison: ComparisonView | None = None,
     history: Sequence[HistoryPoint] = (),
 ) -> ReportContext:
-    r = loaded.rubric
-    role_titles = {x.id: x.title for x in r.roles}
+    role_titles = loaded.group_titles  # card.by_role counts groups
     shown, size = visible_roles(card, anonymous=anonymous, min_group=min_group)
     roles = [
         RoleInfo(id=rid, title=role_titles.get(rid, rid), count=n, shown=shown[rid])
@@ -328,6 +327,13 @@ def _consultant_view(c: Consultant) -> ConsultantView:
 def _meta(card: Scorecard, loaded: LoadedRubric, day: date, roles: list[RoleInfo]) -> Meta:
     total = len(card.respondents)
     parts = [f"{x.count:,} {x.title}" for x in roles]
+    if card.by_own_role:  # role groups: who answered which form (and its group, if another)
+        titles, groups = {x.id: x.title for x in loaded.rubric.roles}, loaded.group_titles
+        parts = [
+            f"{n:,} {titles.get(role, role)}"
+            + ("" if (g := loaded.group_of(role)) == role else f" ({groups.get(g, g)})")
+            for role, n in card.by_own_role.items()
+        ]
     text = _plural(total, "person", "people") + (": " + ", ".join(parts) if parts else "")
     return Meta(
         organization=card.organization,
@@ -466,7 +472,7 @@ def _gap_view(
     shown: bool,
     size: int | None,
 ) -> GapView:
-    titles = {x.id: x.title for x in loaded.rubric.roles}
+    titles = loaded.group_titles
     pair = card.gap_roles
     first = titles.get(pair[0], pair[0]) if len(pair) == 2 else ""
     second = titles.get(pair[1], pair[1]) if len(pair) == 2 else ""
@@ -620,7 +626,7 @@ def _evidence(
     if namespace == "question" and var in by_var:
         return f"“{by_var[var].text}” scores {number or 'nothing yet'}"
     if namespace == "gap" and var in dims and len(card.gap_roles) == 2:
-        titles = {x.id: x.title for x in r.roles}
+        titles = loaded.group_titles
         a, b = (titles.get(x, x) for x in card.gap_roles)
         if not gap_shown:
             return f"{dims[var]}: the difference between {a} and {b} (not shown)"
