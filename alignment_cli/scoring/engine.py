@@ -1163,8 +1163,8 @@ def _classify(
     split = None
     common = apart = 0
     if clf.undecided is not None and len(sig.gap) == 2:
-        for g in sig.gap:
-            own = _tally(loaded, clf, sig.votes.get(g, {}), sig.heads.get(g, {}))
+        for g in sig.gap:  # a gap group's votes: its roles' (one role each, today)
+            own = _tally(loaded, clf, _merged(sig.votes, [g]), _merged(sig.heads, [g]))
             if own.signalled:
                 group_outcomes[g] = own.outcome
         first, second = sig.gap
