@@ -202,4 +202,28 @@ def build_appendix(
         respondents=people,
         respondents_listed=listed,
         warnings=list(card.warnings),
+        straight_lined=straight_lining(card, role_titles, r.straightline_min, named=listed),
     )
+
+
+def straight_lining(
+    card: Scorecard, role_titles: dict[str, str], minimum: int, *, named: bool
+) -> str:
+    """One sentence on the respondents flagged for straight-lining: by name where the report
+    lists respondents, else counted. Empty when nobody was flagged."""
+    flagged = [x for x in card.respondents if x.straight_lined]
+    if not flagged:
+        return ""
+    if named:
+        who = _and([f"{x.name} ({role_titles.get(x.role, x.role)})" for x in flagged])
+    else:  # an anonymous report names no one, nor their role
+        who = _plural(len(flagged), "respondent")
+    return (
+        f"Straight-lining: {who} gave the same answer to every scale question "
+        f"({minimum} or more), which may mean the form was not read; still scored. Every "
+        "answer file is checked, self-administered or not."
+    )
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

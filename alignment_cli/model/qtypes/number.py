@@ -44,6 +44,18 @@ def _of_unit(q: Question) -> str:
     return f" of {q.unit}" if q.unit else ""
 
 
+def range_text(q: Question) -> str:
+    """The answers the rubric accepts, for a form: 'from 0 to 100' (the outer band edges,
+    never the inner ones, which would show how answers score); empty when unbounded."""
+    lo = q.bands[0].min if q.bands else None
+    hi = q.bands[-1].max if q.bands else None
+    if lo is not None and hi is not None:
+        return f"from {lo:g} to {hi:g}"
+    if lo is not None:
+        return f"{lo:g} or more"
+    return "" if hi is None else f"at most {hi:g}"
+
+
 def _check_evidence(bad: Bad, at: tuple[Any, ...], q: Question) -> None:
     """The metric exists and its unit reads in the question's (a share as percent)."""
     import difflib
@@ -168,11 +180,19 @@ class NumberKind(QuestionKind):
         return [("", f"a number{_of_unit(q)}")]
 
     def form_comments(self, q: Question, rubric: Rubric) -> list[tuple[str, str, str]]:
-        return [(f"Answer a number{_of_unit(q)}, digits only (for example 12 or 2.5).", "   ", "")]
+        return [
+            (
+                f"Answer a number{_of_unit(q)}{', ' + rng if (rng := range_text(q)) else ''}, "
+                "digits only (for example 12 or 2.5).",
+                "   ",
+                "",
+            )
+        ]
 
     def markdown(self, q: Question, rubric: Rubric, escape: Callable[[str], str]) -> list[str]:
         unit = f" {escape(q.unit)}" if q.unit else ""
-        return [f"Answer: {'_' * 12}{unit}", ""]
+        rng = range_text(q)
+        return [f"Answer: {'_' * 12}{unit}" + (f" ({escape(rng)})" if rng else ""), ""]
 
     def cell(self, q: Question, value: Any) -> str:
         if isinstance(value, float) and "e" in repr(value):
