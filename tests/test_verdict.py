@@ -346,3 +346,34 @@ def test_the_interview_shows_the_hint(invoke: Invoke, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "Count from the first meeting to the signed contract." in result.output
     assert "SECRET-HELP-CYCLE" not in result.output  # help waits for '?'
+
+
+def test_a_member_role_counts_in_its_groups_verdict_and_column(
+    invoke: Invoke, tmp_path: Path
+) -> None:
+    """With role groups, a sales rep is part of sales: the gap groups' own verdicts and the
+    factor table merge every role of a group (the classifier may still count the rep's role)."""
+    data = yaml.safe_load(RUBRIC.read_text(encoding="utf-8"))
+    data["roles"].append({"id": "sales-rep", "title": "Sales rep", "group": "sales"})
+    data["classifiers"][0]["roles"].append("sales-rep")
+    rubric = tmp_path / "grouped.yaml"
+    rubric.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    folder = copy_answers(tmp_path)
+    # The head of sales now answers like marketing; two reps keep sales' side.
+    sam = folder / "sam.yaml"
+    head = yaml.safe_load(sam.read_text(encoding="utf-8"))
+    for i in (1, 2):
+        rep = {**head, "respondent": {"name": f"Rep {i}", "role": "sales-rep"}}
+        (folder / f"rep-{i}.yaml").write_text(yaml.safe_dump(rep), encoding="utf-8")
+    head["answers"].update(MARKETING_SIDE)
+    sam.write_text(yaml.safe_dump(head), encoding="utf-8")
+
+    result = invoke("score", "--rubric", str(rubric), str(folder), "--format", "json")
+    assert result.exit_code == 0, result.output
+    (c,) = json.loads(result.stdout)["classifications"]
+    # Sales (one head, two reps) still leans sales-led as a group: undecided against marketing.
+    assert c["group_outcomes"] == {"sales": "sales-led", "marketing": "marketing-led"}
+    assert c["outcome"] == "undecided"
+    first = c["by_role"][0]["by_role"]
+    assert "sales-rep" not in first  # one column per group
+    assert first["sales"]["answer"] == "Under a month"  # the reps outnumber their head
