@@ -900,7 +900,10 @@ def _pooled(dists: Iterable[Dist]) -> tuple[int, float, float]:
 def _null_variance(q: Question, r: Rubric) -> float:
     """The variance of answers given at random, uniformly, on the question's A possible
     values, in 0..1 units: (A² - 1) / (12 (A - 1)²) (James, Demaree & Wolf 1984); a multi
-    question, whose values are sums, is taken as continuous (1/12)."""
+    question, whose values are sums, and one scored by a curve or targets are taken as
+    continuous (1/12)."""
+    if q.targets or q.curve is not None:
+        return 1 / 12
     if q.type == "scale":
         sc = q.scale or r.scale
         a = sc.max - sc.min + 1
