@@ -509,7 +509,7 @@ def check_rubric(
                     )
         _check_when(bad, (*at, "when"), compiled.conditions[qi], q, earlier, all_vars)
         _check_skipped(bad, at, q)
-        if q.targets or q.tolerance is not None:
+        if (q.targets or q.tolerance is not None) and "targets" in kind_of(q).fields:
             _check_targets(bad, at, q, r, compiled.targets[qi], earlier, all_vars)
         earlier.add(q.var)
     for ci, item in enumerate(r.coverage):
@@ -656,10 +656,9 @@ def _check_targets(
             bad((*where, "when"), "the last target is the default: it takes no when")
         elif i < last and t.when is None:
             bad(where, "only the last target may leave out when (later ones would never apply)")
-        if kind.fields and "targets" in kind.fields:
-            message = kind.value_error(q, kind.coerce(q, t.value), r)
-            if message is not None:
-                bad((*where, "value"), message)
+        message = kind.value_error(q, kind.coerce(q, t.value), r)
+        if message is not None:
+            bad((*where, "value"), message)
         if i < len(exprs):
             _check_when(bad, (*where, "when"), exprs[i], q, earlier, all_vars)
 
