@@ -5,6 +5,7 @@ their locations, and a small rubric (tests/data/mechanisms) scored end to end by
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from collections.abc import Callable
@@ -105,7 +106,7 @@ def test_a_curve_has_no_cliff(
     slope times the step (in the logarithm on a log axis)."""
     c = curve(*ps, axis=axis)
     f = math.log if axis == "log" else (lambda v: v)
-    slope = max(abs(b[1] - a[1]) / (f(b[0]) - f(a[0])) for a, b in zip(ps, ps[1:], strict=False))
+    slope = max(abs(b[1] - a[1]) / (f(b[0]) - f(a[0])) for a, b in itertools.pairwise(ps))
     step = f(x + eps) - f(x)
     assert abs(curve_score(c, x + eps) - curve_score(c, x)) <= slope * step + 1e-9
 
