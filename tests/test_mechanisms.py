@@ -478,3 +478,14 @@ def test_the_cli_scores_all_three_mechanisms_as_computed_by_hand(
     # Ana: service (0 + 0 + 0.5819) / 3, rhythm (1 + 1 + 0.75) / 3, overall their mean
     assert people["Ana"] == 55.5316  # (0.1940 + 0.9167) / 2
     assert card["overall"] == 70.9935
+
+
+def test_the_report_says_how_many_a_skipped_follow_up_counted_as_0(
+    invoke: Callable[..., Any],
+) -> None:
+    result = invoke("report", "--rubric", str(RUBRIC), "--format", "md", str(DATA / "answers"))
+    assert result.exit_code == 0, result.stderr
+    line = next(x for x in result.stdout.splitlines() if "How often is the SLA met?" in x)
+    assert "(skipped for 2 by an earlier answer: counted as 0)" in line
+    hours = next(x for x in result.stdout.splitlines() if "Median hours" in x)
+    assert "skipped" not in hours
