@@ -489,3 +489,35 @@ def test_the_report_says_how_many_a_skipped_follow_up_counted_as_0(
     assert "(skipped for 2 by an earlier answer: counted as 0)" in line
     hours = next(x for x in result.stdout.splitlines() if "Median hours" in x)
     assert "skipped" not in hours
+
+
+def test_a_survey_import_checks_answers_against_a_curves_bounds(
+    invoke: Callable[..., Any], tmp_path: Path
+) -> None:
+    csv = tmp_path / "survey.csv"
+    csv.write_text(
+        "Name,Role,first-contact-hours,meetings\nAna,sales,4 hours,Weekly\nBob,sales,-2,Monthly\n",
+        encoding="utf-8",
+    )
+    result = invoke("import", "--rubric", str(RUBRIC), str(csv), str(tmp_path / "out"))
+    assert result.exit_code == 2
+    assert (
+        f"{csv}:3:3: row 3, column 'first-contact-hours': -2 is outside the range the rubric "
+        "scores (0..)"
+    ) in result.stderr
+
+
+def test_interviews_forms_and_scripts_see_a_curves_bounds(tmp_path: Path) -> None:
+    q = Q["first-contact-hours"]
+    kind = kind_of(q)
+    assert kind.hint(q, LOADED.rubric) == "type a number (hours) of at least 0, e.g. 12 or 2.5"
+    assert kind.answers_spec(q, LOADED.rubric) == {"min": 0.0, "max": None, "unit": "hours"}
+    assert kind.value_error(q, 1e6, LOADED.rubric) is None  # no max: any larger number
+    share = q.model_copy(update={"curve": q.curve.model_copy(update={"max": 100.0})})  # type: ignore[union-attr]
+    assert kind.value_error(share, 150, LOADED.rubric) == (
+        "150 is outside the range the rubric scores (0..100)"
+    )
+    assert kind.value_error(share, 100, LOADED.rubric) is None  # bounds are included
+    assert "from 0 to 100" in kind.form_comments(share, LOADED.rubric)[0][0]
+    targeted = Q["planning-years"]  # targets set no bounds: any number
+    assert kind.value_error(targeted, -1, LOADED.rubric) is None
