@@ -364,6 +364,12 @@ CASES = [
         "67:17: questions[4].targets[1].value: unknown option 'daily'; expected one of: never, quarterly, monthly, weekly",
     ),
     (
+        "a target YAML reads as true",
+        "      - {value: weekly}\n",
+        "      - {value: yes}\n",
+        '67:17: questions[4].targets[1].value: expected text; YAML reads yes as true: write "yes" in quotes',
+    ),
+    (
         "a target outside the scale",
         "      - {value: 5}\n",
         "      - {value: 6}\n",
@@ -402,7 +408,7 @@ CASES = [
     (
         "targets on a yesno question",
         "    text: Is there a written SLA?\n",
-        "    text: Is there a written SLA?\n    targets: [{value: true}]\n",
+        "    text: Is there a written SLA?\n    targets: [{value: 1}]\n",
         "34:5: questions[1].targets: targets are for scale and choice and number questions, not yesno",
     ),
     (

@@ -11,7 +11,14 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from alignment_cli.model.metrics import METRIC_IDS
 
@@ -261,6 +268,15 @@ class Target(Model):
         description="The target answer: a number (number), a whole number on the scale "
         "(scale) or an option value (choice)."
     )
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _not_yes_no(cls, value: Any) -> Any:
+        if isinstance(value, bool):  # pydantic would read true as 1: say it as options do
+            from pydantic_core import PydanticCustomError
+
+            raise PydanticCustomError("string_type", "Input should be a valid string")
+        return value
 
 
 # What a type-specific field must be on a type that does not use it (`QuestionKind.fields`).
