@@ -527,3 +527,16 @@ def test_interviews_forms_and_scripts_see_a_curves_bounds(tmp_path: Path) -> Non
     assert "from 0 to 100" in kind.form_comments(share, LOADED.rubric)[0][0]
     targeted = Q["planning-years"]  # targets set no bounds: any number
     assert kind.value_error(targeted, -1, LOADED.rubric) is None
+
+
+def test_a_crm_figure_is_scored_through_the_questions_curve(tmp_path: Path) -> None:
+    from alignment_cli.scoring.evidence import measured
+
+    text = BASE.replace("    unit: hours\n", "    unit: hours\n    evidence: speed_to_lead_hours\n")
+    path = tmp_path / "rubric.yaml"
+    path.write_text(text, encoding="utf-8")
+    loaded = load_rubric(path)
+    q = loaded.questions["first-contact-hours"]
+    m = measured(q, 4.0, loaded.rubric)
+    assert (m.value, round(m.score or 0, 4)) == (4.0, 0.5819)
+    assert measured(q, -1.0, loaded.rubric).score is None  # outside the curve's bounds
