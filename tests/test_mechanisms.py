@@ -540,3 +540,25 @@ def test_a_crm_figure_is_scored_through_the_questions_curve(tmp_path: Path) -> N
     m = measured(q, 4.0, loaded.rubric)
     assert (m.value, round(m.score or 0, 4)) == (4.0, 0.5819)
     assert measured(q, -1.0, loaded.rubric).score is None  # outside the curve's bounds
+
+
+def test_the_json_schema_accepts_the_mechanisms_and_flags_misplaced_ones() -> None:
+    import yaml
+    from jsonschema import Draft202012Validator
+
+    schema = json.loads((ROOT / "rubrics" / "rubric.schema.json").read_text(encoding="utf-8"))
+    validator = Draft202012Validator(schema)
+    assert list(validator.iter_errors(yaml.safe_load(BASE))) == []
+    for old, new in (
+        (
+            "    text: How often is the SLA met?\n",
+            "    text: How often is the SLA met?\n    curve: {points: [{at: 1, score: 0}, {at: 2, score: 1}]}\n",
+        ),
+        (
+            "    text: Is there a written SLA?\n",
+            "    text: Is there a written SLA?\n    tolerance: 1\n",
+        ),
+        ("    skipped: lowest\n", "    skipped: zero\n"),
+        ("      axis: log\n", "      axis: sqrt\n"),
+    ):
+        assert list(validator.iter_errors(yaml.safe_load(BASE.replace(old, new)))), new
