@@ -179,6 +179,11 @@ def build_appendix(
                     notes=kept_notes,
                     more_notes=max(0, len(notes) - NOTES_PER_QUESTION),
                     hidden_notes=hidden_notes,
+                    skipped_note=(
+                        f"skipped for {qs.skipped_lowest:,} by an earlier answer: counted as 0"
+                        if qs.skipped_lowest and everyone_shown
+                        else ""
+                    ),
                 )
             )
         phases.append(AppendixPhase(id=phase.id, number=pi, title=phase.title, questions=items))

@@ -440,6 +440,7 @@ class AppendixQuestion:
     notes: list[NoteView]
     more_notes: int
     hidden_notes: int
+    skipped_note: str = ""  # skipped: lowest, "skipped for 2 by an earlier answer: ..."
 
 
 @dataclass(frozen=True)
