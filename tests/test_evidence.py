@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import EXAMPLES, ROOT
+from conftest import EXAMPLES, ROOT, V1_RUBRIC, v1_example
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -20,6 +20,7 @@ from alignment_cli.errors import InvalidInput
 from alignment_cli.evidence.importer import build
 from alignment_cli.evidence.link import measured
 from alignment_cli.evidence.mapping import LoadedMapping, default_mapping, load_mapping
+from alignment_cli.evidence.store import dump, file_name
 from alignment_cli.model.rubric import load_rubric
 
 Invoke = Callable[..., Any]
@@ -441,6 +442,11 @@ def default_rubric() -> Any:
     return load_rubric().rubric
 
 
+@pytest.fixture(scope="module")
+def v1_rubric() -> Any:
+    return load_rubric(V1_RUBRIC).rubric
+
+
 def _question(rubric: Any, qid: str) -> Any:
     return next(q for q in rubric.questions if q.id == qid)
 
@@ -456,20 +462,20 @@ def _question(rubric: Any, qid: str) -> Any:
     ],
 )
 def test_a_metric_scores_on_its_questions_bands(
-    default_rubric: Any, qid: str, metric_value: float, value: float, score: float
+    v1_rubric: Any, qid: str, metric_value: float, value: float, score: float
 ) -> None:
-    q = _question(default_rubric, qid)
-    got = measured(q, metric_value, default_rubric)
+    q = _question(v1_rubric, qid)
+    got = measured(q, metric_value, v1_rubric)
     assert got.value == pytest.approx(value)
     assert got.score == score
     from alignment_cli.model.qtypes import KINDS
 
-    assert got.score == KINDS[q.type].normalise(q, value, default_rubric)
+    assert got.score == KINDS[q.type].normalise(q, value, v1_rubric)
 
 
-def test_a_value_outside_the_bands_has_no_score(default_rubric: Any) -> None:
-    q = _question(default_rubric, "sla-compliance")
-    assert measured(q, 1.5, default_rubric).score is None
+def test_a_value_outside_the_bands_has_no_score(v1_rubric: Any) -> None:
+    q = _question(v1_rubric, "sla-compliance")
+    assert measured(q, 1.5, v1_rubric).score is None
 
 
 def test_the_default_rubric_links_the_questions_a_crm_answers(default_rubric: Any) -> None:
@@ -508,6 +514,21 @@ def test_the_halfway_exports_and_evidence_are_reproducible(
         imported=data["imported"],
     )
     assert fresh == data
+
+
+def test_the_frozen_halfway_evidence_is_what_importing_its_exports_gives() -> None:
+    """The engine side of the check above, on tests/data/v1 (which does not move with the
+    shipped examples): the same exports and mapping build the same evidence, byte for byte."""
+    crm = v1_example("halfway-crm")
+    [committed] = list((v1_example("halfway") / "evidence").glob("*.json"))
+    data = json.loads(committed.read_text(encoding="utf-8"))
+    names = ("Lead.csv", "Opportunity.csv", "Task.csv")
+    fresh = build(
+        [crm / n for n in names], load_mapping(crm / "mapping.yaml"), imported=data["imported"]
+    )
+    assert fresh == data
+    assert dump(fresh) == committed.read_text(encoding="utf-8")
+    assert committed.name == file_name(fresh)
 
 
 def test_the_halfway_story_sales_claims_more_than_the_data_shows() -> None:
