@@ -355,3 +355,27 @@ def test_csv_cells_a_spreadsheet_would_run_as_formulas_are_made_inert(
     for text in (header[4], q["text"]):
         columns = match_columns("x.csv", ["Name", "Role", text], loaded, ImportSettings())
         assert columns[2].question is not None and columns[2].question.id == q["id"]
+
+
+@pytest.mark.parametrize("role", ["sales", "marketing", "leadership", "revops"])
+def test_a_role_form_numbers_its_own_questions_from_one(role: str) -> None:
+    # The frozen 1.0.0 rubric puts some questions to some roles only: a role's form used to
+    # show the rubric-wide numbers with gaps (1.2, 1.3, 1.12).
+    loaded = load_rubric(V1_RUBRIC)
+    asked = loaded.questions_for(role)
+    assert len(asked) < len(loaded.rubric.questions)  # else this tests nothing
+    md = markdown_form(loaded, role=role)
+    assert re.findall(r"^### (\d+) ", md, re.M) == [str(i) for i in range(1, len(asked) + 1)]
+    numbered = re.findall(r"^  # (\d+) ", yaml_form(loaded, role=role), re.M)
+    assert numbered == [str(i) for i in range(1, len(asked) + 1)]
+    # Without a role, the rubric-wide numbers stay (the all-roles form and the codebook).
+    assert re.search(r"^### 1\.1 ", markdown_form(loaded), re.M)
+
+
+def test_forms_carry_no_phase_description() -> None:
+    # A phase's description says what good looks like; a respondent needs only its title.
+    loaded = load_rubric(V1_RUBRIC)
+    for role in [None, *(x.id for x in loaded.rubric.roles)]:
+        md = markdown_form(loaded, role=role)
+        for phase in loaded.rubric.phases:
+            assert phase.description and phase.description not in md

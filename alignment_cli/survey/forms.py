@@ -124,7 +124,7 @@ def yaml_form(
     else:
         out.append("answers:")
     phase_titles = {p.id: p.title for p in r.phases}
-    numbers = question_numbers(loaded)
+    numbers = question_numbers(loaded, role)
     current_phase = None
     for q in questions:
         if q.phase != current_phase:
@@ -145,8 +145,12 @@ def yaml_form(
     return "\n".join(out)
 
 
-def question_numbers(loaded: LoadedRubric) -> dict[str, str]:
-    """'2.3': the third question of the second phase; stable for a rubric, whatever the role."""
+def question_numbers(loaded: LoadedRubric, role: str | None = None) -> dict[str, str]:
+    """'2.3': the third question of the second phase, stable for a rubric; with `role`, the
+    numbers of that role's own form ('1' to 'N', so a rep's 23 questions read 1 to 23, not
+    1.2, 1.3, 1.12 with the gaps of questions put to others)."""
+    if role is not None:
+        return {q.id: str(i) for i, q in enumerate(loaded.questions_for(role), 1)}
     order = {p.id: i for i, p in enumerate(loaded.rubric.phases, 1)}
     seen: Counter[str] = Counter()
     out: dict[str, str] = {}
@@ -296,7 +300,7 @@ def markdown_form(
     """A questionnaire to print for a workshop: per phase, with anchors and boxes to tick."""
     check_role(loaded, role)
     r = loaded.rubric
-    numbers = question_numbers(loaded)
+    numbers = question_numbers(loaded, role)
     out: list[str] = [f"# {escape(one_line(r.title))}: questionnaire", ""]
     meta = f"Rubric `{r.id}` version `{r.version}`"
     if organization:
@@ -322,9 +326,8 @@ def markdown_form(
         qs = [q for q in questions if q.phase == phase.id]
         if not qs:
             continue
+        # The title only: a phase's description says what good looks like (not for respondents).
         out += [f"## {escape(one_line(phase.title))}", ""]
-        if phase.description:
-            out += [escape(one_line(phase.description)), ""]
         for q in qs:
             out += _markdown_question(loaded, q, numbers, role)
     return "\n".join(out).rstrip("\n") + "\n"
@@ -340,7 +343,9 @@ def _markdown_question(
     if q.when:
         refs = [m.group(1) for m in _VAR_REF.finditer(q.when)]
         by_var = {x.var: x for x in loaded.rubric.questions}
-        which = ", ".join(numbers[by_var[v].id] for v in refs if v in by_var)
+        which = ", ".join(
+            numbers[by_var[v].id] for v in refs if by_var.get(v) and by_var[v].id in numbers
+        )
         extra.append(
             f"only when {escape(condition_text(loaded, q.when))}"
             + (f" (see {which})" if which else "")
