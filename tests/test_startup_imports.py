@@ -143,3 +143,43 @@ def test_command_modules_keep_their_annotations_evaluated() -> None:
     assert len(modules) >= 9
     # import_cmd names a type it imports only for type checking; its one command is the rest's
     assert lazy in ([], ["alignment_cli.cli.import_cmd"])
+
+
+# What `score` of a small engagement needs not: the report's models (the terminal's say-vs-do
+# table has its own, report/say_do_model.py), the progress views and summaries (only with a
+# baseline, --format markdown or GitHub's step summary) (bench/run.py, issue 19).
+SCORE_NEEDS_NOT = (
+    "alignment_cli.report.model",
+    "alignment_cli.report.charts",
+    "alignment_cli.report.summaries",
+    "alignment_cli.cli.views.progress",
+)
+
+
+def test_score_of_a_small_engagement_leaves_the_report_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from conftest import copy_engagement, v1_example
+
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    engagement = copy_engagement(v1_example("halfway"), tmp_path / "halfway")
+    code, modules, output = _imports_of(["score", str(engagement)], tmp_path)
+    assert code == 0
+    assert "Say vs do" in output  # the evidence's table is shown, from its light model
+    assert {"pydantic", "alignment_cli.scoring.engine"} <= set(_heavy(modules))
+    assert [m for m in SCORE_NEEDS_NOT if m in modules] == []
+
+
+def test_score_with_a_step_summary_builds_the_summary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The other side: where GitHub collects a step summary, `score` still writes it."""
+    from conftest import copy_engagement, v1_example
+
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    engagement = copy_engagement(v1_example("halfway"), tmp_path / "halfway")
+    code, modules, _ = _imports_of(["score", str(engagement)], tmp_path)
+    assert code == 0
+    assert "alignment_cli.report.summaries" in modules
+    assert summary.read_text(encoding="utf-8").startswith("## ")
