@@ -183,3 +183,47 @@ def test_score_with_a_step_summary_builds_the_summary(
     assert code == 0
     assert "alignment_cli.report.summaries" in modules
     assert summary.read_text(encoding="utf-8").startswith("## ")
+
+
+def test_the_app_runs_with_only_the_command_its_first_word_names() -> None:
+    """`for_argv` (cli/main.py): Typer builds the named command alone; the app's own --help, an
+    option first or an unknown word get every command (Click's suggestions need them)."""
+    from typer.main import get_command
+
+    from alignment_cli.cli.main import app, for_argv
+
+    every = set(get_command(app).commands)  # type: ignore[attr-defined]
+    assert {"score", "import", "rubric", "evidence"} <= every
+    for word in ("score", "import", "rubric", "evidence"):
+        narrow = get_command(for_argv(["alignment", word, "--help"]))
+        assert set(narrow.commands) == {word}  # type: ignore[attr-defined]
+    for argv in (["alignment"], ["alignment", "--help"], ["alignment", "--debug", "score"]):
+        assert for_argv(argv) is app
+    assert for_argv(["alignment", "scor"]) is app
+    assert set(get_command(app).commands) == every  # type: ignore[attr-defined]  # untouched
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "said"),
+    [
+        (["score", "--help"], 0, "score [OPTIONS]"),
+        (["rubric", "show", "--help"], 0, "rubric show [OPTIONS]"),
+        (["scor"], 2, "Did you mean"),
+        (["score", "/no/such/folder"], 2, "no such file or folder"),
+    ],
+)
+def test_the_console_command_with_one_command_built(
+    args: list[str], code: int, said: str, tmp_path: Path
+) -> None:
+    env = {**os.environ, "NO_COLOR": "1", "TERM": "dumb", "COLUMNS": "100"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "alignment_cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=60,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == code, proc.stderr
+    assert said in proc.stdout + proc.stderr
