@@ -20,14 +20,12 @@ from alignment_cli.report.charts import (
 
 # Figure and the say-vs-do rows live apart so the terminal's scorecard builds them without the
 # report's other models (start-up of `score`); imported here so the report names them as before.
-from alignment_cli.report.say_do_model import (  # noqa: F401
-    BenchmarkLine,
-    CalibrationRow,
-    Figure,
-    Said,
-    SayDo,
-    SayDoRow,
-)
+from alignment_cli.report.say_do_model import BenchmarkLine as BenchmarkLine
+from alignment_cli.report.say_do_model import CalibrationRow as CalibrationRow
+from alignment_cli.report.say_do_model import Figure as Figure
+from alignment_cli.report.say_do_model import Said as Said
+from alignment_cli.report.say_do_model import SayDo as SayDo
+from alignment_cli.report.say_do_model import SayDoRow as SayDoRow
 
 Format = Literal["md", "html"]
 
