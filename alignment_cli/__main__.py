@@ -10,10 +10,12 @@ def main() -> None:
     # builds a validator (tens of ms, more in a big environment); the CLI uses none. An explicit
     # PYDANTIC_DISABLE_PLUGINS (even empty, to allow them all) is kept.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    from alignment_cli.cli.main import _quiet_broken_pipe, app
+    import sys
+
+    from alignment_cli.cli.main import _quiet_broken_pipe, for_argv
 
     try:
-        app()
+        for_argv(sys.argv)()
     except BrokenPipeError:  # help text piped into `head`, before any command ran
         _quiet_broken_pipe()
 

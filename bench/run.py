@@ -181,11 +181,15 @@ def paired_runs(
     commands: dict[str, list[str]], runs: int, *, before: Callable[[str], None] | None = None
 ) -> dict[str, list[Child]]:
     """Each command `runs` times, interleaved (one of each per round) so that other load on the
-    machine hits all alike; the first round warms caches and is dropped. `before(name)` runs
+    machine hits all alike; the first round warms caches and is dropped. Every other round runs
+    the commands in reverse order, so that no command always runs just after the same one, or
+    always first or last: its place in the round cannot bias its ratio. `before(name)` runs
     ahead of each command (say, to lay out a fresh folder for it)."""
     out: dict[str, list[Child]] = {name: [] for name in commands}
+    names = list(commands)
     for round_ in range(runs + 1):
-        for name, argv in commands.items():
+        for name in names if round_ % 2 else reversed(names):
+            argv = commands[name]
             if before is not None:
                 before(name)
             child = run_child(argv)

@@ -141,5 +141,90 @@ def test_command_modules_keep_their_annotations_evaluated() -> None:
         and type(m.annotations).__name__ == "_Feature"
     )
     assert len(modules) >= 9
-    # import_cmd names a type it imports only for type checking; its one command is the rest's
-    assert lazy in ([], ["alignment_cli.cli.import_cmd"])
+    # Every one: with one command built per run (cli/main.py, for_argv) each module's own
+    # annotations are all of that command's cost.
+    assert lazy == []
+
+
+# What `score` of a small engagement needs not: the report's models (the terminal's say-vs-do
+# table has its own, report/say_do_model.py), the progress views and summaries (only with a
+# baseline, --format markdown or GitHub's step summary) (bench/run.py, issue 19).
+SCORE_NEEDS_NOT = (
+    "alignment_cli.report.model",
+    "alignment_cli.report.charts",
+    "alignment_cli.report.summaries",
+    "alignment_cli.cli.views.progress",
+)
+
+
+def test_score_of_a_small_engagement_leaves_the_report_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from conftest import copy_engagement, v1_example
+
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    engagement = copy_engagement(v1_example("halfway"), tmp_path / "halfway")
+    code, modules, output = _imports_of(["score", str(engagement)], tmp_path)
+    assert code == 0
+    assert "Say vs do" in output  # the evidence's table is shown, from its light model
+    assert {"pydantic", "alignment_cli.scoring.engine"} <= set(_heavy(modules))
+    assert [m for m in SCORE_NEEDS_NOT if m in modules] == []
+
+
+def test_score_with_a_step_summary_builds_the_summary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The other side: where GitHub collects a step summary, `score` still writes it."""
+    from conftest import copy_engagement, v1_example
+
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    engagement = copy_engagement(v1_example("halfway"), tmp_path / "halfway")
+    code, modules, _ = _imports_of(["score", str(engagement)], tmp_path)
+    assert code == 0
+    assert "alignment_cli.report.summaries" in modules
+    assert summary.read_text(encoding="utf-8").startswith("## ")
+
+
+def test_the_app_runs_with_only_the_command_its_first_word_names() -> None:
+    """`for_argv` (cli/main.py): Typer builds the named command alone; the app's own --help, an
+    option first or an unknown word get every command (Click's suggestions need them)."""
+    from typer.main import get_command
+
+    from alignment_cli.cli.main import app, for_argv
+
+    every = set(get_command(app).commands)  # type: ignore[attr-defined]
+    assert {"score", "import", "rubric", "evidence"} <= every
+    for word in ("score", "import", "rubric", "evidence"):
+        narrow = get_command(for_argv(["alignment", word, "--help"]))
+        assert set(narrow.commands) == {word}  # type: ignore[attr-defined]
+    for argv in (["alignment"], ["alignment", "--help"], ["alignment", "--debug", "score"]):
+        assert for_argv(argv) is app
+    assert for_argv(["alignment", "scor"]) is app
+    assert set(get_command(app).commands) == every  # type: ignore[attr-defined]  # untouched
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "said"),
+    [
+        (["score", "--help"], 0, "score [OPTIONS]"),
+        (["rubric", "show", "--help"], 0, "rubric show [OPTIONS]"),
+        (["scor"], 2, "Did you mean"),
+        (["score", "/no/such/folder"], 2, "no such file or folder"),
+    ],
+)
+def test_the_console_command_with_one_command_built(
+    args: list[str], code: int, said: str, tmp_path: Path
+) -> None:
+    env = {**os.environ, "NO_COLOR": "1", "TERM": "dumb", "COLUMNS": "100"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "alignment_cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=60,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == code, proc.stderr
+    assert said in proc.stdout + proc.stderr

@@ -1,7 +1,5 @@
 """`alignment import`: a survey tool's CSV export into answer files, one per respondent."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -195,7 +193,7 @@ def import_answers(
     console.out.print(summary, markup=False, soft_wrap=True)
 
 
-def _interrupted(exc: KeyboardInterrupt, outcome: ImportOutcome | None) -> Exception:
+def _interrupted(exc: KeyboardInterrupt, outcome: "ImportOutcome | None") -> Exception:
     """Ctrl-C or SIGTERM: the files are all written or none is (the renames hold signals off
     till they are done), and the message says which."""
     from alignment_cli.cli.signals import exit_code, signal_name

@@ -67,11 +67,9 @@ def score(
 ) -> None:
     """Score the answers: overall, phases, dimensions, perception gap, recommendations."""
 
-    from alignment_cli.cli.views.progress import comparison_view
     from alignment_cli.cli.views.scorecard import scorecard_view
     from alignment_cli.clock import now
     from alignment_cli.errors import GateFailed
-    from alignment_cli.report.summaries import ci_summary, comparison_markdown, markdown_summary
     from alignment_cli.scoring.gates import GateSettings, check_gates
     from alignment_cli.scoring.pipeline import score_inputs
     from alignment_cli.scoring.tracking import (
@@ -79,6 +77,7 @@ def score(
         compare_cards,
         resolve_baseline,
         save_run,
+        wants_step_summary,
     )
     from alignment_cli.survey.feed import is_survey_export, survey_source
 
@@ -139,6 +138,8 @@ def score(
             text = with_member(text, "comparison", comparison.model_dump(mode="json"))
         typer.echo(text)
     elif fmt is ViewFormat.markdown:
+        from alignment_cli.report.summaries import comparison_markdown, markdown_summary
+
         typer.echo(markdown_summary(card))
         if comparison is not None:
             typer.echo(comparison_markdown(comparison))
@@ -146,14 +147,21 @@ def score(
         # The scorecard is laid out for the terminal's width, its text lines included.
         console.out.print(scorecard_view(card, width=console.out.width), soft_wrap=False)
         if comparison is not None:
+            # Here, not at the top: the progress views import compare and history, which a
+            # run without a baseline never needs (start-up of `score`, bench/run.py).
+            from alignment_cli.cli.views.progress import comparison_view
+
             console.out.print(comparison_view(comparison))
     if saved is not None:
         console.err.print(f"saved {saved}", markup=False)
     gated = gates.fail_under is not None or bool(gates.fail_under_dimension)
     gated = gated or (gates.max_drop is not None and base is not None)
-    warning = append_step_summary(ci_summary(card, comparison, failures, gated))
-    if warning:
-        console.err.print(f"warning: {warning}", markup=False)
+    if wants_step_summary():  # only built for GitHub: the summaries are not needed otherwise
+        from alignment_cli.report.summaries import ci_summary
+
+        warning = append_step_summary(ci_summary(card, comparison, failures, gated))
+        if warning:
+            console.err.print(f"warning: {warning}", markup=False)
     if failures:
         raise GateFailed("gate failed: " + "; ".join(failures))
 

@@ -291,8 +291,26 @@ def compile_expression(
             for op in (operands if len(operands) > 1 else ())
         )
 
-    compiled = _compile_node(env, expr)  # before the sides: compiling sets their environment
-    return Expression(source, references, compiled, sides)
+    expr.set_environment(env)  # before the sides: they are parts of this tree
+    return Expression(source, references, _Deferred(env, expr), sides)
+
+
+class _Deferred:
+    """Jinja2's code for an expression, generated when it first runs: loading checks every
+    expression, but scoring a small engagement runs few of them, and generating the code was
+    most of a rubric's load time (start-up of `score`, bench/run.py)."""
+
+    __slots__ = ("_env", "_expr", "_run")
+
+    def __init__(self, env: _Env, expr: nodes.Node) -> None:
+        self._env = env
+        self._expr = expr
+        self._run: Callable[..., Any] | None = None
+
+    def __call__(self, **values: Any) -> Any:
+        if self._run is None:
+            self._run = _compile_node(self._env, self._expr)
+        return self._run(**values)
 
 
 def _or_operands(node: nodes.Node) -> list[nodes.Node]:

@@ -6,7 +6,6 @@ Every field here is documented in docs/templates.md (a test keeps the two in ste
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any, Literal
@@ -18,6 +17,15 @@ from alignment_cli.report.charts import (
     SvgChart,
     SvgLine,
 )
+
+# Figure and the say-vs-do rows live apart so the terminal's scorecard builds them without the
+# report's other models (start-up of `score`); imported here so the report names them as before.
+from alignment_cli.report.say_do_model import BenchmarkLine as BenchmarkLine
+from alignment_cli.report.say_do_model import CalibrationRow as CalibrationRow
+from alignment_cli.report.say_do_model import Figure as Figure
+from alignment_cli.report.say_do_model import Said as Said
+from alignment_cli.report.say_do_model import SayDo as SayDo
+from alignment_cli.report.say_do_model import SayDoRow as SayDoRow
 
 Format = Literal["md", "html"]
 
@@ -36,7 +44,6 @@ _MONTHS = (
     *("January", "February", "March", "April", "May", "June"),
     *("July", "August", "September", "October", "November", "December"),
 )
-_FIGURE_OK = re.compile(r"^[0-9A-Za-z %+\-−–.,:/()×†]*$")
 _OWNERS = {
     "joint": "Sales and marketing together",
     "sales": "Sales",
@@ -44,17 +51,6 @@ _OWNERS = {
     "leadership": "Leadership",
     "revops": "Revenue operations",
 }
-
-
-class Figure(str):
-    """A number, date or fixed word this module formatted: no Markdown or HTML specials in it."""
-
-    __slots__ = ()
-
-    def __new__(cls, text: str) -> Figure:
-        if not _FIGURE_OK.match(text):
-            raise ValueError(f"not a plain figure: {text!r}")
-        return super().__new__(cls, text)
 
 
 # --------------------------------------------------------------------------- formatting
@@ -331,54 +327,6 @@ class RoadmapPhase:
     current: bool
     counts: str
     recommendations: list[RecommendationView]
-
-
-# Say vs do (report/say_do.py builds them; docs/scoring.md, section 5b, defines them)
-
-
-@dataclass(frozen=True)
-class Said:
-    role: str
-    value: Figure  # "80 percent"
-    difference: Figure  # "+17.8 percent": said minus measured
-
-
-@dataclass(frozen=True)
-class SayDoRow:
-    question: str  # its text
-    metric: str
-    measured: Figure  # "62.3 percent"
-    measured_score: Figure  # points, or a dash when the question's bands do not cover it
-    replaced: bool
-    said: list[Said]
-
-
-@dataclass(frozen=True)
-class CalibrationRow:
-    role: str
-    questions: int
-    mean_difference: Figure  # points, signed
-    mean_absolute: Figure  # points
-
-
-@dataclass(frozen=True)
-class BenchmarkLine:
-    benchmark: str  # its id
-    question: str
-    client: str  # "the CRM shows 62.3 percent" or "answers: sales 80 percent, ..."
-    measured: bool
-
-
-@dataclass(frozen=True)
-class SayDo:
-    rows: list[SayDoRow]
-    calibration: list[CalibrationRow]
-    policy: str | None  # replace or beside; None without evidence
-    source: str | None  # the evidence file and its period
-
-    @property
-    def present(self) -> bool:
-        return bool(self.rows)
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,13 @@ The terminal view and the report say the same (docs/scoring.md, section 5)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from alignment_cli.report.markdown import fmt_gap, shown_gap
-from alignment_cli.scoring.compare import Delta
 from alignment_cli.scoring.scorecard import Scorecard
+
+if TYPE_CHECKING:  # compare builds its models at import: the scorecard view never needs them
+    from alignment_cli.scoring.compare import Delta
 
 
 def noise_word(d: Delta) -> str:

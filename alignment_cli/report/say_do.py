@@ -11,7 +11,14 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from alignment_cli.model.models import RESERVED_ANSWERS, Question
 from alignment_cli.model.rubric import LoadedRubric
-from alignment_cli.report.model import BenchmarkLine, CalibrationRow, Figure, Said, SayDo, SayDoRow
+from alignment_cli.report.say_do_model import (
+    BenchmarkLine,
+    CalibrationRow,
+    Figure,
+    Said,
+    SayDo,
+    SayDoRow,
+)
 from alignment_cli.scoring.scorecard import Scorecard
 
 _PERCENT = frozenset({"percent", "%"})

@@ -142,6 +142,11 @@ def compare_cards(old: Scorecard, new: Scorecard, new_rubric: LoadedRubric | Non
 _SUMMARY_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029]")
 
 
+def wants_step_summary() -> bool:
+    """Running where GitHub collects a step summary (so building one is worth it)."""
+    return bool(os.environ.get(SUMMARY_ENV, "").strip())
+
+
 def append_step_summary(text: str) -> str | None:
     """Append to GitHub's step summary when running there. Returns a warning, or None.
 
