@@ -389,7 +389,7 @@ CASES = [
         "number question without bands",
         "    bands:\n      - {min: 0, max: 1, score: 1}\n      - {min: 1, max: 24, score: 0.5}\n      - {min: 24, score: 0}\n",
         "",
-        "48:5: questions[3]: a number question needs bands that score its answers",
+        "48:5: questions[3]: a number question needs bands, a curve or targets that score its answers",
         True,
     ),
     Case(

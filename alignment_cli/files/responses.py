@@ -334,6 +334,53 @@ class Conditions:
         return hit
 
 
+class TargetPicker:
+    """Which of a question's `targets` a respondent is scored against: the first whose `when`
+    holds on their answers (read as a question's `when` reads them), else the last (the
+    default). Memoised, like `Conditions`, on the answers the targets read."""
+
+    def __init__(self, rubric: LoadedRubric) -> None:
+        var_to_id = {q.var: q.id for q in rubric.rubric.questions}
+        self._refs: dict[str, tuple[tuple[Expression | None, ...], tuple[str, ...]]] = {}
+        for qid, exprs in rubric.target_conditions.items():
+            ids = dict.fromkeys(
+                var_to_id.get(ref.name, ref.name)
+                for expr in exprs
+                if expr is not None
+                for ref in expr.references
+            )
+            self._refs[qid] = (exprs, tuple(ids))
+        self._questions = rubric.questions
+        self._cache: dict[tuple[Any, ...], int] = {}
+        self.questions = frozenset(self._refs)  # the questions that have targets
+
+    def pick(self, qid: str, answers: dict[str, Any]) -> int:
+        """The index of the target `qid`'s answer is scored against, given these answers."""
+        exprs, ids = self._refs[qid]
+        key: list[Any] = [qid]
+        for ref_id in ids:
+            v = answers.get(ref_id)
+            key.append((type(v), v) if type(v) in _SIMPLE else answer_key(v))
+        k = tuple(key)
+        hit = self._cache.get(k)
+        if hit is None:
+            context: dict[str, Any] = {}
+            for ref_id in ids:
+                q = self._questions.get(ref_id)
+                v = answers.get(ref_id)
+                if q is None or v is None or (isinstance(v, str) and v in RESERVED):
+                    context[q.var if q is not None else ref_id] = None
+                else:
+                    context[q.var] = coerce(q, v)
+            scope = {"answers": context}
+            hit = next(
+                (i for i, e in enumerate(exprs) if e is not None and e.evaluate(scope)),
+                len(exprs) - 1,
+            )
+            self._cache[k] = hit
+        return hit
+
+
 _SIMPLE = frozenset({int, str, bool, float, type(None)})
 
 

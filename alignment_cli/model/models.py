@@ -165,6 +165,7 @@ class Benchmark(Model):
 
 
 UnknownPolicy = Literal["lowest", "exclude"]
+SkippedPolicy = Literal["lowest", "exclude"]
 PositiveWeight = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 
 
@@ -220,12 +221,57 @@ class Band(Model):
     label: str = Field("", description="Name of the band shown in reports.")
 
 
+class CurvePoint(Model):
+    """One point of a curve: the score an answer of exactly `at` earns."""
+
+    at: Number = Field(description="The answer, in the question's unit; points ascend by at.")
+    score: Unit = Field(description="Score of that answer, 0..1.")
+
+
+class Curve(Model):
+    """A continuous score of a number answer: straight lines between points, flat outside."""
+
+    axis: Literal["linear", "log"] = Field(
+        "linear",
+        description="linear: interpolate in the answer; log: in its logarithm (for times and "
+        "sizes, where 1 to 2 hours matters as much as 24 to 48; every at above 0).",
+    )
+    points: list[CurvePoint] = Field(
+        min_length=2,
+        description="Two or more points, at strictly ascending; below the first the first "
+        "score, above the last the last score.",
+    )
+    min: Number | None = Field(
+        None, description="Lowest answer accepted (included); any number when not given."
+    )
+    max: Number | None = Field(
+        None, description="Highest answer accepted (included); any number when not given."
+    )
+
+
+class Target(Model):
+    """One target of a question: the answer that scores 1, when its condition holds."""
+
+    when: str | None = Field(
+        None,
+        description="Condition over the respondent's earlier answers, as a question's when; "
+        "the first entry whose condition holds sets the target. The last entry has none.",
+    )
+    value: int | Number | str = Field(
+        description="The target answer: a number (number), a whole number on the scale "
+        "(scale) or an option value (choice)."
+    )
+
+
 # What a type-specific field must be on a type that does not use it (`QuestionKind.fields`).
 _EMPTY_ON_OTHERS: dict[str, dict[str, Any]] = {
     "anchors": {"maxProperties": 0},
     "scale": {"type": "null"},
     "options": {"maxItems": 0},
     "bands": {"maxItems": 0},
+    "curve": {"type": "null"},
+    "targets": {"maxItems": 0},
+    "tolerance": {"type": "null"},
     "unit": {"maxLength": 0},
     "invert": {"const": False},
     "evidence": {"type": "null"},
@@ -248,6 +294,8 @@ def _per_type(schema: dict[str, Any]) -> None:
         then: dict[str, Any] = {"properties": props}
         if rules_of.required:
             then["required"] = list(rules_of.required)
+        if rules_of.required_any:  # one of these scores the answers
+            then["anyOf"] = [{"required": [name]} for name in rules_of.required_any]
         rules.append(
             {
                 "if": {"properties": {"type": {"const": kind.value}}, "required": ["type"]},
@@ -269,7 +317,8 @@ class Question(Model):
     dimension: Id = Field(description="The dimension this question scores.")
     type: QuestionType = Field(
         description="scale: a whole number on the scale; choice: one option; multi: several "
-        "options; yesno: true or false; number: a number scored by bands; text: free text "
+        "options; yesno: true or false; number: a number scored by bands, a curve or targets; "
+        "text: free text "
         "(never scored)."
     )
     text: Text = Field(description="The question as the respondent reads it.")
@@ -286,7 +335,26 @@ class Question(Model):
     )
     bands: list[Band] = Field(
         [],
-        description="number (required): ascending, contiguous ranges [min, max) and their scores.",
+        description="number (this, curve or targets): ascending, contiguous ranges [min, max) "
+        "and their scores.",
+    )
+    curve: Curve | None = Field(
+        None,
+        description="number (this, bands or targets): a continuous score through points, and "
+        "the answers accepted.",
+    )
+    targets: list[Target] = Field(
+        [],
+        description="number, scale and choice: the answer that scores 1, set by the "
+        "respondent's earlier answers; the last entry (no when) is the default. Score: "
+        "max(0, 1 - |answer - target| / tolerance). Replaces bands, curve and option scores.",
+    )
+    tolerance: float | None = Field(
+        None,
+        gt=0,
+        allow_inf_nan=False,
+        description="With targets (required): the distance from the target that scores 0, in "
+        "the unit (number), steps of the scale (scale) or positions of the options (choice).",
     )
     unit: str = Field("", description="number only: the unit of the answer (hours, %).")
     invert: bool = Field(False, description="yesno only: when true, no scores 1 and yes 0.")
@@ -319,6 +387,12 @@ class Question(Model):
         description="How 'unknown' (don't know) counts: lowest (as the lowest value, for facts "
         "someone should track) or exclude (left out, for perceptions a person cannot judge); "
         "the rubric's unknown when not given. Either way it lowers coverage.",
+    )
+    skipped: SkippedPolicy | None = Field(
+        None,
+        description="How a question asked of the role but skipped by its when counts: exclude "
+        "(left out) or lowest (as the lowest value, so leaving out a practice never scores "
+        "above doing it weakly); the rubric's skipped when not given. Never lowers coverage.",
     )
     covers: list[Id] = Field([], description="Coverage items this question addresses.")
     tags: list[str] = Field([], description="Free labels, for your own grouping.")
@@ -447,6 +521,11 @@ class Rubric(Model):
     unknown: UnknownPolicy = Field(
         "lowest", description="Default of the questions' unknown: lowest or exclude."
     )
+    skipped: SkippedPolicy = Field(
+        "exclude",
+        description="Default of the questions' skipped: exclude or lowest (applies to scored "
+        "questions with a when only).",
+    )
     coverage: list[CoverageItem] = Field(
         [], description="Topics the rubric promises to cover; each needs a question."
     )
@@ -476,17 +555,29 @@ class Rubric(Model):
 
 
 def _fill_answer_policy(r: Rubric) -> Rubric:
-    """Questions that leave allow_na or unknown out take the rubric's default: every reader
-    then sees one resolved policy per question."""
-    if all(q.allow_na is not None and q.unknown is not None for q in r.questions):
+    """Questions that leave allow_na, unknown or skipped out take the rubric's default: every
+    reader then sees one resolved policy per question. A default `skipped: lowest` reaches only
+    the scored questions with a `when` (the only ones it can apply to)."""
+
+    def resolved(q: Question) -> bool:
+        return q.allow_na is not None and q.unknown is not None and q.skipped is not None
+
+    if all(resolved(q) for q in r.questions):
         return r
     filled = [
         q
-        if q.allow_na is not None and q.unknown is not None
+        if resolved(q)
         else q.model_copy(
             update={
                 "allow_na": r.allow_na if q.allow_na is None else q.allow_na,
                 "unknown": r.unknown if q.unknown is None else q.unknown,
+                "skipped": (
+                    q.skipped
+                    if q.skipped is not None
+                    else r.skipped
+                    if q.when is not None and q.scored
+                    else "exclude"
+                ),
             }
         )
         for q in r.questions

@@ -54,6 +54,10 @@ class LoadedRubric:
     level_conditions: Mapping[str, tuple[Expression | None, ...]] = field(
         default_factory=lambda: MappingProxyType({})
     )
+    #: Per question with targets, each target's `when` compiled (None for the default).
+    target_conditions: Mapping[str, tuple[Expression | None, ...]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
 
     @classmethod
     def build(cls, rubric: Rubric, doc: Document, path: Path) -> LoadedRubric:
@@ -77,6 +81,11 @@ class LoadedRubric:
             lv.id: tuple(e if isinstance(e, Expression) else None for e in exprs)
             for lv, exprs in zip(rubric.levels, compiled.level_sentences, strict=True)
         }
+        target_conditions = {
+            q.id: tuple(e if isinstance(e, Expression) else None for e in exprs)
+            for q, exprs in zip(rubric.questions, compiled.targets, strict=True)
+            if q.targets
+        }
         return cls(
             rubric=rubric,
             path=path,
@@ -85,6 +94,7 @@ class LoadedRubric:
             conditions=MappingProxyType(conditions),
             triggers=MappingProxyType(triggers),
             level_conditions=MappingProxyType(level_conditions),
+            target_conditions=MappingProxyType(target_conditions),
         )
 
     def questions_for(self, role: str | None) -> list[Question]:
@@ -100,6 +110,8 @@ class CompiledExpressions:
     conditions: tuple[Expression | ExpressionError | None, ...]
     triggers: tuple[Expression | ExpressionError, ...]
     level_sentences: tuple[tuple[Expression | ExpressionError | None, ...], ...] = ()
+    #: Per question (in rubric order), each of its targets' `when`, compiled as a `when`.
+    targets: tuple[tuple[Expression | ExpressionError | None, ...], ...] = ()
 
 
 def compile_expressions(rubric: Rubric) -> CompiledExpressions:
@@ -117,6 +129,10 @@ def compile_expressions(rubric: Rubric) -> CompiledExpressions:
                 for s in lv.sentences
             )
             for lv in rubric.levels
+        ),
+        targets=tuple(
+            tuple(None if t.when is None else _compiled(t.when, WHEN_NAMESPACES) for t in q.targets)
+            for q in rubric.questions
         ),
     )
 
@@ -491,22 +507,10 @@ def check_rubric(
                         _unknown("outcome", name, outcomes),
                         at_key=True,
                     )
-        expr = compiled.conditions[qi]
-        if isinstance(expr, ExpressionError):
-            bad((*at, "when"), f"condition {expr}")
-        elif expr is not None:
-            for ref in expr.references:
-                if ref.name in earlier:
-                    continue
-                if ref.name == q.var:
-                    bad((*at, "when"), "condition names the question itself")
-                elif ref.name in all_vars:
-                    bad((*at, "when"), f"condition names '{ref.name}', a later question")
-                else:
-                    bad(
-                        (*at, "when"),
-                        _unknown("question", ref.name, all_vars, "condition names "),
-                    )
+        _check_when(bad, (*at, "when"), compiled.conditions[qi], q, earlier, all_vars)
+        _check_skipped(bad, at, q)
+        if (q.targets or q.tolerance is not None) and "targets" in kind_of(q).fields:
+            _check_targets(bad, at, q, r, compiled.targets[qi], earlier, all_vars)
         earlier.add(q.var)
     for ci, item in enumerate(r.coverage):
         if item.id not in covered:
@@ -586,6 +590,77 @@ def _unknown(kind: str, value: str, known: set[str] | dict[str, str], prefix: st
     msg = f"{prefix}unknown {kind} '{value}'"
     hint = difflib.get_close_matches(value, sorted(known), n=1)
     return msg + (f" (did you mean '{hint[0]}'?)" if hint else "")
+
+
+def _check_when(
+    bad: Any,
+    at: Loc,
+    expr: Expression | ExpressionError | None,
+    q: Question,
+    earlier: set[str],
+    all_vars: set[str],
+) -> None:
+    """A condition over a respondent's answers (a question's `when`, a target's): it compiles
+    and names only earlier questions."""
+    if isinstance(expr, ExpressionError):
+        bad(at, f"condition {expr}")
+    elif expr is not None:
+        for ref in expr.references:
+            if ref.name in earlier:
+                continue
+            if ref.name == q.var:
+                bad(at, "condition names the question itself")
+            elif ref.name in all_vars:
+                bad(at, f"condition names '{ref.name}', a later question")
+            else:
+                bad(at, _unknown("question", ref.name, all_vars, "condition names "))
+
+
+def _check_skipped(bad: Any, at: Loc, q: Question) -> None:
+    """`skipped: lowest` needs a question that can be skipped and that scores. The rubric's
+    default reaches only such questions (models._fill_answer_policy), so this is the
+    question's own setting."""
+    if q.skipped != "lowest":
+        return
+    if q.when is None:
+        bad(
+            (*at, "skipped"),
+            "skipped: lowest needs a when: a question without one is never skipped",
+        )
+    elif not q.scored:
+        bad((*at, "skipped"), "skipped: lowest is for scored questions; this one scores nothing")
+
+
+def _check_targets(
+    bad: Any,
+    at: Loc,
+    q: Question,
+    r: Rubric,
+    exprs: tuple[Expression | ExpressionError | None, ...],
+    earlier: set[str],
+    all_vars: set[str],
+) -> None:
+    """Targets: a tolerance, a default last (and only last), values that are answers."""
+    if not q.targets:
+        bad((*at, "tolerance"), "tolerance is for questions with targets")
+        return
+    if q.tolerance is None:
+        bad(
+            (*at, "targets"), "targets need a tolerance: the distance from the target that scores 0"
+        )
+    kind = kind_of(q)
+    last = len(q.targets) - 1
+    for i, t in enumerate(q.targets):
+        where: Loc = (*at, "targets", i)
+        if i == last and t.when is not None:
+            bad((*where, "when"), "the last target is the default: it takes no when")
+        elif i < last and t.when is None:
+            bad(where, "only the last target may leave out when (later ones would never apply)")
+        message = kind.value_error(q, kind.coerce(q, t.value), r)
+        if message is not None:
+            bad((*where, "value"), message)
+        if i < len(exprs):
+            _check_when(bad, (*where, "when"), exprs[i], q, earlier, all_vars)
 
 
 def _check_question_type(bad: Any, at: Loc, q: Question, r: Rubric) -> None:

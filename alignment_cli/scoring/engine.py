@@ -27,6 +27,7 @@ from alignment_cli.files.responses import (
     UNKNOWN,
     AnswerRules,
     ResponseFile,
+    TargetPicker,
     answer_key,
     normalise,
 )
@@ -147,6 +148,7 @@ class _Value:
     phase: int = 0
     weight: float = 0.0
     weighted: float = 0.0  # weight * score
+    target: Any = None  # the target the score measures distance from (questions with targets)
 
 
 @dataclass(slots=True)
@@ -168,6 +170,7 @@ class _Tally:
     answered: int = 0
     unknown: int = 0
     na: int = 0
+    skipped_lowest: int = 0
 
 
 def score(
@@ -224,10 +227,21 @@ class Fold:
         }
         self.conditional: dict[str, list[str]] = {}
         self.plain_asked: dict[str, int] = {}
+        # Questions with targets, per role: their answers are memoised per target too.
+        self.targeted: dict[str, list[str]] = {}
         for role in role_ids:
             asked_of = loaded.questions_for(role)
             self.conditional[role] = [q.id for q in asked_of if q.id in conditions]
             self.plain_asked[role] = len(asked_of) - len(self.conditional[role])
+            self.targeted[role] = [q.id for q in asked_of if q.targets]
+        self.picker = TargetPicker(loaded)
+        # Skipped by their `when`, these count as the lowest value (`skipped: lowest`).
+        self.lowest_when = {
+            q.id: self.plans[q.id]
+            for q in r.questions
+            if q.skipped == "lowest" and q.id in conditions and q.scored and q.weight > 0
+        }
+        self.skipped_lowest: Counter[tuple[str, str]] = Counter()
         # Per role: (question, answer) -> what that answer means and how many gave it.
         self.values: dict[str, dict[Any, _Value]] = {role: {} for role in role_ids}
         self.asked_conditional: Counter[tuple[str, str]] = Counter()
@@ -268,13 +282,21 @@ class Fold:
         pnum = [0.0] * n_phases
         pden = [0.0] * n_phases
         mine = self.values[role]
+        # Each targeted question's target for this respondent: answers are memoised on
+        # (answer, target), since the same answer scores differently against another target.
+        targeted = self.targeted[role]
+        picked = {q: self.picker.pick(q, raw) for q in targeted if q in raw} if targeted else None
         # The hot loop: one look-up per answer; the rest was worked out per distinct answer.
         for qid, value in raw.items():
             kind_of = type(value)
-            key = (qid, kind_of, value) if kind_of in _SIMPLE else (qid, answer_key(value))
+            key: Any = (qid, kind_of, value) if kind_of in _SIMPLE else (qid, answer_key(value))
+            target = None
+            if picked and qid in picked:
+                target = picked[qid]
+                key = (key, target)
             v = mine.get(key)
             if v is None:
-                v = mine[key] = _value_of(plans.get(qid), qid, role, rules, value)
+                v = mine[key] = _value_of(plans.get(qid), qid, role, rules, value, target)
             kind = v.kind
             if kind == _IGNORED or (v.conditional and qid in skipped):
                 continue
@@ -293,6 +315,15 @@ class Fold:
                     pden[v.phase] += v.weight
             else:
                 na += 1
+        if skipped and self.lowest_when:
+            # A follow-up skipped by its `when` counts as the lowest value, as `unknown:
+            # lowest` does: weight without score. Not an answer: coverage is not touched.
+            for qid in skipped:
+                p = self.lowest_when.get(qid)
+                if p is not None:
+                    self.skipped_lowest[(qid, role)] += 1
+                    dden[p.dim] += p.weight
+                    pden[p.phase] += p.weight
         own: list[float | None] = [None] * n_dims
         my_dims = self.own_dims[role]
         for i in range(n_dims):
@@ -356,6 +387,7 @@ def _finish(
 ) -> Scorecard:
     loaded, r, role_ids = fold.loaded, fold.r, fold.role_ids
     conditions = fold.rules.conditions
+    targets_used: dict[str, Counter[str]] = defaultdict(Counter)
     values, role_counts, notes = fold.values, fold.role_counts, fold.notes
     asked_conditional = fold.asked_conditional
     own_dims, own_phases, own_overall = fold.own_dims, fold.own_phases, fold.own_overall
@@ -387,6 +419,8 @@ def _finish(
             shown[v.qid][role][v.display] += n
             if v.kind == _ANSWERED:
                 tally.answered += n
+                if v.target is not None:
+                    targets_used[v.qid][_target_name(v.target)] += n
                 raw_counts[v.qid][v.canonical] += n
                 votes[v.qid][v.canonical] += n * per_vote[role]
                 if v.score is not None:
@@ -399,6 +433,11 @@ def _finish(
                     tally.roles.setdefault(role, Dist()).add(v.score, n)
             else:
                 tally.na += n
+    for (qid, role), n in fold.skipped_lowest.items():  # skipped: lowest, as 0 (section 1)
+        tally = tallies[qid]
+        tally.skipped_lowest += n
+        tally.all.add(0.0, n)
+        tally.roles.setdefault(role, Dist()).add(0.0, n)
     for q in r.questions:
         tally = tallies[q.id]
         for role in role_ids:
@@ -438,6 +477,10 @@ def _finish(
         _question_score(q, tallies[q.id], means[q.id], role_means[q.id], gap_pair, shown, notes)
         for q in r.questions
     ]
+    for qs in questions:
+        qs.skipped_lowest = tallies[qs.id].skipped_lowest
+        if qs.id in targets_used:
+            qs.targets_used = dict(sorted(targets_used[qs.id].items()))
     if measured:
         _attach_evidence(questions, measured, values)
     qmap = {qs.id: qs for qs in questions}
@@ -635,10 +678,20 @@ def _foreign(r: Rubric, rf: ResponseFile) -> list[Problem]:
     return problems
 
 
-def _value_of(p: _Plan | None, qid: str, role: str, rules: AnswerRules, value: Any) -> _Value:
+def _target_name(target: Any) -> str:
+    """A target as the scorecard names it: an option value, or a number as people write it."""
+    if isinstance(target, int | float) and not isinstance(target, bool):
+        return f"{float(target):g}"
+    return str(target)
+
+
+def _value_of(
+    p: _Plan | None, qid: str, role: str, rules: AnswerRules, value: Any, target: int | None = None
+) -> _Value:
     """What an answer means: ignored when it does not count on its own (`AnswerRules.judge`:
     unknown question, not asked of this role, a value that does not fit; the checker reports
-    those, scoring skips them). Conditions are judged per respondent, by the caller."""
+    those, scoring skips them). Conditions are judged per respondent, by the caller, and so is
+    `target`, the index of the respondent's target on a question with targets."""
     if value is None or rules.judge(p.q if p else None, qid, value, role) is not None:
         return _Value(_IGNORED)
     assert p is not None
@@ -657,8 +710,14 @@ def _value_of(p: _Plan | None, qid: str, role: str, rules: AnswerRules, value: A
         return _Value(kind, q.id, conditional, display=value)
     qkind = KINDS[q.type]
     v = qkind.coerce(q, value)
-    s = normalise(q, value, loaded)
+    goal = None
+    if target is not None and q.targets:
+        goal = q.targets[target].value
+        s = qkind.on_target(q, value, goal) if p.scored else None
+    else:
+        s = normalise(q, value, loaded)
     out = _Value(_ANSWERED, q.id, conditional, 0, s, qkind.display(q, v), qkind.canonical(q, v))
+    out.target = goal
     if s is not None and p.weight > 0:
         out.dim, out.phase, out.weight, out.weighted = p.dim, p.phase, p.weight, p.weight * s
     return out
@@ -900,7 +959,10 @@ def _pooled(dists: Iterable[Dist]) -> tuple[int, float, float]:
 def _null_variance(q: Question, r: Rubric) -> float:
     """The variance of answers given at random, uniformly, on the question's A possible
     values, in 0..1 units: (A² - 1) / (12 (A - 1)²) (James, Demaree & Wolf 1984); a multi
-    question, whose values are sums, is taken as continuous (1/12)."""
+    question, whose values are sums, and one scored by a curve or targets are taken as
+    continuous (1/12)."""
+    if q.targets or q.curve is not None:
+        return 1 / 12
     if q.type == "scale":
         sc = q.scale or r.scale
         a = sc.max - sc.min + 1

@@ -105,6 +105,18 @@ class QuestionScore(Card):
     )
     notes: list[NoteInfo] = []
     evidence: QuestionEvidence | None = Field(None, exclude_if=_absent)
+    skipped_lowest: int = Field(
+        0,
+        exclude_if=lambda n: n == 0,
+        description="Respondents of its roles for whom its when was false, counted as 0 "
+        "(skipped: lowest); not in asked or answered.",
+    )
+    targets_used: dict[str, int] = Field(
+        {},
+        exclude_if=_absent,
+        description="Questions with targets: each target answers were scored against, and by "
+        "how many respondents.",
+    )
 
 
 class Interval(Card):

@@ -62,7 +62,8 @@ def rubric_tree(loaded: LoadedRubric) -> Tree:
                 flags.append(f"weight {q.weight:g}")
             qn = pn.add(f"[cyan]{q.id}[/cyan] {escape(q.text)} [dim]({'; '.join(flags)})[/dim]")
             if q.when:
-                qn.add(f"[dim]asked when {escape(q.when)}[/dim]")
+                counted = "; skipped counts as 0" if q.skipped == "lowest" else ""
+                qn.add(f"[dim]asked when {escape(q.when)}{counted}[/dim]")
             for key, text in sorted(q.anchors.items()):
                 qn.add(f"{key}: {escape(text)}")
             for o in q.options:
@@ -72,6 +73,15 @@ def rubric_tree(loaded: LoadedRubric) -> Tree:
                 lo = "" if b.min is None else f"{b.min:g}"
                 hi = "" if b.max is None else f"{b.max:g}"
                 qn.add(f"[{lo}, {hi}) {escape(q.unit)} = {b.score:g} {escape(b.label)}")
+            if q.curve is not None:
+                c = q.curve
+                lo = "" if c.min is None else f"{c.min:g}"
+                hi = "" if c.max is None else f"{c.max:g}"
+                points = ", ".join(f"{p.at:g} → {p.score:g}" for p in c.points)
+                qn.add(f"{c.axis} curve {escape(q.unit)}: {points} (accepts {lo}..{hi})")
+            for t in q.targets:
+                cond = f"when {escape(t.when)}" if t.when else "otherwise"
+                qn.add(f"target {escape(str(t.value))} {cond} (0 at ±{q.tolerance:g})")
     for clf in r.classifiers:
         settings = [f"margin {clf.margin:g}"]
         if clf.fallback:

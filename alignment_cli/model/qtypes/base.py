@@ -53,6 +53,8 @@ class QuestionKind:
     # JSON Schema additions for this type: {field: constraint}, and required fields.
     schema: ClassVar[dict[str, Any]] = {}
     required: ClassVar[tuple[str, ...]] = ()
+    # Fields of which the JSON Schema requires at least one (what scores a number question).
+    required_any: ClassVar[tuple[str, ...]] = ()
 
     # --- the definition in the rubric
 
@@ -80,6 +82,17 @@ class QuestionKind:
     def normalise(self, q: Question, value: Any, rubric: Rubric) -> float | None:
         """A valid, real answer of a scored question as 0..1."""
         return None
+
+    def position(self, q: Question, value: Any) -> float:
+        """A valid, real answer (or a target's value) where `targets` measure distance from:
+        only the types that take targets have one."""
+        raise NotImplementedError
+
+    def on_target(self, q: Question, value: Any, target: Any) -> float:
+        """The score of a real answer against a target: 1 on it, falling in a straight line to
+        0 at `tolerance` away (docs/scoring.md)."""
+        distance = abs(self.position(q, value) - self.position(q, target))
+        return max(0.0, 1.0 - distance / (q.tolerance or 1.0))
 
     def canonical(self, q: Question, v: Any) -> Any:
         """A coerced answer as counted: equal answers compare and hash equal."""

@@ -25,6 +25,7 @@ from alignment_cli.model.qtypes.options import (
 
 class ChoiceKind(OptionsKind):
     type = QuestionType.CHOICE
+    fields = ("options", "targets", "tolerance")
 
     def coerce(self, q: Question, value: Any) -> Any:
         if isinstance(value, int | float) and not isinstance(value, bool):
@@ -38,8 +39,14 @@ class ChoiceKind(OptionsKind):
         return None
 
     def normalise(self, q: Question, value: Any, rubric: Rubric) -> float | None:
+        if q.targets:  # without the respondent's context: the default target
+            return self.on_target(q, value, q.targets[-1].value)
         v = self.coerce(q, value)
         return next(o.score or 0.0 for o in q.options if o.value == v)
+
+    def position(self, q: Question, value: Any) -> float:
+        v = self.coerce(q, value)
+        return float(next(i for i, o in enumerate(q.options) if o.value == v))
 
     def display(self, q: Question, v: Any) -> str:
         return next((o.label for o in q.options if o.value == v), str(v))

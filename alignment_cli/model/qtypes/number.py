@@ -1,13 +1,14 @@
-"""number: a number (of a unit) scored by the band it falls in."""
+"""number: a number (of a unit) scored by the band it falls in, by a curve, or by targets."""
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections.abc import Callable
 from typing import Any
 
-from alignment_cli.model.models import Question, QuestionType, Rubric
+from alignment_cli.model.models import Curve, Question, QuestionType, Rubric
 from alignment_cli.model.qtypes.base import (
     Bad,
     BadAnswer,
@@ -40,8 +41,69 @@ def band_for(q: Question, value: float) -> int | None:
     return None
 
 
+def curve_score(curve: Curve, value: float) -> float:
+    """The curve's score of `value`: the first point's score below it, the last's above, and
+    between two points the straight line between them, in the answer (linear axis) or in its
+    logarithm (log axis, where an answer of 0 or less takes the first score)."""
+    points = curve.points
+    if curve.axis == "log":
+        if value <= 0:
+            return points[0].score
+        x = math.log(value)
+        ats = [math.log(p.at) for p in points]
+    else:
+        x = value
+        ats = [p.at for p in points]
+    if x <= ats[0]:
+        return points[0].score
+    if x >= ats[-1]:
+        return points[-1].score
+    i = bisect.bisect_right(ats, x)  # ats[i - 1] <= x < ats[i]
+    a, b = points[i - 1], points[i]
+    t = min(1.0, max(0.0, (x - ats[i - 1]) / (ats[i] - ats[i - 1])))
+    s = a.score + t * (b.score - a.score)
+    return min(max(s, min(a.score, b.score)), max(a.score, b.score))  # no float overshoot
+
+
+def _accepted(q: Question) -> tuple[float | None, float | None]:
+    """The lowest and highest answers the question takes (None: no bound)."""
+    if q.bands:
+        return q.bands[0].min, q.bands[-1].max
+    if q.curve is not None:
+        return q.curve.min, q.curve.max
+    return None, None
+
+
+def _check_curve(bad: Bad, at: tuple[Any, ...], curve: Curve) -> None:
+    points = curve.points
+    for i in range(1, len(points)):
+        if points[i].at <= points[i - 1].at:
+            bad(
+                (*at, "points", i, "at"),
+                f"points must ascend: {points[i].at:g} is not above {points[i - 1].at:g}",
+            )
+    if curve.axis == "log":
+        for i, p in enumerate(points):
+            if p.at <= 0:
+                bad((*at, "points", i, "at"), f"a log axis needs every at above 0, got {p.at:g}")
+    if curve.min is not None and curve.max is not None and curve.min >= curve.max:
+        bad((*at, "max"), f"must be above min ({curve.min:g}), got {curve.max:g}")
+
+
 def _of_unit(q: Question) -> str:
     return f" of {q.unit}" if q.unit else ""
+
+
+def _curve_range(q: Question) -> str:
+    """A curve's bounds in words (' from 0 to 100'); bands keep their hints as they were."""
+    if q.curve is None:
+        return ""
+    lo, hi = q.curve.min, q.curve.max
+    if lo is not None and hi is not None:
+        return f" from {lo:g} to {hi:g}"
+    if lo is not None:
+        return f" of at least {lo:g}"
+    return "" if hi is None else f" of at most {hi:g}"
 
 
 def _check_evidence(bad: Bad, at: tuple[Any, ...], q: Question) -> None:
@@ -69,16 +131,26 @@ def _check_evidence(bad: Bad, at: tuple[Any, ...], q: Question) -> None:
 
 class NumberKind(QuestionKind):
     type = QuestionType.NUMBER
-    fields = ("bands", "unit", "evidence")
+    fields = ("bands", "curve", "unit", "evidence", "targets", "tolerance")
     schema = {"bands": {"minItems": 1}}
-    required = ("bands",)
+    required_any = ("bands", "curve", "targets")
 
     def check(self, bad: Bad, at: tuple[Any, ...], q: Question, rubric: Rubric) -> None:
         if q.evidence is not None:
             _check_evidence(bad, at, q)
+        if q.targets:
+            for name in ("bands", "curve"):
+                if getattr(q, name):
+                    bad((*at, name), f"a question with targets is scored by them: remove {name}")
+            return
+        if q.curve is not None:
+            if q.bands:
+                bad((*at, "curve"), "bands and a curve both score the answers: keep one")
+            _check_curve(bad, (*at, "curve"), q.curve)
+            return
         bands = q.bands
         if not bands:
-            bad(at, "a number question needs bands that score its answers")
+            bad(at, "a number question needs bands, a curve or targets that score its answers")
             return
         for i, b in enumerate(bands):
             if b.min is not None and b.max is not None and b.min >= b.max:
@@ -109,15 +181,23 @@ class NumberKind(QuestionKind):
             or not math.isfinite(value)
         ):
             return f"expected a number{_of_unit(q)}; got {show(value)}"
-        if band_for(q, float(value)) is None:
-            lo, hi = q.bands[0].min, q.bands[-1].max
+        lo, hi = _accepted(q)
+        outside = (lo is not None and value < lo) or (hi is not None and value > hi)
+        if (band_for(q, float(value)) is None) if q.bands else outside:
             rng = f"{'' if lo is None else f'{lo:g}'}..{'' if hi is None else f'{hi:g}'}"
             return f"{value:g} is outside the range the rubric scores ({rng})"
         return None
 
     def normalise(self, q: Question, value: Any, rubric: Rubric) -> float | None:
+        if q.targets:  # without the respondent's context: the default target
+            return self.on_target(q, value, q.targets[-1].value)
+        if q.curve is not None:
+            return curve_score(q.curve, float(value))
         i = band_for(q, float(value))
         return None if i is None else q.bands[i].score
+
+    def position(self, q: Question, value: Any) -> float:
+        return float(value)
 
     def display(self, q: Question, v: Any) -> str:
         return f"{float(v):g}" + (f" {q.unit}" if q.unit else "")
@@ -135,7 +215,7 @@ class NumberKind(QuestionKind):
 
     def hint(self, q: Question, rubric: Rubric) -> str:
         unit = f" ({q.unit})" if q.unit else ""
-        return f"type a number{unit}, e.g. 12 or 2.5"
+        return f"type a number{unit}{_curve_range(q)}, e.g. 12 or 2.5"
 
     def parse(self, q: Question, text: str, rubric: Rubric, hint: str) -> Any:
         cleaned = text.replace("_", "")
@@ -158,17 +238,21 @@ class NumberKind(QuestionKind):
         return f"in {q.unit}" if q.unit else ""
 
     def answers_spec(self, q: Question, rubric: Rubric) -> dict[str, Any]:
-        return {
-            "min": q.bands[0].min if q.bands else None,
-            "max": q.bands[-1].max if q.bands else None,
-            "unit": q.unit,
-        }
+        lo, hi = _accepted(q)
+        return {"min": lo, "max": hi, "unit": q.unit}
 
     def allowed_answers(self, q: Question, rubric: Rubric) -> list[tuple[str, str]]:
         return [("", f"a number{_of_unit(q)}")]
 
     def form_comments(self, q: Question, rubric: Rubric) -> list[tuple[str, str, str]]:
-        return [(f"Answer a number{_of_unit(q)}, digits only (for example 12 or 2.5).", "   ", "")]
+        return [
+            (
+                f"Answer a number{_of_unit(q)}{_curve_range(q)}, digits only "
+                "(for example 12 or 2.5).",
+                "   ",
+                "",
+            )
+        ]
 
     def markdown(self, q: Question, rubric: Rubric, escape: Callable[[str], str]) -> list[str]:
         unit = f" {escape(q.unit)}" if q.unit else ""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 from alignment_cli.model.models import RESERVED_ANSWERS, Question, Rubric
 from alignment_cli.model.qtypes.base import Bad, BadAnswer, QuestionKind, one_line
@@ -53,7 +53,7 @@ def option_tables(q: Question) -> tuple[dict[str, str], dict[str, str], dict[str
 class OptionsKind(QuestionKind):
     """The base of choice and multi."""
 
-    fields = ("options",)
+    fields: ClassVar[tuple[str, ...]] = ("options",)
     schema = {"options": {"minItems": 2}}
 
     def check(self, bad: Bad, at: tuple[Any, ...], q: Question, rubric: Rubric) -> None:
@@ -63,18 +63,30 @@ class OptionsKind(QuestionKind):
             bad((*at, "options"), f"a {self.type.value} question needs at least two options")
         duplicates(bad, (*at, "options"), [o.value for o in q.options], field="value")
         scored = [o.score is not None for o in q.options]
-        if any(scored) and not all(scored):
+        if q.targets:  # scored by its targets: option scores would say something else
+            for oi, o in enumerate(q.options):
+                if o.score is not None:
+                    bad(
+                        (*at, "options", oi, "score"),
+                        "a question with targets is scored by them: remove the options' scores",
+                    )
+        elif any(scored) and not all(scored):
             for oi, o in enumerate(q.options):
                 if o.score is None:
                     bad((*at, "options", oi), "missing score: score every option or none")
-        if q.weight > 0 and not any(scored) and not any(o.signals for o in q.options):
+        if (
+            q.weight > 0
+            and not q.targets
+            and not any(scored)
+            and not any(o.signals for o in q.options)
+        ):
             bad((*at, "options"), "no option has a score or signals: set weight 0 for context")
         for oi, o in enumerate(q.options):
             if o.value in RESERVED_ANSWERS:
                 bad((*at, "options", oi, "value"), f"'{o.value}' is reserved for every question")
 
     def scored(self, q: Question) -> bool:
-        return any(o.score is not None for o in q.options)
+        return bool(q.targets) or any(o.score is not None for o in q.options)
 
     def typed(self, q: Question, value: Any) -> str:
         chosen = set(self.coerce(q, value) if isinstance(value, list) else [self.coerce(q, value)])

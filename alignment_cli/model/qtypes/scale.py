@@ -29,7 +29,7 @@ _INT = re.compile(r"[+-]?\d+")
 
 class ScaleKind(QuestionKind):
     type = QuestionType.SCALE
-    fields = ("anchors", "scale")
+    fields = ("anchors", "scale", "targets", "tolerance")
 
     def scale(self, q: Question, rubric: Rubric) -> Scale:
         return q.scale or rubric.scale
@@ -60,8 +60,13 @@ class ScaleKind(QuestionKind):
         return None
 
     def normalise(self, q: Question, value: Any, rubric: Rubric) -> float | None:
+        if q.targets:  # without the respondent's context: the default target
+            return self.on_target(q, value, q.targets[-1].value)
         scale = q.scale or rubric.scale
         return (int(value) - scale.min) / (scale.max - scale.min)
+
+    def position(self, q: Question, value: Any) -> float:
+        return float(value)  # a step of the scale is 1
 
     def phrases(self, q: Question, shown: str, scale_max: int) -> list[str] | float:
         return [f"{shown} of {scale_max}"]
