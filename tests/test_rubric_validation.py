@@ -219,6 +219,43 @@ def test_the_current_question_of_a_classifier_must_be_a_choice(tmp_path: Path) -
     ]
 
 
+def test_a_classifier_names_known_roles_and_an_undecided_outcome_of_its_own(
+    tmp_path: Path,
+) -> None:
+    path = write(tmp_path, mutate("    fallback: sales-led\n", "    roles: [sales, revops]\n"))
+    assert problems_of(path) == [f"{path}:24:20: classifiers[0].roles[1]: unknown role 'revops'"]
+    undecided = mutate("    fallback: sales-led\n", "    undecided: balanced\n")
+    path = write(tmp_path, undecided, "b.yaml")
+    assert problems_of(path) == [
+        f"{path}:24:16: classifiers[0].undecided: unknown outcome 'balanced'"
+    ]
+
+
+def test_undecided_needs_the_gap_groups_among_the_classifiers_roles(tmp_path: Path) -> None:
+    both = "    undecided: sales-led\n    roles: [sales]\n"
+    path = write(tmp_path, mutate("    fallback: sales-led\n", both))
+    assert problems_of(path) == [
+        f"{path}:24:16: classifiers[0].undecided: undecided compares the gap groups, but the "
+        "classifier's roles leave out 'marketing': add them or drop undecided"
+    ]
+    no_gap = mutate("gap: [sales, marketing]\n", "").replace(
+        "    fallback: sales-led\n", "    undecided: sales-led\n"
+    )
+    path = write(tmp_path, no_gap, "b.yaml")
+    assert problems_of(path) == [
+        f"{path}:23:16: classifiers[0].undecided: undecided compares the two gap groups: the "
+        "rubric needs gap: [ROLE, ROLE]"
+    ]
+    fine = "    undecided: sales-led\n    roles: [marketing, sales]\n"
+    assert problems_of(write(tmp_path, mutate("    fallback: sales-led\n", fine), "c.yaml")) == []
+
+
+def test_straightline_min_is_a_whole_number_not_below_0(tmp_path: Path) -> None:
+    gap = "gap: [sales, marketing]\n"
+    path = write(tmp_path, mutate(gap, gap + "straightline_min: -1\n"))
+    assert problems_of(path) == [f"{path}:18:19: straightline_min: must be at least 0, got -1"]
+
+
 def test_coverage_items_need_a_question_and_covers_must_name_one(tmp_path: Path) -> None:
     text = mutate(
         "questions:\n",

@@ -123,6 +123,11 @@ class Outcome(Model):
     id: Id = Field(description="Unique across all classifiers; options name it in `signals`.")
     title: Text = Field(description="Name shown in reports.")
     description: str = Field("", description="What this outcome means for the organisation.")
+    test: str = Field(
+        "",
+        description="How to test this outcome as a hypothesis (the data or interviews that "
+        "would confirm or refute it); the report prints it under the outcome.",
+    )
 
 
 class Classifier(Model):
@@ -147,6 +152,17 @@ class Classifier(Model):
         None,
         description="A choice question whose answer says which outcome describes today "
         "(its options' strongest signal); compared with the outcome, not added to it.",
+    )
+    roles: list[Id] = Field(
+        [],
+        description="Only answers of these roles count as signals (for objective inputs from "
+        "the people who hold the data); every role when empty.",
+    )
+    undecided: Id | None = Field(
+        None,
+        description="Outcome chosen when the rubric's two gap groups disagree: each classified "
+        "on its own reaches a different result, or their most common answers point to "
+        "different outcomes on more than half of the signal questions both answered.",
     )
 
 
@@ -322,7 +338,16 @@ class Question(Model):
         "(never scored)."
     )
     text: Text = Field(description="The question as the respondent reads it.")
-    help: str = Field("", description="Why it matters and what good looks like.")
+    help: str = Field(
+        "",
+        description="Why it matters and what good looks like: for the consultant (interview, "
+        "rubric show), never printed on a form a respondent fills in.",
+    )
+    hint: str = Field(
+        "",
+        description="Short, neutral instructions a respondent needs to answer (what to count, "
+        "where the clock starts); shown on forms, in the interview and in survey exports.",
+    )
     anchors: dict[int, Text] = Field(
         {},
         json_schema_extra={"propertyNames": {"pattern": r"^[+-]?[0-9]+$"}},
@@ -514,6 +539,12 @@ class Rubric(Model):
         ge=1,
         description="A role group with fewer respondents is flagged as indicative wherever its "
         "score is shown.",
+    )
+    straightline_min: int = Field(
+        8,
+        ge=0,
+        description="A respondent who gives the same answer to every one of at least this many "
+        "scale questions is flagged as straight-lining (still scored); 0 switches it off.",
     )
     allow_na: bool = Field(
         True, description="Default of the questions' allow_na: whether 'n/a' is an answer."

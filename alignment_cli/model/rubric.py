@@ -22,6 +22,7 @@ from alignment_cli.model.expressions import Expression, ExpressionError, compile
 from alignment_cli.model.models import (
     ID_PATTERN,
     VERSION_PATTERN,
+    Classifier,
     Question,
     QuestionType,
     Rubric,
@@ -447,6 +448,11 @@ def check_rubric(
                 bad(("classifiers", ci, "current"), _unknown("question", clf.current, qids))
             elif q.type is not QuestionType.CHOICE:
                 bad(("classifiers", ci, "current"), f"'{clf.current}' must be a choice question")
+        for i, role in enumerate(clf.roles):
+            if role not in roles:
+                bad(("classifiers", ci, "roles", i), _unknown("role", role, roles))
+        if clf.undecided is not None:
+            _check_undecided(bad, ("classifiers", ci, "undecided"), clf, r, set(ids))
 
     streams = {w.id for w in r.workstreams}
     claimed: dict[str, str] = {}
@@ -564,6 +570,23 @@ def check_rubric(
         if new_id not in questions:
             bad(("renamed", old_id), _unknown("question", new_id, set(questions)))
     return out
+
+
+def _check_undecided(bad: Any, at: Loc, clf: Classifier, r: Rubric, ids: set[str]) -> None:
+    """`undecided` is one of the classifier's outcomes and compares the two gap groups, so the
+    rubric needs a gap whose groups the classifier counts."""
+    if clf.undecided not in ids:
+        bad(at, _unknown("outcome", clf.undecided or "", ids))
+    elif r.gap is None:
+        bad(at, "undecided compares the two gap groups: the rubric needs gap: [ROLE, ROLE]")
+    elif clf.roles:
+        left_out = [g for g in r.gap if g not in clf.roles]
+        if left_out:
+            bad(
+                at,
+                f"undecided compares the gap groups, but the classifier's roles leave out "
+                f"{' and '.join(repr(g) for g in left_out)}: add them or drop undecided",
+            )
 
 
 _TRIGGER_KINDS = {
