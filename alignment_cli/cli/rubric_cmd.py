@@ -53,16 +53,27 @@ def list_rubrics(
 def show(
     rubric: Annotated[str, typer.Argument(metavar="ID|PATH", help=RUBRIC_HELP)],
     fmt: Annotated[ShowFormat, typer.Option("--format", help="text or json.")] = ShowFormat.text,
+    role: Annotated[
+        str | None,
+        typer.Option(
+            "--role",
+            metavar="ROLE",
+            help="Only the questions this role is asked (its form), with their count.",
+        ),
+    ] = None,
 ) -> None:
     """Show one rubric: a readable tree, or JSON with every question and its valid answers."""
     from alignment_cli.cli.views.rubric import rubric_as_json, rubric_tree
+    from alignment_cli.model.roles import resolve_role
     from alignment_cli.model.rubric import load_rubric
 
     loaded = load_rubric(rubric)
+    if role is not None:
+        role = resolve_role(loaded.rubric, role)
     if fmt is ShowFormat.json:
-        _echo_json(rubric_as_json(loaded))
+        _echo_json(rubric_as_json(loaded, role))
     else:
-        console.out.print(rubric_tree(loaded))
+        console.out.print(rubric_tree(loaded, role))
 
 
 @app.command()
@@ -93,6 +104,14 @@ def validate(
             markup=False,
             soft_wrap=True,
         )
+        if any(x.group is not None or x.minutes is not None for x in r.roles):
+            # A rubric with forms (role groups or their minutes): what each role is asked.
+            from alignment_cli.cli.views.rubric import form_text
+
+            for x in r.roles:
+                console.out.print(
+                    f"  {x.id}: {form_text(loaded, x.id)}", markup=False, soft_wrap=True
+                )
     if problems:
         raise InvalidInput(problems)
 

@@ -107,6 +107,15 @@ class Role(Model):
     id: Id
     title: Text = Field(description="Name shown in interviews and reports.")
     description: str = Field("", description="Who belongs to this role.")
+    group: Id | None = Field(
+        None,
+        description="Another role of the rubric (one without a group) whose group this role's "
+        "respondents score in: the role is a form of that group. Asking stays per role; "
+        "scores, gaps and role weights are per group. Its own group when none.",
+    )
+    minutes: int | None = Field(
+        None, ge=1, description="How many minutes the role's form is meant to take."
+    )
 
 
 class CoverageItem(Model):

@@ -59,6 +59,8 @@ class LoadedRubric:
     target_conditions: Mapping[str, tuple[Expression | None, ...]] = field(
         default_factory=lambda: MappingProxyType({})
     )
+    #: Role id -> its group, for the roles that name one (see `group_of`).
+    role_groups: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     @classmethod
     def build(cls, rubric: Rubric, doc: Document, path: Path) -> LoadedRubric:
@@ -96,10 +98,29 @@ class LoadedRubric:
             triggers=MappingProxyType(triggers),
             level_conditions=MappingProxyType(level_conditions),
             target_conditions=MappingProxyType(target_conditions),
+            role_groups=MappingProxyType(
+                {x.id: x.group for x in rubric.roles if x.group is not None}
+            ),
         )
 
     def questions_for(self, role: str | None) -> list[Question]:
         return [q for q in self.rubric.questions if role is None or not q.roles or role in q.roles]
+
+    # The one place that says what a role means. Asking (questions_for, forms, answer checks)
+    # is per role, the respondent's own; scoring is per group: a role's `group`, or the role
+    # itself when it has none (docs/rubric-format.md, Role groups).
+    def group_of(self, role: str) -> str:
+        """The group `role`'s respondents score in."""
+        return self.role_groups.get(role, role)
+
+    @property
+    def groups(self) -> list[str]:
+        """The groups, in rubric order: the roles without a `group`."""
+        return [x.id for x in self.rubric.roles if x.group is None]
+
+    def members(self, group: str) -> list[str]:
+        """The roles whose respondents score in `group`, in rubric order (itself first)."""
+        return [x.id for x in self.rubric.roles if self.group_of(x.id) == group]
 
 
 @dataclass(frozen=True)
@@ -417,18 +438,47 @@ def check_rubric(
                 f"{r.levels[i - 1].min:g} of '{r.levels[i - 1].id}'",
             )
 
+    # Role groups: a role's `group` names a role that is a group itself (no chains), and what
+    # is per group (gap, leadership, weights) names groups, never a member role.
+    group_of = {x.id: x.group for x in r.roles if x.group is not None}
+    for i, x in enumerate(r.roles):
+        if x.group is None:
+            continue
+        if x.group == x.id:
+            bad(("roles", i, "group"), "a role cannot name itself as its group: leave group out")
+        elif x.group not in roles:
+            bad(("roles", i, "group"), _unknown("role", x.group, roles))
+        elif x.group in group_of:
+            bad(
+                ("roles", i, "group"),
+                f"'{x.group}' is in group '{group_of[x.group]}' itself: name '{group_of[x.group]}'"
+                " (groups do not chain)",
+            )
+
+    def member(role: str) -> str | None:
+        """Why `role` cannot stand where a group is meant, or None."""
+        if role in group_of:
+            return f"'{role}' is a role of group '{group_of[role]}': name the group"
+        return None
+
     if r.gap is not None:
         for i, role in enumerate(r.gap):
             if role not in roles:
                 bad(("gap", i), _unknown("role", role, roles))
+            elif why := member(role):
+                bad(("gap", i), why)
         if r.gap[0] == r.gap[1]:
             bad(("gap",), "must name two different roles")
 
     if r.leadership is not None and r.leadership not in roles:
         bad(("leadership",), _unknown("role", r.leadership, roles))
+    elif r.leadership is not None and (why := member(r.leadership)):
+        bad(("leadership",), why)
     for role in r.role_weights:
         if role not in roles:
             bad(("role_weights", role), _unknown("role", role, roles), at_key=True)
+        elif why := member(role):
+            bad(("role_weights", role), why, at_key=True)
 
     for ci, clf in enumerate(r.classifiers):
         ids = [o.id for o in clf.outcomes]

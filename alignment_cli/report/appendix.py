@@ -115,6 +115,12 @@ def _note_view(note: Any, titles: dict[str, str], role_shown: bool, attribute: b
     )
 
 
+def _role_title(titles: dict[str, str], role: str, group: str | None) -> str:
+    """A respondent's own role, and the group they score in when that is another role."""
+    own = titles.get(role, role)
+    return own if group is None else f"{own} ({titles.get(group, group)})"
+
+
 def build_appendix(
     card: Scorecard,
     loaded: LoadedRubric,
@@ -152,7 +158,7 @@ def build_appendix(
                     continue
                 notes.append(note)
             kept_notes = [
-                _note_view(n, role_titles, shown.get(n.role, False), attribute)
+                _note_view(n, role_titles, shown.get(loaded.group_of(n.role), False), attribute)
                 for n in notes[:NOTES_PER_QUESTION]
             ]
             items.append(
@@ -181,7 +187,7 @@ def build_appendix(
             people.append(
                 RespondentRow(
                     name=x.name,
-                    role=role_titles.get(x.role, x.role),
+                    role=_role_title(role_titles, x.role, x.group),
                     answered=x.answered,
                     asked=x.asked,
                     unknown=x.unknown,

@@ -328,6 +328,13 @@ def _consultant_view(c: Consultant) -> ConsultantView:
 def _meta(card: Scorecard, loaded: LoadedRubric, day: date, roles: list[RoleInfo]) -> Meta:
     total = len(card.respondents)
     parts = [f"{x.count:,} {x.title}" for x in roles]
+    if card.by_own_role:  # role groups: who answered which form (and its group, if another)
+        titles = {x.id: x.title for x in loaded.rubric.roles}
+        parts = [
+            f"{n:,} {titles.get(role, role)}"
+            + ("" if (g := loaded.group_of(role)) == role else f" ({titles.get(g, g)})")
+            for role, n in card.by_own_role.items()
+        ]
     text = _plural(total, "person", "people") + (": " + ", ".join(parts) if parts else "")
     return Meta(
         organization=card.organization,

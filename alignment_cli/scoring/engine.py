@@ -216,6 +216,9 @@ class Fold:
         r = self.r = loaded.rubric
         self.role_ids = role_ids = [x.id for x in r.roles]
         self._roles = set(role_ids)
+        # Asking is per role (the respondent's own), scoring per group: see LoadedRubric.group_of.
+        self.group_ids = group_ids = loaded.groups
+        self.group_of = {role: loaded.group_of(role) for role in role_ids}
         dim_index = {d.id: i for i, d in enumerate(r.dimensions)}
         phase_index = {p.id: i for i, p in enumerate(r.phases)}
         self.n_dims, self.n_phases = n_dims, n_phases = len(r.dimensions), len(r.phases)
@@ -249,9 +252,9 @@ class Fold:
         self.notes: dict[str, list[NoteInfo]] = defaultdict(list)
         # Each respondent's own dimension, phase and overall scores, per role group: the
         # spreads and the intervals rest on these (a few numbers per respondent, not answers).
-        self.own_dims = {role: [Dist() for _ in range(n_dims)] for role in role_ids}
-        self.own_phases = {role: [Dist() for _ in range(n_phases)] for role in role_ids}
-        self.own_overall = {role: Dist() for role in role_ids}
+        self.own_dims = {g: [Dist() for _ in range(n_dims)] for g in group_ids}
+        self.own_phases = {g: [Dist() for _ in range(n_phases)] for g in group_ids}
+        self.own_overall = {g: Dist() for g in group_ids}
         self.dim_weights = [d.weight for d in r.dimensions]
         self.respondents: list[RespondentInfo] = []
         self.problems: list[Problem] = []
@@ -325,19 +328,20 @@ class Fold:
                     dden[p.dim] += p.weight
                     pden[p.phase] += p.weight
         own: list[float | None] = [None] * n_dims
-        my_dims = self.own_dims[role]
+        group = self.group_of[role]
+        my_dims = self.own_dims[group]
         for i in range(n_dims):
             if dden[i]:
                 s = dnum[i] / dden[i]
                 own[i] = s
                 my_dims[i].add(s)
-        my_phases = self.own_phases[role]
+        my_phases = self.own_phases[group]
         for i in range(n_phases):
             if pden[i]:
                 my_phases[i].add(pnum[i] / pden[i])
         mine_overall = weighted_mean(zip(self.dim_weights, own, strict=True))
         if mine_overall is not None:
-            self.own_overall[role].add(mine_overall)
+            self.own_overall[group].add(mine_overall)
         for qid, text in resp.notes.items():
             if qid in plans and text.strip():
                 self.notes[qid].append(
@@ -347,6 +351,7 @@ class Fold:
             RespondentInfo.model_construct(
                 name=resp.respondent.name,
                 role=role,
+                group=None if group == role else group,
                 file=str(rf.path),
                 updated=resp.updated,
                 asked=asked,
@@ -386,6 +391,8 @@ def _finish(
     measured: Mapping[str, Measured] | None,
 ) -> Scorecard:
     loaded, r, role_ids = fold.loaded, fold.r, fold.role_ids
+    # From here on scores are per group; `role_ids` stays for what is asked of whom.
+    group_ids, group_of = fold.group_ids, fold.group_of
     conditions = fold.rules.conditions
     targets_used: dict[str, Counter[str]] = defaultdict(Counter)
     values, role_counts, notes = fold.values, fold.role_counts, fold.notes
@@ -401,36 +408,40 @@ def _finish(
     # weight, however many of its people answered, in respondent equivalents (N / Σ weights
     # per group): classifications and the most common answer follow the groups, not the mix.
     votes: dict[str, dict[Any, Fraction]] = defaultdict(lambda: defaultdict(Fraction))
-    present = [role for role in role_ids if role_counts[role]]
+    group_counts: Counter[str] = Counter()
+    for role, n in role_counts.items():
+        group_counts[group_of[role]] += n
+    present = [g for g in group_ids if group_counts[g]]
     if r.aggregation == "people" or not present:
-        per_vote = {role: Fraction(1) for role in role_ids}
+        per_vote = {g: Fraction(1) for g in group_ids}
     else:  # exact fractions: a tie between answers stays a tie, however many people
-        w_all = sum(Fraction(r.role_weights.get(role, 1.0)) for role in present)
+        w_all = sum(Fraction(r.role_weights.get(g, 1.0)) for g in present)
         per_vote = {
-            role: Fraction(r.role_weights.get(role, 1.0)) * n_files / (w_all * role_counts[role])
-            for role in present
+            g: Fraction(r.role_weights.get(g, 1.0)) * n_files / (w_all * group_counts[g])
+            for g in present
         }
     for role, known in values.items():
+        group = group_of[role]
         for v in known.values():
             n = v.count
             if v.kind == _IGNORED or not n:
                 continue
             tally = tallies[v.qid]
-            shown[v.qid][role][v.display] += n
+            shown[v.qid][group][v.display] += n
             if v.kind == _ANSWERED:
                 tally.answered += n
                 if v.target is not None:
                     targets_used[v.qid][_target_name(v.target)] += n
                 raw_counts[v.qid][v.canonical] += n
-                votes[v.qid][v.canonical] += n * per_vote[role]
+                votes[v.qid][v.canonical] += n * per_vote[group]
                 if v.score is not None:
                     tally.all.add(v.score, n)
-                    tally.roles.setdefault(role, Dist()).add(v.score, n)
+                    tally.roles.setdefault(group, Dist()).add(v.score, n)
             elif v.kind == _UNKNOWN:
                 tally.unknown += n
                 if v.score is not None:
                     tally.all.add(v.score, n)
-                    tally.roles.setdefault(role, Dist()).add(v.score, n)
+                    tally.roles.setdefault(group, Dist()).add(v.score, n)
             else:
                 tally.na += n
     for (qid, role), n in fold.skipped_lowest.items():  # skipped: lowest, as 0 (section 1)
@@ -449,14 +460,10 @@ def _finish(
 
     gap_pair = list(r.gap) if r.gap else []
     lead = r.leadership if r.leadership and len(gap_pair) == 2 else None
-    group_weight = {role: r.role_weights.get(role, 1.0) for role in role_ids}
+    group_weight = {g: r.role_weights.get(g, 1.0) for g in group_ids}
     people = r.aggregation == "people"
     role_means = {
-        q.id: {
-            role: tallies[q.id].roles[role].mean()
-            for role in role_ids
-            if role in tallies[q.id].roles
-        }
+        q.id: {g: tallies[q.id].roles[g].mean() for g in group_ids if g in tallies[q.id].roles}
         for q in r.questions
     }
     if people:
@@ -482,25 +489,25 @@ def _finish(
         if qs.id in targets_used:
             qs.targets_used = dict(sorted(targets_used[qs.id].items()))
     if measured:
-        _attach_evidence(questions, measured, values)
+        _attach_evidence(questions, measured, values, group_of)
     qmap = {qs.id: qs for qs in questions}
-    small = {role for role in role_ids if 0 < role_counts[role] < r.min_group_size}
+    small = {g for g in group_ids if 0 < group_counts[g] < r.min_group_size}
     spread_of = _Spread(group_weight, people, small)
 
     dimensions: list[GroupScore] = []
     dim_exact: list[float | None] = []
-    dim_role_exact: dict[str, list[float | None]] = {role: [] for role in role_ids}
+    dim_role_exact: dict[str, list[float | None]] = {g: [] for g in group_ids}
     low_agreement: list[AgreementFlag] = []
     for i, d in enumerate(r.dimensions):
         members = [q for q in r.questions if q.dimension == d.id and q.scored]
         g, exact, by_role = _group(
-            d.id, d.title, members, means, role_means, role_ids, gap_pair, lead, qmap
+            d.id, d.title, members, means, role_means, group_ids, gap_pair, lead, qmap
         )
         g.weight = d.weight
-        spread_of.fill(g, exact, {role: own_dims[role][i] for role in role_ids}, by_role)
+        spread_of.fill(g, exact, {x: own_dims[x][i] for x in group_ids}, by_role)
         g.target = targets.dimensions.get(d.id)
         g.shortfall = _shortfall(g.target, g.score)
-        g.agreement = _agreement(loaded, members, tallies, role_ids)
+        g.agreement = _agreement(loaded, members, tallies, group_ids)
         for role, rwg in g.agreement.items():
             if rwg < LOW_AGREEMENT:
                 low_agreement.append(
@@ -508,17 +515,17 @@ def _finish(
                 )
         dimensions.append(g)
         dim_exact.append(exact)
-        for role in role_ids:
-            dim_role_exact[role].append(by_role.get(role))
+        for x in group_ids:
+            dim_role_exact[x].append(by_role.get(x))
 
     phases: list[GroupScore] = []
     thin: list[str] = []
     for i, ph in enumerate(r.phases):
         members = [q for q in r.questions if q.phase == ph.id and q.scored]
         g, exact, ph_by_role = _group(
-            ph.id, ph.title, members, means, role_means, role_ids, gap_pair, lead, qmap
+            ph.id, ph.title, members, means, role_means, group_ids, gap_pair, lead, qmap
         )
-        spread_of.fill(g, exact, {role: own_phases[role][i] for role in role_ids}, ph_by_role)
+        spread_of.fill(g, exact, {x: own_phases[x][i] for x in group_ids}, ph_by_role)
         g.threshold = ph.threshold
         # A phase with nothing scored is not assessed: it neither passes nor blocks. One whose
         # score rests on under half of its questions cannot count as achieved.
@@ -535,10 +542,10 @@ def _finish(
     overall = _pts(overall_exact)
     overall_interval, overall_indicative = spread_of.interval(overall_exact, own_overall)
     overall_by_role: dict[str, float] = {}
-    for role in role_ids:
-        role_score = _pts(weighted_mean(zip(dim_weights, dim_role_exact[role], strict=True)))
+    for x in group_ids:
+        role_score = _pts(weighted_mean(zip(dim_weights, dim_role_exact[x], strict=True)))
         if role_score is not None:
-            overall_by_role[role] = role_score
+            overall_by_role[x] = role_score
     # On common ground: each dimension's gap is over the questions both groups answered.
     overall_gap = _round(weighted_mean((d.weight, d.gap) for d in dimensions))
     overall_lead_gap: dict[str, float] = {}
@@ -584,7 +591,13 @@ def _finish(
         answers_updated=max(updated) if updated else None,
         respondents=sorted(respondents, key=lambda x: (x.name, x.role, x.file)),
         respondent_count=n_files,
-        by_role={role: role_counts[role] for role in role_ids if role_counts[role]},
+        by_role={g: group_counts[g] for g in group_ids if group_counts[g]},
+        # With role groups, who answered which form; by_role counts per group.
+        by_own_role=(
+            {role: role_counts[role] for role in role_ids if role_counts[role]}
+            if loaded.role_groups
+            else {}
+        ),
         counts=counts,
         overall=overall,
         overall_by_role=overall_by_role,
@@ -599,7 +612,7 @@ def _finish(
         overall_leadership_gap=overall_lead_gap,
         aggregation=r.aggregation,
         min_group_size=r.min_group_size,
-        small_groups=[role for role in role_ids if role in small],
+        small_groups=[g for g in group_ids if g in small],
         low_agreement=low_agreement,
         cancelling_gaps=[d.id for d in dimensions if d.gap_cancels],
         level=level,
@@ -727,15 +740,16 @@ def _attach_evidence(
     questions: list[QuestionScore],
     measured: Mapping[str, Measured],
     values: dict[str, dict[Any, _Value]],
+    group_of: Mapping[str, str],
 ) -> None:
-    """Each measured question carries the measurement and each role's mean answer (in the
-    question's unit: what it said, beside what the data shows)."""
+    """Each measured question carries the measurement and each role group's mean answer (in
+    the question's unit: what it said, beside what the data shows)."""
     said: dict[str, dict[str, Dist]] = defaultdict(dict)
     for role, known in values.items():
         for v in known.values():
             number = isinstance(v.canonical, int | float) and not isinstance(v.canonical, bool)
             if v.qid in measured and v.kind == _ANSWERED and v.count and number:
-                said[v.qid].setdefault(role, Dist()).add(float(v.canonical), v.count)
+                said[v.qid].setdefault(group_of[role], Dist()).add(float(v.canonical), v.count)
     for qs in questions:
         m = measured.get(qs.id)
         if m is not None:

@@ -31,6 +31,11 @@ class RubricInfo(Card):
 class RespondentInfo(Card):
     name: str
     role: str
+    group: str | None = Field(
+        None,
+        exclude_if=lambda v: v is None,
+        description="The role group the respondent scores in, when it is not their own role.",
+    )
     file: str
     updated: datetime | None = None
     asked: int = 0
@@ -270,7 +275,12 @@ class Scorecard(Card):
     )
     respondents: list[RespondentInfo]
     respondent_count: int = 0
-    by_role: dict[str, int] = Field(description="How many respondents each role has.")
+    by_role: dict[str, int] = Field(description="How many respondents each role group has.")
+    by_own_role: dict[str, int] = Field(
+        {},
+        exclude_if=lambda v: v == {},
+        description="With role groups: how many respondents answered each role's form.",
+    )
     counts: Counts = Field(default_factory=Counts)
     overall: float | None
     overall_by_role: dict[str, float] = Field(

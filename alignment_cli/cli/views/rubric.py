@@ -24,35 +24,67 @@ def valid_answers(q: Question, rubric: Rubric) -> dict[str, Any]:
     return out
 
 
-def rubric_as_json(loaded: LoadedRubric) -> dict[str, Any]:
+def form_size(loaded: LoadedRubric, role: str) -> dict[str, int]:
+    """How many questions `role`'s form has, and how many of them are asked on a condition."""
+    asked = loaded.questions_for(role)
+    return {"questions": len(asked), "conditional": sum(q.id in loaded.conditions for q in asked)}
+
+
+def form_text(loaded: LoadedRubric, role: str) -> str:
+    """'12 questions (3 conditional), about 20 minutes, in group sales': one role's form."""
+    size = form_size(loaded, role)
+    n, c = size["questions"], size["conditional"]
+    out = f"{n} question{'' if n == 1 else 's'}" + (f" ({c} conditional)" if c else "")
+    minutes = next(x.minutes for x in loaded.rubric.roles if x.id == role)
+    if minutes is not None:
+        out += f", about {minutes} minute{'' if minutes == 1 else 's'}"
+    if loaded.group_of(role) != role:
+        out += f", in group {loaded.group_of(role)}"
+    return out
+
+
+def rubric_as_json(loaded: LoadedRubric, role: str | None = None) -> dict[str, Any]:
+    """The rubric with each question's valid answers and each role's form size; with `role`,
+    only the questions that role is asked."""
     r = loaded.rubric
     data = r.model_dump(mode="json", exclude_defaults=False)
     for q, qdata in zip(r.questions, data["questions"], strict=True):
         qdata["answers"] = valid_answers(q, r)
         qdata["scored"] = q.scored
+    for x, xdata in zip(r.roles, data["roles"], strict=True):
+        xdata.update(form_size(loaded, x.id))
+    if role is not None:
+        asked = {q.id for q in loaded.questions_for(role)}
+        data["questions"] = [q for q in data["questions"] if q["id"] in asked]
+        data["form"] = {"role": role, **form_size(loaded, role)}
     data["content_hash"] = loaded.content_hash
     data["source"] = str(loaded.path)
     return data
 
 
-def rubric_tree(loaded: LoadedRubric) -> Tree:
+def rubric_tree(loaded: LoadedRubric, role: str | None = None) -> Tree:
+    """The rubric as a tree; with `role`, only the questions that role's form has."""
     r = loaded.rubric
-    root = Tree(
-        f"[bold]{escape(r.title)}[/bold]  {r.id} {r.version}  ({len(r.questions)} questions)"
-    )
+    asked = {q.id for q in loaded.questions_for(role)}
+    size = f"{len(r.questions)} questions"
+    if role is not None:
+        size = f"form of {role}: {form_text(loaded, role)}"
+    root = Tree(f"[bold]{escape(r.title)}[/bold]  {r.id} {r.version}  ({size})")
     dims = {d.id: d for d in r.dimensions}
     dim_node = root.add("[bold]Dimensions[/bold]")
     for d in r.dimensions:
         dim_node.add(f"{escape(d.title)} [dim]({d.id}, weight {d.weight:g})[/dim]")
     roles = ", ".join(f"{escape(x.title)} [dim]({x.id})[/dim]" for x in r.roles)
     gap = f"  [dim]gap: {r.gap[0]} minus {r.gap[1]}[/dim]" if r.gap else ""
-    root.add(f"[bold]Roles[/bold] {roles}{gap}")
+    role_node = root.add(f"[bold]Roles[/bold] {roles}{gap}")
+    for x in r.roles:  # each role's form: what a respondent of it is asked
+        role_node.add(f"{x.id}: {form_text(loaded, x.id)}")
     lv = root.add("[bold]Levels[/bold]")
     for level in r.levels:
         lv.add(f"{level.min:g}+  {escape(level.title)}")
     for p in r.phases:
         pn = root.add(f"[bold]Phase: {escape(p.title)}[/bold] [dim]({p.id})[/dim]")
-        for q in (q for q in r.questions if q.phase == p.id):
+        for q in (q for q in r.questions if q.phase == p.id and q.id in asked):
             roles = ", ".join(q.roles) if q.roles else "all roles"
             flags = [q.type.value, dims[q.dimension].title if q.dimension in dims else q.dimension]
             flags.append(roles)

@@ -39,6 +39,12 @@ def scorecard_view(card: Scorecard, *, width: int = 120, top_gaps: int = 5) -> R
     wide = width >= WIDE
     parts: list[RenderableType] = []
     who = ", ".join(f"{n} {role}" for role, n in card.by_role.items())
+    if card.by_own_role:  # role groups: who answered which form, and its group when another
+        group = {x.role: x.group for x in card.respondents}
+        who = ", ".join(
+            f"{n} {role}" + (f" ({group[role]})" if group.get(role) else "")
+            for role, n in card.by_own_role.items()
+        )
     org = f"{escape(card.organization)} · " if card.organization else ""
     n = card.respondent_count or len(card.respondents)
     people = f"{n} respondent{'' if n == 1 else 's'}"
