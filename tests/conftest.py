@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Callable
@@ -23,6 +24,36 @@ ROOT = Path(__file__).resolve().parent.parent
 MINIMAL_RUBRIC = ROOT / "docs" / "examples" / "minimal-rubric.yaml"
 MINIMAL_RESPONSES = ROOT / "tests" / "data" / "minimal"
 EXAMPLES = ROOT / "examples"
+"""The shipped examples: for tests of what ships (they move with the bundled rubric)."""
+
+V1 = ROOT / "tests" / "data" / "v1"
+V1_RUBRIC = V1 / "sales-marketing-alignment-1.0.0.yaml"
+"""Version 1.0.0 of the bundled default rubric, frozen (same id and version, byte for byte but the
+`$schema` comment): tests of the engine use its questions as data, so the bundled rubric and the
+shipped examples can change without them."""
+V1_EXAMPLES = V1 / "examples"
+"""The four example engagements as they were on V1_RUBRIC; each alignment.yaml names it by path."""
+
+
+def v1_example(name: str) -> Path:
+    """tests/data/v1/examples/<name>: siloed, halfway, integrated or halfway-crm."""
+    path = V1_EXAMPLES / name
+    assert path.is_dir(), path
+    return path
+
+
+def copy_engagement(source: Path, dest: Path, **copytree: Any) -> Path:
+    """copytree, with a relative `rubric: {path: ...}` in alignment.yaml made absolute so that the
+    copy still names the same rubric file."""
+    shutil.copytree(source, dest, **copytree)
+    config = dest / "alignment.yaml"
+    if config.is_file():
+        text = config.read_text(encoding="utf-8")
+        rel = ((yaml.safe_load(text) or {}).get("rubric") or {}).get("path")
+        if rel and not Path(rel).is_absolute():
+            target = json.dumps(str((source / rel).resolve()))  # a YAML double-quoted string
+            config.write_text(text.replace(f"path: {rel}", f"path: {target}", 1), encoding="utf-8")
+    return dest
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -75,11 +106,9 @@ def minimal_rubric_data() -> dict[str, Any]:
 
 @pytest.fixture
 def engagement_copy(tmp_path: Path) -> Callable[[str], Path]:
-    """A writable copy of examples/<name>."""
+    """A writable copy of v1_example(name), at tmp_path/<name>."""
 
     def _copy(name: str) -> Path:
-        dest = tmp_path / name
-        shutil.copytree(EXAMPLES / name, dest)
-        return dest
+        return copy_engagement(v1_example(name), tmp_path / name)
 
     return _copy

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import EXAMPLES, MINIMAL_RESPONSES, MINIMAL_RUBRIC
+from conftest import EXAMPLES, MINIMAL_RESPONSES, MINIMAL_RUBRIC, ROOT, V1_EXAMPLES, V1_RUBRIC
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -98,7 +98,19 @@ def test_what_is_written_reads_back_the_same(
 
 
 def _answer_files() -> list[Path]:
-    return [*MINIMAL_RESPONSES.glob("*.yaml"), *EXAMPLES.glob("*/responses/*.yaml")]
+    """Each with its rubric: the shipped examples' are the bundled default's (their layout is
+    checked as shipped content), the frozen ones' are V1_RUBRIC."""
+    return [
+        *MINIMAL_RESPONSES.glob("*.yaml"),
+        *EXAMPLES.glob("*/responses/*.yaml"),
+        *V1_EXAMPLES.glob("*/responses/*.yaml"),
+    ]
+
+
+def _rubric_of(path: Path) -> str | Path:
+    if path.is_relative_to(MINIMAL_RESPONSES):
+        return MINIMAL_RUBRIC
+    return V1_RUBRIC if path.is_relative_to(V1_EXAMPLES) else DEFAULT_RUBRIC
 
 
 def _interview_writer_before(responses: Responses, phase_of: dict[str, str]) -> str:
@@ -148,12 +160,13 @@ def _interview_writer_before(responses: Responses, phase_of: dict[str, str]) -> 
     return "\n".join(lines) + "\n"
 
 
-@pytest.mark.parametrize("path", _answer_files(), ids=lambda p: f"{p.parent.parent.name}/{p.name}")
+@pytest.mark.parametrize(
+    "path", _answer_files(), ids=lambda p: str(p.relative_to(ROOT).parent.parent / p.name)
+)
 def test_the_layout_is_the_interviews_and_rewriting_changes_nothing(
     path: Path, tmp_path: Path
 ) -> None:
-    minimal = path.is_relative_to(MINIMAL_RESPONSES)
-    loaded = load_rubric(MINIMAL_RUBRIC if minimal else DEFAULT_RUBRIC)
+    loaded = load_rubric(_rubric_of(path))
     phase_of = {q.id: q.phase for q in loaded.rubric.questions}
     responses = load_response_file(path).responses
     text = answer_file.responses_text(responses, loaded)

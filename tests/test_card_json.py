@@ -22,12 +22,12 @@ from alignment_cli.scoring.card_json import model_json, reference_json, with_mem
 from alignment_cli.scoring.history import scorecard_json
 from alignment_cli.scoring.pipeline import score_inputs
 from alignment_cli.scoring.scorecard import NoteInfo, Scorecard
-from tests.conftest import EXAMPLES
+from tests.conftest import V1_EXAMPLES
 
 
 @cache
 def _card() -> Scorecard:
-    return score_inputs([EXAMPLES / "halfway"]).card
+    return score_inputs([V1_EXAMPLES / "halfway"]).card
 
 
 def _with(card: Scorecard, x: float, y: float, text: str) -> Scorecard:
@@ -103,14 +103,14 @@ def test_score_json_with_a_baseline_is_the_card_and_its_comparison(
     monkeypatch.setenv("ALIGNMENT_NOW", "2026-11-22T10:00:00Z")
     result = invoke(
         "score",
-        str(EXAMPLES / "halfway"),
+        str(V1_EXAMPLES / "halfway"),
         "--format",
         "json",
         "--baseline",
-        str(EXAMPLES / "siloed"),
+        str(V1_EXAMPLES / "siloed"),
     )
     assert result.exit_code == 0, result.output
-    card = score_inputs([EXAMPLES / "halfway"]).card
+    card = score_inputs([V1_EXAMPLES / "halfway"]).card
     data = json.loads(result.stdout)
     assert set(data) == {*card.model_dump(mode="json"), "plan", "comparison"}
     assert list(data)[-2:] == ["plan", "comparison"]

@@ -68,13 +68,13 @@ def test_a_plain_score_builds_no_pydantic_coercion(
 
     monkeypatch.setattr(typer._coercion, "build_runtime_param", spy)
     monkeypatch.setattr(typer.core, "build_runtime_param", spy)
-    from tests.conftest import EXAMPLES
+    from tests.conftest import V1_EXAMPLES
 
-    result = invoke("score", str(EXAMPLES / "halfway"), "--format", "md")
+    result = invoke("score", str(V1_EXAMPLES / "halfway"), "--format", "md")
     assert result.exit_code == 0, result.output
     assert built == []
     # and the spy sees Typer's coercion when a value needs it
-    result = invoke("score", str(EXAMPLES / "halfway"), "--fail-under", "0")
+    result = invoke("score", str(V1_EXAMPLES / "halfway"), "--fail-under", "0")
     assert result.exit_code == 0, result.output
     assert built == [float]
 

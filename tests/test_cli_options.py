@@ -73,9 +73,9 @@ def test_text_json_markdown_commands_share_their_format_choices() -> None:
 
 
 def test_md_and_markdown_mean_the_same_for_every_format_option(invoke: Any) -> None:
-    from conftest import EXAMPLES, MINIMAL_RUBRIC
+    from conftest import MINIMAL_RUBRIC, V1_EXAMPLES
 
-    halfway = str(EXAMPLES / "halfway")
+    halfway = str(V1_EXAMPLES / "halfway")
     for spelling in ("md", "markdown", "MARKDOWN"):
         score = invoke("score", halfway, "--format", spelling)
         assert score.exit_code == 0 and score.output.startswith("## "), spelling

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import EXAMPLES, MINIMAL_RESPONSES, MINIMAL_RUBRIC
+from conftest import MINIMAL_RESPONSES, MINIMAL_RUBRIC, V1_EXAMPLES, copy_engagement
 
 Invoke = Callable[..., Any]
 MINIMAL = (str(MINIMAL_RESPONSES), "--rubric", str(MINIMAL_RUBRIC))
@@ -100,17 +100,19 @@ def _at(data: Any, path: str) -> Any:
 
 
 def test_several_folders_and_files_are_scored_together(invoke: Invoke, tmp_path: Path) -> None:
-    responses = sorted((EXAMPLES / "halfway" / "responses").glob("*.yaml"))
+    responses = sorted((V1_EXAMPLES / "halfway" / "responses").glob("*.yaml"))
     data = _json(invoke, *(str(p) for p in responses[:2]))
     assert data["respondent_count"] == 2
     for p in responses:
         shutil.copy(p, tmp_path / p.name)
-    data = _json(invoke, str(tmp_path / responses[0].name), str(EXAMPLES / "halfway"))
+    data = _json(invoke, str(tmp_path / responses[0].name), str(V1_EXAMPLES / "halfway"))
     assert data["respondent_count"] == 4  # a copy is another file: named, not merged
-    twice = _json(invoke, str(EXAMPLES / "halfway"), str(responses[0]), str(EXAMPLES / "halfway"))
+    twice = _json(
+        invoke, str(V1_EXAMPLES / "halfway"), str(responses[0]), str(V1_EXAMPLES / "halfway")
+    )
     assert twice["respondent_count"] == 3  # the same file named twice counts once
     plain = tmp_path / "plain"  # the engagement without its CRM evidence: answers only
-    shutil.copytree(EXAMPLES / "halfway", plain, ignore=shutil.ignore_patterns("evidence"))
+    copy_engagement(V1_EXAMPLES / "halfway", plain, ignore=shutil.ignore_patterns("evidence"))
     whole = _json(invoke, str(plain))
     split = _json(invoke, str(responses[0]), str(responses[1]), str(responses[2]))
     assert split["overall"] == whole["overall"]
@@ -124,7 +126,7 @@ def test_text_output_stays_readable_at_80_columns(
     from alignment_cli.model.rubric import load_rubric
 
     monkeypatch.setenv("COLUMNS", "80")
-    result = invoke("score", str(EXAMPLES / "halfway"))
+    result = invoke("score", str(V1_EXAMPLES / "halfway"))
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert max(len(line) for line in lines) <= 80
@@ -140,7 +142,7 @@ def test_text_output_stays_readable_at_80_columns(
     assert "current phase: Assessment" in words
     assert "█" not in result.stdout  # no room for bars
     monkeypatch.setenv("COLUMNS", "120")
-    wide = invoke("score", str(EXAMPLES / "halfway")).stdout
+    wide = invoke("score", str(V1_EXAMPLES / "halfway")).stdout
     assert "█" in wide and "Shared goals and metrics" in wide
 
 
@@ -273,9 +275,9 @@ def test_carry_over_scores_what_still_fits_and_says_so(invoke: Invoke, tmp_path:
 
 
 def test_text_names_blind_spots_by_question_and_skips_agreements(invoke: Invoke) -> None:
-    result = invoke("score", str(EXAMPLES / "siloed"), "--format", "json")
+    result = invoke("score", str(V1_EXAMPLES / "siloed"), "--format", "json")
     card = json.loads(result.output)
-    text = invoke("score", str(EXAMPLES / "siloed")).output
+    text = invoke("score", str(V1_EXAMPLES / "siloed")).output
     flat = " ".join(text.replace("│", " ").split())
     first = card["blind_spots"][0]
     assert "Blind spots" in flat and " ".join(first["text"].split()) in flat

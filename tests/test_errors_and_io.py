@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from conftest import EXAMPLES
+from conftest import V1_EXAMPLES
 
 from alignment_cli.errors import InvalidInput, Problem
 from alignment_cli.files.writes import write_atomic
@@ -79,7 +79,7 @@ def test_a_time_without_a_zone_is_utc_in_report_and_compare(
     report = invoke("report", str(eng), "-o", str(tmp_path / "r.md"))
     assert report.exit_code == 0, report.output
     old = tmp_path / "old.json"
-    saved = invoke("score", str(EXAMPLES / "halfway"), "--format", "json")
+    saved = invoke("score", str(V1_EXAMPLES / "halfway"), "--format", "json")
     assert saved.exit_code == 0, saved.output
     old.write_text(saved.stdout, encoding="utf-8")
     compared = invoke("compare", str(old), str(eng))
@@ -127,5 +127,5 @@ def test_the_report_scores_on_the_one_clock(
     invoke: Callable[..., Any], monkeypatch: Any, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("ALIGNMENT_NOW", "2030-01-02T03:04:05Z")
-    card = json.loads(invoke("score", str(EXAMPLES / "halfway"), "--format", "json").stdout)
+    card = json.loads(invoke("score", str(V1_EXAMPLES / "halfway"), "--format", "json").stdout)
     assert card["generated_at"] == "2030-01-02T03:04:05Z"

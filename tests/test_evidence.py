@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import EXAMPLES, ROOT
+from conftest import EXAMPLES, ROOT, V1_RUBRIC
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -441,6 +441,11 @@ def default_rubric() -> Any:
     return load_rubric().rubric
 
 
+@pytest.fixture(scope="module")
+def v1_rubric() -> Any:
+    return load_rubric(V1_RUBRIC).rubric
+
+
 def _question(rubric: Any, qid: str) -> Any:
     return next(q for q in rubric.questions if q.id == qid)
 
@@ -456,20 +461,20 @@ def _question(rubric: Any, qid: str) -> Any:
     ],
 )
 def test_a_metric_scores_on_its_questions_bands(
-    default_rubric: Any, qid: str, metric_value: float, value: float, score: float
+    v1_rubric: Any, qid: str, metric_value: float, value: float, score: float
 ) -> None:
-    q = _question(default_rubric, qid)
-    got = measured(q, metric_value, default_rubric)
+    q = _question(v1_rubric, qid)
+    got = measured(q, metric_value, v1_rubric)
     assert got.value == pytest.approx(value)
     assert got.score == score
     from alignment_cli.model.qtypes import KINDS
 
-    assert got.score == KINDS[q.type].normalise(q, value, default_rubric)
+    assert got.score == KINDS[q.type].normalise(q, value, v1_rubric)
 
 
-def test_a_value_outside_the_bands_has_no_score(default_rubric: Any) -> None:
-    q = _question(default_rubric, "sla-compliance")
-    assert measured(q, 1.5, default_rubric).score is None
+def test_a_value_outside_the_bands_has_no_score(v1_rubric: Any) -> None:
+    q = _question(v1_rubric, "sla-compliance")
+    assert measured(q, 1.5, v1_rubric).score is None
 
 
 def test_the_default_rubric_links_the_questions_a_crm_answers(default_rubric: Any) -> None:

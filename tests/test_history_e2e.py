@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import EXAMPLES
+from conftest import V1_EXAMPLES
 
 from alignment_cli.clock import NOW_ENV
 
@@ -32,7 +32,7 @@ def flat(text: str) -> str:
     return " ".join(text.split())
 
 
-@pytest.mark.skipif(not (EXAMPLES / "halfway").is_dir(), reason="examples not written yet")
+@pytest.mark.skipif(not (V1_EXAMPLES / "halfway").is_dir(), reason="examples not written yet")
 def test_three_quarters(
     engagement_copy: Callable[[str], Path], invoke: Invoke, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -86,7 +86,7 @@ def test_three_quarters(
     assert dims["shared-technology"] == "worsened"
     assert cmp["same_rubric"] and not cmp["not_comparable"]
     from_folders = json.loads(
-        invoke("compare", str(EXAMPLES / "halfway"), str(eng), "--format", "json").stdout
+        invoke("compare", str(V1_EXAMPLES / "halfway"), str(eng), "--format", "json").stdout
     )
     assert from_folders["overall"]["change"] == pytest.approx(cmp["overall"]["change"])
 

@@ -18,7 +18,7 @@ from alignment_cli.files.responses import load_response_file
 from alignment_cli.interview.flow import responses_text
 from alignment_cli.model.rubric import load_rubric
 from alignment_cli.survey.forms import csv_columns
-from tests.conftest import EXAMPLES, MINIMAL_RESPONSES, MINIMAL_RUBRIC
+from tests.conftest import MINIMAL_RESPONSES, MINIMAL_RUBRIC, V1_EXAMPLES, V1_RUBRIC
 from tests.survey_export import survey_cell
 
 Invoke = Callable[..., Any]
@@ -86,11 +86,11 @@ def test_round_trip_minimal_rubric(tmp_path: Path, invoke: Invoke) -> None:
 
 
 @pytest.mark.parametrize("example", ["siloed", "halfway", "integrated"])
-def test_round_trip_default_rubric(tmp_path: Path, invoke: Invoke, example: str) -> None:
-    files = sorted((EXAMPLES / example / "responses").glob("*.yaml"))
+def test_round_trip_v1_rubric(tmp_path: Path, invoke: Invoke, example: str) -> None:
+    files = sorted((V1_EXAMPLES / example / "responses").glob("*.yaml"))
     assert files
-    org = yaml.safe_load((EXAMPLES / example / "alignment.yaml").read_text())["organization"]
-    _round_trip(tmp_path, invoke, "sales-marketing-alignment", files, org)
+    org = yaml.safe_load((V1_EXAMPLES / example / "alignment.yaml").read_text())["organization"]
+    _round_trip(tmp_path, invoke, V1_RUBRIC, files, org)
 
 
 def test_round_trip_through_the_yaml_form(tmp_path: Path, invoke: Invoke) -> None:
@@ -126,14 +126,14 @@ def test_an_imported_file_resumed_in_the_interview_and_quit_is_unchanged(
 ) -> None:
     """One writer: the import writes the interview's layout, so resuming changes no byte."""
     eng = tmp_path / "eng"
-    assert invoke("init", str(eng)).exit_code == 0
-    header = invoke("form", "--format", "csv").stdout
+    assert invoke("init", str(eng), "--rubric", str(V1_RUBRIC)).exit_code == 0
+    header = invoke("form", "--rubric", str(V1_RUBRIC), "--format", "csv").stdout
     documents = [
         yaml.safe_load(p.read_text("utf-8"))
-        for p in sorted((EXAMPLES / example / "responses").glob("*.yaml"))
+        for p in sorted((V1_EXAMPLES / example / "responses").glob("*.yaml"))
     ]
     survey = tmp_path / "survey.csv"
-    rubric = "sales-marketing-alignment"
+    rubric = V1_RUBRIC
     survey.write_text(_fill_survey(next(csv.reader(io.StringIO(header))), rubric, documents))
     imported = invoke("import", str(survey), "--into", str(eng))
     assert imported.exit_code == 0, imported.output

@@ -17,6 +17,7 @@ from alignment_cli.files.responses import AnswerChecker, Responses
 from alignment_cli.model.rubric import load_rubric
 from alignment_cli.survey.rows import read_survey
 from alignment_cli.survey.settings import ImportSettings
+from tests.conftest import V1_EXAMPLES, V1_RUBRIC
 from tests.survey_export import survey_csv
 from tests.synthetic import candidates
 from tests.test_import_tools import ANSWERS, DATA, FIXTURES, Invoke, R, _direct
@@ -59,8 +60,6 @@ def test_every_imported_row_passes_the_checker_scoring_uses(docs: list[dict[str,
 # ---------------------------------------------------------------------------------------------
 # `alignment score survey.csv`: the same scorecard as importing then scoring
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-
 
 def _card(text: str) -> dict[str, Any]:
     """The scorecard, less when it was made and which file each respondent came from (a CSV
@@ -100,14 +99,14 @@ def test_scoring_an_example_as_a_survey_export_equals_importing_it(
 ) -> None:
     docs = [
         yaml.safe_load(p.read_text("utf-8"))
-        for p in sorted((EXAMPLES / example / "responses").glob("*.yaml"))
+        for p in sorted((V1_EXAMPLES / example / "responses").glob("*.yaml"))
     ]
-    loaded = load_rubric(docs[0]["rubric"]["id"])
+    loaded = load_rubric(V1_RUBRIC)
     folder = tmp_path / "export"
     folder.mkdir()
     csv_path = folder / "survey.csv"
     csv_path.write_text(survey_csv(loaded, docs), encoding="utf-8")
-    rubric = ("--rubric", loaded.rubric.id)
+    rubric = ("--rubric", str(V1_RUBRIC))
     direct = invoke("score", str(csv_path), *rubric, "--format", "json")
     assert direct.exit_code == 0, direct.output
     via_files = _import_then_score(invoke, csv_path, tmp_path / "imported", *rubric)

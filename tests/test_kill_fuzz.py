@@ -55,7 +55,7 @@ from alignment_cli.files.writes import (
 from alignment_cli.files.yamlio import parse_yaml
 from alignment_cli.interview.flow import Interview, Kind, interpret, responses_text
 from alignment_cli.model.rubric import LoadedRubric, load_rubric
-from tests.conftest import MINIMAL_RUBRIC, ROOT
+from tests.conftest import MINIMAL_RUBRIC, ROOT, V1_RUBRIC
 from tests.survey_export import survey_csv
 from tests.synthetic import candidates
 
@@ -63,7 +63,7 @@ KILLS = int(os.environ.get("ALIGNMENT_FUZZ_KILLS", "10"))
 SEED = int(os.environ.get("ALIGNMENT_FUZZ_SEED", "17"))
 COMPLETE_EVERY = 5  # a completed rerun after every 5th kill, and after the last
 ROWS = 200
-RUBRIC = "sales-marketing-alignment"  # the import's: 65 questions, 4 roles
+RUBRIC = str(V1_RUBRIC)  # the import's: 65 questions, 4 roles
 INTERVIEW = str(MINIMAL_RUBRIC)  # the interview's: short, so kills land in its saves
 NOW = "2026-11-20T09:30:00Z"
 ORG = "Acme"

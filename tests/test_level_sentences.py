@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from conftest import EXAMPLES, MINIMAL_RUBRIC, ROOT
+from conftest import MINIMAL_RUBRIC, ROOT, V1_EXAMPLES, V1_RUBRIC
 
 from alignment_cli.errors import InvalidInput
 from alignment_cli.model.rubric import load_rubric
@@ -25,7 +25,7 @@ def _summary_line(md: str) -> str:
 def _no_sla_and_no_definition(root: Path) -> None:
     """The issue's example: sla-exists false and mql-definition 1 for everyone; the answers only
     asked when an SLA exists are removed, as the interview would not ask them."""
-    loaded = load_rubric(ROOT / "rubrics" / "sales-marketing-alignment.yaml")
+    loaded = load_rubric(V1_RUBRIC)
     dependent = {q.id for q in loaded.rubric.questions if q.when and "sla_exists" in q.when}
     for path in (root / "responses").glob("*.yaml"):
         data = yaml.safe_load(path.read_text("utf-8"))
@@ -40,7 +40,7 @@ def _no_sla_and_no_definition(root: Path) -> None:
 def test_halfway_level_text_follows_the_answers(
     invoke: Invoke, engagement_copy: Callable[[str], Path]
 ) -> None:
-    before = _summary_line(invoke("report", str(EXAMPLES / "halfway")).stdout)
+    before = _summary_line(invoke("report", str(V1_EXAMPLES / "halfway")).stdout)
     assert "A written qualified-lead definition exists." in before
     assert "A basic written service level covers the hand-off." in before
 

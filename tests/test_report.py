@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import EXAMPLES, MINIMAL_RESPONSES, MINIMAL_RUBRIC, ROOT
+from conftest import MINIMAL_RESPONSES, MINIMAL_RUBRIC, ROOT, V1_EXAMPLES
 from markdown_it import MarkdownIt
 from markdown_it.rules_block.table import escapedSplit
 
@@ -194,7 +194,7 @@ def html_problems(text: str) -> list[str]:
 def _cases() -> list[tuple[str, list[str]]]:
     cases = [("minimal", [str(MINIMAL_RESPONSES), "--rubric", str(MINIMAL_RUBRIC)])]
     for org in EXAMPLE_ORGS:
-        cases.append((org, [str(EXAMPLES / org)]))
+        cases.append((org, [str(V1_EXAMPLES / org)]))
     return cases
 
 
@@ -245,7 +245,7 @@ def test_html_snapshot(invoke: Callable[..., Any], name: str, args: list[str]) -
 
 
 def test_markdown_has_every_section_of_the_brief(invoke: Callable[..., Any]) -> None:
-    result = invoke("report", str(EXAMPLES / "siloed"))
+    result = invoke("report", str(V1_EXAMPLES / "siloed"))
     assert result.exit_code == 0, result.output
     text = result.stdout
     headings = [

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import EXAMPLES, MINIMAL_RUBRIC
+from conftest import MINIMAL_RUBRIC, V1_EXAMPLES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from report_arithmetic import number, problems, tables
@@ -65,7 +65,7 @@ def test_the_checker_finds_what_does_not_add_up() -> None:
 
 @pytest.mark.parametrize("org", ["siloed", "halfway", "integrated"])
 def test_example_reports_add_up(org: str, invoke: Invoke) -> None:
-    result = invoke("report", str(EXAMPLES / org))
+    result = invoke("report", str(V1_EXAMPLES / org))
     assert result.exit_code == 0, result.output
     md = result.stdout
     assert problems(md) == []
@@ -76,7 +76,7 @@ def test_example_reports_add_up(org: str, invoke: Invoke) -> None:
 @pytest.mark.parametrize("org", ["siloed", "halfway", "integrated"])
 def test_score_markdown_adds_up(org: str, invoke: Invoke) -> None:
     """The terminal's Markdown (and the CI step summary) prints the same gaps as the report."""
-    result = invoke("score", str(EXAMPLES / org), "--format", "markdown")
+    result = invoke("score", str(V1_EXAMPLES / org), "--format", "markdown")
     assert result.exit_code == 0, result.output
     assert any("Gap" in t.header for t in tables(result.stdout))
     assert problems(result.stdout) == []
@@ -85,7 +85,7 @@ def test_score_markdown_adds_up(org: str, invoke: Invoke) -> None:
 def test_halfway_figures_that_did_not_add_up(invoke: Invoke) -> None:
     """Before: 45 minus 56 was printed as -10, 44 minus 51 as -6, 46 minus 41 as +6 (gaps of
     the unrounded scores); and 60 sat below all three groups without a word."""
-    md = invoke("report", str(EXAMPLES / "halfway")).stdout
+    md = invoke("report", str(V1_EXAMPLES / "halfway")).stdout
     assert "| Shared goals and metrics | 46 (37–54) † | 45 † | 56 † | −11 | 65 |" in md
     assert "| Joint planning and resources | 48 (43–52) † | 44 † | 51 † | −7 | – |" in md
     # Below every group: the CRM's figures stand for three of its answers (halfway's evidence/).
@@ -123,7 +123,7 @@ def test_two_quarters_add_up(quarters: Path, invoke: Invoke) -> None:
 
 def test_a_score_just_under_a_threshold_shows_its_decimal(tmp_path: Path) -> None:
     """59.6 is not shown as 60 beside a threshold of 60 and "Not yet"."""
-    scored = score_inputs([EXAMPLES / "halfway"])
+    scored = score_inputs([V1_EXAMPLES / "halfway"])
     card = scored.card
     phases = [
         p.model_copy(update={"score": 59.6, "achieved": False, "interval": None})

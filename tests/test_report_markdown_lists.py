@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import EXAMPLES
+from conftest import V1_EXAMPLES
 from markdown_it import MarkdownIt
 
 
@@ -23,7 +23,7 @@ def _roadmap(text: str) -> str:
 
 
 def _siloed(invoke: Callable[..., Any]) -> str:
-    result = invoke("report", str(EXAMPLES / "siloed"))
+    result = invoke("report", str(V1_EXAMPLES / "siloed"))
     assert result.exit_code == 0, result.output
     return result.stdout
 

@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import EXAMPLES
+from conftest import V1_EXAMPLES
 
 
 def _page(invoke: Callable[..., Any], org: str = "siloed") -> str:
-    result = invoke("report", str(EXAMPLES / org), "--format", "html")
+    result = invoke("report", str(V1_EXAMPLES / org), "--format", "html")
     assert result.exit_code == 0, result.output
     return str(result.stdout)
 

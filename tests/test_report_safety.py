@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import EXAMPLES, MINIMAL_RESPONSES, MINIMAL_RUBRIC, build_file_tree
+from conftest import MINIMAL_RESPONSES, MINIMAL_RUBRIC, V1_EXAMPLES, build_file_tree
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_report import (
@@ -500,9 +500,9 @@ def test_anonymous_report_hides_names_and_small_groups(
 def test_anonymous_report_of_one_person_per_group_shows_no_gap(
     invoke: Callable[..., Any],
 ) -> None:
-    if not (EXAMPLES / "siloed").exists():
+    if not (V1_EXAMPLES / "siloed").exists():
         pytest.skip("examples/siloed not written yet")
-    result = invoke("report", str(EXAMPLES / "siloed"), "--anonymous")
+    result = invoke("report", str(V1_EXAMPLES / "siloed"), "--anonymous")
     assert result.exit_code == 0, result.output
     md = result.stdout
     assert "Helen Achterberg" not in md and "Marcus Doyle" not in md

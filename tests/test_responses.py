@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import EXAMPLES, MINIMAL_RESPONSES, MINIMAL_RUBRIC
+from conftest import EXAMPLES, MINIMAL_RESPONSES, MINIMAL_RUBRIC, V1_EXAMPLES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scoring_helpers import BASE, card_of, rubric
@@ -264,10 +264,10 @@ def test_files_that_are_not_answer_files(
 
 
 def test_finding_answer_files(tmp_path: Path) -> None:
-    assert [p.name for p in find_response_files([EXAMPLES / "halfway"])] == sorted(
-        p.name for p in (EXAMPLES / "halfway" / "responses").glob("*.yaml")
+    assert [p.name for p in find_response_files([V1_EXAMPLES / "halfway"])] == sorted(
+        p.name for p in (V1_EXAMPLES / "halfway" / "responses").glob("*.yaml")
     )
-    assert len(find_response_files([MINIMAL_RESPONSES, EXAMPLES / "siloed"])) == 2 + 3
+    assert len(find_response_files([MINIMAL_RESPONSES, V1_EXAMPLES / "siloed"])) == 2 + 3
     (tmp_path / "empty").mkdir()
     with pytest.raises(
         InvalidInput, match=r"no answer files \(\*\.yaml\) in .*: interview someone"
@@ -311,7 +311,8 @@ def _check_equal(text: str) -> Any:
 
 
 def test_the_fast_reader_reads_every_answer_file_in_the_repository() -> None:
-    paths = [*MINIMAL_RESPONSES.glob("*.yaml"), *EXAMPLES.glob("*/responses/*.yaml")]
+    paths = [*MINIMAL_RESPONSES.glob("*.yaml")]
+    paths += [*EXAMPLES.glob("*/responses/*.yaml"), *V1_EXAMPLES.glob("*/responses/*.yaml")]
     assert paths
     for path in paths:
         assert _check_equal(path.read_text(encoding="utf-8")) is not None, path

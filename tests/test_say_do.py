@@ -13,12 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import EXAMPLES
+from conftest import V1_EXAMPLES, V1_RUBRIC, copy_engagement
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from alignment_cli.files.yamlio import load_yaml
-from alignment_cli.model.bundled import data_dir
 from alignment_cli.model.models import Question
 from alignment_cli.model.qtypes.number import band_for
 from alignment_cli.model.rubric import load_rubric
@@ -53,13 +52,13 @@ def _evidence_metrics(root: Path) -> dict[str, float]:
 
 def _plain(tmp_path: Path) -> Path:
     dest = tmp_path / "plain"
-    shutil.copytree(EXAMPLES / "halfway", dest, ignore=shutil.ignore_patterns("evidence"))
+    copy_engagement(V1_EXAMPLES / "halfway", dest, ignore=shutil.ignore_patterns("evidence"))
     return dest
 
 
 def _with_policy(root: Path, policy: str) -> None:
-    """The engagement scored on a copy of the bundled rubric with `evidence_policy` set."""
-    text = (data_dir("rubrics") / "sales-marketing-alignment.yaml").read_text(encoding="utf-8")
+    """The engagement scored on a copy of V1_RUBRIC with `evidence_policy` set."""
+    text = V1_RUBRIC.read_text(encoding="utf-8")
     (root / "rubric.yaml").write_text(
         text.replace("\nquestions:\n", f"\nevidence_policy: {policy}\nquestions:\n", 1),
         encoding="utf-8",
@@ -72,8 +71,8 @@ def _with_policy(root: Path, policy: str) -> None:
 
 
 def test_json_carries_the_evidence_of_every_linked_question(invoke: Invoke) -> None:
-    data = _json(invoke, str(EXAMPLES / "halfway"))
-    metrics = _evidence_metrics(EXAMPLES / "halfway")
+    data = _json(invoke, str(V1_EXAMPLES / "halfway"))
+    metrics = _evidence_metrics(V1_EXAMPLES / "halfway")
     rubric = load_rubric(None).rubric
     questions = {q["id"]: q for q in data["questions"]}
     for qid, (metric, factor) in LINKED.items():
@@ -109,9 +108,9 @@ def test_replace_moves_the_scores_by_the_measured_questions_and_beside_does_not(
     invoke: Invoke, tmp_path: Path
 ) -> None:
     plain = _json(invoke, str(_plain(tmp_path)))
-    replace = _json(invoke, str(EXAMPLES / "halfway"))
+    replace = _json(invoke, str(V1_EXAMPLES / "halfway"))
     beside_root = tmp_path / "beside"
-    shutil.copytree(EXAMPLES / "halfway", beside_root)
+    copy_engagement(V1_EXAMPLES / "halfway", beside_root)
     _with_policy(beside_root, "beside")
     beside = _json(invoke, str(beside_root))
     # beside: every score is the answers', the evidence only stands next to them
@@ -141,7 +140,7 @@ def test_replace_moves_the_scores_by_the_measured_questions_and_beside_does_not(
 
 
 def test_calibration_recomputed_from_the_card(invoke: Invoke) -> None:
-    data = _json(invoke, str(EXAMPLES / "halfway"))
+    data = _json(invoke, str(V1_EXAMPLES / "halfway"))
     diffs: dict[str, list[float]] = {}
     for q in data["questions"]:
         ev = q.get("evidence")
@@ -159,7 +158,7 @@ def test_calibration_recomputed_from_the_card(invoke: Invoke) -> None:
 
 
 def test_text_shows_measured_beside_said(invoke: Invoke) -> None:
-    result = invoke("score", str(EXAMPLES / "halfway"))
+    result = invoke("score", str(V1_EXAMPLES / "halfway"))
     assert result.exit_code == 0
     words = " ".join(result.stdout.split())
     assert "Say vs do" in words
@@ -171,7 +170,7 @@ def test_report_has_say_vs_do_and_benchmarks_against_the_data(
     invoke: Invoke, tmp_path: Path
 ) -> None:
     out = tmp_path / "r.md"
-    result = invoke("report", str(EXAMPLES / "halfway"), "--format", "md", "-o", str(out))
+    result = invoke("report", str(V1_EXAMPLES / "halfway"), "--format", "md", "-o", str(out))
     assert result.exit_code == 0, result.output
     text = out.read_text(encoding="utf-8")
     section = text.split("## Say vs do", 1)[1].split("\n## ", 1)[0]
@@ -182,13 +181,13 @@ def test_report_has_say_vs_do_and_benchmarks_against_the_data(
     bench = text.split("## Benchmarks", 1)[1].split("\n## ", 1)[0]
     assert "Here: the CRM shows 62.3%" in bench
     html = tmp_path / "r.html"
-    assert invoke("report", str(EXAMPLES / "halfway"), "-o", str(html)).exit_code == 0
+    assert invoke("report", str(V1_EXAMPLES / "halfway"), "-o", str(html)).exit_code == 0
     assert 'id="say-vs-do"' in html.read_text(encoding="utf-8")
 
 
 def test_role_text_in_say_vs_do_is_escaped(invoke: Invoke, tmp_path: Path) -> None:
     root = tmp_path / "eng"
-    shutil.copytree(EXAMPLES / "halfway", root)
+    copy_engagement(V1_EXAMPLES / "halfway", root)
     _with_policy(root, "replace")
     rubric = root / "rubric.yaml"
     text = rubric.read_text(encoding="utf-8")
@@ -225,7 +224,7 @@ def test_bad_evidence_files_are_located_errors(
     invoke: Invoke, tmp_path: Path, content: str, line: int, wording: str
 ) -> None:
     root = tmp_path / "eng"
-    shutil.copytree(EXAMPLES / "halfway", root)
+    copy_engagement(V1_EXAMPLES / "halfway", root)
     bad = root / "evidence" / "zz-bad.json"
     bad.write_text(content, encoding="utf-8")
     for command in ("score", "report"):
@@ -243,7 +242,7 @@ def _halfway_core() -> tuple[Any, Any]:
     )
 
     loaded = load_rubric(None)
-    files = load_responses(find_response_files([EXAMPLES / "halfway" / "responses"]))
+    files = load_responses(find_response_files([V1_EXAMPLES / "halfway" / "responses"]))
     files, _ = check_against_rubric(loaded, files)
     return loaded, files
 

@@ -21,6 +21,7 @@ from alignment_cli.model.rubric import LoadedRubric, load_rubric
 from alignment_cli.scoring import pipeline
 from alignment_cli.scoring.card_json import model_json
 from alignment_cli.scoring.engine import Fold, score
+from tests.conftest import V1_EXAMPLES, copy_engagement
 from tests.scoring_helpers import NOW
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,8 +46,7 @@ def test_the_pipeline_scores_as_the_engine_does_on_the_examples(
     # Without the CRM evidence (halfway has some): the engine is given answers only here, and
     # tests/test_say_do.py checks what the evidence does to the pipeline's card.
     folder = tmp_path / example
-    shutil.copytree(ROOT / "examples" / example, folder)
-    shutil.rmtree(folder / "evidence", ignore_errors=True)
+    copy_engagement(V1_EXAMPLES / example, folder, ignore=shutil.ignore_patterns("evidence"))
     scored = pipeline.score_inputs([folder], now=NOW)
     whole = score(
         scored.rubric,
