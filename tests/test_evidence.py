@@ -484,6 +484,8 @@ def test_the_default_rubric_links_the_questions_a_crm_answers(default_rubric: An
         "never-contacted-percent": "never_contacted_share",
         "sla-compliance": "contacted_within_sla_share",
         "marketing-sourced-pipeline": "marketing_sourced_pipeline_share",
+        "mql-to-sql-rate": "mql_to_sql_share",
+        "leads-without-source-percent": "leads_without_source_share",
     }
 
 
