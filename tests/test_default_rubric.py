@@ -393,9 +393,9 @@ def test_a_small_fast_firm_is_not_told_it_needs_a_single_revenue_leader(
     big = {"company-size": "over-1000", "sales-cycle-length": "6-12-months"}
 
     def score_of(context: dict[str, str], structure: str) -> float | None:
-        answers = answer_form(loaded, "leadership", best, **context, **{
-            "reporting-structure": structure
-        })
+        answers = answer_form(
+            loaded, "leadership", best, **context, **{"reporting-structure": structure}
+        )
         card = card_of(loaded, [person(loaded, "L", "leadership", answers)])
         return next(q.score for q in card.questions if q.id == "reporting-structure")
 
