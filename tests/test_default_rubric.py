@@ -130,6 +130,19 @@ def test_the_docs_explain_the_levels_and_the_carry_over() -> None:
         assert old in text and new in text
 
 
+@pytest.mark.skipif(not DOCS.exists(), reason="docs sit beside the package")
+def test_the_docs_table_of_forms_matches_the_rubric(loaded: LoadedRubric) -> None:
+    rows = re.findall(
+        r"^\| `([a-z-]+)` \| [^|]+ \| (\d+) \| (\d+) \| (\d+) \|$", DOCS.read_text(), re.M
+    )
+    assert {r.id for r in loaded.rubric.roles} == {row[0] for row in rows}
+    for role, asked, counted, minutes in rows:
+        qs = loaded.questions_for(role)
+        assert int(asked) == len(qs), role
+        assert int(counted) == sum(q.scored and q.weight > 0 for q in qs), role
+        assert int(minutes) == next(x.minutes for x in loaded.rubric.roles if x.id == role)
+
+
 # --- forms: who is asked what ---------------------------------------------------------------
 
 
