@@ -152,7 +152,7 @@ def test_hostile_rubric_text_cannot_break_the_yaml_form(
     q = minimal_rubric_data["questions"][1]
     q["id"] = "yes"
     q["text"] = 'Is it "defined"? # not a comment: really\u2028second line\x85third'
-    q["help"] = "- starts like a list item\nand: spans lines"
+    q["hint"] = "- starts like a list item\nand: spans lines"
     q["anchors"] = {1: "null", 5: "{not: a mapping}"}
     minimal_rubric_data["recommendations"][0]["trigger"] = "question.yes < 50"
     build_file_tree(tmp_path, {"r.yaml": minimal_rubric_data})

@@ -364,6 +364,12 @@ CASES = [
         "67:17: questions[4].targets[1].value: unknown option 'daily'; expected one of: never, quarterly, monthly, weekly",
     ),
     (
+        "a target YAML reads as true",
+        "      - {value: weekly}\n",
+        "      - {value: yes}\n",
+        '67:17: questions[4].targets[1].value: expected text; YAML reads yes as true: write "yes" in quotes',
+    ),
+    (
         "a target outside the scale",
         "      - {value: 5}\n",
         "      - {value: 6}\n",
@@ -402,7 +408,7 @@ CASES = [
     (
         "targets on a yesno question",
         "    text: Is there a written SLA?\n",
-        "    text: Is there a written SLA?\n    targets: [{value: true}]\n",
+        "    text: Is there a written SLA?\n    targets: [{value: 1}]\n",
         "34:5: questions[1].targets: targets are for scale and choice and number questions, not yesno",
     ),
     (
@@ -478,3 +484,81 @@ def test_the_cli_scores_all_three_mechanisms_as_computed_by_hand(
     # Ana: service (0 + 0 + 0.5819) / 3, rhythm (1 + 1 + 0.75) / 3, overall their mean
     assert people["Ana"] == 55.5316  # (0.1940 + 0.9167) / 2
     assert card["overall"] == 70.9935
+
+
+def test_the_report_says_how_many_a_skipped_follow_up_counted_as_0(
+    invoke: Callable[..., Any],
+) -> None:
+    result = invoke("report", "--rubric", str(RUBRIC), "--format", "md", str(DATA / "answers"))
+    assert result.exit_code == 0, result.stderr
+    line = next(x for x in result.stdout.splitlines() if "How often is the SLA met?" in x)
+    assert "(skipped for 2 by an earlier answer: counted as 0)" in line
+    hours = next(x for x in result.stdout.splitlines() if "Median hours" in x)
+    assert "skipped" not in hours
+
+
+def test_a_survey_import_checks_answers_against_a_curves_bounds(
+    invoke: Callable[..., Any], tmp_path: Path
+) -> None:
+    csv = tmp_path / "survey.csv"
+    csv.write_text(
+        "Name,Role,first-contact-hours,meetings\nAna,sales,4 hours,Weekly\nBob,sales,-2,Monthly\n",
+        encoding="utf-8",
+    )
+    result = invoke("import", "--rubric", str(RUBRIC), str(csv), str(tmp_path / "out"))
+    assert result.exit_code == 2
+    assert (
+        f"{csv}:3:3: row 3, column 'first-contact-hours': -2 is outside the range the rubric "
+        "scores (0..)"
+    ) in result.stderr
+
+
+def test_interviews_forms_and_scripts_see_a_curves_bounds(tmp_path: Path) -> None:
+    q = Q["first-contact-hours"]
+    kind = kind_of(q)
+    assert kind.hint(q, LOADED.rubric) == "type a number (hours) of at least 0, e.g. 12 or 2.5"
+    assert kind.answers_spec(q, LOADED.rubric) == {"min": 0.0, "max": None, "unit": "hours"}
+    assert kind.value_error(q, 1e6, LOADED.rubric) is None  # no max: any larger number
+    share = q.model_copy(update={"curve": q.curve.model_copy(update={"max": 100.0})})  # type: ignore[union-attr]
+    assert kind.value_error(share, 150, LOADED.rubric) == (
+        "150 is outside the range the rubric scores (0..100)"
+    )
+    assert kind.value_error(share, 100, LOADED.rubric) is None  # bounds are included
+    assert "from 0 to 100" in kind.form_comments(share, LOADED.rubric)[0][0]
+    targeted = Q["planning-years"]  # targets set no bounds: any number
+    assert kind.value_error(targeted, -1, LOADED.rubric) is None
+
+
+def test_a_crm_figure_is_scored_through_the_questions_curve(tmp_path: Path) -> None:
+    from alignment_cli.scoring.evidence import measured
+
+    text = BASE.replace("    unit: hours\n", "    unit: hours\n    evidence: speed_to_lead_hours\n")
+    path = tmp_path / "rubric.yaml"
+    path.write_text(text, encoding="utf-8")
+    loaded = load_rubric(path)
+    q = loaded.questions["first-contact-hours"]
+    m = measured(q, 4.0, loaded.rubric)
+    assert (m.value, round(m.score or 0, 4)) == (4.0, 0.5819)
+    assert measured(q, -1.0, loaded.rubric).score is None  # outside the curve's bounds
+
+
+def test_the_json_schema_accepts_the_mechanisms_and_flags_misplaced_ones() -> None:
+    import yaml
+    from jsonschema import Draft202012Validator
+
+    schema = json.loads((ROOT / "rubrics" / "rubric.schema.json").read_text(encoding="utf-8"))
+    validator = Draft202012Validator(schema)
+    assert list(validator.iter_errors(yaml.safe_load(BASE))) == []
+    for old, new in (
+        (
+            "    text: How often is the SLA met?\n",
+            "    text: How often is the SLA met?\n    curve: {points: [{at: 1, score: 0}, {at: 2, score: 1}]}\n",
+        ),
+        (
+            "    text: Is there a written SLA?\n",
+            "    text: Is there a written SLA?\n    tolerance: 1\n",
+        ),
+        ("    skipped: lowest\n", "    skipped: zero\n"),
+        ("      axis: log\n", "      axis: sqrt\n"),
+    ):
+        assert list(validator.iter_errors(yaml.safe_load(BASE.replace(old, new)))), new

@@ -87,6 +87,13 @@ def test_the_grouped_rubric_knows_each_roles_group() -> None:
             "role_weights.marketer: 'marketer' is a role of group 'marketing': name the group",
         ),
         (
+            "{id: marketer, title: Marketer, group: marketing}",
+            "{id: marketer, title: Marketer, group: marketing, group_title: Marketing}",
+            "group_title: Marketing",
+            "roles[3].group_title: only a group has a group_title; 'marketer' is in group "
+            "'marketing': give it there",
+        ),
+        (
             "minutes: 40}",
             "minutes: 0}",
             "minutes: 0}",
@@ -153,10 +160,12 @@ def test_who_answered_names_each_form_and_its_group(invoke: Invoke) -> None:
     )
     assert report.exit_code == 0, report.output
     assert (
-        "3 people: 1 Head of sales, 1 Sales representative (Head of sales), "
+        "3 people: 1 Head of sales, 1 Sales representative (Sales), "
         "1 Marketer (Head of marketing)" in report.stdout
     )
-    assert "| Rik Rep | Sales representative (Head of sales) |" in report.stdout
+    assert "| Rik Rep | Sales representative (Sales) |" in report.stdout
+    # Group columns take the group's name (group_title), else the group role's title.
+    assert "| Dimension | Score | Sales | Head of marketing | Gap |" in report.stdout
 
 
 def _answers(name: str, role: str, answers: dict[str, Any]) -> dict[str, Any]:

@@ -73,7 +73,7 @@ def _with_policy(root: Path, policy: str) -> None:
 def test_json_carries_the_evidence_of_every_linked_question(invoke: Invoke) -> None:
     data = _json(invoke, str(V1_EXAMPLES / "halfway"))
     metrics = _evidence_metrics(V1_EXAMPLES / "halfway")
-    rubric = load_rubric(None).rubric
+    rubric = load_rubric(V1_RUBRIC).rubric
     questions = {q["id"]: q for q in data["questions"]}
     for qid, (metric, factor) in LINKED.items():
         ev = questions[qid]["evidence"]
@@ -120,7 +120,7 @@ def test_replace_moves_the_scores_by_the_measured_questions_and_beside_does_not(
     assert b_sla["evidence"]["replaced"] is False and b_sla["score"] == 46.6667
     # replace: a dimension is the weighted mean of its questions with the measured scores in
     # place of the answers' means; the roles' own scores stay what they said
-    rubric = load_rubric(None).rubric
+    rubric = load_rubric(V1_RUBRIC).rubric
     by_id = {q["id"]: q for q in replace["questions"]}
     for d in rubric.dimensions:
         members = [q for q in rubric.questions if q.dimension == d.id and q.scored]
@@ -241,7 +241,7 @@ def _halfway_core() -> tuple[Any, Any]:
         load_responses,
     )
 
-    loaded = load_rubric(None)
+    loaded = load_rubric(V1_RUBRIC)
     files = load_responses(find_response_files([V1_EXAMPLES / "halfway" / "responses"]))
     files, _ = check_against_rubric(loaded, files)
     return loaded, files

@@ -96,6 +96,14 @@ def score(
                 console.err.print(f"warning: {said}", markup=False)
     _warn_of_interrupted_imports(answers or ([] if surveys else [Path.cwd()]), scored.files)
     card = scored.card
+    minimum = scored.rubric.rubric.straightline_min
+    for who in card.respondents:  # origin is not recorded: every answer file is checked
+        if who.straight_lined:
+            console.err.print(
+                f"warning: {who.file}: the same answer to every scale question ({minimum} or "
+                "more): straight-lining? Still scored",
+                markup=False,
+            )
     config_gates = scored.engagement.config.gates if scored.engagement else None
     gates = GateSettings.merge(
         config_gates, fail_under, fail_under_dimension or [], max_drop, drop_beyond_noise

@@ -11,7 +11,14 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from alignment_cli.model.metrics import METRIC_IDS
 
@@ -102,7 +109,8 @@ class Dimension(Model):
 
 
 class Role(Model):
-    """A group of respondents (sales, marketing, ...); questions can be asked of some roles only."""
+    """A kind of respondent (sales, marketing, ...); questions can be asked of some roles only.
+    A role with `group` is a form of another role's group: asked per role, scored per group."""
 
     id: Id
     title: Text = Field(description="Name shown in interviews and reports.")
@@ -115,6 +123,12 @@ class Role(Model):
     )
     minutes: int | None = Field(
         None, ge=1, description="How many minutes the role's form is meant to take."
+    )
+    group_title: str | None = Field(
+        None,
+        min_length=1,
+        description="Name of the group this role heads, where reports show groups (columns, "
+        "gaps), when other roles join it; its title when none.",
     )
 
 
@@ -286,6 +300,15 @@ class Target(Model):
         description="The target answer: a number (number), a whole number on the scale "
         "(scale) or an option value (choice)."
     )
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _not_yes_no(cls, value: Any) -> Any:
+        if isinstance(value, bool):  # pydantic would read true as 1: say it as options do
+            from pydantic_core import PydanticCustomError
+
+            raise PydanticCustomError("string_type", "Input should be a valid string")
+        return value
 
 
 # What a type-specific field must be on a type that does not use it (`QuestionKind.fields`).

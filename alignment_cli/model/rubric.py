@@ -55,12 +55,12 @@ class LoadedRubric:
     level_conditions: Mapping[str, tuple[Expression | None, ...]] = field(
         default_factory=lambda: MappingProxyType({})
     )
+    #: Role id -> its group, for the roles that name one (see `group_of`).
+    role_groups: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     #: Per question with targets, each target's `when` compiled (None for the default).
     target_conditions: Mapping[str, tuple[Expression | None, ...]] = field(
         default_factory=lambda: MappingProxyType({})
     )
-    #: Role id -> its group, for the roles that name one (see `group_of`).
-    role_groups: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     @classmethod
     def build(cls, rubric: Rubric, doc: Document, path: Path) -> LoadedRubric:
@@ -97,10 +97,10 @@ class LoadedRubric:
             conditions=MappingProxyType(conditions),
             triggers=MappingProxyType(triggers),
             level_conditions=MappingProxyType(level_conditions),
-            target_conditions=MappingProxyType(target_conditions),
             role_groups=MappingProxyType(
                 {x.id: x.group for x in rubric.roles if x.group is not None}
             ),
+            target_conditions=MappingProxyType(target_conditions),
         )
 
     def questions_for(self, role: str | None) -> list[Question]:
@@ -117,6 +117,11 @@ class LoadedRubric:
     def groups(self) -> list[str]:
         """The groups, in rubric order: the roles without a `group`."""
         return [x.id for x in self.rubric.roles if x.group is None]
+
+    @property
+    def group_titles(self) -> dict[str, str]:
+        """Each group's name where reports show groups: its group_title, else its title."""
+        return {x.id: x.group_title or x.title for x in self.rubric.roles if x.group is None}
 
     def members(self, group: str) -> list[str]:
         """The roles whose respondents score in `group`, in rubric order (itself first)."""
@@ -444,6 +449,11 @@ def check_rubric(
     for i, x in enumerate(r.roles):
         if x.group is None:
             continue
+        if x.group_title is not None:
+            bad(
+                ("roles", i, "group_title"),
+                f"only a group has a group_title; '{x.id}' is in group '{x.group}': give it there",
+            )
         if x.group == x.id:
             bad(("roles", i, "group"), "a role cannot name itself as its group: leave group out")
         elif x.group not in roles:
@@ -630,7 +640,9 @@ def _check_undecided(bad: Any, at: Loc, clf: Classifier, r: Rubric, ids: set[str
     elif r.gap is None:
         bad(at, "undecided compares the two gap groups: the rubric needs gap: [ROLE, ROLE]")
     elif clf.roles:
-        left_out = [g for g in r.gap if g not in clf.roles]
+        group_of = {x.id: x.group or x.id for x in r.roles}
+        counted = {group_of.get(x, x) for x in clf.roles}
+        left_out = [g for g in r.gap if g not in counted]
         if left_out:
             bad(
                 at,

@@ -115,10 +115,12 @@ def _note_view(note: Any, titles: dict[str, str], role_shown: bool, attribute: b
     )
 
 
-def _role_title(titles: dict[str, str], role: str, group: str | None) -> str:
+def _role_title(
+    titles: dict[str, str], groups: dict[str, str], role: str, group: str | None
+) -> str:
     """A respondent's own role, and the group they score in when that is another role."""
     own = titles.get(role, role)
-    return own if group is None else f"{own} ({titles.get(group, group)})"
+    return own if group is None else f"{own} ({groups.get(group, group)})"
 
 
 def build_appendix(
@@ -177,6 +179,11 @@ def build_appendix(
                     notes=kept_notes,
                     more_notes=max(0, len(notes) - NOTES_PER_QUESTION),
                     hidden_notes=hidden_notes,
+                    skipped_note=(
+                        f"skipped for {qs.skipped_lowest:,} by an earlier answer: counted as 0"
+                        if qs.skipped_lowest and everyone_shown
+                        else ""
+                    ),
                 )
             )
         phases.append(AppendixPhase(id=phase.id, number=pi, title=phase.title, questions=items))
@@ -187,7 +194,7 @@ def build_appendix(
             people.append(
                 RespondentRow(
                     name=x.name,
-                    role=_role_title(role_titles, x.role, x.group),
+                    role=_role_title(role_titles, loaded.group_titles, x.role, x.group),
                     answered=x.answered,
                     asked=x.asked,
                     unknown=x.unknown,
@@ -200,4 +207,28 @@ def build_appendix(
         respondents=people,
         respondents_listed=listed,
         warnings=list(card.warnings),
+        straight_lined=straight_lining(card, role_titles, r.straightline_min, named=listed),
     )
+
+
+def straight_lining(
+    card: Scorecard, role_titles: dict[str, str], minimum: int, *, named: bool
+) -> str:
+    """One sentence on the respondents flagged for straight-lining: by name where the report
+    lists respondents, else counted. Empty when nobody was flagged."""
+    flagged = [x for x in card.respondents if x.straight_lined]
+    if not flagged:
+        return ""
+    if named:
+        who = _and([f"{x.name} ({role_titles.get(x.role, x.role)})" for x in flagged])
+    else:  # an anonymous report names no one, nor their role
+        who = _plural(len(flagged), "respondent")
+    return (
+        f"Straight-lining: {who} gave the same answer to every scale question "
+        f"({minimum} or more), which may mean the form was not read; still scored. Every "
+        "answer file is checked, self-administered or not."
+    )
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

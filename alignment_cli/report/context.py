@@ -14,7 +14,7 @@ template, bundled or custom, runs in Jinja2's sandbox.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -44,6 +44,7 @@ from alignment_cli.report.model import (
     ComparisonView,
     ConsultantView,
     DimensionRow,
+    FactorRowView,
     Figure,
     FindingView,
     GapRow,
@@ -129,8 +130,7 @@ def build_context(
     comparison: ComparisonView | None = None,
     history: Sequence[HistoryPoint] = (),
 ) -> ReportContext:
-    r = loaded.rubric
-    role_titles = {x.id: x.title for x in r.roles}
+    role_titles = loaded.group_titles  # card.by_role counts groups
     shown, size = visible_roles(card, anonymous=anonymous, min_group=min_group)
     roles = [
         RoleInfo(id=rid, title=role_titles.get(rid, rid), count=n, shown=shown[rid])
@@ -159,7 +159,7 @@ def build_context(
     phases = _phases(card, loaded)
     dimensions = _dimensions(card, loaded, role_columns, gap_shown)
     gap = _gap_view(card, loaded, gap_roles, gap_shown, size)
-    orientation = [_orientation(c, loaded) for c in card.classifications]
+    orientation = [_orientation(c, loaded, shown) for c in card.classifications]
     hits = apply_changes(card.recommendations, consultant.changes)
     notes = {k: v.note for k, v in consultant.changes.items() if v.note}
     roadmap = _roadmap(card, loaded, hits, notes, phases, few, gap_shown, size)
@@ -329,10 +329,10 @@ def _meta(card: Scorecard, loaded: LoadedRubric, day: date, roles: list[RoleInfo
     total = len(card.respondents)
     parts = [f"{x.count:,} {x.title}" for x in roles]
     if card.by_own_role:  # role groups: who answered which form (and its group, if another)
-        titles = {x.id: x.title for x in loaded.rubric.roles}
+        titles, groups = {x.id: x.title for x in loaded.rubric.roles}, loaded.group_titles
         parts = [
             f"{n:,} {titles.get(role, role)}"
-            + ("" if (g := loaded.group_of(role)) == role else f" ({titles.get(g, g)})")
+            + ("" if (g := loaded.group_of(role)) == role else f" ({groups.get(g, g)})")
             for role, n in card.by_own_role.items()
         ]
     text = _plural(total, "person", "people") + (": " + ", ".join(parts) if parts else "")
@@ -473,7 +473,7 @@ def _gap_view(
     shown: bool,
     size: int | None,
 ) -> GapView:
-    titles = {x.id: x.title for x in loaded.rubric.roles}
+    titles = loaded.group_titles
     pair = card.gap_roles
     first = titles.get(pair[0], pair[0]) if len(pair) == 2 else ""
     second = titles.get(pair[1], pair[1]) if len(pair) == 2 else ""
@@ -537,7 +537,9 @@ def _gap_view(
     )
 
 
-def _orientation(c: Classification, loaded: LoadedRubric) -> OrientationView:
+def _orientation(
+    c: Classification, loaded: LoadedRubric, shown: Mapping[str, bool] | None = None
+) -> OrientationView:
     clf = next((x for x in loaded.rubric.classifiers if x.id == c.id), None)
     outcomes = {o.id: o for o in clf.outcomes} if clf else {}
     qtext = {q.id: q.text for q in loaded.rubric.questions}
@@ -565,7 +567,10 @@ def _orientation(c: Classification, loaded: LoadedRubric) -> OrientationView:
             )
         )
     reasons.sort(key=lambda t: (t[0], t[1]))
-    if c.outcome is None:
+    undecided = c.split is not None
+    if undecided:
+        verdict = f"Today: {c.current_title}." if c.current_title else ""
+    elif c.outcome is None:
         verdict = "The answers do not point to either function."
     elif c.current is None:
         verdict = "Who drives strategy today was not answered."
@@ -588,7 +593,78 @@ def _orientation(c: Classification, loaded: LoadedRubric) -> OrientationView:
         verdict=verdict,
         reasons=[t[2] for t in reasons],
         totals=totals,
+        undecided=undecided,
+        groups=_group_sentence(c, loaded, outcomes, shown) if undecided else "",
+        test=outcomes[c.outcome].test if c.outcome in outcomes else "",
+        **_factor_table(c, loaded, outcomes, shown),
     )
+
+
+def _shown_roles(
+    loaded: LoadedRubric, shown: Mapping[str, bool] | None, roles: Iterable[str]
+) -> list[str]:
+    """The roles among `roles`, in rubric order, that the report may show on their own."""
+    wanted = set(roles)
+    return [
+        x.id
+        for x in loaded.rubric.roles
+        if x.id in wanted and (shown is None or shown.get(x.id, False))
+    ]
+
+
+def _group_sentence(
+    c: Classification,
+    loaded: LoadedRubric,
+    outcomes: Mapping[str, Any],
+    shown: Mapping[str, bool] | None,
+) -> str:
+    """What each gap group concluded, in words (no verdict: the groups disagree)."""
+    titles = {x.id: x.title for x in loaded.rubric.roles}
+
+    def said(o: str | None) -> str:
+        return str(outcomes[o].title) if o is not None and o in outcomes else "no clear outcome"
+
+    gap = list(loaded.rubric.gap or [])
+    named = _shown_roles(loaded, shown, gap)
+    if len(named) < 2:  # a group too small to show on its own is not named
+        return "The two groups disagree: their answers point to different outcomes."
+    first, second = (titles[g] for g in gap)
+    if c.split == "results":
+        return (
+            f"The groups disagree: the answers of {first} point to "
+            f"{said(c.group_outcomes.get(gap[0]))}, those of {second} to "
+            f"{said(c.group_outcomes.get(gap[1]))}."
+        )
+    return (
+        f"The groups disagree: on {c.factors_apart} of the {c.factors_common} factors both "
+        f"answered, the most common answers of {first} and {second} point to different outcomes."
+    )
+
+
+def _factor_table(
+    c: Classification,
+    loaded: LoadedRubric,
+    outcomes: Mapping[str, Any],
+    shown: Mapping[str, bool] | None,
+) -> dict[str, Any]:
+    """Factor | one column per shown role group: its most common answer (→ where it points)."""
+    roles = _shown_roles(loaded, shown, {role for row in c.by_role for role in row.by_role})
+    if not roles:
+        return {"factor_roles": [], "factors": []}
+    titles = {x.id: x.title for x in loaded.rubric.roles}
+    rows = []
+    for row in c.by_role:
+        cells = []
+        for role in roles:
+            a = row.by_role.get(role)
+            if a is None:
+                cells.append("–")
+            elif a.outcome is not None and a.outcome in outcomes:
+                cells.append(f"{a.answer} (→ {outcomes[a.outcome].title})")
+            else:
+                cells.append(a.answer)
+        rows.append(FactorRowView(question=row.text, cells=cells))
+    return {"factor_roles": [titles[r] for r in roles], "factors": rows}
 
 
 def _evidence(
@@ -627,7 +703,7 @@ def _evidence(
     if namespace == "question" and var in by_var:
         return f"“{by_var[var].text}” scores {number or 'nothing yet'}"
     if namespace == "gap" and var in dims and len(card.gap_roles) == 2:
-        titles = {x.id: x.title for x in r.roles}
+        titles = loaded.group_titles
         a, b = (titles.get(x, x) for x in card.gap_roles)
         if not gap_shown:
             return f"{dims[var]}: the difference between {a} and {b} (not shown)"

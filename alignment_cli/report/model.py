@@ -272,6 +272,14 @@ class ReasonRow:
 
 
 @dataclass(frozen=True)
+class FactorRowView:
+    """A signal question and each shown role group's most common answer, with where it points."""
+
+    question: str
+    cells: list[str]
+
+
+@dataclass(frozen=True)
 class OrientationView:
     id: str
     title: str
@@ -283,6 +291,14 @@ class OrientationView:
     verdict: str
     reasons: list[ReasonRow]
     totals: list[tuple[str, Figure]]
+    #: The gap groups disagree: no verdict is printed, `groups` says what each concluded.
+    undecided: bool = False
+    groups: str = ""
+    #: How to test the outcome as a hypothesis (the outcome's `test`).
+    test: str = ""
+    #: The factor table: one column per shown role group that answered a signal question.
+    factor_roles: list[str] = field(default_factory=list)
+    factors: list[FactorRowView] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -424,6 +440,7 @@ class AppendixQuestion:
     notes: list[NoteView]
     more_notes: int
     hidden_notes: int
+    skipped_note: str = ""  # skipped: lowest, "skipped for 2 by an earlier answer: ..."
 
 
 @dataclass(frozen=True)
@@ -441,6 +458,8 @@ class Appendix:
     respondents: list[RespondentRow]
     respondents_listed: bool
     warnings: list[str]
+    #: One sentence naming the respondents flagged for straight-lining, or empty.
+    straight_lined: str = ""
 
 
 @dataclass(frozen=True)

@@ -59,7 +59,7 @@ def say_do(
 ) -> SayDo:
     """The say-vs-do rows; `loaded` gives the roles' titles (else their ids); `shown`: the
     roles whose figures may be shown (small-group rules)."""
-    titles = {r.id: r.title for r in loaded.rubric.roles} if loaded else {}
+    titles = loaded.group_titles if loaded else {}
 
     def ok(role: str) -> bool:
         return shown is None or role in shown
@@ -114,7 +114,7 @@ def benchmark_lines(
     else what each role answered (number questions only: a figure beside a figure)."""
     bench = next(b for b in loaded.rubric.benchmarks if b.id == benchmark_id)
     questions: dict[str, Question] = {q.id: q for q in loaded.rubric.questions}
-    titles = {r.id: r.title for r in loaded.rubric.roles}
+    titles = loaded.group_titles
     scores = {qs.id: qs for qs in card.questions}
     out: list[BenchmarkLine] = []
     for qid in bench.questions:

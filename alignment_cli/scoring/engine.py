@@ -32,7 +32,7 @@ from alignment_cli.files.responses import (
     normalise,
 )
 from alignment_cli.model.expressions import EvaluationError, Expression, Reference
-from alignment_cli.model.models import Classifier, Question, Rubric, to_var
+from alignment_cli.model.models import Classifier, Question, QuestionType, Rubric, to_var
 from alignment_cli.model.qtypes import KINDS
 from alignment_cli.model.rubric import LoadedRubric
 from alignment_cli.scoring.evidence import Measured
@@ -42,6 +42,8 @@ from alignment_cli.scoring.scorecard import (
     Classification,
     Counts,
     Evidence,
+    FactorAnswer,
+    FactorRow,
     GapItem,
     GroupScore,
     Interval,
@@ -108,6 +110,11 @@ class Dist:
             return None
         m = math.fsum(v * c for v, c in self.counts.items()) / n
         return math.sqrt(math.fsum(c * (v - m) ** 2 for v, c in self.counts.items()) / n)
+
+
+def straight_lined(scale_answers: Sequence[Any], minimum: int) -> bool:
+    """The same answer to every one of at least `minimum` scale questions (0: never)."""
+    return bool(minimum) and len(scale_answers) >= minimum and len(set(scale_answers)) == 1
 
 
 def weighted_mean(pairs: Iterable[tuple[float, float | None]]) -> float | None:
@@ -256,6 +263,13 @@ class Fold:
         self.own_phases = {g: [Dist() for _ in range(n_phases)] for g in group_ids}
         self.own_overall = {g: Dist() for g in group_ids}
         self.dim_weights = [d.weight for d in r.dimensions]
+        # Straight-lining: the scale questions whose answers are compared (none when off).
+        self.straightline_min = r.straightline_min
+        self.scale_q = (
+            frozenset(q.id for q in r.questions if q.type is QuestionType.SCALE)
+            if r.straightline_min
+            else frozenset()
+        )
         self.respondents: list[RespondentInfo] = []
         self.problems: list[Problem] = []
         self.n = 0
@@ -285,6 +299,8 @@ class Fold:
         pnum = [0.0] * n_phases
         pden = [0.0] * n_phases
         mine = self.values[role]
+        scale_q = self.scale_q
+        scale_answers: list[Any] = []
         # Each targeted question's target for this respondent: answers are memoised on
         # (answer, target), since the same answer scores differently against another target.
         targeted = self.targeted[role]
@@ -306,6 +322,8 @@ class Fold:
             v.count += 1
             if kind == _ANSWERED:
                 answered += 1
+                if qid in scale_q:
+                    scale_answers.append(v.canonical)
                 if v.weight:
                     dnum[v.dim] += v.weighted
                     dden[v.dim] += v.weight
@@ -359,6 +377,7 @@ class Fold:
                 unknown=unknown,
                 na=na,
                 overall=_pts(mine_overall),
+                straight_lined=straight_lined(scale_answers, self.straightline_min),
             )
         )
 
@@ -420,6 +439,12 @@ def _finish(
             g: Fraction(r.role_weights.get(g, 1.0)) * n_files / (w_all * group_counts[g])
             for g in present
         }
+    # What classifiers read, kept per role group (they may count some roles only, and compare
+    # the gap groups): for the questions whose options carry signals.
+    signal_q = {q.id for q in r.questions if any(o.signals for o in q.options)}
+    role_votes: dict[str, dict[str, dict[Any, Fraction]]] = {}
+    role_heads: dict[str, dict[str, dict[Any, int]]] = {}
+    signal_scores: dict[tuple[str, Any], float | None] = {}
     for role, known in values.items():
         group = group_of[role]
         for v in known.values():
@@ -434,6 +459,13 @@ def _finish(
                     targets_used[v.qid][_target_name(v.target)] += n
                 raw_counts[v.qid][v.canonical] += n
                 votes[v.qid][v.canonical] += n * per_vote[group]
+                if v.qid in signal_q:
+                    # Kept per role (a classifier may count some roles only), weighted as its group.
+                    rv = role_votes.setdefault(role, {}).setdefault(v.qid, defaultdict(Fraction))
+                    rv[v.canonical] += n * per_vote[group]
+                    rh = role_heads.setdefault(role, {}).setdefault(v.qid, defaultdict(int))
+                    rh[v.canonical] += n
+                    signal_scores[(v.qid, v.canonical)] = v.score
                 if v.score is not None:
                     tally.all.add(v.score, n)
                     tally.roles.setdefault(group, Dist()).add(v.score, n)
@@ -448,7 +480,7 @@ def _finish(
         tally = tallies[qid]
         tally.skipped_lowest += n
         tally.all.add(0.0, n)
-        tally.roles.setdefault(role, Dist()).add(0.0, n)
+        tally.roles.setdefault(group_of[role], Dist()).add(0.0, n)
     for q in r.questions:
         tally = tallies[q.id]
         for role in role_ids:
@@ -628,7 +660,12 @@ def _finish(
         gaps=gaps,
         largest_dimension_gap=next((g for g in gaps if g.kind == "dimension"), None),
         largest_question_gap=next((g for g in gaps if g.kind == "question"), None),
-        classifications=[_classify(loaded, c, votes, raw_counts) for c in r.classifiers],
+        classifications=[
+            _classify(
+                loaded, c, _Signals(role_votes, role_heads, signal_scores, gap_pair), role_ids
+            )
+            for c in r.classifiers
+        ],
         blind_spots=sorted(
             (
                 BlindSpot(question=qs.id, text=qs.text, unknown=qs.unknown, asked=qs.asked)
@@ -1063,23 +1100,58 @@ def _gaps(
     return sorted(items, key=lambda g: (-abs(g.gap), g.kind, g.id))
 
 
-def _classify(
+@dataclass(frozen=True)
+class _Signals:
+    """What the classifiers read, per role group: votes (respondent equivalents, see `_finish`),
+    heads (people) and each answer's score (for the tie rule of the most common answer)."""
+
+    votes: Mapping[str, Mapping[str, Mapping[Any, Fraction]]]
+    heads: Mapping[str, Mapping[str, Mapping[Any, int]]]
+    scores: dict[tuple[str, Any], float | None]
+    gap: Sequence[str]
+
+
+@dataclass(frozen=True)
+class _Tallied:
+    outcome: str | None
+    margin: float
+    leads: bool
+    signalled: bool
+    totals: dict[str, float]
+    reasons: list[Reason]
+
+
+def _merged(per_role: Mapping[str, Mapping[str, Mapping[Any, Any]]], roles: Iterable[str]) -> Any:
+    out: dict[str, dict[Any, Any]] = defaultdict(lambda: defaultdict(int))
+    for role in roles:
+        for qid, counts in per_role.get(role, {}).items():
+            for value, n in counts.items():
+                out[qid][value] += n
+    return out
+
+
+def _signal_questions(loaded: LoadedRubric, clf: Classifier) -> list[Question]:
+    return [
+        q
+        for q in loaded.rubric.questions
+        if q.id != clf.current and any(o.signals for o in q.options)
+    ]
+
+
+def _tally(
     loaded: LoadedRubric,
     clf: Classifier,
-    raw_counts: Mapping[str, Mapping[Any, Fraction | int]],
-    people: Mapping[str, Mapping[Any, int]] | None = None,
-) -> Classification:
-    """Sum the signals of the options respondents chose; the leader wins by at least `margin`
-    of all positive signal, else the fallback (or no outcome when there is none)."""
+    votes: Mapping[str, Mapping[Any, Fraction | int]],
+    heads: Mapping[str, Mapping[Any, int]],
+) -> _Tallied:
+    """Sum the signals of the options chosen; the leader wins by at least `margin` of all
+    positive signal, else the fallback (or no outcome when there is none)."""
     order = {o.id: i for i, o in enumerate(clf.outcomes)}
-    titles = {o.id: o.title for o in clf.outcomes}
     parts: dict[str, list[Fraction]] = {o.id: [] for o in clf.outcomes}
     reasons: list[Reason] = []
-    for q in loaded.rubric.questions:
-        if q.id == clf.current or not any(o.signals for o in q.options):
-            continue
-        heads = (people or raw_counts).get(q.id, {})
-        for value, count in sorted(raw_counts.get(q.id, {}).items(), key=lambda kv: str(kv[0])):
+    for q in _signal_questions(loaded, clf):
+        mine = heads.get(q.id, {})
+        for value, count in sorted(votes.get(q.id, {}).items(), key=lambda kv: str(kv[0])):
             chosen = set(value) if isinstance(value, tuple) else {value}
             for o in q.options:
                 if o.value not in chosen:
@@ -1094,23 +1166,101 @@ def _classify(
                                 answer=o.label,
                                 outcome=signal,
                                 weight=weight,
-                                respondents=int(heads.get(value, 0)),
+                                respondents=int(mine.get(value, 0)),
                             )
                         )
     # Exact sums, and the margin from them: a ratio, so scaling every vote (doubling everyone)
     # cannot move it by a rounding.
     exact = {oid: sum(v, Fraction(0)) for oid, v in parts.items()}
-    totals = {oid: _round(float(t)) or 0.0 for oid, t in exact.items()}
     ranked = sorted(exact.items(), key=lambda kv: (-kv[1], order[kv[0]]))
     whole = sum((t for t in exact.values() if t > 0), Fraction(0))
     margin = (_round(float((ranked[0][1] - ranked[1][1]) / whole)) or 0.0) if whole else 0.0
     leads = whole > 0 and ranked[0][1] > ranked[1][1] and margin >= clf.margin
-    outcome = ranked[0][0] if leads else clf.fallback
+    reasons.sort(key=lambda x: (-x.weight * x.respondents, x.question, x.outcome))
+    return _Tallied(
+        outcome=ranked[0][0] if leads else clf.fallback,
+        margin=margin,
+        leads=leads,
+        signalled=any(parts.values()),
+        totals={oid: _round(float(t)) or 0.0 for oid, t in exact.items()},
+        reasons=reasons,
+    )
+
+
+def _points_to(q: Question, value: Any, outcomes: Mapping[str, int]) -> str | None:
+    """The outcome an answer's options signal most (summed over a multi answer's options);
+    none on a tie or without a positive signal."""
+    chosen = set(value) if isinstance(value, tuple) else {value}
+    weight: dict[str, float] = defaultdict(float)
+    for o in q.options:
+        if o.value in chosen:
+            for signal, w in o.signals.items():
+                if signal in outcomes:
+                    weight[signal] += w
+    best = sorted(weight.items(), key=lambda kv: (-kv[1], outcomes[kv[0]]))
+    if not best or best[0][1] <= 0 or (len(best) > 1 and best[1][1] == best[0][1]):
+        return None
+    return best[0][0]
+
+
+def _factors(
+    loaded: LoadedRubric, clf: Classifier, sig: _Signals, role_ids: Sequence[str]
+) -> list[FactorRow]:
+    """Per signal question, each role group's most common answer (the tie rule of triggers'
+    `answers.<id>`) and the outcome it points to."""
+    outcomes = {o.id: i for i, o in enumerate(clf.outcomes)}
+    rows = []
+    for q in _signal_questions(loaded, clf):
+        cells: dict[str, FactorAnswer] = {}
+        for group in loaded.groups:  # per group: a rep and the head of sales are one column
+            counts = _merged(sig.heads, loaded.members(group)).get(q.id)
+            if not counts:
+                continue
+            top = _most_common(q, counts, sig.scores)
+            chosen = set(top) if isinstance(top, tuple) else {top}
+            label = ", ".join(o.label for o in q.options if o.value in chosen) or "none"
+            cells[group] = FactorAnswer(answer=label, outcome=_points_to(q, top, outcomes))
+        if cells:
+            rows.append(FactorRow(question=q.id, text=q.text, by_role=cells))
+    return rows
+
+
+def _classify(
+    loaded: LoadedRubric, clf: Classifier, sig: _Signals, role_ids: Sequence[str]
+) -> Classification:
+    """The classification (docs/scoring.md, section 8): the signals of the counted roles
+    (`roles`, everyone without), then, with `undecided`, each gap group on its own."""
+    counted = list(clf.roles) or list(role_ids)
+    main = _tally(loaded, clf, _merged(sig.votes, counted), _merged(sig.heads, counted))
+    order = {o.id: i for i, o in enumerate(clf.outcomes)}
+    titles = {o.id: o.title for o in clf.outcomes}
+    outcome, decided = main.outcome, main.leads
+    factors = _factors(loaded, clf, sig, role_ids)
+    group_outcomes: dict[str, str | None] = {}
+    split = None
+    common = apart = 0
+    if clf.undecided is not None and len(sig.gap) == 2:
+        for g in sig.gap:  # a gap group's votes: those of every role in it
+            members = loaded.members(g)
+            own = _tally(loaded, clf, _merged(sig.votes, members), _merged(sig.heads, members))
+            if own.signalled:
+                group_outcomes[g] = own.outcome
+        first, second = sig.gap
+        for row in factors:
+            if first in row.by_role and second in row.by_role:
+                common += 1
+                apart += row.by_role[first].outcome != row.by_role[second].outcome
+        if len(group_outcomes) == 2 and len(set(group_outcomes.values())) == 2:
+            split = "results"
+        elif 2 * apart > common:
+            split = "factors"
+        if split is not None:
+            outcome, decided = clf.undecided, False
     current = None
     if clf.current is not None:
         q = loaded.questions[clf.current]
         votes: dict[str, Fraction] = defaultdict(Fraction)
-        for value, count in raw_counts.get(q.id, {}).items():
+        for value, count in _merged(sig.votes, role_ids).get(q.id, {}).items():
             opt = next((o for o in q.options if o.value == value), None)
             if opt is not None and opt.signals:
                 top = max(opt.signals.values())
@@ -1119,19 +1269,24 @@ def _classify(
             best = sorted(votes.items(), key=lambda kv: (-kv[1], order.get(kv[0], 0)))
             if len(best) == 1 or best[0][1] > best[1][1]:
                 current = best[0][0]
-    reasons.sort(key=lambda x: (-x.weight * x.respondents, x.question, x.outcome))
     return Classification(
         id=clf.id,
         title=clf.title,
         outcome=outcome,
         outcome_title=titles.get(outcome) if outcome else None,
-        margin=margin,
-        decided=leads,
-        totals=totals,
-        reasons=reasons,
+        margin=main.margin,
+        decided=decided,
+        totals=main.totals,
+        reasons=main.reasons,
         current=current,
         current_title=titles.get(current) if current else None,
-        matches=None if current is None or outcome is None else current == outcome,
+        # Undecided recommends nothing today's structure could match.
+        matches=None if current is None or outcome is None or split else current == outcome,
+        by_role=factors,
+        group_outcomes=group_outcomes,
+        split=split,
+        factors_common=common if clf.undecided is not None else 0,
+        factors_apart=apart if clf.undecided is not None else 0,
     )
 
 

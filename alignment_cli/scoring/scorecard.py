@@ -28,6 +28,11 @@ class RubricInfo(Card):
     title: str
 
 
+def _empty(value: object) -> bool:
+    """Left out of the JSON when empty or false: a card without the feature stays as it was."""
+    return not value
+
+
 class RespondentInfo(Card):
     name: str
     role: str
@@ -43,6 +48,12 @@ class RespondentInfo(Card):
     unknown: int = 0
     na: int = 0
     overall: float | None = None
+    straight_lined: bool = Field(
+        False,
+        exclude_if=_empty,
+        description="Gave the same answer to every one of at least the rubric's "
+        "straightline_min scale questions (still scored).",
+    )
 
 
 class NoteInfo(Card):
@@ -223,6 +234,23 @@ class Reason(Card):
     respondents: int
 
 
+class FactorAnswer(Card):
+    """One role group's most common answer to a signal question, and where it points."""
+
+    answer: str = Field(description="The answer's label (several joined for a multi question).")
+    outcome: str | None = Field(
+        None, description="The outcome its options signal most; none on a tie or no signal."
+    )
+
+
+class FactorRow(Card):
+    """A signal question and each role group's most common answer to it."""
+
+    question: str
+    text: str
+    by_role: dict[str, FactorAnswer]
+
+
 class Classification(Card):
     id: str
     title: str
@@ -237,6 +265,35 @@ class Classification(Card):
     current: str | None = None
     current_title: str | None = None
     matches: bool | None = None
+    by_role: list[FactorRow] = Field(
+        [],
+        exclude_if=_empty,
+        description="Per signal question, each role group's most common answer and the "
+        "outcome it points to (the report's factor table).",
+    )
+    group_outcomes: dict[str, str | None] = Field(
+        {},
+        exclude_if=_empty,
+        description="With `undecided`: per gap group that gave signals, the result it reaches "
+        "classified on its own (none: no lead and no fallback).",
+    )
+    split: str | None = Field(
+        None,
+        exclude_if=_absent,
+        description="Why the classification is undecided: 'results' (the gap groups' own "
+        "results differ) or 'factors' (their answers point apart on most common factors).",
+    )
+    factors_common: int = Field(
+        0,
+        exclude_if=_empty,
+        description="With `undecided`: signal questions both gap groups answered.",
+    )
+    factors_apart: int = Field(
+        0,
+        exclude_if=_empty,
+        description="Of those, how many the two groups' most common answers point to different "
+        "outcomes on.",
+    )
 
 
 class Evidence(Card):

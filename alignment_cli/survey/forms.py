@@ -4,6 +4,11 @@ tools, and a printable Markdown questionnaire.
 All three are built from the rubric alone, so they never drift from what scoring and importing
 accept: the YAML form is a responses file (it loads and scores as it is), and the CSV header is
 exactly what `alignment import` matches columns against.
+
+A form is read by the respondent, so it carries only what they need to answer: the question,
+its `hint`, the answers to choose from (anchors, options, unit, range) and whom it is asked of.
+Never the `help` (what good looks like), scores, bands or signals: those would tell the
+respondent which answer scores well or which way it tips a classification.
 """
 
 from __future__ import annotations
@@ -156,8 +161,8 @@ def _question_comments(
 ) -> list[str]:
     ind = "  "
     out = _comment(f"{number} {q.text}", ind)
-    if q.help:
-        out += _comment(q.help, ind, first="   Why: ", rest="        ")
+    if q.hint:
+        out += _comment(q.hint, ind, first="   ", rest="   ")
     if q.roles and role is None:
         out += _comment(
             f"Asked of {', '.join(q.roles)} only; others leave it empty.", ind, first="   "
@@ -212,6 +217,7 @@ CODEBOOK_HEADERS = [
     "only_when",
     "answer",
     "label",
+    "hint",
 ]
 
 
@@ -224,11 +230,13 @@ def codebook(loaded: LoadedRubric, role: str | None = None) -> str:
     check_role(loaded, role)
     numbers = question_numbers(loaded)
     rows: list[list[str]] = [CODEBOOK_HEADERS]
-    rows.append([TIMESTAMP_HEADER, "", "", "timestamp", "", "", "", "when the answers were given"])
-    rows.append([NAME_HEADER, "", "", "text", "", "", "", "the respondent's name"])
+    rows.append(
+        [TIMESTAMP_HEADER, "", "", "timestamp", "", "", "", "when the answers were given", ""]
+    )
+    rows.append([NAME_HEADER, "", "", "text", "", "", "", "the respondent's name", ""])
     roles = [x for x in loaded.rubric.roles if role is None or x.id == role]
     for x in roles:
-        rows.append([ROLE_HEADER, "", "", "role", "", "", x.id, one_line(x.title)])
+        rows.append([ROLE_HEADER, "", "", "role", "", "", x.id, one_line(x.title), ""])
     for header, q in csv_columns(loaded, role):
         base = [
             header,
@@ -238,11 +246,12 @@ def codebook(loaded: LoadedRubric, role: str | None = None) -> str:
             " ".join(q.roles),
             condition_text(loaded, q.when) if q.when else "",
         ]
+        hint = one_line(q.hint)  # what the survey shows under the question
         for answer, label in allowed_answers(loaded, q):
-            rows.append([*base, answer, label])
-        rows.append([*base, "unknown", "Don't know"])
+            rows.append([*base, answer, label, hint])
+        rows.append([*base, "unknown", "Don't know", hint])
         if q.allow_na:
-            rows.append([*base, "n/a", "Not applicable"])
+            rows.append([*base, "n/a", "Not applicable", hint])
     return _csv_text(rows, inert=True)
 
 
@@ -337,8 +346,8 @@ def _markdown_question(
             + (f" (see {which})" if which else "")
         )
     out += ["*" + " · ".join(extra) + "*", ""]
-    if q.help:
-        out += [escape(one_line(q.help)), ""]
+    if q.hint:
+        out += [escape(one_line(q.hint)), ""]
     out += KINDS[q.type].markdown(q, loaded.rubric, escape)
     out.append("- [ ] Don't know")
     if q.allow_na:

@@ -84,6 +84,8 @@ def question_view(iv: Interview) -> RenderableType:
     )
     progress = bar(n - 1, total) + Text(f"  {iv.answered()} of {total} answered", "dim")
     parts: list[RenderableType] = [Text(""), head, progress, Text(q.text, style="bold")]
+    if q.hint:  # what the respondent needs to answer; the help (?) is for the interviewer
+        parts.append(Text(q.hint, style="italic"))
     parts.extend(_choices(q, rubric))
     note = iv.notes.get(q.id)
     if note:

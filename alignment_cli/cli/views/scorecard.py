@@ -98,9 +98,21 @@ def scorecard_view(card: Scorecard, *, width: int = 120, top_gaps: int = 5) -> R
     for c in card.classifications:
         outcome = c.outcome_title or "undecided"
         line = f"[bold]{escape(c.title)}:[/bold] the answers point to {escape(outcome)}"
-        if not c.decided:
+        if c.split is not None:  # the gap groups disagree: what each concluded, no verdict
+            alone = ", ".join(
+                f"{role}: {c.group_outcomes[role] or 'no clear outcome'}"
+                for role in c.group_outcomes
+            )
+            line = f"[bold]{escape(c.title)}:[/bold] {escape(outcome)}, the groups disagree"
+            if c.split == "results":
+                line += f" ({escape(alone)})"
+            else:
+                line += f" (on {c.factors_apart} of {c.factors_common} factors)"
+        elif not c.decided:
             line += " (no clear lead)"
-        if c.current_title:
+        if c.current_title and c.matches is None:
+            line += f"; today it is {escape(c.current_title)}"
+        elif c.current_title:
             verdict = "which matches" if c.matches else "which does not match"
             line += f"; today it is {escape(c.current_title)}, {verdict}"
         parts.append(Text.from_markup(line))

@@ -94,6 +94,22 @@ def _of_unit(q: Question) -> str:
     return f" of {q.unit}" if q.unit else ""
 
 
+def range_text(q: Question) -> str:
+    """The answers the rubric accepts, for a form: 'from 0 to 100' (a curve's bounds, or the
+    outer band edges, never the inner ones, which would show how answers score); empty when
+    unbounded."""
+    if q.curve is not None:
+        lo, hi = q.curve.min, q.curve.max
+    else:
+        lo = q.bands[0].min if q.bands else None
+        hi = q.bands[-1].max if q.bands else None
+    if lo is not None and hi is not None:
+        return f"from {lo:g} to {hi:g}"
+    if lo is not None:
+        return f"{lo:g} or more"
+    return "" if hi is None else f"at most {hi:g}"
+
+
 def _curve_range(q: Question) -> str:
     """A curve's bounds in words (' from 0 to 100'); bands keep their hints as they were."""
     if q.curve is None:
@@ -247,8 +263,8 @@ class NumberKind(QuestionKind):
     def form_comments(self, q: Question, rubric: Rubric) -> list[tuple[str, str, str]]:
         return [
             (
-                f"Answer a number{_of_unit(q)}{_curve_range(q)}, digits only "
-                "(for example 12 or 2.5).",
+                f"Answer a number{_of_unit(q)}{', ' + rng if (rng := range_text(q)) else ''}, "
+                "digits only (for example 12 or 2.5).",
                 "   ",
                 "",
             )
@@ -256,7 +272,8 @@ class NumberKind(QuestionKind):
 
     def markdown(self, q: Question, rubric: Rubric, escape: Callable[[str], str]) -> list[str]:
         unit = f" {escape(q.unit)}" if q.unit else ""
-        return [f"Answer: {'_' * 12}{unit}", ""]
+        rng = range_text(q)
+        return [f"Answer: {'_' * 12}{unit}" + (f" ({escape(rng)})" if rng else ""), ""]
 
     def cell(self, q: Question, value: Any) -> str:
         if isinstance(value, float) and "e" in repr(value):
