@@ -101,21 +101,20 @@ def _at(data: Any, path: str) -> Any:
 
 def test_several_folders_and_files_are_scored_together(invoke: Invoke, tmp_path: Path) -> None:
     responses = sorted((V1_EXAMPLES / "halfway" / "responses").glob("*.yaml"))
-    v1 = ("--rubric", str(V1_RUBRIC))  # files named alone have no engagement to name it
-    data = _json(invoke, *(str(p) for p in responses[:2]), *v1)
+    # Loose files name no engagement: the rubric is the one given, not the folder's.
+    data = _json(invoke, *(str(p) for p in responses[:2]), "--rubric", str(V1_RUBRIC))
     assert data["respondent_count"] == 2
     for p in responses:
         shutil.copy(p, tmp_path / p.name)
-    data = _json(invoke, str(tmp_path / responses[0].name), str(V1_EXAMPLES / "halfway"), *v1)
+    halfway = str(V1_EXAMPLES / "halfway")
+    data = _json(invoke, str(tmp_path / responses[0].name), halfway, "--rubric", str(V1_RUBRIC))
     assert data["respondent_count"] == 4  # a copy is another file: named, not merged
-    twice = _json(
-        invoke, str(V1_EXAMPLES / "halfway"), str(responses[0]), str(V1_EXAMPLES / "halfway"), *v1
-    )
+    twice = _json(invoke, halfway, str(responses[0]), halfway, "--rubric", str(V1_RUBRIC))
     assert twice["respondent_count"] == 3  # the same file named twice counts once
     plain = tmp_path / "plain"  # the engagement without its CRM evidence: answers only
     copy_engagement(V1_EXAMPLES / "halfway", plain, ignore=shutil.ignore_patterns("evidence"))
     whole = _json(invoke, str(plain))
-    split = _json(invoke, str(responses[0]), str(responses[1]), str(responses[2]), *v1)
+    split = _json(invoke, *(str(p) for p in responses), "--rubric", str(V1_RUBRIC))
     assert split["overall"] == whole["overall"]
     assert [d["score"] for d in split["dimensions"]] == [d["score"] for d in whole["dimensions"]]
     assert split["questions"] == whole["questions"]
@@ -133,7 +132,7 @@ def test_text_output_stays_readable_at_80_columns(
     assert max(len(line) for line in lines) <= 80
     assert "…" not in result.stdout
     words = " ".join(result.stdout.split())
-    for d in load_rubric(V1_RUBRIC).rubric.dimensions:  # the frozen example names its rubric
+    for d in load_rubric(V1_RUBRIC).rubric.dimensions:
         for word in d.title.split():
             assert word in words, d.title
     # With the CRM evidence in examples/halfway/evidence replacing four fact questions' answers

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import EXAMPLES, ROOT, V1_RUBRIC
+from conftest import EXAMPLES, ROOT, V1_RUBRIC, v1_example
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -20,6 +20,7 @@ from alignment_cli.errors import InvalidInput
 from alignment_cli.evidence.importer import build
 from alignment_cli.evidence.link import measured
 from alignment_cli.evidence.mapping import LoadedMapping, default_mapping, load_mapping
+from alignment_cli.evidence.store import dump, file_name
 from alignment_cli.model.rubric import load_rubric
 
 Invoke = Callable[..., Any]
@@ -515,6 +516,21 @@ def test_the_halfway_exports_and_evidence_are_reproducible(
         imported=data["imported"],
     )
     assert fresh == data
+
+
+def test_the_frozen_halfway_evidence_is_what_importing_its_exports_gives() -> None:
+    """The engine side of the check above, on tests/data/v1 (which does not move with the
+    shipped examples): the same exports and mapping build the same evidence, byte for byte."""
+    crm = v1_example("halfway-crm")
+    [committed] = list((v1_example("halfway") / "evidence").glob("*.json"))
+    data = json.loads(committed.read_text(encoding="utf-8"))
+    names = ("Lead.csv", "Opportunity.csv", "Task.csv")
+    fresh = build(
+        [crm / n for n in names], load_mapping(crm / "mapping.yaml"), imported=data["imported"]
+    )
+    assert fresh == data
+    assert dump(fresh) == committed.read_text(encoding="utf-8")
+    assert committed.name == file_name(fresh)
 
 
 def test_the_halfway_story_sales_claims_more_than_the_data_shows() -> None:

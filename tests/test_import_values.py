@@ -18,7 +18,7 @@ from alignment_cli.model.qtypes.cells import normalise_text, parse_number, split
 from alignment_cli.model.rubric import LoadedRubric, load_rubric
 from alignment_cli.survey.columns import make_parser
 from alignment_cli.survey.csvfile import day_first, parse_timestamp
-from tests.conftest import MINIMAL_RUBRIC
+from tests.conftest import MINIMAL_RUBRIC, V1_RUBRIC
 from tests.survey_export import survey_cell
 
 
@@ -30,6 +30,11 @@ def minimal() -> LoadedRubric:
 @pytest.fixture(scope="module")
 def default() -> LoadedRubric:
     return load_rubric()
+
+
+@pytest.fixture(scope="module")
+def v1() -> LoadedRubric:
+    return load_rubric(V1_RUBRIC)
 
 
 def _read(loaded: LoadedRubric, qid: str, cell: str) -> Any:
@@ -117,12 +122,12 @@ def test_multi_cells(minimal: LoadedRubric, cell: str, value: Any) -> None:
     assert _read(minimal, "handoff-channels", cell) == value
 
 
-def test_multi_labels_that_hold_commas(default: LoadedRubric) -> None:
-    q = default.questions["shared-kpis"]
+def test_multi_labels_that_hold_commas(v1: LoadedRubric) -> None:
+    q = v1.questions["shared-kpis"]
     labels = {o.value: o.label for o in q.options}
     assert "," in labels["retention"]
     cell = f"{labels['retention']}, {labels['win-rate']}"
-    assert make_parser(default, q)(cell) == ["win-rate", "retention"]
+    assert make_parser(v1, q)(cell) == ["win-rate", "retention"]
 
 
 def test_split_options_backtracks_past_a_shorter_label() -> None:
@@ -176,9 +181,9 @@ def test_number_cells_refused(minimal: LoadedRubric, cell: str, message: str) ->
         _read(minimal, "follow-up-hours", cell)
 
 
-def test_percent_units(default: LoadedRubric) -> None:
+def test_percent_units(v1: LoadedRubric) -> None:
     for cell in ("60%", "60 %", "60 percent"):
-        assert _read(default, "sla-compliance", cell) == 60
+        assert _read(v1, "sla-compliance", cell) == 60
 
 
 @pytest.mark.parametrize(
