@@ -450,11 +450,6 @@ def test_marketing_led_advice_checks_marketings_capability(loaded: LoadedRubric)
         assert "market_knowledge" in r.trigger, r.id
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine (main after f18b+f18c): a counted role's signal is weighted 1/size of its "
-    "whole group, so uncounted marketers dilute the head of marketing's vote",
-)
 def test_lean_answers_from_two_marketers_do_not_move_the_verdict(loaded: LoadedRubric) -> None:
     def balanced(q: Question) -> Any:
         if any(o.signals for o in q.options):
