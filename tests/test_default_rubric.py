@@ -291,6 +291,38 @@ def test_target_questions_score_one_only_on_their_target(loaded: LoadedRubric) -
             assert kind.on_target(q, t.value, t.value) == 1.0, q.id
 
 
+# Targets where going past the target is itself a fault, not just a cost (docs/default-rubric.md).
+TWO_SIDED = {"sal-acceptance-rate"}  # 100% acceptance says acceptance is a formality
+
+
+def test_targets_are_minimums_unless_excess_is_a_fault(loaded: LoadedRubric) -> None:
+    for q in loaded.rubric.questions:
+        if q.targets:
+            expected = "both" if q.id in TWO_SIDED else "at_least"
+            assert q.target_side == expected, q.id
+
+
+TARGETED = [q for q in _LOADED.rubric.questions if q.targets and q.target_side != "both"]
+
+
+@given(st.sampled_from(TARGETED), st.data())
+def test_a_stronger_answer_never_scores_lower_against_any_target(
+    q: Question, data: st.DataObject
+) -> None:
+    """Ordered from weakest to strongest: options as listed, scale steps, numbers."""
+    kind = kind_of(q)
+    if q.type is QuestionType.CHOICE:
+        a, b = sorted(
+            data.draw(st.lists(st.sampled_from(range(len(q.options))), min_size=2, max_size=2))
+        )
+        lo, hi = q.options[a].value, q.options[b].value
+    else:
+        lo, hi = sorted(data.draw(st.lists(st.integers(0, 100), min_size=2, max_size=2)))
+    for t in q.targets:
+        s_lo, s_hi = kind.on_target(q, lo, t.value), kind.on_target(q, hi, t.value)
+        assert (s_lo <= s_hi) if q.target_side == "at_least" else (s_lo >= s_hi), (q.id, t.value)
+
+
 SCALES = [q for q in _LOADED.rubric.questions if q.type is QuestionType.SCALE and q.scored]
 
 
@@ -413,7 +445,8 @@ def test_a_small_fast_firm_is_not_told_it_needs_a_single_revenue_leader(
         return next(q.score for q in card.questions if q.id == "reporting-structure")
 
     assert score_of(small, "separate-joint") == 100
-    assert (score_of(small, "single-leader") or 0) < 100
+    assert score_of(small, "single-leader") == 100  # a minimum: more integration never costs
+    assert (score_of(big, "separate-joint") or 0) < 100
     assert score_of(big, "single-leader") == 100
 
 
