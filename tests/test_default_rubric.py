@@ -370,6 +370,37 @@ def test_acceptance_near_100_percent_is_not_full_marks(loaded: LoadedRubric) -> 
     assert kind.on_target(q, 100, q.targets[-1].value) < 1.0
 
 
+def test_a_one_sided_sla_never_passes_as_complete(loaded: LoadedRubric) -> None:
+    q = loaded.questions["sla-scope"]
+    for side in ("Sales:", "Marketing:"):
+        share = sum(o.score or 0 for o in q.options if o.label.startswith(side))
+        assert 0 < share < 0.6, side  # under the trigger of enforce-and-complete-sla
+    rec = next(r for r in loaded.rubric.recommendations if r.id == "enforce-and-complete-sla")
+    assert "question.sla_scope < 60" in rec.trigger
+    assert "'response-time' in answers.sla_scope" in (loaded.questions["sla-compliance"].when or "")
+
+    marketing_only = [o.value for o in q.options if o.label.startswith("Marketing:")]
+    files = [
+        person(
+            loaded,
+            role,
+            role,
+            answer_form(
+                loaded,
+                role,
+                best,
+                **{"sla-exists": True, "sla-scope": marketing_only, "sla-compliance": 95},
+            ),
+        )
+        for role in ("sales", "marketing", "revops")
+    ]
+    card = card_of(loaded, files)
+    scores = {x.id: x.score for x in card.questions}
+    assert scores["sla-scope"] == 55.0
+    assert scores["sla-compliance"] == 0.0  # no response time: nothing to comply with
+    assert "enforce-and-complete-sla" in {r.id for r in card.recommendations}
+
+
 GATES = sorted(
     {
         m
