@@ -497,6 +497,34 @@ def test_the_orientation_verdict_counts_heads_and_data_holders_only(loaded: Load
         assert max(max(o.signals.values(), default=0) for o in loaded.questions[qid].options) == 1
 
 
+def test_a_narrow_orientation_lead_is_undecided_not_balanced(loaded: LoadedRubric) -> None:
+    clf = next(c for c in loaded.rubric.classifiers if c.id == "orientation")
+    assert clf.fallback == clf.undecided == "orientation-undecided"
+    # the orientation inputs go only to roles that count in it or take a target from them
+    for qid in ("sales-cycle-length", "buying-group-size"):
+        assert "sdr" not in loaded.questions[qid].roles, qid
+    # sales and marketing agree on inputs that lean only a little (the halfway example's 0.125)
+    lean = {
+        "sales-cycle-length": "1-3-months",
+        "buying-group-size": "2-3",
+        "renewal-expansion-share": "10-30",
+        "inbound-share": "20-50",
+        "market-maturity": "established",
+        "competitive-differentiation": "service-and-responsiveness",
+        "strategy-driver": "sales",
+    }
+    files = [
+        person(loaded, role, role, answer_form(loaded, role, worst, **lean))
+        for role in ("sales", "marketing")
+    ]
+    card = card_of(loaded, files)
+    verdict = next(c for c in card.classifications if c.id == "orientation")
+    assert verdict.outcome == "orientation-undecided", verdict.totals
+    fired = {r.id for r in card.recommendations}
+    assert "rebalance-to-joint-direction" not in fired
+    assert "resolve-undecided-orientation" in fired
+
+
 def test_the_integration_target_is_a_hypothesis_with_a_test(loaded: LoadedRubric) -> None:
     clf = next(c for c in loaded.rubric.classifiers if c.id == "integration-target")
     assert {o.id for o in clf.outcomes} == {"target-aligned", "target-integrated"}
