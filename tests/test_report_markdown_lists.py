@@ -80,3 +80,21 @@ def test_github_parser_agrees(invoke: Callable[..., Any]) -> None:
     # Every measure line is inside a list item: between an <li> and its </li>.
     outside = re.sub(r"<li>.*?</li>", "", html, flags=re.S)
     assert "Measure:" not in outside and "priority · Owner" not in outside
+
+
+def _summary(text: str) -> str:
+    return text.split("\n## Executive summary\n")[1].split("\n## ")[0]
+
+
+@pytest.mark.parametrize("name", ["siloed", "halfway", "integrated"])
+def test_every_summary_bullet_is_its_own_list_item(invoke: Callable[..., Any], name: str) -> None:
+    # A block tag at the end of a line eats its newline (trim_blocks): the next bullet then ran
+    # on inside the previous one ("... (44).- **Largest disagreements ...").
+    result = invoke("report", str(V1_EXAMPLES / name))
+    assert result.exit_code == 0, result.output
+    summary = _summary(result.stdout)
+    bullets = re.findall(r"^- \*\*", summary, re.M)
+    tokens = MarkdownIt("commonmark").parse(summary)
+    items = [t for t in tokens if t.type == "list_item_open" and t.level == 1]
+    assert len(bullets) >= 4 and len(items) == len(bullets)
+    assert not re.search(r"\S- \*\*", summary)

@@ -64,7 +64,15 @@ def test_the_print_rules_are_in_the_report(invoke: Callable[..., Any]) -> None:
     # The cover is a page of its own.
     assert "break-after: page" in rules["header.cover"]
     # Never split across pages.
-    for sel in ("tr", "figure.chart", ".level-scale", ".rec", "blockquote", ".kpis"):
+    for sel in (
+        "tr",
+        "figure.chart",
+        ".level-scale",
+        ".rec",
+        "blockquote",
+        ".kpis",
+        "table.factors",
+    ):
         assert "break-inside: avoid" in rules.get(sel, ""), sel
     assert "display: table-header-group" in rules["thead"]
     # Headings stay with what follows; nothing forces a page break (no half-empty pages).

@@ -377,3 +377,36 @@ def test_a_member_role_counts_in_its_groups_verdict_and_column(
     first = c["by_role"][0]["by_role"]
     assert "sales-rep" not in first  # one column per group
     assert first["sales"]["answer"] == "Under a month"  # the reps outnumber their head
+
+
+def test_people_of_a_role_the_classifier_does_not_count_move_no_vote(
+    invoke: Invoke, tmp_path: Path
+) -> None:
+    """Marketers (group marketing, not among the classifier's roles) answer sales' side: the
+    totals, the margin, each gap group's own result and so the undecided verdict stay what the
+    counted people said; before, they diluted the head of marketing's vote and their answers
+    decided the marketing group's own result."""
+    data = yaml.safe_load(RUBRIC.read_text(encoding="utf-8"))
+    data["roles"].append({"id": "marketer", "title": "Marketer", "group": "marketing"})
+    rubric = tmp_path / "grouped.yaml"
+    rubric.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+
+    def verdict(folder: Path) -> dict[str, Any]:
+        result = invoke("score", "--rubric", str(rubric), str(folder), "--format", "json")
+        assert result.exit_code == 0, result.output
+        (c,) = json.loads(result.stdout)["classifications"]
+        return dict(c)
+
+    before = verdict(copy_answers(tmp_path / "a"))
+    folder = copy_answers(tmp_path / "b")
+    mia = yaml.safe_load((folder / "mia.yaml").read_text(encoding="utf-8"))
+    for i in (1, 2):
+        other = {**mia, "respondent": {"name": f"Marketer {i}", "role": "marketer"}}
+        other["answers"] = {**mia["answers"], **SALES_SIDE}
+        (folder / f"marketer-{i}.yaml").write_text(yaml.safe_dump(other), encoding="utf-8")
+    after = verdict(folder)
+    for key in ("totals", "margin", "group_outcomes", "outcome", "split", "factors_apart"):
+        assert after[key] == before[key], key
+    assert before["outcome"] == "undecided"
+    # The table still shows the marketing group's most common answer, marketers included.
+    assert after["by_role"][0]["by_role"]["marketing"]["answer"] == "Under a month"

@@ -439,10 +439,9 @@ def _finish(
             g: Fraction(r.role_weights.get(g, 1.0)) * n_files / (w_all * group_counts[g])
             for g in present
         }
-    # What classifiers read, kept per role group (they may count some roles only, and compare
-    # the gap groups): for the questions whose options carry signals.
+    # What classifiers read, kept per role as people (a classifier may count some roles only,
+    # and compare the gap groups; `_votes` weighs them): for the questions whose options signal.
     signal_q = {q.id for q in r.questions if any(o.signals for o in q.options)}
-    role_votes: dict[str, dict[str, dict[Any, Fraction]]] = {}
     role_heads: dict[str, dict[str, dict[Any, int]]] = {}
     signal_scores: dict[tuple[str, Any], float | None] = {}
     for role, known in values.items():
@@ -460,9 +459,6 @@ def _finish(
                 raw_counts[v.qid][v.canonical] += n
                 votes[v.qid][v.canonical] += n * per_vote[group]
                 if v.qid in signal_q:
-                    # Kept per role (a classifier may count some roles only), weighted as its group.
-                    rv = role_votes.setdefault(role, {}).setdefault(v.qid, defaultdict(Fraction))
-                    rv[v.canonical] += n * per_vote[group]
                     rh = role_heads.setdefault(role, {}).setdefault(v.qid, defaultdict(int))
                     rh[v.canonical] += n
                     signal_scores[(v.qid, v.canonical)] = v.score
@@ -662,7 +658,7 @@ def _finish(
         largest_question_gap=next((g for g in gaps if g.kind == "question"), None),
         classifications=[
             _classify(
-                loaded, c, _Signals(role_votes, role_heads, signal_scores, gap_pair), role_ids
+                loaded, c, _Signals(role_heads, signal_scores, gap_pair, role_counts), role_ids
             )
             for c in r.classifiers
         ],
@@ -1102,13 +1098,14 @@ def _gaps(
 
 @dataclass(frozen=True)
 class _Signals:
-    """What the classifiers read, per role group: votes (respondent equivalents, see `_finish`),
-    heads (people) and each answer's score (for the tie rule of the most common answer)."""
+    """What the classifiers read, per role: heads (people who gave each answer), each answer's
+    score (for the tie rule of the most common answer), the gap groups and how many
+    respondents each role has (to weigh the people as votes, see `_votes`)."""
 
-    votes: Mapping[str, Mapping[str, Mapping[Any, Fraction]]]
     heads: Mapping[str, Mapping[str, Mapping[Any, int]]]
     scores: dict[tuple[str, Any], float | None]
     gap: Sequence[str]
+    role_counts: Mapping[str, int]
 
 
 @dataclass(frozen=True)
@@ -1127,6 +1124,36 @@ def _merged(per_role: Mapping[str, Mapping[str, Mapping[Any, Any]]], roles: Iter
         for qid, counts in per_role.get(role, {}).items():
             for value, n in counts.items():
                 out[qid][value] += n
+    return out
+
+
+def _votes(
+    loaded: LoadedRubric, sig: _Signals, roles: Sequence[str]
+) -> dict[str, dict[Any, Fraction]]:
+    """The answers of `roles` as votes. Under `aggregation: roles` each role group among them
+    weighs its role weight however many of its people answered (in respondent equivalents:
+    N / Σ weights per group, N and Σ over these roles only), so people a classifier does not
+    count dilute no one's vote; under `people` one person is one vote. Exact fractions."""
+    r = loaded.rubric
+    counts: Counter[str] = Counter()
+    for role in roles:
+        counts[loaded.group_of(role)] += sig.role_counts.get(role, 0)
+    present = [g for g, n in counts.items() if n]
+    factor: dict[str, Fraction] = {}
+    if r.aggregation == "people" or not present:
+        factor = {role: Fraction(1) for role in roles}
+    else:
+        total = sum(counts.values())
+        w_all = sum(Fraction(r.role_weights.get(g, 1.0)) for g in present)
+        for role in roles:
+            g = loaded.group_of(role)
+            if counts[g]:
+                factor[role] = Fraction(r.role_weights.get(g, 1.0)) * total / (w_all * counts[g])
+    out: dict[str, dict[Any, Fraction]] = defaultdict(lambda: defaultdict(Fraction))
+    for role in roles:
+        for qid, given in sig.heads.get(role, {}).items():
+            for value, n in given.items():
+                out[qid][value] += n * factor[role]
     return out
 
 
@@ -1204,7 +1231,7 @@ def _points_to(q: Question, value: Any, outcomes: Mapping[str, int]) -> str | No
 
 
 def _factors(
-    loaded: LoadedRubric, clf: Classifier, sig: _Signals, role_ids: Sequence[str]
+    loaded: LoadedRubric, clf: Classifier, sig: _Signals, groups: Mapping[str, Sequence[str]]
 ) -> list[FactorRow]:
     """Per signal question, each role group's most common answer (the tie rule of triggers'
     `answers.<id>`) and the outcome it points to."""
@@ -1212,8 +1239,8 @@ def _factors(
     rows = []
     for q in _signal_questions(loaded, clf):
         cells: dict[str, FactorAnswer] = {}
-        for group in loaded.groups:  # per group: a rep and the head of sales are one column
-            counts = _merged(sig.heads, loaded.members(group)).get(q.id)
+        for group, roles in groups.items():  # per group: a rep and the head are one column
+            counts = _merged(sig.heads, roles).get(q.id)
             if not counts:
                 continue
             top = _most_common(q, counts, sig.scores)
@@ -1231,22 +1258,24 @@ def _classify(
     """The classification (docs/scoring.md, section 8): the signals of the counted roles
     (`roles`, everyone without), then, with `undecided`, each gap group on its own."""
     counted = list(clf.roles) or list(role_ids)
-    main = _tally(loaded, clf, _merged(sig.votes, counted), _merged(sig.heads, counted))
+    main = _tally(loaded, clf, _votes(loaded, sig, counted), _merged(sig.heads, counted))
     order = {o.id: i for i, o in enumerate(clf.outcomes)}
     titles = {o.id: o.title for o in clf.outcomes}
     outcome, decided = main.outcome, main.leads
-    factors = _factors(loaded, clf, sig, role_ids)
+    factors = _factors(loaded, clf, sig, {g: loaded.members(g) for g in loaded.groups})
     group_outcomes: dict[str, str | None] = {}
     split = None
     common = apart = 0
     if clf.undecided is not None and len(sig.gap) == 2:
-        for g in sig.gap:  # a gap group's votes: those of every role in it
-            members = loaded.members(g)
-            own = _tally(loaded, clf, _merged(sig.votes, members), _merged(sig.heads, members))
+        for g in sig.gap:  # a gap group's votes: those of every counted role in it
+            members = [x for x in loaded.members(g) if x in counted]
+            own = _tally(loaded, clf, _votes(loaded, sig, members), _merged(sig.heads, members))
             if own.signalled:
                 group_outcomes[g] = own.outcome
         first, second = sig.gap
-        for row in factors:
+        # Compared on the counted roles only, as the verdict is (the table shows everyone).
+        kept = {g: [x for x in loaded.members(g) if x in counted] for g in sig.gap}
+        for row in _factors(loaded, clf, sig, kept):
             if first in row.by_role and second in row.by_role:
                 common += 1
                 apart += row.by_role[first].outcome != row.by_role[second].outcome
@@ -1260,7 +1289,7 @@ def _classify(
     if clf.current is not None:
         q = loaded.questions[clf.current]
         votes: dict[str, Fraction] = defaultdict(Fraction)
-        for value, count in _merged(sig.votes, role_ids).get(q.id, {}).items():
+        for value, count in _votes(loaded, sig, role_ids).get(q.id, {}).items():
             opt = next((o for o in q.options if o.value == value), None)
             if opt is not None and opt.signals:
                 top = max(opt.signals.values())
