@@ -82,6 +82,10 @@ def test_each_example_reads_as_its_story_on_2_0_0(cards: dict[str, object]) -> N
     # Siloed: the functions work apart; a rep and a marketer stand beside the heads.
     assert siloed.level is not None and siloed.level.id == "undefined"
     assert {"sales-rep", "marketer"} <= {r.role for r in siloed.respondents}
+    # The heads describe the market differently (cycle, buying group, inbound share, maturity,
+    # what wins deals): no verdict, only the evidence to settle it.
+    assert _verdict(siloed, "orientation") == ("orientation-undecided", False)
+    assert "resolve-undecided-orientation" in {r.id for r in siloed.recommendations}
     # Halfway: an SLA and an acceptance step, so past alignment and working on integration; the
     # market points both ways (decided: balanced) and the firm is large enough to aim higher.
     assert halfway.level is not None and halfway.level.id == "aligned"
