@@ -525,6 +525,39 @@ def test_a_narrow_orientation_lead_is_undecided_not_balanced(loaded: LoadedRubri
     assert "resolve-undecided-orientation" in fired
 
 
+INTEGRATION_ONLY = ("one-revops-team", "one-revenue-target", "joint-teams-and-rotation")
+
+
+def test_integration_only_advice_waits_for_a_verdict_to_aim_for_integrated(
+    loaded: LoadedRubric,
+) -> None:
+    for r in loaded.rubric.recommendations:
+        if r.id in INTEGRATION_ONLY:
+            assert r.trigger.startswith("outcome.integration_target != 'target-aligned' and "), r.id
+
+    def fired(context: dict[str, str]) -> set[str]:
+        files = [
+            person(loaded, role, role, answer_form(loaded, role, worst, **context))
+            for role in ("sales", "marketing", "leadership", "revops", "finance")
+        ]
+        return {r.id for r in card_of(loaded, files).recommendations}
+
+    small = {
+        "company-size": "under-50",
+        "sales-cycle-length": "under-1-month",
+        "buying-group-size": "1",
+        "deal-size": "under-5k",
+    }
+    big = {
+        "company-size": "over-1000",
+        "sales-cycle-length": "6-12-months",
+        "buying-group-size": "7-plus",
+        "deal-size": "over-100k",
+    }
+    assert fired(small).isdisjoint(INTEGRATION_ONLY)
+    assert fired(big) >= set(INTEGRATION_ONLY)
+
+
 def test_the_integration_target_is_a_hypothesis_with_a_test(loaded: LoadedRubric) -> None:
     clf = next(c for c in loaded.rubric.classifiers if c.id == "integration-target")
     assert {o.id for o in clf.outcomes} == {"target-aligned", "target-integrated"}
