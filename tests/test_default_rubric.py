@@ -211,6 +211,10 @@ def test_reps_are_not_asked_what_only_heads_can_know(loaded: LoadedRubric) -> No
         assert not roles & {"sales-rep", "marketer", "sdr"}, qid
 
 
+def test_pay_plans_are_asked_of_those_who_approve_both(loaded: LoadedRubric) -> None:
+    assert set(loaded.questions["incentive-links"].roles) == {"leadership", "finance"}
+
+
 def test_forms_carry_hints_for_facts_and_checklists(loaded: LoadedRubric) -> None:
     for q in loaded.rubric.questions:
         if q.type is QuestionType.NUMBER or (q.type is QuestionType.MULTI and q.weight > 0):
