@@ -211,6 +211,10 @@ def test_reps_are_not_asked_what_only_heads_can_know(loaded: LoadedRubric) -> No
         assert not roles & {"sales-rep", "marketer", "sdr"}, qid
 
 
+def test_pay_plans_are_asked_of_those_who_approve_both(loaded: LoadedRubric) -> None:
+    assert set(loaded.questions["incentive-links"].roles) == {"leadership", "finance"}
+
+
 def test_forms_carry_hints_for_facts_and_checklists(loaded: LoadedRubric) -> None:
     for q in loaded.rubric.questions:
         if q.type is QuestionType.NUMBER or (q.type is QuestionType.MULTI and q.weight > 0):
@@ -523,6 +527,39 @@ def test_a_narrow_orientation_lead_is_undecided_not_balanced(loaded: LoadedRubri
     fired = {r.id for r in card.recommendations}
     assert "rebalance-to-joint-direction" not in fired
     assert "resolve-undecided-orientation" in fired
+
+
+INTEGRATION_ONLY = ("one-revops-team", "one-revenue-target", "joint-teams-and-rotation")
+
+
+def test_integration_only_advice_waits_for_a_verdict_to_aim_for_integrated(
+    loaded: LoadedRubric,
+) -> None:
+    for r in loaded.rubric.recommendations:
+        if r.id in INTEGRATION_ONLY:
+            assert r.trigger.startswith("outcome.integration_target != 'target-aligned' and "), r.id
+
+    def fired(context: dict[str, str]) -> set[str]:
+        files = [
+            person(loaded, role, role, answer_form(loaded, role, worst, **context))
+            for role in ("sales", "marketing", "leadership", "revops", "finance")
+        ]
+        return {r.id for r in card_of(loaded, files).recommendations}
+
+    small = {
+        "company-size": "under-50",
+        "sales-cycle-length": "under-1-month",
+        "buying-group-size": "1",
+        "deal-size": "under-5k",
+    }
+    big = {
+        "company-size": "over-1000",
+        "sales-cycle-length": "6-12-months",
+        "buying-group-size": "7-plus",
+        "deal-size": "over-100k",
+    }
+    assert fired(small).isdisjoint(INTEGRATION_ONLY)
+    assert fired(big) >= set(INTEGRATION_ONLY)
 
 
 def test_the_integration_target_is_a_hypothesis_with_a_test(loaded: LoadedRubric) -> None:
