@@ -56,6 +56,12 @@ def bench_rubric() -> tuple[LoadedRubric, str | None]:
 
 
 def _number(q: Question, rng: random.Random) -> float | int:
+    if not q.bands:  # a curve or targets: anywhere from the accepted minimum past the last point
+        c = q.curve
+        lo = c.min if c and c.min is not None else (c.points[0].at if c else 0)
+        top = c.points[-1].at * 1.5 if c else float(q.targets[-1].value) + (q.tolerance or 1)
+        hi = c.max if c and c.max is not None else top
+        return round(rng.uniform(lo, hi), 2)
     band = rng.choice(q.bands)
     lo = band.min if band.min is not None else (band.max or 0) - 10
     hi = band.max if band.max is not None else lo + 100

@@ -11,15 +11,33 @@ from pathlib import Path
 from typing import Any
 
 from alignment_cli.files.responses import Conditions, Respondent, ResponseFile, Responses, RubricRef
+from alignment_cli.interview.flow import condition_values
 from alignment_cli.model.models import Question, QuestionType
+from alignment_cli.model.qtypes import kind_of
 from alignment_cli.model.rubric import LoadedRubric
 
 Policy = Callable[[Question], Any]
 
 
-def candidates(q: Question, loaded: LoadedRubric) -> list[Any]:
-    """Valid answers to `q`, from the lowest-scoring to the highest."""
+def candidates(
+    q: Question, loaded: LoadedRubric, answers: dict[str, Any] | None = None
+) -> list[Any]:
+    """Valid answers to `q`, from the lowest-scoring to the highest (for a question with
+    targets, by distance from the target the respondent's earlier `answers` set)."""
     t = q.type
+    if q.targets:  # farthest from the target first, the target last
+        kind = kind_of(q)
+        goal = _target(q, loaded, answers or {})
+        if t is QuestionType.NUMBER:
+            pool: list[Any] = [goal - (q.tolerance or 1), goal]
+        elif t is QuestionType.SCALE:
+            scale = q.scale or loaded.rubric.scale
+            pool = list(range(scale.min, scale.max + 1))
+        else:
+            pool = [o.value for o in q.options]
+        return sorted(pool, key=lambda v: kind.on_target(q, v, goal))
+    if t is QuestionType.NUMBER and q.curve is not None:
+        return [p.at for p in sorted(q.curve.points, key=lambda p: p.score)]
     if t is QuestionType.SCALE:
         scale = q.scale or loaded.rubric.scale
         return list(range(scale.min, scale.max + 1))
@@ -49,7 +67,7 @@ def respondent(
     for q in loaded.questions_for(role):
         if not conditions.holds(q.id, answers):
             continue
-        answers[q.id] = pick(q, candidates(q, loaded))
+        answers[q.id] = pick(q, candidates(q, loaded, answers))
     name = name or f"{role} respondent"
     return ResponseFile(
         Path(f"{name}.yaml"),
@@ -59,6 +77,15 @@ def respondent(
             answers=answers,
         ),
     )
+
+
+def _target(q: Question, loaded: LoadedRubric, answers: dict[str, Any]) -> Any:
+    """The target of `q` that the earlier answers select (the first whose condition holds)."""
+    values = condition_values(loaded, answers)
+    for t, expr in zip(q.targets, loaded.target_conditions.get(q.id, ()), strict=False):
+        if expr is None or expr.evaluate({"answers": values}):
+            return t.value
+    return q.targets[-1].value
 
 
 def lowest(q: Question, options: list[Any]) -> Any:
@@ -120,9 +147,22 @@ def scenarios(loaded: LoadedRubric) -> dict[str, list[ResponseFile]]:
         todays = [o.value for o in current.options] if current else [None]
         for outcome in clf.outcomes:
             for today in todays:
-                pick = _toward(outcome.id, clf.current, today, opened(lowest))
-                label = f"{clf.id}-{outcome.id}" + (f"-today-{today}" if today else "")
-                out[label] = [respondent(loaded, role, pick) for role in roles]
+                for end, base in (("", lowest), ("-high", highest)):
+                    pick = _toward(outcome.id, clf.current, today, opened(base))
+                    label = f"{clf.id}-{outcome.id}{end}" + (f"-today-{today}" if today else "")
+                    out[label] = [respondent(loaded, role, pick) for role in roles]
+        if clf.undecided is not None and r.gap is not None and len(clf.outcomes) > 2:
+            # The two gap groups lean to different outcomes: the undecided verdict.
+            one, other = [o.id for o in clf.outcomes if o.id != clf.undecided][:2]
+            lean = {
+                r.gap[0]: _toward(one, clf.current, None, opened(lowest)),
+                r.gap[1]: _toward(other, clf.current, None, opened(lowest)),
+            }
+            out[f"{clf.id}-split"] = [
+                respondent(loaded, role, lean.get(loaded.group_of(role), opened(lowest)))
+                for role in roles
+                if loaded.group_of(role) in lean
+            ]
     return out
 
 

@@ -63,6 +63,47 @@ def test_the_examples_are_complete_scorecards(cards: dict[str, object]) -> None:
     assert abs(siloed.overall_gap or 0) > abs(integrated.overall_gap or 0)
 
 
+def _verdict(card: object, cid: str) -> tuple[str | None, bool]:
+    from alignment_cli.scoring.scorecard import Scorecard
+
+    assert isinstance(card, Scorecard)
+    c = next(c for c in card.classifications if c.id == cid)
+    return c.outcome, c.decided
+
+
+def test_each_example_reads_as_its_story_on_2_0_0(cards: dict[str, object]) -> None:
+    """What a consultant reads first, per example (the stories in each engagement's notes)."""
+    from alignment_cli.scoring.scorecard import Scorecard
+
+    siloed, halfway, integrated = (cards[n] for n in ORGS)
+    assert isinstance(siloed, Scorecard) and isinstance(halfway, Scorecard)
+    assert isinstance(integrated, Scorecard)
+    assert {c.rubric.version for c in (siloed, halfway, integrated)} == {"2.0.0"}
+    # Siloed: the functions work apart; a rep and a marketer stand beside the heads.
+    assert siloed.level is not None and siloed.level.id == "undefined"
+    assert {"sales-rep", "marketer"} <= {r.role for r in siloed.respondents}
+    # The heads describe the market differently (cycle, buying group, inbound share, maturity,
+    # what wins deals): no verdict, only the evidence to settle it.
+    assert _verdict(siloed, "orientation") == ("orientation-undecided", False)
+    assert "resolve-undecided-orientation" in {r.id for r in siloed.recommendations}
+    # Halfway: an SLA and an acceptance step, so past alignment and working on integration; the
+    # market points both ways (decided: balanced) and the firm is large enough to aim higher.
+    assert halfway.level is not None and halfway.level.id == "aligned"
+    assert halfway.current_phase == "integration"
+    assert _verdict(halfway, "orientation") == ("balanced", True)
+    assert _verdict(halfway, "integration-target") == ("target-integrated", True)
+    assert "plan-the-step-to-integrated" in {r.id for r in halfway.recommendations}
+    # Integrated: every phase achieved, and still real work, all of it Optimization, including
+    # the buyer's view (win/loss) and expansion run product by product (the CEO's and CS's notes).
+    assert integrated.level is not None and integrated.level.id == "integrated"
+    assert integrated.all_phases_achieved and integrated.current_phase == "optimization"
+    recs = {r.id: r for r in integrated.recommendations}
+    assert len(recs) >= 3 and {r.phase for r in recs.values()} == {"optimization"}
+    assert {"run-win-loss-interviews", "organise-around-the-customer"} <= set(recs)
+    assert _verdict(integrated, "orientation") == ("marketing-led", True)
+    assert {"revops", "customer-success"} <= {r.role for r in integrated.respondents}
+
+
 def _rubrics() -> list[Path]:
     return [*bundled_rubrics(), MINIMAL_RUBRIC]
 

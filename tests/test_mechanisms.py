@@ -136,6 +136,53 @@ def test_a_target_scores_by_distance_over_tolerance(
     assert kind_of(q).on_target(q, answer, target) == pytest.approx(expected)
 
 
+@pytest.mark.parametrize(
+    ("qid", "side", "answer", "target", "expected"),
+    [
+        ("meetings", "at_least", "weekly", "monthly", 1.0),  # beyond the target: no cost
+        ("meetings", "at_least", "monthly", "monthly", 1.0),
+        ("meetings", "at_least", "quarterly", "monthly", 0.5),  # below: as with both sides
+        ("meetings", "at_most", "weekly", "monthly", 0.5),
+        ("meetings", "at_most", "never", "monthly", 1.0),
+        ("planning-years", "at_least", 10, 3, 1.0),
+        ("planning-years", "at_least", 2, 3, 0.5),
+        ("planning-years", "at_most", 4.5, 3, 0.25),
+        ("integration", "at_least", 1, 5, 0.0),
+        ("integration", "at_most", 5, 3, 0.5),
+    ],
+)
+def test_a_target_side_scores_only_misses_on_the_other_side(
+    qid: str, side: str, answer: Any, target: Any, expected: float
+) -> None:
+    q = Q[qid].model_copy(update={"target_side": side})
+    assert kind_of(q).on_target(q, answer, target) == pytest.approx(expected)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.floats(-100, 100),
+    st.floats(-100, 100),
+    st.floats(-100, 100),
+    st.floats(0.01, 50),
+)
+def test_a_one_sided_target_never_scores_a_stronger_answer_lower(
+    x: float, y: float, target: float, tolerance: float
+) -> None:
+    """at_least: non-decreasing in the answer, at_most: non-increasing, and each agrees with
+    the two-sided score on the side that costs."""
+    lo, hi = min(x, y), max(x, y)
+    both = Q["planning-years"].model_copy(update={"tolerance": tolerance})
+    up = both.model_copy(update={"target_side": "at_least"})
+    down = both.model_copy(update={"target_side": "at_most"})
+    kind = kind_of(both)
+    assert kind.on_target(up, lo, target) <= kind.on_target(up, hi, target)
+    assert kind.on_target(down, lo, target) >= kind.on_target(down, hi, target)
+    for v in (lo, hi):
+        two = kind.on_target(both, v, target)
+        assert kind.on_target(up if v < target else down, v, target) == two
+        assert kind.on_target(down if v < target else up, v, target) == 1.0
+
+
 def test_the_first_target_whose_condition_holds_is_used_else_the_default() -> None:
     picker = TargetPicker(LOADED)
     assert picker.pick("meetings", {"size": "small"}) == 0
@@ -169,6 +216,23 @@ def test_the_same_answer_scores_against_each_respondents_own_target() -> None:
     card2 = card_of(LOADED, [large, small])
     qs2 = next(q for q in card2.questions if q.id == "meetings")
     assert qs2.score == 75.0
+
+
+def test_an_at_least_target_lets_a_small_firm_meet_more_often_at_no_cost(tmp_path: Path) -> None:
+    path = tmp_path / "rubric.yaml"
+    path.write_text(
+        BASE.replace(
+            "      - {value: weekly}\n    tolerance: 2\n",
+            "      - {value: weekly}\n    tolerance: 2\n    target_side: at_least\n",
+        ),
+        encoding="utf-8",
+    )
+    loaded = load_rubric(path)
+    small = person(loaded, "A", "sales", answers(size="small", meetings="weekly"))
+    lax = person(loaded, "B", "sales", answers(size="small", meetings="quarterly"))
+    qs = next(q for q in card_of(loaded, [small, lax]).questions if q.id == "meetings")
+    assert qs.score == 75.0  # weekly beyond monthly: 1 (0.5 with both sides); quarterly 0.5
+    assert qs.targets_used == {"monthly": 2}
 
 
 def test_a_skipped_follow_up_counts_as_zero_without_lowering_coverage() -> None:
@@ -332,6 +396,18 @@ CASES = [
         "    tolerance: 4\n",
         "",
         "84:5: questions[6].targets: targets need a tolerance: the distance from the target that scores 0",
+    ),
+    (
+        "a target side without targets",
+        "    unit: hours\n",
+        "    unit: hours\n    target_side: at_least\n",
+        "46:18: questions[3].target_side: target_side is for questions with targets",
+    ),
+    (
+        "an unknown target side",
+        "    tolerance: 4\n",
+        "    tolerance: 4\n    target_side: above\n",
+        "88:18: questions[6].target_side: must be one of both, at_least, at_most; got 'above'",
     ),
     (
         "a tolerance without targets",

@@ -38,8 +38,12 @@ def valid_values(loaded: LoadedRubric, q: Question) -> st.SearchStrategy[Any]:
     if t is QuestionType.YESNO:
         return st.booleans()
     if t is QuestionType.NUMBER:
-        lo = q.bands[0].min if q.bands[0].min is not None else -1e6
-        hi = q.bands[-1].max if q.bands[-1].max is not None else 1e6
+        if q.bands:
+            lo = q.bands[0].min if q.bands[0].min is not None else -1e6
+            hi = q.bands[-1].max if q.bands[-1].max is not None else 1e6
+        else:  # a curve or targets: the answers the question accepts
+            lo = q.curve.min if q.curve and q.curve.min is not None else -1e6
+            hi = q.curve.max if q.curve and q.curve.max is not None else 1e6
         whole = st.integers(int(lo) if lo == int(lo) else int(lo) + 1, int(hi))
         return whole | st.floats(lo, hi, allow_nan=False).map(lambda x: round(x, 3))
     return st.text(st.characters(whitelist_categories=("L", "N")), min_size=1).filter(

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import MINIMAL_RUBRIC, V1_EXAMPLES
+from conftest import EXAMPLES, MINIMAL_RUBRIC, V1_EXAMPLES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from report_arithmetic import number, problems, tables
@@ -63,9 +63,16 @@ def test_the_checker_finds_what_does_not_add_up() -> None:
 # --------------------------------------------------------------------------- the examples
 
 
-@pytest.mark.parametrize("org", ["siloed", "halfway", "integrated"])
-def test_example_reports_add_up(org: str, invoke: Invoke) -> None:
-    result = invoke("report", str(V1_EXAMPLES / org))
+# The frozen 1.0.0 examples and the shipped ones on 2.0.0 (role groups, targets, verdicts).
+ORGS = [
+    *(pytest.param(V1_EXAMPLES / o, id=f"v1-{o}") for o in ("siloed", "halfway", "integrated")),
+    *(pytest.param(EXAMPLES / o, id=o) for o in ("siloed", "halfway", "integrated")),
+]
+
+
+@pytest.mark.parametrize("org", ORGS)
+def test_example_reports_add_up(org: Path, invoke: Invoke) -> None:
+    result = invoke("report", str(org))
     assert result.exit_code == 0, result.output
     md = result.stdout
     assert problems(md) == []
@@ -73,10 +80,10 @@ def test_example_reports_add_up(org: str, invoke: Invoke) -> None:
     assert len(gap_tables) >= 2  # the dimension table and the perception gap at least
 
 
-@pytest.mark.parametrize("org", ["siloed", "halfway", "integrated"])
-def test_score_markdown_adds_up(org: str, invoke: Invoke) -> None:
+@pytest.mark.parametrize("org", ORGS)
+def test_score_markdown_adds_up(org: Path, invoke: Invoke) -> None:
     """The terminal's Markdown (and the CI step summary) prints the same gaps as the report."""
-    result = invoke("score", str(V1_EXAMPLES / org), "--format", "markdown")
+    result = invoke("score", str(org), "--format", "markdown")
     assert result.exit_code == 0, result.output
     assert any("Gap" in t.header for t in tables(result.stdout))
     assert problems(result.stdout) == []

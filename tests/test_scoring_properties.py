@@ -276,17 +276,19 @@ def test_more_people_of_one_role_answering_alike_change_no_score(
     data: st.DataObject, name: str, copies: int
 ) -> None:
     """Under aggregation by roles the mix of people does not decide: copies of every member of
-    one role (four more copies of the only marketer, say) move no score, gap, classification
+    one role group (four more copies of the only marketer, say) move no score, gap, classification
     or recommendation; only what counts people may move: spreads, intervals and coverage (and
     so whether a phase is achieved, which needs half of its questions answered)."""
     loaded = RUBRICS[name]
     files = data.draw(answer_sets(loaded))
     role = data.draw(st.sampled_from(sorted({f.responses.respondent.role for f in files})))
+    # Every member of the role's group (a group's mean is over all its roles' people).
+    group = loaded.group_of(role)
     twins = [
         ResponseFile(Path(f"copy-{k}-{f.path}"), f.responses.model_copy(deep=True))
         for k in range(copies)
         for f in files
-        if f.responses.respondent.role == role
+        if loaded.group_of(f.responses.respondent.role) == group
     ]
     before, after = _means(card_of(loaded, files)), _means(card_of(loaded, [*files, *twins]))
     for key in list(before):

@@ -205,6 +205,7 @@ class Benchmark(Model):
 
 UnknownPolicy = Literal["lowest", "exclude"]
 SkippedPolicy = Literal["lowest", "exclude"]
+TargetSide = Literal["both", "at_least", "at_most"]
 PositiveWeight = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 
 
@@ -404,7 +405,8 @@ class Question(Model):
         [],
         description="number, scale and choice: the answer that scores 1, set by the "
         "respondent's earlier answers; the last entry (no when) is the default. Score: "
-        "max(0, 1 - |answer - target| / tolerance). Replaces bands, curve and option scores.",
+        "max(0, 1 - |answer - target| / tolerance), the distance counted on target_side's "
+        "side only. Replaces bands, curve and option scores.",
     )
     tolerance: float | None = Field(
         None,
@@ -412,6 +414,13 @@ class Question(Model):
         allow_inf_nan=False,
         description="With targets (required): the distance from the target that scores 0, in "
         "the unit (number), steps of the scale (scale) or positions of the options (choice).",
+    )
+    target_side: TargetSide = Field(
+        "both",
+        description="With targets: which misses cost. both: either side of the target; "
+        "at_least: only answers below it (at or above scores 1, for practices where more "
+        "never hurts); at_most: only answers above it. Above means a larger number, a higher "
+        "step or a later option.",
     )
     unit: str = Field("", description="number only: the unit of the answer (hours, %).")
     invert: bool = Field(False, description="yesno only: when true, no scores 1 and yes 0.")

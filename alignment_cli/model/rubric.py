@@ -577,6 +577,8 @@ def check_rubric(
         _check_skipped(bad, at, q)
         if (q.targets or q.tolerance is not None) and "targets" in kind_of(q).fields:
             _check_targets(bad, at, q, r, compiled.targets[qi], earlier, all_vars)
+        if q.target_side != "both" and not q.targets:  # "both" is the default: harmless
+            bad((*at, "target_side"), "target_side is for questions with targets")
         earlier.add(q.var)
     for ci, item in enumerate(r.coverage):
         if item.id not in covered:

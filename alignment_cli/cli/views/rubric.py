@@ -113,7 +113,9 @@ def rubric_tree(loaded: LoadedRubric, role: str | None = None) -> Tree:
                 qn.add(f"{c.axis} curve {escape(q.unit)}: {points} (accepts {lo}..{hi})")
             for t in q.targets:
                 cond = f"when {escape(t.when)}" if t.when else "otherwise"
-                qn.add(f"target {escape(str(t.value))} {cond} (0 at ±{q.tolerance:g})")
+                away = {"both": "±", "at_least": "−", "at_most": "+"}[q.target_side]
+                side = "" if q.target_side == "both" else f"{q.target_side.replace('_', ' ')}; "
+                qn.add(f"target {escape(str(t.value))} {cond} ({side}0 at {away}{q.tolerance:g})")
     for clf in r.classifiers:
         settings = [f"margin {clf.margin:g}"]
         if clf.fallback:

@@ -90,9 +90,14 @@ class QuestionKind:
 
     def on_target(self, q: Question, value: Any, target: Any) -> float:
         """The score of a real answer against a target: 1 on it, falling in a straight line to
-        0 at `tolerance` away (docs/scoring.md)."""
-        distance = abs(self.position(q, value) - self.position(q, target))
-        return max(0.0, 1.0 - distance / (q.tolerance or 1.0))
+        0 at `tolerance` away; with a `target_side`, 1 on the side that costs nothing
+        (docs/scoring.md)."""
+        beyond = self.position(q, value) - self.position(q, target)
+        if (q.target_side == "at_least" and beyond >= 0) or (
+            q.target_side == "at_most" and beyond <= 0
+        ):
+            return 1.0
+        return max(0.0, 1.0 - abs(beyond) / (q.tolerance or 1.0))
 
     def canonical(self, q: Question, v: Any) -> Any:
         """A coerced answer as counted: equal answers compare and hash equal."""
