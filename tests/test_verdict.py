@@ -410,3 +410,78 @@ def test_people_of_a_role_the_classifier_does_not_count_move_no_vote(
     assert before["outcome"] == "undecided"
     # The table still shows the marketing group's most common answer, marketers included.
     assert after["by_role"][0]["by_role"]["marketing"]["answer"] == "Under a month"
+
+
+def _variant(tmp_path: Path, change: Callable[[dict[str, Any]], None]) -> Path:
+    data = yaml.safe_load(RUBRIC.read_text(encoding="utf-8"))
+    change(data)
+    path = tmp_path / "variant.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_a_narrow_lead_that_falls_back_to_undecided_is_undecided_not_a_mismatch(
+    invoke: Invoke, tmp_path: Path
+) -> None:
+    def narrow(data: dict[str, Any]) -> None:
+        clf = data["classifiers"][0]
+        clf["fallback"], clf["margin"] = "undecided", 0.9  # no lead reaches 90% of the signal
+        clf.pop("current", None)
+
+    rubric = _variant(tmp_path, narrow)
+    folder = copy_answers(tmp_path, {"mia": SALES_SIDE})  # the groups agree: no split by results
+    result = invoke("score", "--rubric", str(rubric), str(folder), "--format", "json")
+    assert result.exit_code == 0, result.output
+    (c,) = json.loads(result.stdout)["classifications"]
+    assert (c["outcome"], c["decided"], c["split"], c["matches"]) == (
+        "undecided",
+        False,
+        "margin",
+        None,
+    )
+    result = invoke("report", "--rubric", str(rubric), str(folder), "--date", "2026-11-02")
+    assert result.exit_code == 0, result.output
+    line = next(x for x in result.stdout.splitlines() if x.startswith("- **Who should lead:**"))
+    assert "**" not in line.split(":**", 1)[1]  # no bold verdict
+    assert "No outcome leads clearly" in line and "not answered" not in line
+
+
+def test_another_classifiers_signals_are_not_this_ones_factors(
+    invoke: Invoke, tmp_path: Path
+) -> None:
+    def second(data: dict[str, Any]) -> None:
+        data["classifiers"].append(
+            {
+                "id": "size",
+                "title": "Size",
+                "outcomes": [{"id": "small", "title": "Small"}, {"id": "large", "title": "Large"}],
+            }
+        )
+        data["questions"].insert(
+            0,
+            {
+                "id": "headcount",
+                "phase": "align",
+                "dimension": "practice",
+                "type": "choice",
+                "weight": 0,
+                "text": "How many people work here?",
+                "options": [
+                    {"value": "few", "label": "Under 50", "signals": {"small": 1}},
+                    {"value": "many", "label": "Over 500", "signals": {"large": 1}},
+                ],
+            },
+        )
+
+    rubric = _variant(tmp_path, second)
+    folder = copy_answers(tmp_path, {"sam": {"headcount": "few"}, "mia": {"headcount": "many"}})
+    result = invoke("score", "--rubric", str(rubric), str(folder), "--format", "json")
+    assert result.exit_code == 0, result.output
+    orientation, size = json.loads(result.stdout)["classifications"]
+    assert "headcount" not in [row["question"] for row in orientation["by_role"]]
+    assert orientation["factors_common"] == 3  # cycle, deal, channel: not headcount
+    assert [row["question"] for row in size["by_role"]] == ["headcount"]
+    # A classifier without a `current` question says nothing about today.
+    result = invoke("report", "--rubric", str(rubric), str(folder), "--date", "2026-11-02")
+    line = next(x for x in result.stdout.splitlines() if x.startswith("- **Size:**"))
+    assert "not answered" not in line

@@ -573,7 +573,8 @@ def _orientation(
     elif c.outcome is None:
         verdict = "The answers do not point to either function."
     elif c.current is None:
-        verdict = "Who drives strategy today was not answered."
+        # Only a classifier with a `current` question can say what today looks like.
+        verdict = "Who drives strategy today was not answered." if clf and clf.current else ""
     elif c.matches:
         verdict = f"Today: {c.current_title}, which matches."
     else:
@@ -618,8 +619,14 @@ def _group_sentence(
     outcomes: Mapping[str, Any],
     shown: Mapping[str, bool] | None,
 ) -> str:
-    """What each gap group concluded, in words (no verdict: the groups disagree)."""
-    titles = {x.id: x.title for x in loaded.rubric.roles}
+    """What each gap group concluded, in words (no verdict: the groups disagree or no outcome
+    leads clearly)."""
+    titles = loaded.group_titles
+    if c.split == "margin":
+        return (
+            "No outcome leads clearly: the answers point several ways, so the rubric's "
+            "undecided outcome stands until the evidence below settles it."
+        )
 
     def said(o: str | None) -> str:
         return str(outcomes[o].title) if o is not None and o in outcomes else "no clear outcome"
@@ -651,7 +658,7 @@ def _factor_table(
     roles = _shown_roles(loaded, shown, {role for row in c.by_role for role in row.by_role})
     if not roles:
         return {"factor_roles": [], "factors": []}
-    titles = {x.id: x.title for x in loaded.rubric.roles}
+    titles = loaded.group_titles
     rows = []
     for row in c.by_role:
         cells = []

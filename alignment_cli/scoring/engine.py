@@ -1158,10 +1158,13 @@ def _votes(
 
 
 def _signal_questions(loaded: LoadedRubric, clf: Classifier) -> list[Question]:
+    """The questions whose options signal this classifier's outcomes (another classifier's
+    signals are not its factors)."""
+    mine = {o.id for o in clf.outcomes}
     return [
         q
         for q in loaded.rubric.questions
-        if q.id != clf.current and any(o.signals for o in q.options)
+        if q.id != clf.current and any(mine.intersection(o.signals) for o in q.options)
     ]
 
 
@@ -1285,6 +1288,8 @@ def _classify(
             split = "factors"
         if split is not None:
             outcome, decided = clf.undecided, False
+    if split is None and clf.undecided is not None and outcome == clf.undecided:
+        split = "margin"  # no outcome led clearly and the fallback is the undecided outcome
     current = None
     if clf.current is not None:
         q = loaded.questions[clf.current]

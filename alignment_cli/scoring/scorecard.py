@@ -281,7 +281,8 @@ class Classification(Card):
         None,
         exclude_if=_absent,
         description="Why the classification is undecided: 'results' (the gap groups' own "
-        "results differ) or 'factors' (their answers point apart on most common factors).",
+        "results differ), 'factors' (their answers point apart on most common factors) or "
+        "'margin' (no outcome led by the margin and the fallback is the undecided outcome).",
     )
     factors_common: int = Field(
         0,

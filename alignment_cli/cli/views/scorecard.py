@@ -104,7 +104,9 @@ def scorecard_view(card: Scorecard, *, width: int = 120, top_gaps: int = 5) -> R
                 for role in c.group_outcomes
             )
             line = f"[bold]{escape(c.title)}:[/bold] {escape(outcome)}, the groups disagree"
-            if c.split == "results":
+            if c.split == "margin":
+                line = f"[bold]{escape(c.title)}:[/bold] {escape(outcome)}, nothing leads clearly"
+            elif c.split == "results":
                 line += f" ({escape(alone)})"
             else:
                 line += f" (on {c.factors_apart} of {c.factors_common} factors)"
