@@ -316,11 +316,7 @@ class Conditions:
         if entry is None:
             return True
         expr, refs = entry
-        key: list[Any] = [qid]
-        for ref_id, _ in refs:
-            v = answers.get(ref_id)
-            key.append((type(v), v) if type(v) in _SIMPLE else answer_key(v))
-        k = tuple(key)
+        k = _memo_key(qid, [ref_id for ref_id, _ in refs], answers)
         hit = self._cache.get(k)
         if hit is None:
             context: dict[str, Any] = {}
@@ -357,11 +353,7 @@ class TargetPicker:
     def pick(self, qid: str, answers: dict[str, Any]) -> int:
         """The index of the target `qid`'s answer is scored against, given these answers."""
         exprs, ids = self._refs[qid]
-        key: list[Any] = [qid]
-        for ref_id in ids:
-            v = answers.get(ref_id)
-            key.append((type(v), v) if type(v) in _SIMPLE else answer_key(v))
-        k = tuple(key)
+        k = _memo_key(qid, ids, answers)
         hit = self._cache.get(k)
         if hit is None:
             context: dict[str, Any] = {}
@@ -382,6 +374,16 @@ class TargetPicker:
 
 
 _SIMPLE = frozenset({int, str, bool, float, type(None)})
+
+
+def _memo_key(qid: str, ids: Iterable[str], answers: dict[str, Any]) -> tuple[Any, ...]:
+    """What a memoised condition or target reads: the question and the answers it names, each
+    with its type (True and 1 are different answers) or, for a list, a hashable form."""
+    key: list[Any] = [qid]
+    for ref_id in ids:
+        v = answers.get(ref_id)
+        key.append((type(v), v) if type(v) in _SIMPLE else answer_key(v))
+    return tuple(key)
 
 
 def answer_key(value: Any) -> Any:
