@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from alignment_cli import clock
 from alignment_cli.errors import InvalidInput
@@ -80,27 +81,22 @@ def _score_inputs(
     engagement = find_engagement(anchors[0]) if len(anchors) == 1 else None
     paths = find_response_files(inputs) if inputs else []
     ref = rubric_ref or (engagement.rubric_ref() if engagement else None)
-    try:
-        card, rubric = score_stream(
+    def run(**which: Any) -> tuple[Scorecard, LoadedRubric]:
+        return score_stream(
             load_each(paths),
-            rubric_ref=ref,
             engagement=engagement,
             carry_over=carry_over,
             now=now,
             sources=sources,
+            **which,
         )
+
+    try:
+        card, rubric = run(rubric_ref=ref)
     except _MixedRubrics:
         # Answers for several rubrics and none named: the default rubric decides, as it does
         # when nothing names one; the files for the others are refused by the checks.
-        card, rubric = score_stream(
-            load_each(paths),
-            rubric_ref=None,
-            engagement=engagement,
-            carry_over=carry_over,
-            now=now,
-            from_first=False,
-            sources=sources,
-        )
+        card, rubric = run(rubric_ref=None, from_first=False)
     return Scored(card, rubric, engagement, paths)
 
 
