@@ -81,6 +81,7 @@ def _score_inputs(
     engagement = find_engagement(anchors[0]) if len(anchors) == 1 else None
     paths = find_response_files(inputs) if inputs else []
     ref = rubric_ref or (engagement.rubric_ref() if engagement else None)
+
     def run(**which: Any) -> tuple[Scorecard, LoadedRubric]:
         return score_stream(
             load_each(paths),
