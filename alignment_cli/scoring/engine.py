@@ -423,27 +423,14 @@ def _finish(
     tallies = {q.id: _Tally(Dist(), {}) for q in r.questions}
     shown: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
     raw_counts: dict[str, Counter[Any]] = defaultdict(Counter)
-    # The same answers as votes: under aggregation by roles each role group counts by its
-    # weight, however many of its people answered, in respondent equivalents (N / Σ weights
-    # per group): classifications and the most common answer follow the groups, not the mix.
-    votes: dict[str, dict[Any, Fraction]] = defaultdict(lambda: defaultdict(Fraction))
     group_counts: Counter[str] = Counter()
     for role, n in role_counts.items():
         group_counts[group_of[role]] += n
-    present = [g for g in group_ids if group_counts[g]]
-    if r.aggregation == "people" or not present:
-        per_vote = {g: Fraction(1) for g in group_ids}
-    else:  # exact fractions: a tie between answers stays a tie, however many people
-        w_all = sum(Fraction(r.role_weights.get(g, 1.0)) for g in present)
-        per_vote = {
-            g: Fraction(r.role_weights.get(g, 1.0)) * n_files / (w_all * group_counts[g])
-            for g in present
-        }
-    # What classifiers read, kept per role as people (a classifier may count some roles only,
-    # and compare the gap groups; `_votes` weighs them): for the questions whose options signal.
-    signal_q = {q.id for q in r.questions if any(o.signals for o in q.options)}
+    # Who gave which answer, per role, as people: `_votes` turns them into votes (each group by
+    # its weight, however many of its people answered), for triggers' most common answer and
+    # for the classifiers (which may count some roles only, and compare the gap groups).
     role_heads: dict[str, dict[str, dict[Any, int]]] = {}
-    signal_scores: dict[tuple[str, Any], float | None] = {}
+    answer_scores: dict[tuple[str, Any], float | None] = {}
     for role, known in values.items():
         group = group_of[role]
         for v in known.values():
@@ -457,11 +444,9 @@ def _finish(
                 if v.target is not None:
                     targets_used[v.qid][_target_name(v.target)] += n
                 raw_counts[v.qid][v.canonical] += n
-                votes[v.qid][v.canonical] += n * per_vote[group]
-                if v.qid in signal_q:
-                    rh = role_heads.setdefault(role, {}).setdefault(v.qid, defaultdict(int))
-                    rh[v.canonical] += n
-                    signal_scores[(v.qid, v.canonical)] = v.score
+                rh = role_heads.setdefault(role, {}).setdefault(v.qid, defaultdict(int))
+                rh[v.canonical] += n
+                answer_scores[(v.qid, v.canonical)] = v.score
                 if v.score is not None:
                     tally.all.add(v.score, n)
                     tally.roles.setdefault(group, Dist()).add(v.score, n)
@@ -487,6 +472,8 @@ def _finish(
                     tally.asked += role_counts[role]
 
     gap_pair = list(r.gap) if r.gap else []
+    signals = _Signals(role_heads, answer_scores, gap_pair, role_counts)
+    votes = _votes(loaded, signals, role_ids)
     lead = r.leadership if r.leadership and len(gap_pair) == 2 else None
     group_weight = {g: r.role_weights.get(g, 1.0) for g in group_ids}
     people = r.aggregation == "people"
@@ -656,12 +643,7 @@ def _finish(
         gaps=gaps,
         largest_dimension_gap=next((g for g in gaps if g.kind == "dimension"), None),
         largest_question_gap=next((g for g in gaps if g.kind == "question"), None),
-        classifications=[
-            _classify(
-                loaded, c, _Signals(role_heads, signal_scores, gap_pair, role_counts), role_ids
-            )
-            for c in r.classifiers
-        ],
+        classifications=[_classify(loaded, c, signals, role_ids) for c in r.classifiers],
         blind_spots=sorted(
             (
                 BlindSpot(question=qs.id, text=qs.text, unknown=qs.unknown, asked=qs.asked)
@@ -1098,9 +1080,9 @@ def _gaps(
 
 @dataclass(frozen=True)
 class _Signals:
-    """What the classifiers read, per role: heads (people who gave each answer), each answer's
-    score (for the tie rule of the most common answer), the gap groups and how many
-    respondents each role has (to weigh the people as votes, see `_votes`)."""
+    """Who answered what, per role, for triggers and classifiers: heads (people who gave each
+    answer), each answer's score (for the tie rule of the most common answer), the gap groups
+    and how many respondents each role has (to weigh the people as votes, see `_votes`)."""
 
     heads: Mapping[str, Mapping[str, Mapping[Any, int]]]
     scores: dict[tuple[str, Any], float | None]
