@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import resource
 import time
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -99,6 +100,33 @@ def test_references_are_collected_with_underscores() -> None:
         Reference("answers", "lead_follow_up"),
     )
     assert expr.evaluate({"answers": {"sla_exists": True, "lead_follow_up": 3}}) is True
+
+
+class _Counting(Mapping[str, object]):
+    """A namespace that is not a dict (as scoring's `answers`, made as read): counts reads."""
+
+    def __init__(self, data: dict[str, object]) -> None:
+        self.data, self.read = data, []
+
+    def __getitem__(self, name: str) -> object:
+        self.read.append(name)
+        return self.data[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.data)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+
+def test_a_namespace_mapping_is_read_for_the_names_referenced_only() -> None:
+    expr = compile_expression("answers.a == 1 and 'x' in answers.b", WHEN)
+    space = _Counting({"a": 1, "b": ["x"], "c": 3, "d": 4})
+    assert expr.run({"answers": space}) is True
+    assert sorted(space.read) == ["a", "b"]  # both names it names, none of the others
+    space.data["b"] = ["y"]
+    assert expr.run({"answers": space}) is False
+    assert expr.run({"answers": _Counting({"a": 1})}) is False  # a name it lacks is none
 
 
 @pytest.mark.parametrize(

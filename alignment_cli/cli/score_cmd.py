@@ -172,7 +172,8 @@ def _warn_of_interrupted_imports(inputs: list[Path], files: list[Path]) -> None:
 
     from alignment_cli.survey.writing import interrupted_warning
 
-    found = [p.parent for p in files]
+    # Each folder named once before it is resolved: thousands of files share a few folders.
+    found = [Path(d) for d in dict.fromkeys(os.path.dirname(p) or "." for p in files)]
     for given in inputs:
         found += [given, given / "responses"] if given.is_dir() else [given.parent]
     folders = {os.path.realpath(f): f for f in found}  # each folder once, however it is named

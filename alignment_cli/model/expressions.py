@@ -184,11 +184,14 @@ class Expression:
             if not ref.name:
                 values[ref.namespace] = _missing_if_none(values.get(ref.namespace))
                 continue
-            space = values.get(ref.namespace)
+            space = context.get(ref.namespace)
             if not isinstance(space, Mapping):
                 continue
             if ref.namespace not in copied:  # never write into the caller's dicts
-                values[ref.namespace] = dict(space)
+                # Only `namespace.name` reaches a namespace (a bare one is refused at load), so
+                # the names referenced are all a run reads: a mapping that makes its values as
+                # they are read (engine's `answers`) is read for those alone.
+                values[ref.namespace] = dict(space) if type(space) is dict else {}
                 copied.add(ref.namespace)
             values[ref.namespace][ref.name] = _missing_if_none(space.get(ref.name))
         try:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
@@ -422,7 +422,6 @@ def _finish(
     # Per question: fold the distinct answers into distributions and counts.
     tallies = {q.id: _Tally(Dist(), {}) for q in r.questions}
     shown: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
-    raw_counts: dict[str, Counter[Any]] = defaultdict(Counter)
     group_counts: Counter[str] = Counter()
     for role, n in role_counts.items():
         group_counts[group_of[role]] += n
@@ -443,7 +442,6 @@ def _finish(
                 tally.answered += n
                 if v.target is not None:
                     targets_used[v.qid][_target_name(v.target)] += n
-                raw_counts[v.qid][v.canonical] += n
                 rh = role_heads.setdefault(role, {}).setdefault(v.qid, defaultdict(int))
                 rh[v.canonical] += n
                 answer_scores[(v.qid, v.canonical)] = v.score
@@ -654,27 +652,23 @@ def _finish(
         ),
         warnings=[*warnings, *thin],
     )
-    card.recommendations, failed = _recommend(loaded, card, votes, values)
+    context = trigger_context(loaded, card, votes, answer_scores)
+    card.recommendations, failed = _recommend(loaded, card, context)
     card.warnings.extend(failed)
-    card.warnings.extend(_level_text(loaded, card, votes, values))
+    card.warnings.extend(_level_text(loaded, card, context))
     return card
 
 
-def _level_text(
-    loaded: LoadedRubric,
-    card: Scorecard,
-    raw_counts: Mapping[str, Mapping[Any, Fraction | int]],
-    values: dict[str, dict[Any, _Value]],
-) -> list[str]:
-    """The level's text: its sentences whose `when` holds on the results (what triggers see),
-    then its description; a warning for each condition that failed while running."""
+def _level_text(loaded: LoadedRubric, card: Scorecard, context: dict[str, Any]) -> list[str]:
+    """The level's text: its sentences whose `when` holds on the results (`context`: what
+    triggers see), then its description; a warning for each condition that failed while
+    running."""
     if card.level is None:
         return []
     level = next(lv for lv in loaded.rubric.levels if lv.id == card.level.id)
     if not level.sentences:
         return []
     exprs = loaded.level_conditions.get(level.id, ())
-    context = trigger_context(loaded, card, raw_counts, values)
     failed: list[str] = []
     kept: list[str] = []
     for i, sentence in enumerate(level.sentences):
@@ -1100,22 +1094,41 @@ class _Tallied:
     reasons: list[Reason]
 
 
-def _merged(per_role: Mapping[str, Mapping[str, Mapping[Any, Any]]], roles: Iterable[str]) -> Any:
-    out: dict[str, dict[Any, Any]] = defaultdict(lambda: defaultdict(int))
-    for role in roles:
-        for qid, counts in per_role.get(role, {}).items():
-            for value, n in counts.items():
-                out[qid][value] += n
-    return out
+def _merged(heads: Mapping[str, Mapping[str, Mapping[Any, int]]], roles: Iterable[str]) -> Any:
+    """The people of `roles` who gave each answer, per question (worked out per question as
+    it is read, see `_LazyMap`)."""
+    return _per_question(heads, {role: 1 for role in roles}, int)
+
+
+def _per_question(
+    heads: Mapping[str, Mapping[str, Mapping[Any, int]]],
+    factor: Mapping[str, Any],
+    zero: Callable[[], Any],
+) -> Mapping[str, dict[Any, Any]]:
+    """Per question, each answer's people of the roles in `factor`, each role's times its
+    factor; a question nobody of them answered is not in it."""
+    qids = {qid: qid for role in factor for qid in heads.get(role, {})}
+
+    def make(qid: str) -> dict[Any, Any]:
+        out: dict[Any, Any] = defaultdict(zero)
+        for role, f in factor.items():
+            given = heads.get(role, {}).get(qid)
+            if given:
+                for value, n in given.items():
+                    out[value] += n * f
+        return out
+
+    return _LazyMap(qids, make)
 
 
 def _votes(
     loaded: LoadedRubric, sig: _Signals, roles: Sequence[str]
-) -> dict[str, dict[Any, Fraction]]:
+) -> Mapping[str, dict[Any, Fraction]]:
     """The answers of `roles` as votes. Under `aggregation: roles` each role group among them
     weighs its role weight however many of its people answered (in respondent equivalents:
     N / Σ weights per group, N and Σ over these roles only), so people a classifier does not
-    count dilute no one's vote; under `people` one person is one vote. Exact fractions."""
+    count dilute no one's vote; under `people` one person is one vote. Exact fractions, worked
+    out per question as it is read (classifiers and triggers read a few)."""
     r = loaded.rubric
     counts: Counter[str] = Counter()
     for role in roles:
@@ -1131,12 +1144,7 @@ def _votes(
             g = loaded.group_of(role)
             if counts[g]:
                 factor[role] = Fraction(r.role_weights.get(g, 1.0)) * total / (w_all * counts[g])
-    out: dict[str, dict[Any, Fraction]] = defaultdict(lambda: defaultdict(Fraction))
-    for role in roles:
-        for qid, given in sig.heads.get(role, {}).items():
-            for value, n in given.items():
-                out[qid][value] += n * factor[role]
-    return out
+    return _per_question(sig.heads, factor, Fraction)
 
 
 def _signal_questions(loaded: LoadedRubric, clf: Classifier) -> list[Question]:
@@ -1309,33 +1317,59 @@ def _classify(
 def trigger_context(
     loaded: LoadedRubric,
     card: Scorecard,
-    raw_counts: Mapping[str, Mapping[Any, Fraction | int]],
-    values: dict[str, dict[Any, _Value]] | None = None,
+    votes: Mapping[str, Mapping[Any, Fraction | int]],
+    scores: Mapping[tuple[str, Any], float | None],
 ) -> dict[str, Any]:
-    """What a recommendation's trigger can see (docs/rubric-format.md, Expressions)."""
-    scores: dict[tuple[str, Any], float | None] = {}
-    for known in (values or {}).values():
-        for v in known.values():
-            if v.kind == _ANSWERED:
-                scores[(v.qid, v.canonical)] = v.score
-    answers: dict[str, Any] = {}
-    for q in loaded.rubric.questions:
-        top = _most_common(q, raw_counts.get(q.id, {}), scores)
-        answers[q.var] = list(top) if isinstance(top, tuple) else top
+    """What a recommendation's trigger can see (docs/rubric-format.md, Expressions). `votes`:
+    per question, each answer's votes; `scores`: each (question, answer)'s score, for the tie
+    rule of the most common answer. `answers` works each question's out when it is first read:
+    triggers name a few questions, and a question of numbers has as many answers as people."""
     return {
         "overall": card.overall,
         "dimension": {to_var(d.id): d.score for d in card.dimensions},
         "phase": {to_var(p.id): p.score for p in card.phases},
         "question": {to_var(q.id): q.score for q in card.questions if q.scored},
         "gap": {to_var(d.id): d.gap for d in card.dimensions},
-        "answers": answers,
+        "answers": _LazyMap(
+            {q.var: q for q in loaded.rubric.questions},
+            lambda q: _as_answer(_most_common(q, votes.get(q.id, {}), scores)),
+        ),
         "outcome": {to_var(c.id): c.outcome for c in card.classifications},
         "current": {to_var(c.id): c.current for c in card.classifications},
     }
 
 
+def _as_answer(top: Any) -> Any:
+    return list(top) if isinstance(top, tuple) else top
+
+
+class _LazyMap(Mapping[str, Any]):
+    """A read-only mapping whose values are made from `keys[name]` the first time each is read
+    (and kept): the same mapping as making them all, for the cost of those read."""
+
+    __slots__ = ("_keys", "_made", "_make")
+
+    def __init__(self, keys: Mapping[str, Any], make: Callable[[Any], Any]) -> None:
+        self._keys, self._make = keys, make
+        self._made: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        made = self._made
+        if name not in made:
+            made[name] = self._make(self._keys[name])  # KeyError for a name it does not have
+        return made[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
 def _most_common(
-    q: Question, counts: Mapping[Any, Fraction | int], scores: dict[tuple[str, Any], float | None]
+    q: Question,
+    counts: Mapping[Any, Fraction | int],
+    scores: Mapping[tuple[str, Any], float | None],
 ) -> Any:
     """The answer most respondents gave. On a tie, the lower-scoring answer (then the earlier
     option, then the smaller value): an even split never hides a problem."""
@@ -1348,18 +1382,14 @@ def _most_common(
         s = scores.get((q.id, value))
         return (-n, 2.0 if s is None else s, option_order.get(value, len(option_order)), str(value))
 
-    return sorted(counts.items(), key=rank)[0][0]
+    return min(counts.items(), key=rank)[0]
 
 
 def _recommend(
-    loaded: LoadedRubric,
-    card: Scorecard,
-    raw_counts: Mapping[str, Mapping[Any, Fraction | int]],
-    values: dict[str, dict[Any, _Value]],
+    loaded: LoadedRubric, card: Scorecard, context: dict[str, Any]
 ) -> tuple[list[RecommendationHit], list[str]]:
     """The recommendations that fire, in roadmap order, and a warning for each trigger that
     failed while running: a rubric bug the author must hear of, not a silent `false`."""
-    context = trigger_context(loaded, card, raw_counts, values)
     phase_order = {p.id: i for i, p in enumerate(loaded.rubric.phases)}
     hits = []
     failed: list[str] = []
