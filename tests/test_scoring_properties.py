@@ -298,3 +298,31 @@ def test_more_people_of_one_role_answering_alike_change_no_score(
         ):
             before.pop(key), after.pop(key)
     assert after == before
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(min_value=0.0, max_value=1.0, allow_nan=False) | st.integers(0, 100),
+            st.integers(1, 10_000),
+        ),
+        min_size=1,
+        max_size=60,
+    )
+)
+def test_a_dists_mean_is_the_exact_mean_rounded_once(values: list[tuple[float, int]]) -> None:
+    """Dist.mean's whole-number arithmetic gives the float nearest the exact mean: what
+    Fraction's arithmetic gives, for any values and counts."""
+    from fractions import Fraction
+
+    from alignment_cli.scoring.engine import Dist
+
+    d = Dist()
+    for v, c in values:
+        d.add(v, c)
+    exact: dict[float, int] = {}
+    for v, c in values:
+        exact[v] = exact.get(v, 0) + c
+    n = sum(exact.values())
+    assert d.n == n
+    assert d.mean() == float(sum(Fraction(v) * c for v, c in exact.items()) / n)

@@ -73,27 +73,29 @@ _SIMPLE = frozenset({int, str, bool, float})  # answers hashable as they are
 class Dist:
     """Values as counts of distinct values: an exact mean and spread whatever the order."""
 
-    __slots__ = ("counts",)
+    __slots__ = ("counts", "n")
 
     def __init__(self) -> None:
         self.counts: Counter[float] = Counter()
+        self.n = 0  # how many values: the sum of the counts, kept as they are added
 
     def add(self, value: float, n: int = 1) -> None:
         self.counts[value] += n
-
-    @property
-    def n(self) -> int:
-        return sum(self.counts.values())
+        self.n += n
 
     def mean(self) -> float | None:
         """The exact mean, rounded once: the same whatever the counts are multiplied by (three
-        copies of everyone give the very same float, so a score on a rounding edge stays put)."""
+        copies of everyone give the very same float, so a score on a rounding edge stays put).
+        Exact in integers: each value is m / 2^k, so over the largest 2^k the sum is a whole
+        number, and Python divides whole numbers correctly rounded (as Fraction would)."""
         n = self.n
         if not n:
             return None
         if len(self.counts) == 1:
             return next(iter(self.counts))
-        return float(sum(Fraction(v) * c for v, c in self.counts.items()) / n)
+        ratios = [(v.as_integer_ratio(), c) for v, c in self.counts.items()]
+        den = max(d for (_, d), _ in ratios)
+        return sum(m * (den // d) * c for (m, d), c in ratios) / (den * n)
 
     def variance(self) -> float | None:
         """Sample variance (n - 1); None for fewer than two values."""
