@@ -1,6 +1,7 @@
 """One measurement in a fresh process, so peak memory is that of the work alone.
 
     python bench/worker.py score DIR      load and score an engagement folder
+    python bench/worker.py score-csv CSV  score a survey export's rows (`alignment score CSV`)
     python bench/worker.py report DIR     load, score, then build and render the report
     python bench/worker.py import CSV [INTO]   import a survey CSV into an engagement folder
                                                (default: the `engagement` folder beside it)
@@ -101,6 +102,27 @@ def run_score(folder: Path) -> dict[str, Any]:
     }
 
 
+def run_score_csv(csv_path: Path) -> dict[str, Any]:
+    """`alignment score CSV`: the export's rows scored through the importer's column matching,
+    no file per person (alignment_cli/survey/feed.py), against the default rubric."""
+    start = time.perf_counter()
+    from alignment_cli.scoring import pipeline
+    from alignment_cli.survey.feed import survey_source
+
+    imported = time.perf_counter() - start
+    base = _rss_mb()
+    start, cpu = time.perf_counter(), time.process_time()
+    scored = pipeline.score_inputs([], sources=[survey_source(csv_path)])
+    return {
+        "respondents": len(scored.card.respondents),
+        "import": imported,
+        "total": time.perf_counter() - start,
+        "total_cpu": time.process_time() - cpu,
+        "base_mb": base,
+        "peak_mb": _rss_mb(),
+    }
+
+
 def run_report(folder: Path) -> dict[str, Any]:
     from adapters import render_report
 
@@ -139,7 +161,7 @@ def main(argv: list[str]) -> int:
     if kind == "import":
         print(json.dumps(run_import(target, Path(argv[2]) if len(argv) > 2 else None)))
         return 0
-    runners = {"score": run_score, "report": run_report}
+    runners = {"score": run_score, "score-csv": run_score_csv, "report": run_report}
     print(json.dumps(runners[kind](target)))
     return 0
 
