@@ -120,3 +120,35 @@ def test_score_json_with_a_baseline_is_the_card_and_its_comparison(
         "comparison": data["comparison"],
     }
     assert result.stdout == json.dumps(expected, indent=2, ensure_ascii=False) + "\n"
+
+
+def _many(card: Scorecard, n: int, x: float, text: str) -> Scorecard:
+    """The card with n respondents' lines (copies of its own, names and scores varied)."""
+    people = [
+        p.model_copy(update={"name": f"{text}{i}", "overall": x if i % 3 else p.overall})
+        for i, p in enumerate(card.respondents * (n // len(card.respondents) + 1))
+    ][:n]
+    return card.model_copy(update={"respondents": people})
+
+
+@settings(deadline=None, max_examples=40)
+@given(
+    n=st.integers(0, 23),
+    lines=st.integers(1, 7),
+    x=FLOATS,
+    text=st.text(max_size=8),
+    members=st.lists(st.tuples(st.sampled_from(["plan", "comparison"]), JSON), max_size=2),
+)
+def test_a_card_in_pieces_is_the_card_with_its_members_byte_for_byte(
+    n: int, lines: int, x: float, text: str, members: list[tuple[str, Any]]
+) -> None:
+    """However many lines a piece holds, and whatever floats and text the lines carry (the
+    inexact ones take the reference path piece by piece), the pieces join to the whole text."""
+    card = _many(_card(), n, x, text)
+    expected = model_json(card)
+    for key, value in dict(members).items():
+        expected = with_member(expected, key, value)
+    pieces = list(card_json.card_pieces(card, list(dict(members).items()), lines=lines))
+    assert "".join(pieces) == expected
+    if n > lines:  # the lines came a few at a time, not as one text
+        assert len(pieces) == 2 + -(-n // lines)

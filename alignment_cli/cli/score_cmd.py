@@ -1,7 +1,7 @@
 """`alignment score`: score answers, print them, apply gates."""
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -122,7 +122,7 @@ def score(
     if fmt is ViewFormat.json:
         from alignment_cli.report.consultant import apply_changes
         from alignment_cli.report.plan import build_plan
-        from alignment_cli.scoring.card_json import model_json, with_member
+        from alignment_cli.scoring.card_json import card_pieces
 
         changes = {}
         if scored.engagement is not None:
@@ -131,12 +131,15 @@ def score(
             check_report_settings(scored.engagement, scored.rubric)
             changes = dict(scored.engagement.config.report.recommendations)
         hits = apply_changes(card.recommendations, changes)
-        text = with_member(
-            model_json(card), "plan", [w.as_json() for w in build_plan(card, scored.rubric, hits)]
-        )
+        members: list[tuple[str, Any]] = [
+            ("plan", [w.as_json() for w in build_plan(card, scored.rubric, hits)])
+        ]
         if comparison is not None:
-            text = with_member(text, "comparison", comparison.model_dump(mode="json"))
-        typer.echo(text)
+            members.append(("comparison", comparison.model_dump(mode="json")))
+        # Written a piece at a time: at 100,000 respondents the text is 85 MB.
+        for piece in card_pieces(card, members):
+            typer.echo(piece, nl=False)
+        typer.echo("")
     elif fmt is ViewFormat.markdown:
         from alignment_cli.report.summaries import comparison_markdown, markdown_summary
 

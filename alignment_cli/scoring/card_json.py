@@ -11,10 +11,12 @@ reference's, byte for byte (tests/test_card_json.py holds the two equal on any f
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
 
 def reference_json(model: BaseModel) -> str:
@@ -63,3 +65,55 @@ def with_member(text: str, key: str, value: Any) -> str:
     if head == "{":  # an empty object
         return "{\n  " + json.dumps(key, ensure_ascii=False) + ": " + member + "\n}"
     return head + ",\n  " + json.dumps(key, ensure_ascii=False) + ": " + member + "\n}"
+
+
+LINES_PER_PIECE = 1000
+"""Respondents' lines serialised at a time by `card_pieces`."""
+
+_PEOPLE = '\n  "respondents": [],\n'
+
+
+def card_pieces(
+    card: Any, members: Sequence[tuple[str, Any]] = (), *, lines: int = LINES_PER_PIECE
+) -> Iterator[str]:
+    """The text of `model_json(card)` with `members` added last (as `with_member` adds them),
+    in pieces that join to it byte for byte: the respondents' lines, the bulk of a large card
+    (85 MB at 100,000 people), come `lines` at a time, so the whole text is never held, nor
+    copied to add a member. `card` is a Scorecard (its `respondents` a list of models)."""
+    people = card.respondents
+    if len(people) <= lines:
+        text = model_json(card)
+        for key, value in members:
+            text = with_member(text, key, value)
+        yield text
+        return
+    text = model_json(card.model_copy(update={"respondents": []}))
+    for key, value in members:
+        text = with_member(text, key, value)
+    # A newline is never inside a JSON string (it is written \n), so the member at the top
+    # level, two spaces in, is the only place this text can match.
+    at = text.index(_PEOPLE)
+    yield text[:at] + '\n  "respondents": [\n'
+    for start in range(0, len(people), lines):
+        yield ("" if start == 0 else ",\n") + _lines_json(people[start : start + lines])
+    yield "\n  ],\n" + text[at + len(_PEOPLE) :]
+
+
+def _lines_json(models: Sequence[BaseModel]) -> str:
+    """Models as the items of a list four spaces in, as json.dumps(indent=2) writes the
+    respondents' lines of a card."""
+    adapter = _list_adapter(type(models[0]))
+    try:
+        text = adapter.dump_json(list(models), indent=2).decode("utf-8")
+    except (ValueError, TypeError, UnicodeDecodeError):
+        text = None
+    if text is None or _inexact(text):
+        data = [m.model_dump(mode="json") for m in models]
+        text = json.dumps(data, indent=2, ensure_ascii=False)
+    # "[\n  {...}\n]" -> the items, each line two spaces further in.
+    return "  " + text[2:-2].replace("\n", "\n  ")
+
+
+@functools.cache
+def _list_adapter(model: type[BaseModel]) -> TypeAdapter[list[Any]]:
+    return TypeAdapter(list[model])  # type: ignore[valid-type]
