@@ -178,3 +178,30 @@ def test_temporary_files_a_killed_run_left_are_removed_by_the_next(tmp_path: Pat
     os.utime(stale, (old, old))
     assert remove_stale_temps(tmp_path) == 1
     assert not stale.exists() and fresh.exists()
+
+
+def test_a_text_written_in_pieces_is_their_bytes_and_claims_the_name_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """write_new takes a large text as pieces (a saved run of 100,000 respondents): the file is
+    their UTF-8 bytes even when the disk takes a few bytes per write; a name already taken is
+    left alone."""
+    _short_writes(monkeypatch, 3)
+    path = tmp_path / "run.json"
+    pieces = ["{\n", '  "name": "Zoë 张伟"', "\n}", "\n"]
+    assert writes.write_new(path, iter(pieces)) is True
+    assert path.read_bytes() == "".join(pieces).encode("utf-8")
+    assert writes.write_new(path, iter(["other"])) is False
+    assert path.read_bytes() == "".join(pieces).encode("utf-8")
+    assert [p.name for p in tmp_path.iterdir()] == ["run.json"]  # no temporary file left
+
+
+def test_pieces_that_fail_half_way_leave_no_file(tmp_path: Path) -> None:
+    def pieces() -> Iterator[str]:
+        yield "{\n"
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    path = tmp_path / "run.json"
+    with pytest.raises(WriteFailed):
+        writes.write_new(path, pieces())
+    assert list(tmp_path.iterdir()) == []

@@ -128,19 +128,25 @@ def _ensure_folder(path: Path, folder: Path, make_dirs: bool) -> None:
         raise failure(path, exc) from None
 
 
-def _write_temp(tmp: Path, data: bytes, mode: int) -> None:
-    """A new temporary file holding every byte of `data`, flushed to disk, with `mode`."""
+def _write_temp(tmp: Path, data: bytes | Iterable[str], mode: int) -> None:
+    """A new temporary file holding every byte of `data` (bytes, or text in pieces written
+    as UTF-8 one at a time), flushed to disk, with `mode`."""
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         os.fchmod(fd, mode)
-        _write_all(fd, data)
+        if isinstance(data, bytes):
+            _write_all(fd, data)
+        else:
+            for piece in data:
+                _write_all(fd, piece.encode("utf-8"))
         os.fsync(fd)
     finally:
         os.close(fd)
 
 
-def write_new(path: Path, text: str, *, make_dirs: bool = False) -> bool:
-    """Write `text` to `path` whole, only if nothing is there yet; False when the name is taken.
+def write_new(path: Path, text: str | Iterable[str], *, make_dirs: bool = False) -> bool:
+    """Write `text` (or its pieces, so a large text is never held whole) to `path` whole, only
+    if nothing is there yet; False when the name is taken.
 
     The finished temporary file is hard-linked to the name, which fails when the name exists:
     of two runs claiming one name at the same moment, exactly one wins and the other can try
@@ -149,7 +155,7 @@ def write_new(path: Path, text: str, *, make_dirs: bool = False) -> bool:
     _ensure_folder(path, folder, make_dirs)
     tmp = _temp_name(path, secrets.token_hex(6))
     try:
-        _write_temp(tmp, text.encode("utf-8"), _new_mode())
+        _write_temp(tmp, text.encode("utf-8") if isinstance(text, str) else text, _new_mode())
         try:
             os.link(tmp, path)
         except FileExistsError:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -31,9 +32,15 @@ def file_name(when: datetime) -> str:
 
 
 def scorecard_json(card: Scorecard) -> str:
-    from alignment_cli.scoring.card_json import model_json
+    return "".join(scorecard_pieces(card))
 
-    return model_json(card) + "\n"
+
+def scorecard_pieces(card: Scorecard) -> Iterator[str]:
+    """A saved run's text in pieces (scoring/card_json.py): a large card is never held whole."""
+    from alignment_cli.scoring.card_json import card_pieces
+
+    yield from card_pieces(card)
+    yield "\n"
 
 
 def save(card: Scorecard, history_dir: Path, when: datetime | None = None) -> Path:
@@ -43,11 +50,10 @@ def save(card: Scorecard, history_dir: Path, when: datetime | None = None) -> Pa
     which fails if the name is taken), so runs saved at the same moment each keep their own
     file; checking first and writing after would let one replace another."""
     name = file_name(when or card.generated_at)
-    text = scorecard_json(card)
     n = 1
     while True:
         path = history_dir / (name if n == 1 else name.replace(".json", f"-{n}.json"))
-        if write_new(path, text, make_dirs=True):  # the engagement's history/
+        if write_new(path, scorecard_pieces(card), make_dirs=True):  # the engagement's history/
             return path
         n += 1
 
