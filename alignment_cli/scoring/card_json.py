@@ -70,33 +70,46 @@ def with_member(text: str, key: str, value: Any) -> str:
 LINES_PER_PIECE = 1000
 """Respondents' lines serialised at a time by `card_pieces`."""
 
-_PEOPLE = '\n  "respondents": [],\n'
+QUESTIONS_PER_PIECE = 8
+"""Questions serialised at a time: a question carries its notes, one per person who wrote one."""
 
 
 def card_pieces(
-    card: Any, members: Sequence[tuple[str, Any]] = (), *, lines: int = LINES_PER_PIECE
+    card: Any, members: Sequence[tuple[str, Any]] = (), *, lines: int | None = None
 ) -> Iterator[str]:
     """The text of `model_json(card)` with `members` added last (as `with_member` adds them),
-    in pieces that join to it byte for byte: the respondents' lines, the bulk of a large card
-    (85 MB at 100,000 people), come `lines` at a time, so the whole text is never held, nor
-    copied to add a member. `card` is a Scorecard (its `respondents` a list of models)."""
-    people = card.respondents
-    if len(people) <= lines:
+    in pieces that join to it byte for byte. A card of more than LINES_PER_PIECE respondents
+    comes as its other members, then its respondents' lines and its questions (with their
+    notes: the bulk of a large card, 70 MB at 100,000 people) a few at a time, so the whole
+    text is never held, nor copied to add a member. `lines` (tests) sets how many of either
+    go in a piece. `card` is a Scorecard."""
+    if len(card.respondents) <= (lines or LINES_PER_PIECE):
         text = model_json(card)
         for key, value in members:
             text = with_member(text, key, value)
         yield text
         return
-    text = model_json(card.model_copy(update={"respondents": []}))
+    streamed = {
+        "respondents": (card.respondents, lines or LINES_PER_PIECE),
+        "questions": (card.questions, lines or QUESTIONS_PER_PIECE),
+    }
+    text = model_json(card.model_copy(update={name: [] for name in streamed}))
     for key, value in members:
         text = with_member(text, key, value)
-    # A newline is never inside a JSON string (it is written \n), so the member at the top
-    # level, two spaces in, is the only place this text can match.
-    at = text.index(_PEOPLE)
-    yield text[:at] + '\n  "respondents": [\n'
-    for start in range(0, len(people), lines):
-        yield ("" if start == 0 else ",\n") + _lines_json(people[start : start + lines])
-    yield "\n  ],\n" + text[at + len(_PEOPLE) :]
+    # A newline is never inside a JSON string (it is written \n), so a member at the top
+    # level, two spaces in, is the only place such a marker can match.
+    spots = sorted(
+        (text.index(f'\n  "{name}": [],\n'), name) for name, (items, _) in streamed.items() if items
+    )
+    done = 0
+    for at, name in spots:
+        items, per_piece = streamed[name]
+        yield text[done:at] + f'\n  "{name}": [\n'
+        for start in range(0, len(items), per_piece):
+            yield ("" if start == 0 else ",\n") + _lines_json(items[start : start + per_piece])
+        yield "\n  ],\n"
+        done = at + len(f'\n  "{name}": [],\n')
+    yield text[done:]
 
 
 def _lines_json(models: Sequence[BaseModel]) -> str:
