@@ -81,6 +81,7 @@ def report(
     ] = None,
 ) -> None:
     """Render the report for leadership: summary, scorecard, gap, roadmap, appendix."""
+    from alignment_cli.cli.progress import reading_progress
     from alignment_cli.clock import now
     from alignment_cli.files.writes import write_atomic
     from alignment_cli.report.context import build_context, report_date
@@ -94,7 +95,10 @@ def report(
     make_dirs = check_output(output, "-o")
     fixed = parse_day(day) if day is not None else None
     kind = report_format(fmt.value if fmt is not None else None, output, template)
-    scored = score_inputs(inputs or [], rubric_ref=rubric, carry_over=carry_over)
+    with reading_progress() as progress:
+        scored = score_inputs(
+            inputs or [], rubric_ref=rubric, carry_over=carry_over, progress=progress
+        )
     when = report_date(scored.card, fixed, lambda: now().date())
     from alignment_cli.report.consultant import consultant_layer
     from alignment_cli.report.progress import comparison_view, history_points

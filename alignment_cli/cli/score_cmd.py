@@ -67,6 +67,7 @@ def score(
 ) -> None:
     """Score the answers: overall, phases, dimensions, perception gap, recommendations."""
 
+    from alignment_cli.cli.progress import reading_progress
     from alignment_cli.cli.views.scorecard import scorecard_view
     from alignment_cli.clock import now
     from alignment_cli.errors import GateFailed
@@ -84,9 +85,15 @@ def score(
     given = inputs or []
     surveys = [survey_source(p) for p in given if is_survey_export(p)]
     answers = [p for p in given if not is_survey_export(p)]
-    scored = score_inputs(
-        answers, rubric_ref=rubric, carry_over=carry_over, now=now(), sources=surveys
-    )
+    with reading_progress() as progress:
+        scored = score_inputs(
+            answers,
+            rubric_ref=rubric,
+            carry_over=carry_over,
+            now=now(),
+            sources=surveys,
+            progress=progress,
+        )
     for survey in surveys:  # what import would say of the export: its layout, dropped answers
         if survey.result is not None:
             for note in survey.result.notes:

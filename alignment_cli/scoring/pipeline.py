@@ -51,9 +51,11 @@ def score_inputs(
     carry_over: bool = False,
     now: datetime | None = None,
     sources: Sequence[RespondentSource] = (),
+    progress: Callable[[int], None] | None = None,
 ) -> Scored:
     """`sources` add respondents read from elsewhere (alignment_cli/survey/feed.py), scored
-    with the answer files found in `inputs` as one set."""
+    with the answer files found in `inputs` as one set. `progress` is told how many
+    respondents were read, after each batch."""
     if not inputs and not sources:
         inputs = [Path.cwd()]
     # Loading thousands of answer files makes many objects and no reference cycles: the cyclic
@@ -62,7 +64,12 @@ def score_inputs(
     gc.disable()
     try:
         return _score_inputs(
-            inputs, rubric_ref=rubric_ref, carry_over=carry_over, now=now, sources=sources
+            inputs,
+            rubric_ref=rubric_ref,
+            carry_over=carry_over,
+            now=now,
+            sources=sources,
+            progress=progress,
         )
     finally:
         if paused:
@@ -76,6 +83,7 @@ def _score_inputs(
     carry_over: bool,
     now: datetime | None,
     sources: Sequence[RespondentSource],
+    progress: Callable[[int], None] | None,
 ) -> Scored:
     anchors = [*inputs, *(getattr(s, "path", Path.cwd()) for s in sources)]
     engagement = find_engagement(anchors[0]) if len(anchors) == 1 else None
@@ -89,6 +97,7 @@ def _score_inputs(
             carry_over=carry_over,
             now=now,
             sources=sources,
+            progress=progress,
             **which,
         )
 
@@ -110,6 +119,7 @@ def score_stream(
     now: datetime | None = None,
     from_first: bool = True,
     sources: Sequence[RespondentSource] = (),
+    progress: Callable[[int], None] | None = None,
 ) -> tuple[Scorecard, LoadedRubric]:
     """Check and score respondents as they come, each read once and dropped after it is
     folded in (engine.Fold): memory does not grow with their answers, only with the bounded
@@ -149,7 +159,9 @@ def score_stream(
         () if first is None else (first,), it, *(source(rubric) for source in sources)
     )
     del first  # held by the stream until its batch is done, no longer
+    read = 0
     while batch := list(itertools.islice(stream, BATCH)):
+        n_batch = len(batch)
         if chosen_by_first:
             for rf in batch:
                 if rf.responses.rubric.id != rid:
@@ -161,6 +173,9 @@ def score_stream(
                 orgs.add(ok.responses.organization)
         for ok in kept:
             fold.add(ok)
+        read += n_batch
+        if progress is not None:
+            progress(read)
     check.raise_problems()
     organization = engagement.config.organization if engagement else None
     if organization is None and len(orgs) == 1:
