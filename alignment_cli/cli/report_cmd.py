@@ -95,9 +95,9 @@ def report(
     make_dirs = check_output(output, "-o")
     fixed = parse_day(day) if day is not None else None
     kind = report_format(fmt.value if fmt is not None else None, output, template)
-    with reading_progress() as progress:
+    with reading_progress() as reading:
         scored = score_inputs(
-            inputs or [], rubric_ref=rubric, carry_over=carry_over, progress=progress
+            inputs or [], rubric_ref=rubric, carry_over=carry_over, progress=reading
         )
     when = report_date(scored.card, fixed, lambda: now().date())
     from alignment_cli.report.consultant import consultant_layer

@@ -85,14 +85,14 @@ def score(
     given = inputs or []
     surveys = [survey_source(p) for p in given if is_survey_export(p)]
     answers = [p for p in given if not is_survey_export(p)]
-    with reading_progress() as progress:
+    with reading_progress() as reading:
         scored = score_inputs(
             answers,
             rubric_ref=rubric,
             carry_over=carry_over,
             now=now(),
             sources=surveys,
-            progress=progress,
+            progress=reading,
         )
     for survey in surveys:  # what import would say of the export: its layout, dropped answers
         if survey.result is not None:
