@@ -96,3 +96,55 @@ def test_five_simultaneous_saves_keep_five_files(tmp_path: Path) -> None:
     ]
     for path in (eng / "history").iterdir():
         load_scorecard(path)  # each whole
+
+
+def _large(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
+    """Runs from here on count as large: over what is read whole (8 MiB in use)."""
+    from alignment_cli.scoring import history
+
+    monkeypatch.setattr(history, "READ_WHOLE", path.stat().st_size // 2)
+
+
+def test_a_large_saved_run_is_read_without_its_respondents_lines(
+    tmp_path: Path, invoke: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`score --save` of 100,000 respondents writes 68 MB: a baseline, history and gates read
+    it back without holding its lines (they use none), and it still counts its people and
+    knows whether it holds the same answers as now."""
+    from test_history import card_for, edit_answers
+
+    from alignment_cli.scoring.history import people_digest, same_results
+
+    monkeypatch.setenv(NOW_ENV, "2026-11-22T10:15:00Z")
+    eng = make_engagement(tmp_path / "eng")
+    path = _saved(invoke, eng)
+    whole = load_scorecard(path)
+    _large(monkeypatch, path)
+    light = load_scorecard(path)
+    assert light.respondents == [] and light.respondent_count == len(whole.respondents) == 2
+    assert people_digest(light) == people_digest(whole)
+    assert light.model_dump(exclude={"respondents"}) == whole.model_dump(exclude={"respondents"})
+    assert same_results(light, whole)  # the same answers, as the run read whole says
+    edit_answers(eng, "mia", sla_exists=False)
+    assert not same_results(light, card_for(eng))
+    result = invoke("score", str(eng), "--baseline", "latest")
+    assert result.exit_code == 0, result.output
+    result = invoke("history", str(eng), "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert '"respondents": 2' in result.stdout
+
+
+def test_a_large_scorecard_not_written_by_save_is_refused_by_name(
+    tmp_path: Path, invoke: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    monkeypatch.setenv(NOW_ENV, "2026-11-22T10:15:00Z")
+    eng = make_engagement(tmp_path / "eng")
+    path = _saved(invoke, eng)
+    path.write_text(json.dumps(json.loads(path.read_text("utf-8"))), "utf-8")  # one line
+    _large(monkeypatch, path)
+    result = invoke("history", str(eng))
+    assert result.exit_code == 2
+    assert f"{path}: " in result.stderr
+    assert "read only as `alignment score --save` writes it" in result.stderr

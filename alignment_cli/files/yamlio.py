@@ -132,19 +132,21 @@ def format_loc(loc: Loc) -> str:
     return out
 
 
-def read_text(path: Path) -> str:
-    """Read a user's file as UTF-8 text, refusing what is too large or not text."""
+def read_text(path: Path, limit: int | None = None) -> str:
+    """Read a user's file as UTF-8 text, refusing what is too large (over `limit`, by default
+    MAX_BYTES) or not text."""
     name = str(path)
+    limit = MAX_BYTES if limit is None else limit
     try:
         size = path.stat().st_size
-        if size > MAX_BYTES:
+        if size > limit:
             raise InvalidInput(
-                [Problem(name, None, None, f"file is {size:,} bytes; the limit is {MAX_BYTES:,}")]
+                [Problem(name, None, None, f"file is {size:,} bytes; the limit is {limit:,}")]
             )
-        raw = _read_bounded(path, size)
-        if len(raw) > MAX_BYTES:
+        raw = _read_bounded(path, size, limit)
+        if len(raw) > limit:
             raise InvalidInput(
-                [Problem(name, None, None, f"file is over {MAX_BYTES:,} bytes, the limit")]
+                [Problem(name, None, None, f"file is over {limit:,} bytes, the limit")]
             )
     except IsADirectoryError:
         raise InvalidInput([Problem(name, None, None, "is a directory, expected a file")]) from None
@@ -155,16 +157,16 @@ def read_text(path: Path) -> str:
     return decode_text(name, raw)
 
 
-def _read_bounded(path: Path, size: int) -> bytes:
-    """At most MAX_BYTES + 1 bytes. A regular file's size is a fair guide to its buffer (an
+def _read_bounded(path: Path, size: int, limit: int) -> bytes:
+    """At most `limit` + 1 bytes. A regular file's size is a fair guide to its buffer (an
     8 MiB buffer for each of 10,000 answer files cost a third of their load time); a FIFO or
     /dev/zero says size 0, so those are read in chunks up to the limit."""
     with path.open("rb") as fh:
         if size > 0:
-            return fh.read(min(size, MAX_BYTES) + 1)
+            return fh.read(min(size, limit) + 1)
         chunks: list[bytes] = []
         total = 0
-        while total <= MAX_BYTES and (chunk := fh.read(65_536)):
+        while total <= limit and (chunk := fh.read(65_536)):
             chunks.append(chunk)
             total += len(chunk)
         return b"".join(chunks)

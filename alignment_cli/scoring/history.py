@@ -13,11 +13,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from alignment_cli.clock import as_utc
 from alignment_cli.errors import InvalidInput, Problem, UsageError
+from alignment_cli.files import yamlio
 from alignment_cli.files.engagement import CONFIG_NAME, find_engagement
 from alignment_cli.files.writes import write_new
 from alignment_cli.files.yamlio import MAX_DEPTH, MAX_NUMBER_CHARS, format_loc, read_text
@@ -106,10 +108,30 @@ def _refuse(name: str, text: str, pos: int, what: str) -> None:
     )
 
 
+MAX_SCORECARD_BYTES = 1024**3
+"""The largest saved scorecard read (a million respondents write about 700 MB)."""
+
+READ_WHOLE = yamlio.MAX_BYTES
+"""A saved scorecard over this many characters is read without its respondents' lines
+(`_without_lines`)."""
+
+_LINES = '\n  "respondents": [\n'
+_LINE_END = "\n    },\n"
+
+
 def load_scorecard(path: Path) -> Scorecard:
-    """A saved scorecard, or InvalidInput naming the file and what is wrong with it."""
+    """A saved scorecard, or InvalidInput naming the file and what is wrong with it.
+
+    A scorecard over READ_WHOLE (the runs of tens of thousands of respondents that `score
+    --save` writes) is loaded without its respondents' lines: comparisons, trends and gates
+    read none of them, and holding 100,000 would take hundreds of MB a run. What is kept of
+    them is their count (`respondent_count`) and a digest of who answered what, for
+    `same_results`."""
     name = str(path)
-    text = read_text(path)
+    text = read_text(path, MAX_SCORECARD_BYTES)
+    digest = None
+    if len(text) > READ_WHOLE:
+        text, digest = _without_lines(name, text)
     _check_bounds(name, text)
     try:
         data = json.loads(text)
@@ -145,7 +167,7 @@ def load_scorecard(path: Path) -> Scorecard:
             ]
         )
     try:
-        return Scorecard.model_validate(data)
+        card = Scorecard.model_validate(data)
     except ValidationError as exc:
         problems = []
         for err in exc.errors(include_url=False)[:5]:
@@ -154,6 +176,78 @@ def load_scorecard(path: Path) -> Scorecard:
                 Problem(name, None, None, f"not a valid scorecard: {err['msg']}", where)
             )
         raise InvalidInput(problems) from None
+    card._people_digest = digest
+    return card
+
+
+def _without_lines(name: str, text: str) -> tuple[str, str]:
+    """The text with its respondents' lines taken out (an empty list left), and their
+    digest. Only the layout `score --save` writes (indent 2: the list at the top level,
+    one object per line's block) is read so; any other large file is refused as too large.
+    A newline is never inside a JSON string, so these markers match nowhere else."""
+    from alignment_cli.scoring.scorecard import RespondentInfo
+
+    start = text.find(_LINES)
+    end = text.find("\n  ]", start + 1) if start != -1 else -1
+    if end == -1 or text[end - 5 : end] != "    }":
+        raise InvalidInput(
+            [
+                Problem(
+                    name,
+                    None,
+                    None,
+                    f"file is {len(text):,} characters, over the {READ_WHOLE:,} read "
+                    "whole; a larger scorecard is read only as `alignment score --save` "
+                    "writes it",
+                )
+            ]
+        )
+    people = _People()
+    at = start + len(_LINES)
+    while at < end:
+        stop = text.find(_LINE_END, at, end)
+        stop = end - 5 if stop == -1 else stop  # the last line: its "}" ends the list
+        item = text[at : stop + 6]
+        _check_bounds(name, item)
+        try:
+            people.add(RespondentInfo.model_validate_json(item))
+        except ValidationError:
+            line = text.count("\n", 0, at) + 1
+            raise InvalidInput(
+                [Problem(name, line, 1, "not a valid scorecard: a respondent's line")]
+            ) from None
+        at = stop + len(_LINE_END)
+    rest = text[:start] + '\n  "respondents": [' + text[end + 3 :]
+    return rest, people.digest()
+
+
+class _People:
+    """Who answered what (what `same_results` compares of two cards' respondents), folded
+    one respondent at a time into a digest."""
+
+    def __init__(self) -> None:
+        import hashlib
+
+        self._hash = hashlib.sha256()
+
+    def add(self, r: Any) -> None:
+        # The instant, not its time-zone object (pydantic reads UTC as its own TzInfo).
+        updated = None if r.updated is None else as_utc(r.updated).isoformat()
+        key = (r.name, r.role, updated, r.answered, r.unknown, r.na)
+        self._hash.update(repr(key).encode("utf-8") + b"\n")
+
+    def digest(self) -> str:
+        return self._hash.hexdigest()
+
+
+def people_digest(card: Scorecard) -> str:
+    """The digest of `card`'s respondents (kept by a large saved run loaded without them)."""
+    if card._people_digest is not None:
+        return card._people_digest
+    people = _People()
+    for r in card.respondents:
+        people.add(r)
+    return people.digest()
 
 
 @dataclass
@@ -219,10 +313,7 @@ def same_results(a: Scorecard, b: Scorecard) -> bool:
     and where the files lay do not matter): `score --save` followed by a `report`, say."""
 
     def key(card: Scorecard) -> object:
-        people = [
-            (r.name, r.role, r.updated, r.answered, r.unknown, r.na) for r in card.respondents
-        ]
-        return card.rubric.hash, people, [q.model_dump() for q in card.questions]
+        return card.rubric.hash, people_digest(card), [q.model_dump() for q in card.questions]
 
     return key(a) == key(b)
 
@@ -344,7 +435,7 @@ def trend(runs: list[Run]) -> Trend:
                 current_phase=r.card.current_phase,
                 current_phase_title=_phase_title(r.card),
                 coverage=r.card.coverage,
-                respondents=len(r.card.respondents),
+                respondents=r.card.respondent_count or len(r.card.respondents),
             )
             for r in runs
         ],

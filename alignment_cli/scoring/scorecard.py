@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 SCHEMA_VERSION = 2
 """2: scores by role group, unknown as the lowest value, coverage over everything asked, gaps on
@@ -323,6 +323,10 @@ class BlindSpot(Card):
 
 
 class Scorecard(Card):
+    # A saved run too large to hold its respondents' lines is loaded without them
+    # (scoring/history.py): what it keeps of them, the digest `same_results` compares.
+    _people_digest: str | None = PrivateAttr(default=None)
+
     schema_version: int = SCHEMA_VERSION
     tool_version: str
     generated_at: datetime
