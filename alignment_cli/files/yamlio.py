@@ -134,6 +134,12 @@ def format_loc(loc: Loc) -> str:
 
 def read_text(path: Path) -> str:
     """Read a user's file as UTF-8 text, refusing what is too large or not text."""
+    return decode_text(str(path), read_bytes(path))
+
+
+def read_bytes(path: Path) -> bytes:
+    """A user's file's bytes, refusing what is too large or cannot be read (`read_text`
+    without the decoding)."""
     name = str(path)
     try:
         size = path.stat().st_size
@@ -152,7 +158,7 @@ def read_text(path: Path) -> str:
         raise InvalidInput([Problem(name, None, None, "no such file")]) from None
     except OSError as exc:
         raise InvalidInput([Problem(name, None, None, f"cannot read: {exc.strerror}")]) from None
-    return decode_text(name, raw)
+    return raw
 
 
 def _read_bounded(path: Path, size: int) -> bytes:
