@@ -171,6 +171,63 @@ def test_score_of_a_small_engagement_leaves_the_report_alone(
     assert [m for m in SCORE_NEEDS_NOT if m in modules] == []
 
 
+# What a warm `score` (its rubric restored from the cache of loaded rubrics) does without: the
+# rubric's YAML is not parsed, its expressions not parsed by Jinja2 (they run as plain trees,
+# model/expressions.py), and pydantic's plugin loader is a stand-in (alignment_cli/__main__.py).
+WARM_SCORE_NEEDS_NOT = ("jinja2", "importlib.metadata", "alignment_cli.scoring.compare")
+
+
+def test_a_warm_score_parses_no_expression_and_scans_no_plugins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from conftest import copy_engagement, v1_example
+
+    monkeypatch.setenv("ALIGNMENT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    engagement = copy_engagement(v1_example("halfway"), tmp_path / "halfway")
+    code, modules, cold = _imports_of(["score", str(engagement)], tmp_path)
+    assert code == 0 and "jinja2" in modules  # the first load checks the rubric in full
+    assert "importlib.metadata" not in modules
+    code, modules, warm = _imports_of(["score", str(engagement)], tmp_path)
+    assert code == 0
+    assert [m for m in WARM_SCORE_NEEDS_NOT if m in modules] == []
+    assert "pydantic.plugin._loader" in modules  # pydantic asked, and got the stand-in
+    assert _without_date(warm) == _without_date(cold)
+
+
+def _without_date(text: str) -> str:
+    return "\n".join(line for line in text.splitlines() if "generated" not in line.lower())
+
+
+def test_pydantic_takes_only_get_plugins_from_its_plugin_loader() -> None:
+    """The stand-in for pydantic.plugin._loader (alignment_cli/__main__.py) has get_plugins
+    alone: pydantic must import nothing else from it."""
+    import re
+
+    import pydantic
+
+    root = Path(pydantic.__file__).parent
+    uses = set()
+    for path in root.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        for m in re.finditer(r"from (?:\.|pydantic\.plugin\.)_loader import ([^\n]+)", text):
+            uses.add(m.group(1).strip())
+        assert not re.search(r"import pydantic\.plugin\._loader|_loader\.\w", text), path
+    assert uses == {"get_plugins"}
+
+
+def test_the_real_plugin_loader_finds_none_either_when_plugins_are_off(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from pydantic.plugin import _loader
+
+    from alignment_cli.__main__ import _PLUGINS_OFF, _no_plugins
+
+    for value in _PLUGINS_OFF:
+        monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", value)
+        assert list(_loader.get_plugins()) == list(_no_plugins()) == []
+
+
 def test_score_with_a_step_summary_builds_the_summary(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -170,7 +170,7 @@ def _warn_of_interrupted_imports(inputs: list[Path], files: list[Path]) -> None:
     """An import killed while renaming its files may have left some answers old, some new."""
     import os
 
-    from alignment_cli.survey.writing import interrupted_warning
+    from alignment_cli.files.writes import interrupted_warning
 
     found = [p.parent for p in files]
     for given in inputs:

@@ -14,6 +14,7 @@ what it refuses (too deep, too many values, too long a number) this reader decli
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Any
 
 import yaml
@@ -24,15 +25,22 @@ _STR = "tag:yaml.org,2002:str"
 _TAGS = frozenset(
     "tag:yaml.org,2002:" + t for t in ("str", "int", "float", "bool", "null", "timestamp")
 )
-# What PyYAML's reader refuses, and what YAML treats as line breaks: left to PyYAML.
-_UNSUPPORTED_CHARS = re.compile(
-    "[^\x0a\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]|[\u2028\u2029]"
-)
 _ASCII_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f]")
 _KEY = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-/]*(?: [A-Za-z0-9_.\-/]+)*")
 _PLAIN_START = frozenset(",[]{}#&*!|>%@`?:")
 _FLOW_FORBIDDEN = frozenset(",[]{}#:?")
 _FLOW_FORBIDDEN_RE = re.compile("[" + re.escape("".join(sorted(_FLOW_FORBIDDEN))) + "]")
+
+
+@cache
+def _unsupported_chars() -> re.Pattern[str]:
+    """What PyYAML's reader refuses, and what YAML treats as line breaks: left to PyYAML.
+    Compiled when first needed (a file that is not ASCII): its ranges cost milliseconds."""
+    return re.compile(
+        "[^\x0a\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]|[\u2028\u2029]"
+    )
+
+
 # Where a plain scalar in a flow collection ends: the first ',', ']' or '}' (and ': ' after a key).
 _FLOW_VALUE_END = re.compile(r"[,\]}]")
 _FLOW_KEY_END = re.compile(r"[,\]}]|: ")
@@ -55,7 +63,7 @@ def parse(text: str) -> dict[Any, Any] | None:
             return None
     if "\t" in text:
         return None
-    if (_ASCII_CONTROL if text.isascii() else _UNSUPPORTED_CHARS).search(text):
+    if (_ASCII_CONTROL if text.isascii() else _unsupported_chars()).search(text):
         return None
     # The guarded loader's limits, with a margin: near them this reader declines, and the
     # guarded loader refuses with a located message. A line holds at most a key, a collection

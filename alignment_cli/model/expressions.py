@@ -262,7 +262,12 @@ _PATTERNS = (
     ),
     (r"type (?P<a>\w+) doesn't define __round__ method", "cannot round {a}"),
 )
-_FAILURES = tuple((re.compile(pattern), words) for pattern, words in _PATTERNS)
+
+
+@cache
+def _failures() -> tuple[tuple[re.Pattern[str], str], ...]:
+    # Compiled when first needed: a run without failures never words one.
+    return tuple((re.compile(pattern), words) for pattern, words in _PATTERNS)
 
 
 def plain_failure(exc: BaseException) -> str:
@@ -270,7 +275,7 @@ def plain_failure(exc: BaseException) -> str:
     if isinstance(exc, ZeroDivisionError):
         return "division by zero"
     text = str(exc)
-    for pattern, words in _FAILURES:
+    for pattern, words in _failures():
         if m := pattern.fullmatch(text):
             found = m.groupdict()
             kinds = {k: _KINDS.get(v, v) for k, v in found.items() if k != "op"}
