@@ -21,9 +21,10 @@ from rubric_cases import BASE, CASES, mutate
 
 from alignment_cli.errors import InvalidInput
 from alignment_cli.files import rubric_cache
-from alignment_cli.files.rubric_cache import FOLDER, MAX_ENTRIES, entry_path
+from alignment_cli.files.rubric_cache import FOLDER, MAX_ENTRIES, entry_path, load_rubric
 from alignment_cli.files.rubric_index import _fingerprint
-from alignment_cli.model.rubric import LoadedRubric, bundled_rubrics, load_rubric
+from alignment_cli.model.rubric import LoadedRubric, bundled_rubrics
+from alignment_cli.model.rubric import load_rubric as load_in_full
 
 NOW = datetime(2026, 11, 22, tzinfo=UTC)
 
@@ -94,6 +95,7 @@ def test_a_restored_rubric_is_the_one_a_full_load_makes(
     assert restored.rubric == stored.rubric
     assert _state(restored) == _state(stored)
     assert _state(load_rubric(path)) == _state(stored)
+    assert _state(load_in_full(path)) == _state(stored)
     _no_cache(monkeypatch, tmp_path)
     assert _state(load_rubric(path)) == _state(stored)
 
@@ -155,9 +157,8 @@ def test_a_broken_rubric_is_never_cached_and_reports_the_same_problems(
             load_rubric(path)
         seen.append([str(p) for p in exc.value.problems])
     assert not _entry(path).exists()
-    _no_cache(monkeypatch, tmp_path)
     with pytest.raises(InvalidInput) as exc:
-        load_rubric(path)
+        load_in_full(path)
     without = [str(p) for p in exc.value.problems]
     assert seen == [without, without]
 

@@ -1,5 +1,6 @@
 """Loaded rubrics kept between runs, so that `score` and every other command skip the YAML
-parse, the validation and the parse of the expressions of a rubric that passed before.
+parse, the validation and the parse of the expressions of a rubric that passed before:
+`load_rubric` here is the loader commands use.
 
 A rubric is restored from here only when a full load of exactly the same bytes, by the same
 checking code, passed before: the entry's name is a hash of the code's fingerprint (the one
@@ -56,6 +57,23 @@ def _fingerprint() -> str:
     from alignment_cli.files.rubric_index import _fingerprint
 
     return _fingerprint()
+
+
+def load_rubric(ref: str | Path | None = None) -> LoadedRubric:
+    """What commands load a rubric with: `model.rubric.load_rubric`'s rubric, restored from
+    the cache when exactly these bytes passed before under this checking code, else checked in
+    full (and its problems raised, located, as ever) and kept for next time."""
+    from alignment_cli.files.yamlio import read_bytes
+    from alignment_cli.model.rubric import load_checked, resolve_rubric_path
+
+    path = resolve_rubric_path(ref)
+    raw = read_bytes(path)
+    cached = restore(raw, path)
+    if cached is not None:
+        return cached
+    loaded = load_checked(path, raw)
+    store(raw, loaded)
+    return loaded
 
 
 def restore(raw: bytes, path: Path) -> LoadedRubric | None:

@@ -221,20 +221,17 @@ def resolve_rubric_path(ref: str | Path | None) -> Path:
 
 
 def load_rubric(ref: str | Path | None = None) -> LoadedRubric:
-    """The rubric, checked in full; or, for bytes that passed before under the same code, as
-    the cache of loaded rubrics kept it (files/rubric_cache.py): the same rubric either way."""
-    from alignment_cli.files import rubric_cache
-
+    """The rubric, checked in full, every time. Commands load with files/rubric_cache.py's
+    `load_rubric`, which gives this same rubric, restored when its bytes passed before."""
     path = resolve_rubric_path(ref)
-    raw = read_bytes(path)
-    cached = rubric_cache.restore(raw, path)
-    if cached is not None:
-        return cached
+    return load_checked(path, read_bytes(path))
+
+
+def load_checked(path: Path, raw: bytes) -> LoadedRubric:
+    """The rubric of these bytes (the file at `path`), checked in full."""
     name = str(path)
     doc = parse_yaml(name, decode_text(name, raw))
-    loaded = LoadedRubric.build(validate_document(doc), doc, path)
-    rubric_cache.store(raw, loaded)
-    return loaded
+    return LoadedRubric.build(validate_document(doc), doc, path)
 
 
 def _hash(doc: Document) -> str:

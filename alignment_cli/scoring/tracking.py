@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 from alignment_cli import clock
 from alignment_cli.errors import AlignmentError, UsageError
 from alignment_cli.files.engagement import Engagement, find_engagement
-from alignment_cli.model.rubric import LoadedRubric, load_rubric
+from alignment_cli.files.rubric_cache import load_rubric
+from alignment_cli.model.rubric import LoadedRubric
 from alignment_cli.scoring.scorecard import Scorecard
 
 # compare and history (their models, the saved runs) are imported where used: `score` without
