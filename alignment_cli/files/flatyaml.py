@@ -14,7 +14,6 @@ what it refuses (too deep, too many values, too long a number) this reader decli
 from __future__ import annotations
 
 import re
-from functools import cache
 from typing import Any
 
 import yaml
@@ -32,13 +31,13 @@ _FLOW_FORBIDDEN = frozenset(",[]{}#:?")
 _FLOW_FORBIDDEN_RE = re.compile("[" + re.escape("".join(sorted(_FLOW_FORBIDDEN))) + "]")
 
 
-@cache
-def _unsupported_chars() -> re.Pattern[str]:
-    """What PyYAML's reader refuses, and what YAML treats as line breaks: left to PyYAML.
-    Compiled when first needed (a file that is not ASCII): its ranges cost milliseconds."""
-    return re.compile(
-        "[^\x0a\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]|[\u2028\u2029]"
-    )
+# What PyYAML's reader refuses, and what YAML treats as line breaks: left to PyYAML. Written as
+# the characters refused (controls but \n, C1 controls, surrogates, U+FEFF, U+FFFE, U+FFFF,
+# U+2028, U+2029), not as the complement of those allowed: the same set (every code point is
+# checked in tests/test_yaml_safety.py), and it compiles in a tenth of the time.
+_UNSUPPORTED_CHARS = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]"
+)
 
 
 # Where a plain scalar in a flow collection ends: the first ',', ']' or '}' (and ': ' after a key).
@@ -63,7 +62,7 @@ def parse(text: str) -> dict[Any, Any] | None:
             return None
     if "\t" in text:
         return None
-    if (_ASCII_CONTROL if text.isascii() else _unsupported_chars()).search(text):
+    if (_ASCII_CONTROL if text.isascii() else _UNSUPPORTED_CHARS).search(text):
         return None
     # The guarded loader's limits, with a margin: near them this reader declines, and the
     # guarded loader refuses with a located message. A line holds at most a key, a collection
