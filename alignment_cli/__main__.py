@@ -8,7 +8,13 @@ _PLUGINS_OFF = ("__all__", "1", "true")
 
 
 def main() -> None:
+    import gc
     import os
+
+    # Start-up (imports, Typer's commands) makes objects that live to the end: the collector
+    # would only scan them again and again (~7% of a command's --help). It is frozen and back
+    # on when a command starts (cli/main.py, `_resume_collector`).
+    gc.disable()
 
     # pydantic scans every installed package's entry points for plugins the first time it
     # builds a validator (tens of ms, more in a big environment); the CLI uses none. An explicit
@@ -18,12 +24,13 @@ def main() -> None:
         _no_plugin_loader()
     import sys
 
-    from alignment_cli.cli.main import _quiet_broken_pipe, for_argv
+    from alignment_cli.cli import main as cli
 
+    cli.START_UP_PAUSED = True
     try:
-        for_argv(sys.argv)()
+        cli.for_argv(sys.argv)()
     except BrokenPipeError:  # help text piped into `head`, before any command ran
-        _quiet_broken_pipe()
+        cli._quiet_broken_pipe()
 
 
 def _no_plugin_loader() -> None:

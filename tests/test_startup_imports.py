@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -285,3 +286,38 @@ def test_the_console_command_with_one_command_built(
     )
     assert proc.returncode == code, proc.stderr
     assert said in proc.stdout + proc.stderr
+
+
+def test_a_command_runs_with_the_collector_back_on(
+    invoke: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`alignment` starts with the collector off (alignment_cli/__main__.py); once a command
+    starts it is on again, what start-up made frozen out of later collections."""
+    import gc
+
+    from alignment_cli.cli import main as cli
+
+    monkeypatch.setattr(cli, "START_UP_PAUSED", True)
+    monkeypatch.setattr(cli, "_IN_ITS_OWN_PROCESS", False)
+    gc.disable()
+    try:
+        result = invoke("rubric", "list")
+        assert result.exit_code == 0
+        assert gc.isenabled() and not cli.START_UP_PAUSED
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        gc.enable()
+
+
+def test_the_collector_is_paused_only_while_asked() -> None:
+    import gc
+
+    from alignment_cli.cli.main import collector_paused
+
+    for on in (True, False):
+        (gc.enable if on else gc.disable)()
+        with collector_paused():
+            assert not gc.isenabled()
+        assert gc.isenabled() is on
+    gc.enable()

@@ -5,6 +5,8 @@ before any runs, and string annotations it evaluates twice per command, about ha
 building them (tests/test_startup_imports.py keeps it so).
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
@@ -27,6 +29,7 @@ class AlignmentGroup(TyperGroup):
         return rest
 
     def invoke(self, ctx: Any) -> Any:
+        _resume_collector()
         console.reset()
         debug = bool(ctx.params.get("debug"))
         try:
@@ -55,6 +58,44 @@ class AlignmentGroup(TyperGroup):
                 markup=False,
             )
             ctx.exit(EXIT_INTERNAL)
+
+
+START_UP_PAUSED = False
+"""Set by `alignment` (alignment_cli/__main__.py), which starts with the collector off and
+ends when the command does."""
+_IN_ITS_OWN_PROCESS = False
+
+
+def _resume_collector() -> None:
+    """A command starts: what start-up made lives to the end, so it is frozen out of every
+    later collection, and the collector is back on (where `alignment` had turned it off)."""
+    global START_UP_PAUSED, _IN_ITS_OWN_PROCESS
+    if START_UP_PAUSED:
+        import gc
+
+        START_UP_PAUSED = False
+        _IN_ITS_OWN_PROCESS = True
+        gc.freeze()
+        gc.enable()
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """The collector off for a short command that mostly imports and builds objects that live
+    to its end (`score`): it would rescan them again and again and free nothing. In its own
+    process (`alignment`) what is left is frozen before the collector is back on, or the
+    first allocation after would scan it all once more."""
+    import gc
+
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            if _IN_ITS_OWN_PROCESS:
+                gc.freeze()
+            gc.enable()
 
 
 def _quiet_broken_pipe() -> None:
