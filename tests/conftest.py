@@ -56,11 +56,22 @@ def copy_engagement(source: Path, dest: Path, **copytree: Any) -> Path:
     return dest
 
 
-@pytest.fixture(autouse=True, scope="session")
-def _own_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """The tool's user cache (rubric_index) goes to a folder of the test run, never the user's;
-    set once for the session, and seen by every subprocess the tests start."""
-    os.environ["ALIGNMENT_CACHE_DIR"] = str(tmp_path_factory.mktemp("user-cache"))
+_USER_CACHE: list[str] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The tool's user cache (rubric_index, rubric_cache) goes to a folder of the test run,
+    never the user's: set before any test module is collected (some load and score rubrics at
+    import), and seen by every subprocess the tests start."""
+    import tempfile
+
+    _USER_CACHE.append(tempfile.mkdtemp(prefix="alignment-user-cache-"))
+    os.environ["ALIGNMENT_CACHE_DIR"] = _USER_CACHE[-1]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    for folder in _USER_CACHE:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -171,6 +172,63 @@ def test_score_of_a_small_engagement_leaves_the_report_alone(
     assert [m for m in SCORE_NEEDS_NOT if m in modules] == []
 
 
+# What a warm `score` (its rubric restored from the cache of loaded rubrics) does without: the
+# rubric's YAML is not parsed, its expressions not parsed by Jinja2 (they run as plain trees,
+# model/expressions.py), and pydantic's plugin loader is a stand-in (alignment_cli/__main__.py).
+WARM_SCORE_NEEDS_NOT = ("jinja2", "importlib.metadata", "alignment_cli.scoring.compare")
+
+
+def test_a_warm_score_parses_no_expression_and_scans_no_plugins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from conftest import copy_engagement, v1_example
+
+    monkeypatch.setenv("ALIGNMENT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    engagement = copy_engagement(v1_example("halfway"), tmp_path / "halfway")
+    code, modules, cold = _imports_of(["score", str(engagement)], tmp_path)
+    assert code == 0 and "jinja2" in modules  # the first load checks the rubric in full
+    assert "importlib.metadata" not in modules
+    code, modules, warm = _imports_of(["score", str(engagement)], tmp_path)
+    assert code == 0
+    assert [m for m in WARM_SCORE_NEEDS_NOT if m in modules] == []
+    assert "pydantic.plugin._loader" in modules  # pydantic asked, and got the stand-in
+    assert _without_date(warm) == _without_date(cold)
+
+
+def _without_date(text: str) -> str:
+    return "\n".join(line for line in text.splitlines() if "generated" not in line.lower())
+
+
+def test_pydantic_takes_only_get_plugins_from_its_plugin_loader() -> None:
+    """The stand-in for pydantic.plugin._loader (alignment_cli/__main__.py) has get_plugins
+    alone: pydantic must import nothing else from it."""
+    import re
+
+    import pydantic
+
+    root = Path(pydantic.__file__).parent
+    uses = set()
+    for path in root.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        for m in re.finditer(r"from (?:\.|pydantic\.plugin\.)_loader import ([^\n]+)", text):
+            uses.add(m.group(1).strip())
+        assert not re.search(r"import pydantic\.plugin\._loader|_loader\.\w", text), path
+    assert uses == {"get_plugins"}
+
+
+def test_the_real_plugin_loader_finds_none_either_when_plugins_are_off(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from pydantic.plugin import _loader
+
+    from alignment_cli.__main__ import _PLUGINS_OFF, _no_plugins
+
+    for value in _PLUGINS_OFF:
+        monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", value)
+        assert list(_loader.get_plugins()) == list(_no_plugins()) == []
+
+
 def test_score_with_a_step_summary_builds_the_summary(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -228,3 +286,38 @@ def test_the_console_command_with_one_command_built(
     )
     assert proc.returncode == code, proc.stderr
     assert said in proc.stdout + proc.stderr
+
+
+def test_a_command_runs_with_the_collector_back_on(
+    invoke: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`alignment` starts with the collector off (alignment_cli/__main__.py); once a command
+    starts it is on again, what start-up made frozen out of later collections."""
+    import gc
+
+    from alignment_cli.cli import main as cli
+
+    monkeypatch.setattr(cli, "START_UP_PAUSED", True)
+    monkeypatch.setattr(cli, "_IN_ITS_OWN_PROCESS", False)
+    gc.disable()
+    try:
+        result = invoke("rubric", "list")
+        assert result.exit_code == 0
+        assert gc.isenabled() and not cli.START_UP_PAUSED
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        gc.enable()
+
+
+def test_the_collector_is_paused_only_while_asked() -> None:
+    import gc
+
+    from alignment_cli.cli.main import collector_paused
+
+    for on in (True, False):
+        (gc.enable if on else gc.disable)()
+        with collector_paused():
+            assert not gc.isenabled()
+        assert gc.isenabled() is on
+    gc.enable()

@@ -287,3 +287,17 @@ def test_a_file_without_an_honest_size_is_read_only_up_to_the_limit(tmp_path: Pa
     assert [p.message for p in exc.value.problems] == [
         f"file is over {MAX_BYTES:,} bytes, the limit"
     ]
+
+
+def test_the_fast_readers_refused_characters_are_the_complement_it_was_written_as() -> None:
+    """flatyaml lists the characters it leaves to PyYAML (quick to compile); the set is the
+    complement of those it takes, as first written: every code point agrees."""
+    from alignment_cli.files import flatyaml
+
+    allowed = re.compile(
+        "[^\x0a\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]|[\u2028\u2029]"
+    )
+    text = "".join(map(chr, range(0x110000)))
+    assert [m.start() for m in flatyaml._UNSUPPORTED_CHARS.finditer(text)] == [
+        m.start() for m in allowed.finditer(text)
+    ]

@@ -40,11 +40,12 @@ from alignment_cli.files.engagement import CONFIG_NAME, Engagement, find_engagem
 from alignment_cli.files.locks import InterviewLock
 from alignment_cli.files.names import file_stem
 from alignment_cli.files.responses import MAX_NAME, ResponseFile, Responses, load_response_file
+from alignment_cli.files.rubric_cache import load_rubric
 from alignment_cli.files.writes import remove_stale_temps, signals_held, write_atomic
 from alignment_cli.files.yamlio import MAX_BYTES, load_data_fast
 from alignment_cli.interview.flow import Interview, Kind, interpret, responses_text
 from alignment_cli.model.roles import find_role, resolve_role
-from alignment_cli.model.rubric import LoadedRubric, load_rubric
+from alignment_cli.model.rubric import LoadedRubric
 
 PROGRESS_SUFFIX = ".progress"
 # A typed character takes at most this many bytes in the answer file (UTF-8, YAML's escapes).

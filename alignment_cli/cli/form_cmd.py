@@ -69,9 +69,9 @@ def form(
     """
     from alignment_cli.errors import UsageError
     from alignment_cli.files.engagement import find_engagement
+    from alignment_cli.files.rubric_cache import load_rubric
     from alignment_cli.files.writes import write_atomic
     from alignment_cli.model.roles import resolve_role
-    from alignment_cli.model.rubric import load_rubric
     from alignment_cli.survey.forms import codebook as make_codebook
     from alignment_cli.survey.forms import csv_header, markdown_form, yaml_form
 

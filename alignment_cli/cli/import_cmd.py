@@ -131,9 +131,10 @@ def import_answers(
     """Import a survey's CSV export: one answer file per row, checked like `alignment score`."""
     from alignment_cli.cli.signals import terminate_as_interrupt
     from alignment_cli.errors import UsageError
+    from alignment_cli.files.writes import interrupted_warning
     from alignment_cli.survey.importer import import_csv
     from alignment_cli.survey.settings import ImportSettings
-    from alignment_cli.survey.writing import interrupted_warning, output_folder, write_plan
+    from alignment_cli.survey.writing import output_folder, write_plan
 
     if directory is not None and into is not None and directory != into:
         raise UsageError(f"DIR {directory} and --into {into} differ; give the folder once")

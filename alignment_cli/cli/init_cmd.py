@@ -45,8 +45,8 @@ def init(
 
     from alignment_cli.errors import UsageError
     from alignment_cli.files.engagement import CONFIG_NAME, load_engagement
+    from alignment_cli.files.rubric_cache import load_rubric
     from alignment_cli.files.writes import write_atomic
-    from alignment_cli.model.rubric import load_rubric
 
     config = directory / CONFIG_NAME
     if config.exists():

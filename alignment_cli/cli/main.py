@@ -5,6 +5,8 @@ before any runs, and string annotations it evaluates twice per command, about ha
 building them (tests/test_startup_imports.py keeps it so).
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
@@ -27,6 +29,7 @@ class AlignmentGroup(TyperGroup):
         return rest
 
     def invoke(self, ctx: Any) -> Any:
+        _resume_collector()
         console.reset()
         debug = bool(ctx.params.get("debug"))
         try:
@@ -55,6 +58,44 @@ class AlignmentGroup(TyperGroup):
                 markup=False,
             )
             ctx.exit(EXIT_INTERNAL)
+
+
+START_UP_PAUSED = False
+"""Set by `alignment` (alignment_cli/__main__.py), which starts with the collector off and
+ends when the command does."""
+_IN_ITS_OWN_PROCESS = False
+
+
+def _resume_collector() -> None:
+    """A command starts: what start-up made lives to the end, so it is frozen out of every
+    later collection, and the collector is back on (where `alignment` had turned it off)."""
+    global START_UP_PAUSED, _IN_ITS_OWN_PROCESS
+    if START_UP_PAUSED:
+        import gc
+
+        START_UP_PAUSED = False
+        _IN_ITS_OWN_PROCESS = True
+        gc.freeze()
+        gc.enable()
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """The collector off for a short command that mostly imports and builds objects that live
+    to its end (`score`): it would rescan them again and again and free nothing. In its own
+    process (`alignment`) what is left is frozen before the collector is back on, or the
+    first allocation after would scan it all once more."""
+    import gc
+
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            if _IN_ITS_OWN_PROCESS:
+                gc.freeze()
+            gc.enable()
 
 
 def _quiet_broken_pipe() -> None:
@@ -203,7 +244,7 @@ def _report(exc: AlignmentError) -> None:
         console.err.print(f"error: {exc.message}", markup=False)
 
 
-app = typer.Typer(
+_app = typer.Typer(
     cls=AlignmentGroup,
     name="alignment",
     help="Audit how well sales and marketing work together: interview, score, report, track.",
@@ -220,7 +261,7 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+@_app.callback()
 def _root(
     version: Annotated[
         bool,
@@ -235,55 +276,67 @@ def _root(
     """Audit how well sales and marketing work together: interview, score, report, track."""
 
 
-def _register() -> None:
-    from alignment_cli.cli import (
-        audit_cmd,
-        compare_cmd,
-        evidence_cmd,
-        form_cmd,
-        history_cmd,
-        import_cmd,
-        init_cmd,
-        report_cmd,
-        rubric_cmd,
-        score_cmd,
-    )
-
-    app.add_typer(rubric_cmd.app, name="rubric")
-    app.command()(init_cmd.init)
-    app.command()(audit_cmd.audit)
-    app.command()(score_cmd.score)
-    app.command()(history_cmd.history)
-    app.command()(compare_cmd.compare)
-    app.command()(report_cmd.report)
-    app.command()(form_cmd.form)
-    app.command("import")(import_cmd.import_answers)
-    app.add_typer(evidence_cmd.app, name="evidence")
+# Each command: its name, the module under alignment_cli/cli/ and the function (or, for a group
+# of sub-commands, its Typer app), in the order `alignment --help` lists them. A module is
+# imported only when its command is registered: `for_argv` registers the one argv names.
+_COMMANDS = (
+    ("rubric", "rubric_cmd", "app"),
+    ("init", "init_cmd", "init"),
+    ("audit", "audit_cmd", "audit"),
+    ("score", "score_cmd", "score"),
+    ("history", "history_cmd", "history"),
+    ("compare", "compare_cmd", "compare"),
+    ("report", "report_cmd", "report"),
+    ("form", "form_cmd", "form"),
+    ("import", "import_cmd", "import_answers"),
+    ("evidence", "evidence_cmd", "app"),
+)
 
 
-_register()
+def _add(target: typer.Typer, name: str, module: str, attribute: str) -> None:
+    import importlib
+
+    found = getattr(importlib.import_module(f"alignment_cli.cli.{module}"), attribute)
+    if isinstance(found, typer.Typer):
+        target.add_typer(found, name=name)
+    else:
+        target.command(name)(found)
+
+
+_registered = False
+
+
+def _full_app() -> typer.Typer:
+    """The app with every command (registered once, when first asked for)."""
+    global _registered
+    if not _registered:
+        for entry in _COMMANDS:
+            _add(_app, *entry)
+        _registered = True
+    return _app
+
+
+def __getattr__(name: str) -> typer.Typer:
+    if name == "app":  # `from alignment_cli.cli.main import app`: the whole app
+        return _full_app()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def for_argv(argv: list[str]) -> typer.Typer:
     """The app as it runs for `argv`: with only the command that argv's first word names, when
-    it names one. Typer builds the parameters of every command before it runs any (about 15 ms,
-    5% of a command's --help, bench/run.py); the others cannot run in this process anyway.
+    it names one, and only that command's module imported. Typer builds the parameters of every
+    command before it runs any (about 15 ms, 5% of a command's --help, bench/run.py), and
+    importing the other modules costs a few ms more; they cannot run in this process anyway.
     Anything else (the app's own --help, an option first, a misspelt command that Click
     suggests a name for) gets the whole app."""
     import copy
 
-    from typer.main import get_command_name
-
     word = argv[1] if len(argv) > 1 else ""
-    commands = [
-        c
-        for c in app.registered_commands
-        if (c.name or get_command_name(c.callback.__name__ if c.callback else "")) == word
-    ]
-    groups = [g for g in app.registered_groups if g.name == word]
-    if not commands and not groups:
-        return app
-    narrow = copy.copy(app)
-    narrow.registered_commands = commands
-    narrow.registered_groups = groups
+    entries = [entry for entry in _COMMANDS if entry[0] == word]
+    if not entries:
+        return _full_app()
+    narrow = copy.copy(_app)
+    narrow.registered_commands = []
+    narrow.registered_groups = []
+    _add(narrow, *entries[0])
     return narrow

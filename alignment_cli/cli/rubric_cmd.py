@@ -64,8 +64,8 @@ def show(
 ) -> None:
     """Show one rubric: a readable tree, or JSON with every question and its valid answers."""
     from alignment_cli.cli.views.rubric import rubric_as_json, rubric_tree
+    from alignment_cli.files.rubric_cache import load_rubric
     from alignment_cli.model.roles import resolve_role
-    from alignment_cli.model.rubric import load_rubric
 
     loaded = load_rubric(rubric)
     if role is not None:
@@ -88,7 +88,7 @@ def validate(
     All files are checked, and all problems of each file are reported, not only the first.
     """
     from alignment_cli.errors import InvalidInput, Problem
-    from alignment_cli.model.rubric import load_rubric
+    from alignment_cli.files.rubric_cache import load_rubric
 
     problems: list[Problem] = []
     for ref in rubrics:

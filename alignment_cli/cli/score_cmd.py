@@ -66,7 +66,35 @@ def score(
     ] = False,
 ) -> None:
     """Score the answers: overall, phases, dimensions, perception gap, recommendations."""
+    from alignment_cli.cli.main import collector_paused
 
+    with collector_paused():  # a small engagement's score is mostly start-up (bench/run.py)
+        _score(
+            inputs,
+            rubric,
+            fmt,
+            fail_under,
+            fail_under_dimension,
+            carry_over,
+            max_drop,
+            drop_beyond_noise,
+            baseline,
+            save,
+        )
+
+
+def _score(
+    inputs: list[Path] | None,
+    rubric: str | None,
+    fmt: ViewFormat,
+    fail_under: float | None,
+    fail_under_dimension: list[str] | None,
+    carry_over: bool,
+    max_drop: float | None,
+    drop_beyond_noise: bool | None,
+    baseline: str | None,
+    save: bool,
+) -> None:
     from alignment_cli.cli.progress import reading_progress
     from alignment_cli.cli.views.scorecard import scorecard_view
     from alignment_cli.clock import now
@@ -180,7 +208,7 @@ def _warn_of_interrupted_imports(inputs: list[Path], files: list[Path]) -> None:
     """An import killed while renaming its files may have left some answers old, some new."""
     import os
 
-    from alignment_cli.survey.writing import interrupted_warning
+    from alignment_cli.files.writes import interrupted_warning
 
     # Each folder named once before it is resolved: thousands of files share a few folders.
     found = [Path(d) for d in dict.fromkeys(os.path.dirname(p) or "." for p in files)]

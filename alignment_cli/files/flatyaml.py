@@ -24,15 +24,22 @@ _STR = "tag:yaml.org,2002:str"
 _TAGS = frozenset(
     "tag:yaml.org,2002:" + t for t in ("str", "int", "float", "bool", "null", "timestamp")
 )
-# What PyYAML's reader refuses, and what YAML treats as line breaks: left to PyYAML.
-_UNSUPPORTED_CHARS = re.compile(
-    "[^\x0a\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]|[\u2028\u2029]"
-)
 _ASCII_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f]")
 _KEY = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-/]*(?: [A-Za-z0-9_.\-/]+)*")
 _PLAIN_START = frozenset(",[]{}#&*!|>%@`?:")
 _FLOW_FORBIDDEN = frozenset(",[]{}#:?")
 _FLOW_FORBIDDEN_RE = re.compile("[" + re.escape("".join(sorted(_FLOW_FORBIDDEN))) + "]")
+
+
+# What PyYAML's reader refuses, and what YAML treats as line breaks: left to PyYAML. Written as
+# the characters refused (controls but \n, C1 controls, surrogates, U+FEFF, U+FFFE, U+FFFF,
+# U+2028, U+2029), not as the complement of those allowed: the same set (every code point is
+# checked in tests/test_yaml_safety.py), and it compiles in a tenth of the time.
+_UNSUPPORTED_CHARS = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]"
+)
+
+
 # Where a plain scalar in a flow collection ends: the first ',', ']' or '}' (and ': ' after a key).
 _FLOW_VALUE_END = re.compile(r"[,\]}]")
 _FLOW_KEY_END = re.compile(r"[,\]}]|: ")

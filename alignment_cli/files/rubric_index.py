@@ -39,6 +39,7 @@ _CHECKERS = (
     "files/yamlio.py",
     "files/flatyaml.py",
     "files/rubric_index.py",
+    "files/rubric_cache.py",
 )
 _LIBRARIES = ("pydantic", "pydantic_core", "yaml", "jinja2")
 

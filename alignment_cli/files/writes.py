@@ -312,6 +312,20 @@ def interrupted_writes(folder: Path) -> list[str] | None:
     return [line for line in text.splitlines() if line and not line.startswith("#")]
 
 
+def interrupted_warning(folder: Path, *, again: str) -> str | None:
+    """What to say when an import into `folder` was killed while renaming its files (here,
+    not in survey/writing.py: `score` checks for it and needs nothing else of an import)."""
+    names = interrupted_writes(folder)
+    if names is None:
+        return None
+    shown = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+    return (
+        f"an import into {folder} was interrupted while it renamed files into place "
+        f"({folder / JOURNAL_NAME} is left); these may hold its new answers or their old ones: "
+        f"{shown or 'none'}; {again}"
+    )
+
+
 @contextmanager
 def signals_held() -> Iterator[None]:
     """Ctrl-C, SIGTERM and SIGHUP held off while files are written or renamed; they land right

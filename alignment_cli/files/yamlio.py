@@ -135,6 +135,12 @@ def format_loc(loc: Loc) -> str:
 def read_text(path: Path, limit: int | None = None) -> str:
     """Read a user's file as UTF-8 text, refusing what is too large (over `limit`, by default
     MAX_BYTES) or not text."""
+    return decode_text(str(path), read_bytes(path, limit))
+
+
+def read_bytes(path: Path, limit: int | None = None) -> bytes:
+    """A user's file's bytes, refusing what is too large or cannot be read (`read_text`
+    without the decoding)."""
     name = str(path)
     limit = MAX_BYTES if limit is None else limit
     try:
@@ -154,7 +160,7 @@ def read_text(path: Path, limit: int | None = None) -> str:
         raise InvalidInput([Problem(name, None, None, "no such file")]) from None
     except OSError as exc:
         raise InvalidInput([Problem(name, None, None, f"cannot read: {exc.strerror}")]) from None
-    return decode_text(name, raw)
+    return raw
 
 
 def _read_bounded(path: Path, size: int, limit: int) -> bytes:

@@ -6,7 +6,7 @@ import datetime
 import difflib
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -15,7 +15,14 @@ from typing import Any
 from pydantic import ValidationError
 
 from alignment_cli.errors import InvalidInput, Problem
-from alignment_cli.files.yamlio import Document, Loc, format_loc, load_yaml
+from alignment_cli.files.yamlio import (
+    Document,
+    Loc,
+    decode_text,
+    format_loc,
+    parse_yaml,
+    read_bytes,
+)
 from alignment_cli.model.bundled import bundled_rubrics as bundled_rubrics  # re-exported
 from alignment_cli.model.bundled import data_dir as data_dir
 from alignment_cli.model.expressions import Expression, ExpressionError, compile_expression
@@ -35,6 +42,7 @@ TRIGGER_NAMESPACES = frozenset(
     {"dimension", "phase", "question", "gap", "answers", "outcome", "current"}
 )
 TRIGGER_SCALARS = frozenset({"overall"})
+NO_SCALARS: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -70,6 +78,14 @@ class LoadedRubric:
         problems = check_rubric(rubric, doc, compiled)
         if problems:
             raise InvalidInput(problems)
+        return cls.assemble(rubric, path, _hash(doc), compiled)
+
+    @classmethod
+    def assemble(
+        cls, rubric: Rubric, path: Path, content_hash: str, compiled: CompiledExpressions
+    ) -> LoadedRubric:
+        """The rest derived from a rubric that passed every check (`build`, or the cache of
+        loaded rubrics, which holds only such rubrics)."""
         conditions = {
             q.id: expr
             for q, expr in zip(rubric.questions, compiled.conditions, strict=True)
@@ -92,7 +108,7 @@ class LoadedRubric:
         return cls(
             rubric=rubric,
             path=path,
-            content_hash=_hash(doc),
+            content_hash=content_hash,
             questions=MappingProxyType(_question_index(rubric)),
             conditions=MappingProxyType(conditions),
             triggers=MappingProxyType(triggers),
@@ -141,10 +157,17 @@ class CompiledExpressions:
     targets: tuple[tuple[Expression | ExpressionError | None, ...], ...] = ()
 
 
-def compile_expressions(rubric: Rubric) -> CompiledExpressions:
+Compiler = Callable[[str, frozenset[str], frozenset[str]], "Expression | ExpressionError"]
+
+
+def compile_expressions(rubric: Rubric, compiled: Compiler | None = None) -> CompiledExpressions:
+    """Every expression of `rubric` through `compiled(source, namespaces, scalars)`: by default
+    parsed and checked now; the cache of loaded rubrics passes one that defers the parse."""
+    _compiled = compiled or _compile_now
     return CompiledExpressions(
         conditions=tuple(
-            None if q.when is None else _compiled(q.when, WHEN_NAMESPACES) for q in rubric.questions
+            None if q.when is None else _compiled(q.when, WHEN_NAMESPACES, NO_SCALARS)
+            for q in rubric.questions
         ),
         triggers=tuple(
             _compiled(rec.trigger, TRIGGER_NAMESPACES, TRIGGER_SCALARS)
@@ -158,13 +181,16 @@ def compile_expressions(rubric: Rubric) -> CompiledExpressions:
             for lv in rubric.levels
         ),
         targets=tuple(
-            tuple(None if t.when is None else _compiled(t.when, WHEN_NAMESPACES) for t in q.targets)
+            tuple(
+                None if t.when is None else _compiled(t.when, WHEN_NAMESPACES, NO_SCALARS)
+                for t in q.targets
+            )
             for q in rubric.questions
         ),
     )
 
 
-def _compiled(
+def _compile_now(
     source: str, namespaces: frozenset[str], scalars: frozenset[str] = frozenset()
 ) -> Expression | ExpressionError:
     try:
@@ -195,8 +221,16 @@ def resolve_rubric_path(ref: str | Path | None) -> Path:
 
 
 def load_rubric(ref: str | Path | None = None) -> LoadedRubric:
+    """The rubric, checked in full, every time. Commands load with files/rubric_cache.py's
+    `load_rubric`, which gives this same rubric, restored when its bytes passed before."""
     path = resolve_rubric_path(ref)
-    doc = load_yaml(path)
+    return load_checked(path, read_bytes(path))
+
+
+def load_checked(path: Path, raw: bytes) -> LoadedRubric:
+    """The rubric of these bytes (the file at `path`), checked in full."""
+    name = str(path)
+    doc = parse_yaml(name, decode_text(name, raw))
     return LoadedRubric.build(validate_document(doc), doc, path)
 
 

@@ -26,7 +26,8 @@ from alignment_cli.files.responses import (
     find_response_files,
     load_each,
 )
-from alignment_cli.model.rubric import LoadedRubric, load_rubric
+from alignment_cli.files.rubric_cache import load_rubric
+from alignment_cli.model.rubric import LoadedRubric
 from alignment_cli.scoring.engine import Fold
 from alignment_cli.scoring.evidence import calibration, link
 from alignment_cli.scoring.scorecard import EvidenceInfo, Scorecard

@@ -16,22 +16,15 @@ from typing import TYPE_CHECKING
 from alignment_cli import clock
 from alignment_cli.errors import AlignmentError, UsageError
 from alignment_cli.files.engagement import Engagement, find_engagement
-from alignment_cli.model.rubric import LoadedRubric, load_rubric
-from alignment_cli.scoring.compare import Comparison, compare
-from alignment_cli.scoring.history import (
-    Run,
-    Trend,
-    latest,
-    load_runs,
-    load_scorecard,
-    previous_run,
-    same_results,
-    save,
-    trend,
-)
+from alignment_cli.files.rubric_cache import load_rubric
+from alignment_cli.model.rubric import LoadedRubric
 from alignment_cli.scoring.scorecard import Scorecard
 
+# compare and history (their models, the saved runs) are imported where used: `score` without
+# a baseline or --save needs neither (start-up of `score`, bench/run.py).
 if TYPE_CHECKING:
+    from alignment_cli.scoring.compare import Comparison
+    from alignment_cli.scoring.history import Trend
     from alignment_cli.scoring.pipeline import Scored
 
 LATEST = "latest"
@@ -53,6 +46,8 @@ def load_side(
     Answers scored on the spot are dated by their newest answer, not by the clock: "change
     since" then names when the earlier answers were given."""
     if path.is_file() and path.suffix == ".json":
+        from alignment_cli.scoring.history import load_scorecard
+
         return load_scorecard(path), None
     from alignment_cli.scoring.pipeline import latest_answer_time, score_inputs
 
@@ -78,6 +73,8 @@ def resolve_baseline(
     if ref is None:
         if not implicit or engagement is None:
             return None
+        from alignment_cli.scoring.history import load_runs, previous_run
+
         run = previous_run(load_runs(engagement.history_dir), card)
         return Baseline(run.card, str(run.path)) if run else None
     if ref == LATEST:
@@ -86,6 +83,8 @@ def resolve_baseline(
                 "--baseline latest needs an engagement folder (with alignment.yaml) "
                 "whose history/ holds saved runs; give a scorecard file instead"
             )
+        from alignment_cli.scoring.history import latest
+
         run = latest(engagement.history_dir, card)
         return Baseline(run.card, str(run.path))
     path = Path(ref)
@@ -104,6 +103,8 @@ def save_run(card: Scorecard, engagement: Engagement | None) -> Path:
             "--save writes to an engagement's history/ folder; score an engagement folder "
             "(one with alignment.yaml, made by `alignment init`)"
         )
+    from alignment_cli.scoring.history import save
+
     return save(card, engagement.history_dir)
 
 
@@ -136,6 +137,8 @@ def rubric_for_card(card: Scorecard, near: Path | None = None) -> LoadedRubric |
 
 def compare_cards(old: Scorecard, new: Scorecard, new_rubric: LoadedRubric | None) -> Comparison:
     """Compare, following the question renames the newer rubric declares."""
+    from alignment_cli.scoring.compare import compare
+
     return compare(old, new, rubric_renames(new_rubric))
 
 
@@ -179,6 +182,8 @@ def report_progress(
     """The baseline is `ref` when given, else the latest saved run (other than this one).
     This run's point in the trend is dated `day`, the report's date, so that rerunning the
     report on unchanged answers gives the same file."""
+    from alignment_cli.scoring.history import Run, load_runs, previous_run, same_results, trend
+
     card = scored.card
     runs = load_runs(scored.engagement.history_dir) if scored.engagement else []
     if ref is not None:

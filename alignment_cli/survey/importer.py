@@ -57,8 +57,8 @@ def import_csv(
 
     from alignment_cli.errors import UsageError
     from alignment_cli.files.engagement import find_engagement
+    from alignment_cli.files.rubric_cache import load_rubric
     from alignment_cli.model.roles import resolve_role
-    from alignment_cli.model.rubric import load_rubric
 
     if into.exists() and not into.is_dir():
         raise UsageError(f"--into {into}: is a file; give the engagement folder to import into")

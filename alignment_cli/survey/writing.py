@@ -18,7 +18,6 @@ from alignment_cli.files.responses import (
 )
 from alignment_cli.files.writes import (
     JOURNAL_NAME,
-    interrupted_writes,
     remove_stale_temps,
     write_all_atomic,
 )
@@ -159,16 +158,3 @@ def write_plan(plan: WritePlan) -> None:
 
 def _text_of(row: ImportedRow) -> Callable[[], str]:
     return lambda: row.text  # made as its file is written: the texts are never all held
-
-
-def interrupted_warning(folder: Path, *, again: str) -> str | None:
-    """What to say when an import into `folder` was killed while renaming its files."""
-    names = interrupted_writes(folder)
-    if names is None:
-        return None
-    shown = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
-    return (
-        f"an import into {folder} was interrupted while it renamed files into place "
-        f"({folder / JOURNAL_NAME} is left); these may hold its new answers or their old ones: "
-        f"{shown or 'none'}; {again}"
-    )
