@@ -311,7 +311,21 @@ def make_parser(
     layout: Layout | None = None,
     numeric: bool = False,
 ) -> Callable[[str], AnswerValue]:
-    """A function reading one cell of `q`'s column; memoised, as surveys repeat their labels.
+    """A function reading one cell of `q`'s column; memoised, as surveys repeat their labels
+    (see `cell_reader`)."""
+    return cell_reader(loaded, q, overrides, layout=layout, numeric=numeric)[0]
+
+
+def cell_reader(
+    loaded: LoadedRubric,
+    q: Question,
+    overrides: dict[str, AnswerValue] | None = None,
+    *,
+    layout: Layout | None = None,
+    numeric: bool = False,
+) -> tuple[Callable[[str], AnswerValue], dict[str, AnswerValue]]:
+    """A function reading one cell of `q`'s column, and its memo (cell text -> value): a caller
+    reading thousands of rows looks a cell up there first, without a call.
 
     Whatever the layout: a reserved answer reads the same with a trailing separator
     ('Not applicable;', as Microsoft Forms writes ticked boxes), and a multi answer's line breaks
@@ -365,4 +379,4 @@ def make_parser(
             cache[cell] = value
         return value
 
-    return parse
+    return parse, cache

@@ -36,6 +36,7 @@ from alignment_cli.survey.columns import (
     TIME,
     Column,
     header_short,
+    cell_reader,
     make_parser,
     match_columns,
 )
@@ -238,17 +239,25 @@ class _RowReader:
         self.settings = settings
         self.columns = columns
         self.mapping = settings.mapping.mapping if settings.mapping else SurveyMapping()
-        self.question_columns: list[tuple[Column, str, Callable[[str], AnswerValue]]] = []
+        # (column, its index, question id, cell reader, the reader's memo) per question column
+        self.question_columns: list[
+            tuple[Column, int, str, Callable[[str], AnswerValue], dict[str, AnswerValue]]
+        ] = []
         for c in columns:
             if c.kind == QUESTION and c.question is not None:
-                c.parse = make_parser(
+                c.parse, memo = cell_reader(
                     loaded,
                     c.question,
                     self.mapping.values.get(c.question.id),
                     layout=layout,
                     numeric=numeric,
                 )
-                self.question_columns.append((c, c.question.id, c.parse))
+                self.question_columns.append((c, c.index, c.question.id, c.parse, memo))
+        order = {q.id: i for i, q in enumerate(loaded.rubric.questions)}
+        ids = [order[qid] for _, _, qid, _, _ in self.question_columns]
+        # Answers are gathered in column order; when that is the rubric's, they need no sorting.
+        self.in_rubric_order = ids == sorted(ids)
+        self.reach = max((i for _, i, _, _, _ in self.question_columns), default=-1)
         self.other_columns = [c for c in columns if c.kind in (NOTE, NAME, ROLE, TIME, BLANK)]
         self._checker = AnswerChecker(loaded)  # answer_errors, remembering what it checked
         self.fmt = settings.timestamp_format or self.mapping.timestamp_format
@@ -440,17 +449,21 @@ class _RowReader:
         notes: dict[str, str] = {}
         name_col: Column | None = None
         n = len(cells)
-        for c, qid, parse in self.question_columns:
-            cell = cells[c.index] if c.index < n else ""
+        short = n <= self.reach  # a row that ends early (its last cells empty)
+        for c, index, qid, parse, memo in self.question_columns:
+            cell = cells[index] if not short or index < n else ""
             if not cell:
                 continue
-            try:
-                value = parse(cell)
-            except CellError as exc:
-                q = self.loaded.questions[qid]
-                reserved = "'unknown' (don't know) or 'n/a'" if q.allow_na else "'unknown'"
-                bad(c.number, f"{c.label}: {exc}; or {reserved}")
-                continue
+            # Cells repeat (a survey's few labels): most are found in the reader's memo.
+            value = memo.get(cell, memo)
+            if value is memo:
+                try:
+                    value = parse(cell)
+                except CellError as exc:
+                    q = self.loaded.questions[qid]
+                    reserved = "'unknown' (don't know) or 'n/a'" if q.allow_na else "'unknown'"
+                    bad(c.number, f"{c.label}: {exc}; or {reserved}")
+                    continue
             if value is not None:
                 answers[qid] = value
         for c in self.other_columns:
@@ -508,8 +521,19 @@ class _RowReader:
         self, row: int, role: str, answers: dict[str, AnswerValue]
     ) -> dict[str, AnswerValue]:
         """Leave out what a survey could not hide: questions not asked of this role, or whose
-        condition is false given this row's earlier answers. Scoring would refuse them."""
-        kept, refused = self._checker.rules.sort(role, answers, cascade=True)
+        condition is false given this row's earlier answers. Scoring would refuse them.
+
+        Most rows keep every answer: `all_asked` says so (each value was checked as its cell
+        was read), and only a row where something goes takes the full sort that says what and
+        why (the same answers: conditions read earlier questions only, so when none is refused,
+        judging them in rubric order on what still counts is judging them on the whole row)."""
+        rules = self._checker.rules
+        if rules.all_asked(role, answers):
+            if self.in_rubric_order:
+                return answers
+            order = self.order
+            return {qid: answers[qid] for qid in sorted(answers, key=order.__getitem__)}
+        kept, refused = rules.sort(role, answers, cascade=True)
         for r in refused:
             q = self.loaded.questions[r.qid]
             if r.why is Why.NOT_FOR_ROLE:
