@@ -49,6 +49,9 @@ _WHAT_TO_DO = {
 }
 
 
+_BATCH = 256
+"""Files whose texts `write_all_atomic` makes at a time."""
+
 _NO_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK}
 
 
@@ -228,49 +231,54 @@ def write_all_atomic(
             current = folder
             if make_dirs:
                 Path(folder).mkdir(parents=True, exist_ok=True)
-        into: list[tuple[Path, str | Callable[[], str]]] = []  # FIFOs, devices: written into
-        lstat, replace, open_, close = os.lstat, os.replace, os.open, os.close
+        into: list[tuple[Path, bytes]] = []  # FIFOs, devices: written into
+        lstat, open_, close = os.lstat, os.open, os.close
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
-        for i, (name, (path, text)) in enumerate(zip(names, items, strict=True)):
-            current = name
-            mode: int | None = None  # None: a new file, made with the umask's permissions
-            try:
-                st = lstat(name)
-            except FileNotFoundError:
-                target = name
-            except OSError:
-                followed, _ = _target(path)  # raises, saying what is wrong with the path
-                target = os.fspath(followed)
-            else:
-                if stat.S_ISREG(st.st_mode):
-                    target, mode = name, st.st_mode & 0o777
-                else:  # a symlink: its target, as write_atomic does; a FIFO or a device
-                    followed, special = _target(path)
-                    if special:
-                        into.append((path, text))
-                        continue
-                    target, mode = os.fspath(followed), _mode_for(followed)
-            head, tail = os.path.split(target)
-            tmp = os.path.join(head, f".{tail}.{token}.{i}{TEMP_SUFFIX}")
-            # A new file takes the umask's permissions, as a plain open() gives it.
-            fd = open_(tmp, flags, 0o666 if mode is None else 0o600)
-            temps.append((tmp, target))
-            try:
-                if mode is not None:
-                    os.fchmod(fd, mode)  # the old file's permissions
-                _write_all(fd, _text(text).encode("utf-8"))
-            finally:
-                close(fd)
-        for path, text in into:
+        for start in range(0, len(items), _BATCH):
+            # The texts of a batch made together, then its files: Python's work runs warm
+            # instead of between system calls, and only a batch of texts is held.
+            batch = range(start, min(start + _BATCH, len(items)))
+            texts = [_text(items[i][1]).encode("utf-8") for i in batch]
+            for i, data in zip(batch, texts, strict=True):
+                name = current = names[i]
+                mode: int | None = None  # None: a new file, made with the umask's permissions
+                try:
+                    st = lstat(name)
+                except FileNotFoundError:
+                    target = name
+                except OSError:
+                    followed, _ = _target(items[i][0])  # raises, saying what is wrong with it
+                    target = os.fspath(followed)
+                else:
+                    if stat.S_ISREG(st.st_mode):
+                        target, mode = name, st.st_mode & 0o777
+                    else:  # a symlink: its target, as write_atomic does; a FIFO or a device
+                        followed, special = _target(items[i][0])
+                        if special:
+                            into.append((items[i][0], data))
+                            continue
+                        target, mode = os.fspath(followed), _mode_for(followed)
+                head, tail = os.path.split(target)
+                tmp = os.path.join(head, f".{tail}.{token}.{i}{TEMP_SUFFIX}")
+                # A new file takes the umask's permissions, as a plain open() gives it.
+                fd = open_(tmp, flags, 0o666 if mode is None else 0o600)
+                temps.append((tmp, target))
+                try:
+                    if mode is not None:
+                        os.fchmod(fd, mode)  # the old file's permissions
+                    _write_all(fd, data)
+                finally:
+                    close(fd)
+        for path, data in into:
             current = path
-            _write_into(path, _text(text).encode("utf-8"))
+            _write_into(path, data)
         os.sync()
         with signals_held():
             current = journal or current
             with _journal(journal, names):
                 for tmp, target in temps:
                     current = target
-                    replace(tmp, target)
+                    os.replace(tmp, target)
                 temps.clear()
                 for folder in folders:
                     _sync_folder(Path(folder))
