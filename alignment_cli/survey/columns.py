@@ -79,6 +79,7 @@ METADATA_COLUMNS = frozenset(
 # SurveyMonkey writes a second header row with these words under each question.
 SUBHEADER_WORDS = frozenset({"response", "open-ended response"})
 
+_PLAIN_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 _NUMBERING = re.compile(r"^(?:q(?:uestion)?\s*)?\d+(?:\.\d+)*\s*[.):-]?\s+")
 
 
@@ -349,11 +350,25 @@ def cell_reader(
         if layout.codes:
             positions.update({f"a{k}": label for k, label in by_position.items()})
     cache: dict[str, AnswerValue] = {}
+    # Digits with perhaps a decimal point read as the number reader reads them, without it:
+    # numbers rarely repeat, so they miss the memo.
+    plain = q.type.value == "number" and not table and not positions
 
     def parse(cell: str) -> AnswerValue:
         hit = cache.get(cell, cache)
         if hit is not cache:
             return hit  # type: ignore[return-value]
+        if plain and _PLAIN_NUMBER.fullmatch(cell) and cell not in unanswered:
+            number = float(cell)
+            value: AnswerValue = (
+                int(number) if number.is_integer() and abs(number) < 2**53 else number
+            )
+            message = value_error(q, value, loaded)
+            if message:
+                raise CellError(message)
+            if len(cache) < 10_000:
+                cache[cell] = value
+            return value
         text = cell
         if multi and ("\n" in text or "\r" in text):
             text = "; ".join(part for part in re.split(r"[\r\n]+", text) if part.strip())
@@ -364,7 +379,7 @@ def cell_reader(
             text = positions[n]
             n = normalise_text(text)
         if not n or n in unanswered:
-            value: AnswerValue = None
+            value = None
         elif n in table:
             value = table[n]
         elif n[-1] in ";," and reserved(n.rstrip(" ;,")):

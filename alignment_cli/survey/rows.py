@@ -51,6 +51,7 @@ from alignment_cli.survey.settings import ImportedRow, ImportSettings, SurveyImp
 # Rows to answer files
 
 _MISSING: Any = object()  # not in a memo
+_MEMO_LIMIT = 10_000  # entries a memo of cells keeps
 
 
 def read_survey(path: Path, loaded: LoadedRubric, settings: ImportSettings) -> SurveyImport:
@@ -381,6 +382,9 @@ class _RowReader:
         self.stream: CsvStream | None = None  # the file, read again row by row
         self.skip = 1  # its header records (and a subheader)
         self.phase_of = {q.id: q.phase for q in loaded.rubric.questions}
+        # Memos of what a cell read as: surveys repeat their roles, exports often their times.
+        self._role_of: dict[str, str | None] = {}
+        self._time_of: dict[str, tuple[datetime, bool]] = {}
 
     def records(self) -> Iterator[tuple[int, int, list[str], list[str]]]:
         """(row, line, logical cells, physical cells) of every row that is not blank."""
@@ -400,6 +404,7 @@ class _RowReader:
         over 12), else --date-order, else the locale the file shows (dd.mm.yyyy dates, or `;`
         between cells as Excel writes in day-first locales), else month first, said."""
         time_col = self.time_col
+        self._time_of.clear()  # read on the order decided here
         if time_col is None or self.fmt:
             return
         order = date_order(stamps)
@@ -562,22 +567,33 @@ class _RowReader:
                         role = settings.default_role
                     else:
                         bad(c.number, f"{c.label}: missing role (or give one with --role)")
-                elif normalise_text(raw) in self.role_lookup:
-                    role = self.role_lookup[normalise_text(raw)]
                 else:
-                    bad(
-                        c.number,
-                        f"{c.label}: unknown role '{_short(raw)}' (this rubric has: "
-                        f"{_ids(self.roles)}; map other names under roles: in --mapping)",
-                    )
+                    found = self._role_of.get(raw, _MISSING)
+                    if found is _MISSING:
+                        found = self.role_lookup.get(normalise_text(raw))
+                        if len(self._role_of) < _MEMO_LIMIT:
+                            self._role_of[raw] = found
+                    if found is not None:
+                        role = found
+                    else:
+                        bad(
+                            c.number,
+                            f"{c.label}: unknown role '{_short(raw)}' (this rubric has: "
+                            f"{_ids(self.roles)}; map other names under roles: in --mapping)",
+                        )
             elif c.kind == TIME and cell.strip():
                 try:
-                    updated, stated = read_timestamp(
-                        cell,
-                        fmt=self.fmt,
-                        dayfirst=self.dayfirst,
-                        zone=self.zone or self.option_zone,
-                    )
+                    read = self._time_of.get(cell)
+                    if read is None:
+                        read = read_timestamp(
+                            cell,
+                            fmt=self.fmt,
+                            dayfirst=self.dayfirst,
+                            zone=self.zone or self.option_zone,
+                        )
+                        if len(self._time_of) < _MEMO_LIMIT:
+                            self._time_of[cell] = read
+                    updated, stated = read
                     if not stated and self.zone is None:
                         self.naive += 1
                 except (ValueError, OverflowError) as exc:
