@@ -15,7 +15,7 @@ from alignment_cli.files.responses import RESERVED, value_error
 from alignment_cli.model.models import Question, QuestionType
 from alignment_cli.model.qtypes.base import CellError
 from alignment_cli.model.qtypes.cells import normalise_text, parse_number, split_options
-from alignment_cli.model.rubric import LoadedRubric, load_rubric
+from alignment_cli.model.rubric import DEFAULT_RUBRIC, LoadedRubric, load_rubric
 from alignment_cli.survey.columns import make_parser
 from alignment_cli.survey.csvfile import day_first, parse_timestamp
 from tests.conftest import MINIMAL_RUBRIC, V1_RUBRIC
@@ -368,4 +368,33 @@ def test_answer_file_text_is_plain_where_it_can_be() -> None:
         "  c: 1.5\n"
         "  d: 1.0e+20\n"
         "  e: 'Dana: Lee'\n"
+    )
+
+
+_DEFAULT = load_rubric(DEFAULT_RUBRIC)
+_NUMBER_QUESTIONS = [q for q in _DEFAULT.rubric.questions if q.type is QuestionType.NUMBER]
+
+
+def _outcome(parse: Any, cell: str) -> tuple[str, Any]:
+    try:
+        value = parse(cell)
+    except CellError as exc:
+        return "refused", str(exc)
+    return type(value).__name__, value
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    q=st.sampled_from(_NUMBER_QUESTIONS),
+    whole=st.text("0123456789", min_size=1, max_size=20),
+    fraction=st.none() | st.text("0123456789", min_size=1, max_size=8),
+)
+def test_plain_numbers_read_as_the_number_reader_reads_them(
+    q: Question, whole: str, fraction: str | None
+) -> None:
+    """Digits (and a decimal point) take a short way past the number reader: it must read them
+    as the reader does (the same cell with a space in front takes the reader's way)."""
+    cell = whole if fraction is None else f"{whole}.{fraction}"
+    assert _outcome(make_parser(_DEFAULT, q), cell) == _outcome(
+        make_parser(_DEFAULT, q), f" {cell}"
     )

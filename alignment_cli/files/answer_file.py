@@ -184,25 +184,36 @@ def _entry(key: str, value: Any) -> str:
 
 
 _CACHED_KINDS = frozenset({str, int, bool, type(None)})  # not float: -0.0 == 0.0
-_lines_cache: dict[tuple[Any, ...], tuple[str, ...]] = {}
+_answer_cache: dict[tuple[Any, ...], str] = {}
+_key_cache: dict[str, str] = {}
 
 
-def _answer_lines(qid: str, value: Any) -> tuple[str, ...]:
-    """The lines of one answer; thousands of respondents give the same few answers to each
-    question, so each (question, answer) is written once and looked up after that."""
+def _answer_text(qid: str, value: Any) -> str:
+    """The lines of one answer, each ending in a line break; thousands of respondents give the
+    same few answers to each question, so each (question, answer) is written once and looked
+    up after that (a number with a fraction, rarely the same twice, is written directly)."""
     kind = type(value)
     if kind in _CACHED_KINDS:
         key: tuple[Any, ...] = (qid, kind, value)
     elif kind is list and all(type(v) in _CACHED_KINDS for v in value):
         key = (qid, list, *((type(v), v) for v in value))
+    elif kind is float:
+        prefix = _key_cache.get(qid)
+        if prefix is None:
+            prefix = _key_cache[qid] = f"  {scalar(qid)}: "
+        return f"{prefix}{_scalar(value, False)}\n"
     else:
-        return tuple(_indented(_entry(qid, value)))
-    hit = _lines_cache.get(key)
+        return _lines(qid, value)
+    hit = _answer_cache.get(key)
     if hit is None:
-        hit = tuple(_indented(_entry(qid, value)))
-        if len(_lines_cache) < _CACHE_LIMIT:
-            _lines_cache[key] = hit
+        hit = _lines(qid, value)
+        if len(_answer_cache) < _CACHE_LIMIT:
+            _answer_cache[key] = hit
     return hit
+
+
+def _lines(qid: str, value: Any) -> str:
+    return "".join(f"{line}\n" for line in _indented(_entry(qid, value)))
 
 
 def _indented(text: str) -> Iterable[str]:
@@ -226,35 +237,35 @@ def answer_file_text(
     Answers are written in the order given (callers give rubric order); a comment names each
     phase where it starts. The text loads back to the same values (tested).
     """
-    lines = [
-        f"rubric: {_flow_mapping(rubric, cached=True)}",
-        f"respondent: {_flow_mapping(respondent)}",
+    parts = [
+        f"rubric: {_flow_mapping(rubric, cached=True)}\n",
+        f"respondent: {_flow_mapping(respondent)}\n",
     ]
     if organization is not None:
-        lines.append(f"organization: {scalar(organization)}")
+        parts.append(f"organization: {scalar(organization)}\n")
     if started is not None:
-        lines.append(f"started: {timestamp(started)}")
+        parts.append(f"started: {timestamp(started)}\n")
     if updated is not None:
-        lines.append(f"updated: {timestamp(updated)}")
+        parts.append(f"updated: {timestamp(updated)}\n")
     if answers:
-        lines.append("answers:")
+        parts.append("answers:\n")
         current: str | None = None
-        cache, simple = _lines_cache, _CACHED_KINDS
+        cache, simple = _answer_cache, _CACHED_KINDS
         for qid, value in answers.items():
             phase = phase_of.get(qid)
             if phase != current and phase is not None:
-                lines.append(f"  # {phase}")
+                parts.append(f"  # {phase}\n")
                 current = phase
             kind = type(value)
             hit = cache.get((qid, kind, value)) if kind in simple else None  # most answers
-            lines.extend(hit if hit is not None else _answer_lines(qid, value))
+            parts.append(hit if hit is not None else _answer_text(qid, value))
     else:
-        lines.append("answers: {}")
+        parts.append("answers: {}\n")
     if notes:
-        lines.append("notes:")
+        parts.append("notes:\n")
         for qid, text in notes.items():
-            lines.extend(_indented(_entry(qid, text)))
-    return "\n".join(lines) + "\n"
+            parts.append(_lines(qid, text))
+    return "".join(parts)
 
 
 def responses_text(responses: Responses, loaded: LoadedRubric) -> str:

@@ -528,6 +528,24 @@ class AnswerRules:
                 return False
         return True
 
+    def all_asked(self, role: str, raw: dict[str, Any]) -> bool:
+        """`all_count` for answers whose values are known to fit their questions (an import
+        reads every cell through `value_error`): whether each question is asked of `role` and
+        its condition holds on `raw`. False when any is not; `sort` says which."""
+        asked = self._asked.get(role)
+        if asked is None:
+            asked = self._asked[role] = frozenset(
+                q.id for q in self.rubric.rubric.questions if not q.roles or role in q.roles
+            )
+        if not raw.keys() <= asked:
+            return False
+        holds = self.conditions.holds
+        return all(holds(qid, raw) for qid in self.conditions.questions.intersection(raw))
+
+    @cached_property
+    def _asked(self) -> dict[str, frozenset[str]]:
+        return {}
+
     @cached_property
     def _fit(self) -> set[tuple[Any, ...]]:
         return set()

@@ -49,6 +49,9 @@ _WHAT_TO_DO = {
 }
 
 
+_BATCH = 256
+"""Files whose texts `write_all_atomic` makes at a time."""
+
 _NO_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK}
 
 
@@ -56,7 +59,7 @@ class WriteFailed(AlignmentError):
     """A file could not be written for a reason of the machine's, not ours (exit 2)."""
 
 
-def failure(path: Path, exc: OSError) -> WriteFailed:
+def failure(path: Path | str, exc: OSError) -> WriteFailed:
     what = _WHAT_TO_DO.get(exc.errno or 0, exc.strerror or str(exc))
     return WriteFailed(f"cannot write {path}: {what}")
 
@@ -214,75 +217,84 @@ def write_all_atomic(
     names the files that may have changed: written before the renames, removed after them
     (`on_applied` is called then, before any held signal lands).
     """
-    for folder in {path.parent for path, _ in items}:
-        remove_stale_temps(folder)  # a killed run's, whatever this run writes
+    # Paths as text from here on: thousands of pathlib objects cost more than the writes do.
+    names = [os.fspath(path) for path, _ in items]
+    folders = {os.path.dirname(name) or os.curdir for name in names}
+    for folder in folders:
+        remove_stale_temps(Path(folder))  # a killed run's, whatever this run writes
     if (len(items) < 2 and journal is None) or not hasattr(os, "sync"):
-        with signals_held(), _journal(journal, items):
+        with signals_held(), _journal(journal, names):
             for path, text in items:
                 write_atomic(path, _text(text), make_dirs=make_dirs)
             if on_applied is not None:
                 on_applied()
         return
     token = secrets.token_hex(6)
-    temps: list[tuple[Path, Path]] = []
-    current = items[0][0] if items else journal or Path(".")
-    folders = {path.parent for path, _ in items}
+    temps: list[tuple[str, str]] = []
+    current: Path | str = names[0] if names else journal or Path(".")
     try:
         for folder in folders:
             current = folder
             if make_dirs:
-                folder.mkdir(parents=True, exist_ok=True)
-        into: list[tuple[Path, str | Callable[[], str]]] = []  # FIFOs, devices: written into
-        for i, (path, text) in enumerate(items):
+                Path(folder).mkdir(parents=True, exist_ok=True)
+        into: list[tuple[Path, bytes]] = []  # FIFOs, devices: written into
+        lstat, open_, close = os.lstat, os.open, os.close
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+        for start in range(0, len(items), _BATCH):
+            # The texts of a batch made together, then its files: Python's work runs warm
+            # instead of between system calls, and only a batch of texts is held.
+            batch = range(start, min(start + _BATCH, len(items)))
+            texts = [_text(items[i][1]).encode("utf-8") for i in batch]
+            for i, data in zip(batch, texts, strict=True):
+                name = current = names[i]
+                mode: int | None = None  # None: a new file, made with the umask's permissions
+                try:
+                    st = lstat(name)
+                except FileNotFoundError:
+                    target = name
+                except OSError:
+                    followed, _ = _target(items[i][0])  # raises, saying what is wrong with it
+                    target = os.fspath(followed)
+                else:
+                    if stat.S_ISREG(st.st_mode):
+                        target, mode = name, st.st_mode & 0o777
+                    else:  # a symlink: its target, as write_atomic does; a FIFO or a device
+                        followed, special = _target(items[i][0])
+                        if special:
+                            into.append((items[i][0], data))
+                            continue
+                        target, mode = os.fspath(followed), _mode_for(followed)
+                head, tail = os.path.split(target)
+                tmp = os.path.join(head, f".{tail}.{token}.{i}{TEMP_SUFFIX}")
+                # A new file takes the umask's permissions, as a plain open() gives it.
+                fd = open_(tmp, flags, 0o666 if mode is None else 0o600)
+                temps.append((tmp, target))
+                try:
+                    if mode is not None:
+                        os.fchmod(fd, mode)  # the old file's permissions
+                    _write_all(fd, data)
+                finally:
+                    close(fd)
+        for path, data in into:
             current = path
-            mode: int | None = None  # None: a new file, made with the umask's permissions
-            try:
-                st = os.lstat(path)
-            except FileNotFoundError:
-                target = path
-            except OSError:
-                target, _ = _target(path)  # raises, saying what is wrong with the path
-            else:
-                if stat.S_ISREG(st.st_mode):
-                    target, mode = path, st.st_mode & 0o777
-                else:  # a symlink: its target, as write_atomic does; a FIFO or a device
-                    target, special = _target(path)
-                    if special:
-                        into.append((path, text))
-                        continue
-                    mode = _mode_for(target)
-            tmp = target.parent / f".{target.name}.{token}.{i}{TEMP_SUFFIX}"
-            # A new file takes the umask's permissions, as a plain open() gives it.
-            fd = os.open(
-                tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 if mode is None else 0o600
-            )
-            temps.append((tmp, target))
-            try:
-                if mode is not None:
-                    os.fchmod(fd, mode)  # the old file's permissions
-                _write_all(fd, _text(text).encode("utf-8"))
-            finally:
-                os.close(fd)
-        for path, text in into:
-            current = path
-            _write_into(path, _text(text).encode("utf-8"))
+            _write_into(path, data)
         os.sync()
         with signals_held():
             current = journal or current
-            with _journal(journal, items):
-                for tmp, path in temps:
-                    current = path
-                    os.replace(tmp, path)
+            with _journal(journal, names):
+                for tmp, target in temps:
+                    current = target
+                    os.replace(tmp, target)
                 temps.clear()
                 for folder in folders:
-                    _sync_folder(folder)
+                    _sync_folder(Path(folder))
             if on_applied is not None:
                 on_applied()
     except OSError as exc:
         raise failure(current, exc) from None
     finally:
         for tmp, _ in temps:
-            tmp.unlink(missing_ok=True)
+            Path(tmp).unlink(missing_ok=True)
 
 
 def _text(text: str | Callable[[], str]) -> str:
@@ -290,13 +302,18 @@ def _text(text: str | Callable[[], str]) -> str:
 
 
 @contextmanager
-def _journal(journal: Path | None, items: Sequence[tuple[Path, object]]) -> Iterator[None]:
+def _journal(journal: Path | None, paths: Sequence[str]) -> Iterator[None]:
     """The journal written (and flushed) before the block, removed after it; left in place if
-    the block fails, since some files may then have changed."""
+    the block fails, since some files may then have changed. Files beside it are named by
+    their name alone."""
     if journal is None:
         yield
         return
-    names = [str(path.name if path.parent == journal.parent else path) for path, _ in items]
+    here = os.fspath(journal.parent)
+    names = []
+    for p in paths:
+        head, tail = os.path.split(p)
+        names.append(tail if head == here else p)
     write_atomic(journal, _JOURNAL_HEAD + "".join(f"{n}\n" for n in names), make_dirs=True)
     yield
     journal.unlink(missing_ok=True)

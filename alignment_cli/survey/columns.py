@@ -79,6 +79,7 @@ METADATA_COLUMNS = frozenset(
 # SurveyMonkey writes a second header row with these words under each question.
 SUBHEADER_WORDS = frozenset({"response", "open-ended response"})
 
+_PLAIN_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 _NUMBERING = re.compile(r"^(?:q(?:uestion)?\s*)?\d+(?:\.\d+)*\s*[.):-]?\s+")
 
 
@@ -311,7 +312,21 @@ def make_parser(
     layout: Layout | None = None,
     numeric: bool = False,
 ) -> Callable[[str], AnswerValue]:
-    """A function reading one cell of `q`'s column; memoised, as surveys repeat their labels.
+    """A function reading one cell of `q`'s column; memoised, as surveys repeat their labels
+    (see `cell_reader`)."""
+    return cell_reader(loaded, q, overrides, layout=layout, numeric=numeric)[0]
+
+
+def cell_reader(
+    loaded: LoadedRubric,
+    q: Question,
+    overrides: dict[str, AnswerValue] | None = None,
+    *,
+    layout: Layout | None = None,
+    numeric: bool = False,
+) -> tuple[Callable[[str], AnswerValue], dict[str, AnswerValue]]:
+    """A function reading one cell of `q`'s column, and its memo (cell text -> value): a caller
+    reading thousands of rows looks a cell up there first, without a call.
 
     Whatever the layout: a reserved answer reads the same with a trailing separator
     ('Not applicable;', as Microsoft Forms writes ticked boxes), and a multi answer's line breaks
@@ -335,11 +350,25 @@ def make_parser(
         if layout.codes:
             positions.update({f"a{k}": label for k, label in by_position.items()})
     cache: dict[str, AnswerValue] = {}
+    # Digits with perhaps a decimal point read as the number reader reads them, without it:
+    # numbers rarely repeat, so they miss the memo.
+    plain = q.type.value == "number" and not table and not positions
 
     def parse(cell: str) -> AnswerValue:
         hit = cache.get(cell, cache)
         if hit is not cache:
             return hit  # type: ignore[return-value]
+        if plain and _PLAIN_NUMBER.fullmatch(cell) and cell not in unanswered:
+            number = float(cell)
+            value: AnswerValue = (
+                int(number) if number.is_integer() and abs(number) < 2**53 else number
+            )
+            message = value_error(q, value, loaded)
+            if message:
+                raise CellError(message)
+            if len(cache) < 10_000:
+                cache[cell] = value
+            return value
         text = cell
         if multi and ("\n" in text or "\r" in text):
             text = "; ".join(part for part in re.split(r"[\r\n]+", text) if part.strip())
@@ -350,7 +379,7 @@ def make_parser(
             text = positions[n]
             n = normalise_text(text)
         if not n or n in unanswered:
-            value: AnswerValue = None
+            value = None
         elif n in table:
             value = table[n]
         elif n[-1] in ";," and reserved(n.rstrip(" ;,")):
@@ -365,4 +394,4 @@ def make_parser(
             cache[cell] = value
         return value
 
-    return parse
+    return parse, cache

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from alignment_cli.errors import InvalidInput
 from alignment_cli.survey.mapping import load_mapping
-from alignment_cli.survey.rows import read_survey
+from alignment_cli.survey.rows import collector_paused, read_survey
 from alignment_cli.survey.settings import ImportSettings, SurveyImport
 from alignment_cli.survey.writing import (
     WritePlan,
@@ -71,13 +71,14 @@ def import_csv(
         settings.default_role = resolve_role(loaded.rubric, settings.default_role)
     if mapping_path is not None:
         settings.mapping = load_mapping(mapping_path, loaded)
-    result = read_survey(csv_path, loaded, settings)
-    if result.problems and (not partial or not result.rows):
-        raise InvalidInput(result.problems)
-    plan = plan_writes(result.rows, output_folder(into), overwrite=overwrite)
-    clashes = conflicts(plan, str(csv_path))
-    if clashes:
-        raise InvalidInput(clashes)
-    if not dry_run:
-        write_plan(plan)
+    with collector_paused():
+        result = read_survey(csv_path, loaded, settings)
+        if result.problems and (not partial or not result.rows):
+            raise InvalidInput(result.problems)
+        plan = plan_writes(result.rows, output_folder(into), overwrite=overwrite)
+        clashes = conflicts(plan, str(csv_path))
+        if clashes:
+            raise InvalidInput(clashes)
+        if not dry_run:
+            write_plan(plan)
     return ImportOutcome(result, plan)

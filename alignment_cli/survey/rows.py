@@ -3,10 +3,12 @@ checks it, one file per person (the latest row wins), problems located by row an
 
 from __future__ import annotations
 
+import gc
 import itertools
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -35,6 +37,7 @@ from alignment_cli.survey.columns import (
     SUBHEADER_WORDS,
     TIME,
     Column,
+    cell_reader,
     header_short,
     make_parser,
     match_columns,
@@ -47,6 +50,9 @@ from alignment_cli.survey.settings import ImportedRow, ImportSettings, SurveyImp
 # ---------------------------------------------------------------------------------------------
 # Rows to answer files
 
+_MISSING: Any = object()  # not in a memo
+_MEMO_LIMIT = 10_000  # entries a memo of cells keeps
+
 
 def read_survey(path: Path, loaded: LoadedRubric, settings: ImportSettings) -> SurveyImport:
     """Every row of a survey export as an answer file, with every problem found on the way.
@@ -54,15 +60,35 @@ def read_survey(path: Path, loaded: LoadedRubric, settings: ImportSettings) -> S
     File-level problems (the header, the mapping) raise InvalidInput; row problems come back in
     `problems`, and the rows that have them are left out of `rows`.
     """
-    reader = survey_reader(path, loaded, settings)
-    reader.read_all()
-    return reader.result()
+    with collector_paused():
+        reader = _read_once(path, loaded, settings)
+        if reader is None:  # a fact of the whole file changed how rows read: read them again
+            reader = survey_reader(path, loaded, settings)
+            reader.read_all()
+        return reader.result()
 
 
-def survey_reader(path: Path, loaded: LoadedRubric, settings: ImportSettings) -> _RowReader:
-    """A reader of the export's rows, ready to read them: the file is read once here, holding
-    only what decides how rows read (the layout, names, numeric answers, dates), never the
-    rows themselves; `_RowReader.read_all` (or `rows`) reads them in a second pass."""
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while rows are read and written: an import makes millions
+    of small objects that live until it ends and hold no cycles, and the collector would walk
+    them all again and again as they grow (about a tenth of an import's time)."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _head(
+    path: Path, loaded: LoadedRubric, settings: ImportSettings
+) -> tuple[
+    CsvStream, Iterator[tuple[int, list[str]]], list[tuple[int, list[str]]], Layout, list[Column]
+]:
+    """The export opened: its first records, its layout and what its columns hold."""
     file = str(path)
     stream = CsvStream(path)
     records = iter(stream)
@@ -75,8 +101,55 @@ def survey_reader(path: Path, loaded: LoadedRubric, settings: ImportSettings) ->
         for _ in records:  # the whole file blank: read to its end, which says so
             pass
     layout = recognise(file, head, loaded, settings.source)
-    header_line = head[0][0]
     columns = match_columns(file, layout.header, loaded, settings, layout)
+    return stream, records, head, layout, columns
+
+
+def _read_once(path: Path, loaded: LoadedRubric, settings: ImportSettings) -> _RowReader | None:
+    """Every row read in one pass over the file, on the usual answers to what only the whole
+    file can say: that its name column holds names, that its answers are labels (not numbers,
+    unless its layout says), and that its dates are month first (or need no order). None when
+    the file says otherwise (then `survey_reader` reads it twice, as it must); the checks and
+    messages are those of the two passes, in their order."""
+    stream, records, head, layout, columns = _head(path, loaded, settings)
+    file = str(path)
+    header_line = head[0][0]
+    width = max(len(cells) for _, cells in head[: layout.header_rows])
+    numeric = bool(layout.numeric)
+    reader = _RowReader(file, loaded, settings, columns, layout, numeric, width)
+    scan = _Scan(columns, layout)
+    cells_of, read, add = layout.cells, reader.read, scan.add
+    skip = layout.header_rows
+    for row, (line, raw) in enumerate(itertools.chain(head, records), 1):
+        if row <= skip:
+            continue
+        logical = cells_of(raw)
+        first = row == layout.header_rows + 1 and layout.header_rows == 1
+        if first and _is_subheader(columns, logical):  # SurveyMonkey's second header row
+            skip += 1
+            continue
+        add(logical)
+        if any(cell.strip() for cell in raw):
+            read(row, line, logical, raw)
+    if any(c.kind == NAME and c.index not in scan.named for c in columns):
+        return None  # an e-mail column no one filled in: an anonymous survey
+    _check_folds(file, header_line, layout, columns, loaded)
+    if scan.numeric() != numeric:
+        return None
+    reader.notes = [_layout_note(file, layout), *stream.findings()]
+    reader.decide_date_order(header_line, scan.stamps, stream.delimiter)
+    if reader.dayfirst:
+        return None
+    return reader
+
+
+def survey_reader(path: Path, loaded: LoadedRubric, settings: ImportSettings) -> _RowReader:
+    """A reader of the export's rows, ready to read them: the file is read once here, holding
+    only what decides how rows read (the layout, names, numeric answers, dates), never the
+    rows themselves; `_RowReader.read_all` (or `rows`) reads them in a second pass."""
+    stream, records, head, layout, columns = _head(path, loaded, settings)
+    file = str(path)
+    header_line = head[0][0]
     width = max(len(cells) for _, cells in head[: layout.header_rows])
     skip = layout.header_rows
     scan = _Scan(columns, layout)
@@ -238,17 +311,25 @@ class _RowReader:
         self.settings = settings
         self.columns = columns
         self.mapping = settings.mapping.mapping if settings.mapping else SurveyMapping()
-        self.question_columns: list[tuple[Column, str, Callable[[str], AnswerValue]]] = []
+        # (column, its index, question id, cell reader, the reader's memo) per question column
+        self.question_columns: list[
+            tuple[Column, int, str, Callable[[str], AnswerValue], dict[str, AnswerValue]]
+        ] = []
         for c in columns:
             if c.kind == QUESTION and c.question is not None:
-                c.parse = make_parser(
+                c.parse, memo = cell_reader(
                     loaded,
                     c.question,
                     self.mapping.values.get(c.question.id),
                     layout=layout,
                     numeric=numeric,
                 )
-                self.question_columns.append((c, c.question.id, c.parse))
+                self.question_columns.append((c, c.index, c.question.id, c.parse, memo))
+        order = {q.id: i for i, q in enumerate(loaded.rubric.questions)}
+        ids = [order[qid] for _, _, qid, _, _ in self.question_columns]
+        # Answers are gathered in column order; when that is the rubric's, they need no sorting.
+        self.in_rubric_order = ids == sorted(ids)
+        self.reach = max((i for _, i, _, _, _ in self.question_columns), default=-1)
         self.other_columns = [c for c in columns if c.kind in (NOTE, NAME, ROLE, TIME, BLANK)]
         self._checker = AnswerChecker(loaded)  # answer_errors, remembering what it checked
         self.fmt = settings.timestamp_format or self.mapping.timestamp_format
@@ -301,6 +382,9 @@ class _RowReader:
         self.stream: CsvStream | None = None  # the file, read again row by row
         self.skip = 1  # its header records (and a subheader)
         self.phase_of = {q.id: q.phase for q in loaded.rubric.questions}
+        # Memos of what a cell read as: surveys repeat their roles, exports often their times.
+        self._role_of: dict[str, str | None] = {}
+        self._time_of: dict[str, tuple[datetime, bool]] = {}
 
     def records(self) -> Iterator[tuple[int, int, list[str], list[str]]]:
         """(row, line, logical cells, physical cells) of every row that is not blank."""
@@ -320,6 +404,7 @@ class _RowReader:
         over 12), else --date-order, else the locale the file shows (dd.mm.yyyy dates, or `;`
         between cells as Excel writes in day-first locales), else month first, said."""
         time_col = self.time_col
+        self._time_of.clear()  # read on the order decided here
         if time_col is None or self.fmt:
             return
         order = date_order(stamps)
@@ -440,17 +525,21 @@ class _RowReader:
         notes: dict[str, str] = {}
         name_col: Column | None = None
         n = len(cells)
-        for c, qid, parse in self.question_columns:
-            cell = cells[c.index] if c.index < n else ""
+        short = n <= self.reach  # a row that ends early (its last cells empty)
+        for c, index, qid, parse, memo in self.question_columns:
+            cell = cells[index] if not short or index < n else ""
             if not cell:
                 continue
-            try:
-                value = parse(cell)
-            except CellError as exc:
-                q = self.loaded.questions[qid]
-                reserved = "'unknown' (don't know) or 'n/a'" if q.allow_na else "'unknown'"
-                bad(c.number, f"{c.label}: {exc}; or {reserved}")
-                continue
+            # Cells repeat (a survey's few labels): most are found in the reader's memo.
+            value = memo.get(cell, _MISSING)
+            if value is _MISSING:
+                try:
+                    value = parse(cell)
+                except CellError as exc:
+                    q = self.loaded.questions[qid]
+                    reserved = "'unknown' (don't know) or 'n/a'" if q.allow_na else "'unknown'"
+                    bad(c.number, f"{c.label}: {exc}; or {reserved}")
+                    continue
             if value is not None:
                 answers[qid] = value
         for c in self.other_columns:
@@ -478,22 +567,33 @@ class _RowReader:
                         role = settings.default_role
                     else:
                         bad(c.number, f"{c.label}: missing role (or give one with --role)")
-                elif normalise_text(raw) in self.role_lookup:
-                    role = self.role_lookup[normalise_text(raw)]
                 else:
-                    bad(
-                        c.number,
-                        f"{c.label}: unknown role '{_short(raw)}' (this rubric has: "
-                        f"{_ids(self.roles)}; map other names under roles: in --mapping)",
-                    )
+                    found = self._role_of.get(raw, _MISSING)
+                    if found is _MISSING:
+                        found = self.role_lookup.get(normalise_text(raw))
+                        if len(self._role_of) < _MEMO_LIMIT:
+                            self._role_of[raw] = found
+                    if found is not None:
+                        role = found
+                    else:
+                        bad(
+                            c.number,
+                            f"{c.label}: unknown role '{_short(raw)}' (this rubric has: "
+                            f"{_ids(self.roles)}; map other names under roles: in --mapping)",
+                        )
             elif c.kind == TIME and cell.strip():
                 try:
-                    updated, stated = read_timestamp(
-                        cell,
-                        fmt=self.fmt,
-                        dayfirst=self.dayfirst,
-                        zone=self.zone or self.option_zone,
-                    )
+                    read = self._time_of.get(cell)
+                    if read is None:
+                        read = read_timestamp(
+                            cell,
+                            fmt=self.fmt,
+                            dayfirst=self.dayfirst,
+                            zone=self.zone or self.option_zone,
+                        )
+                        if len(self._time_of) < _MEMO_LIMIT:
+                            self._time_of[cell] = read
+                    updated, stated = read
                     if not stated and self.zone is None:
                         self.naive += 1
                 except (ValueError, OverflowError) as exc:
@@ -508,8 +608,19 @@ class _RowReader:
         self, row: int, role: str, answers: dict[str, AnswerValue]
     ) -> dict[str, AnswerValue]:
         """Leave out what a survey could not hide: questions not asked of this role, or whose
-        condition is false given this row's earlier answers. Scoring would refuse them."""
-        kept, refused = self._checker.rules.sort(role, answers, cascade=True)
+        condition is false given this row's earlier answers. Scoring would refuse them.
+
+        Most rows keep every answer: `all_asked` says so (each value was checked as its cell
+        was read), and only a row where something goes takes the full sort that says what and
+        why (the same answers: conditions read earlier questions only, so when none is refused,
+        judging them in rubric order on what still counts is judging them on the whole row)."""
+        rules = self._checker.rules
+        if rules.all_asked(role, answers):
+            if self.in_rubric_order:
+                return answers
+            order = self.order
+            return {qid: answers[qid] for qid in sorted(answers, key=order.__getitem__)}
+        kept, refused = rules.sort(role, answers, cascade=True)
         for r in refused:
             q = self.loaded.questions[r.qid]
             if r.why is Why.NOT_FOR_ROLE:

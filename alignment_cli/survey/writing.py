@@ -93,7 +93,12 @@ def plan_writes(rows: list[ImportedRow], folder: Path, *, overwrite: bool) -> Wr
                 status = "unchanged"
             else:
                 status = "updated" if overwrite else "conflict"
-        if status in ("new", "updated") and lock_path(path).name in locks and holder_of(path):
+        if (
+            locks
+            and status in ("new", "updated")
+            and lock_path(path).name in locks
+            and holder_of(path)
+        ):
             status = "locked"  # being interviewed right now: its answers are not ours to write
         plan.files.append(PlannedFile(path, r, status))
     return plan
