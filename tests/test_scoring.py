@@ -624,3 +624,26 @@ def test_intervals_narrow_with_more_people_and_are_the_same_run_to_run(tmp_path:
     assert widths == sorted(widths, reverse=True) and widths[-1] < widths[0] / 2
     alone = card_of(loaded, [person(loaded, "Sam", "sales", SAM)])
     assert alone.overall_interval is None and alone.overall_indicative  # one person: no interval
+
+
+def test_a_classifier_naming_a_role_twice_counts_its_people_once(tmp_path: Path) -> None:
+    """`roles: [sales, sales, marketing]` is `roles: [sales, marketing]`: the same verdict,
+    votes and respondents (found by a review: the duplicate was half dropped)."""
+    from alignment_cli.model.rubric import load_rubric
+    from alignment_cli.scoring.pipeline import score_inputs
+
+    root = Path(__file__).resolve().parent.parent
+    source = (root / "docs" / "examples" / "minimal-rubric.yaml").read_text("utf-8")
+    cards = []
+    for roles in ("[sales, sales, marketing]", "[sales, marketing]"):
+        path = tmp_path / f"r{len(cards)}.yaml"
+        path.write_text(
+            source.replace(
+                "    fallback: balanced", f"    fallback: balanced\n    roles: {roles}", 1
+            ),
+            "utf-8",
+        )
+        assert load_rubric(path).rubric.classifiers[0].roles
+        card = score_inputs([root / "tests" / "data" / "minimal"], rubric_ref=str(path)).card
+        cards.append(card.classifications[0].model_dump())
+    assert cards[0] == cards[1]

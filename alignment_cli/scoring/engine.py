@@ -1137,6 +1137,7 @@ def _votes(
     count dilute no one's vote; under `people` one person is one vote. Exact fractions, worked
     out per question as it is read (classifiers and triggers read a few)."""
     r = loaded.rubric
+    roles = list(dict.fromkeys(roles))  # a role named twice is still one role's people
     counts: Counter[str] = Counter()
     for role in roles:
         counts[loaded.group_of(role)] += sig.role_counts.get(role, 0)
@@ -1257,7 +1258,7 @@ def _classify(
 ) -> Classification:
     """The classification (docs/scoring.md, section 8): the signals of the counted roles
     (`roles`, everyone without), then, with `undecided`, each gap group on its own."""
-    counted = list(clf.roles) or list(role_ids)
+    counted = list(dict.fromkeys(clf.roles)) or list(role_ids)  # each role once
     main = _tally(loaded, clf, _votes(loaded, sig, counted), _merged(sig.heads, counted))
     order = {o.id: i for i, o in enumerate(clf.outcomes)}
     titles = {o.id: o.title for o in clf.outcomes}
