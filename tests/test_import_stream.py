@@ -135,3 +135,49 @@ def test_a_bad_row_stops_scoring_located_by_its_csv_line(tmp_path: Path, invoke:
     assert f"{path}:{len(lines)}:" in result.output  # the file, its line, then the column
     assert "unknown role 'Finance'" in result.output
     assert "Traceback" not in result.output
+
+
+# `alignment report survey.csv`: the report importing then reporting gives, nothing written
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_reporting_an_export_equals_importing_then_reporting(
+    tmp_path: Path, invoke: Invoke, fmt: str
+) -> None:
+    docs = [
+        yaml.safe_load(p.read_text("utf-8"))
+        for p in sorted((V1_EXAMPLES / "halfway" / "responses").glob("*.yaml"))
+    ]
+    folder = tmp_path / "export"
+    folder.mkdir()
+    csv_path = folder / "survey.csv"
+    csv_path.write_text(survey_csv(load_rubric(V1_RUBRIC), docs), encoding="utf-8")
+    options = ("--rubric", str(V1_RUBRIC), "--date", "2026-06-01", "--format", fmt)
+    direct = invoke("report", str(csv_path), *options)
+    assert direct.exit_code == 0, direct.output
+    imported = invoke(
+        "import", str(csv_path), str(tmp_path / "imported"), "--rubric", str(V1_RUBRIC)
+    )
+    assert imported.exit_code == 0, imported.output
+    via_files = invoke("report", str(tmp_path / "imported"), *options)
+    assert via_files.exit_code == 0, via_files.output
+    assert direct.stdout == via_files.stdout
+    assert f"{len(docs)} people" in direct.stdout
+    assert sorted(p.name for p in folder.iterdir()) == ["survey.csv"]
+
+
+def test_reporting_an_export_says_what_import_says_and_locates_a_bad_row(
+    tmp_path: Path, invoke: Invoke
+) -> None:
+    fixture = DATA / "qualtrics" / "choice-text.csv"
+    ok = invoke("report", str(fixture), "--rubric", R, "-o", str(tmp_path / "r.md"))
+    assert ok.exit_code == 0, ok.output
+    assert "read as a Qualtrics" in ok.stderr
+    assert (tmp_path / "r.md").read_text("utf-8").startswith("# ")
+    lines = fixture.read_text("utf-8").splitlines(keepends=True)
+    path = tmp_path / "survey.csv"
+    path.write_text("".join(lines[:-1]) + lines[-1].replace("Sales", "Finance", 1), "utf-8")
+    bad = invoke("report", str(path), "--rubric", R, "-o", str(tmp_path / "bad.md"))
+    assert bad.exit_code == 2, bad.output
+    assert f"{path}:{len(lines)}:" in bad.output
+    assert not (tmp_path / "bad.md").exists()

@@ -81,6 +81,14 @@ _MERMAID_BARS = re.compile(
 )
 
 
+def run_on_problems(text: str) -> list[str]:
+    """Sentences run together ("outcomes.Today"): a space lost where template pieces meet
+    (the Markdown escape trims what it prints, so a space inside an expression is dropped).
+    Links and code are left out: a URL or a file name has dots between words."""
+    prose = re.sub(r"`[^`]*`|\(https?://[^)]*\)|https?://\S+", "", text)
+    return [line for line in prose.splitlines() if re.search(r"[a-z)*]\.[A-Z][a-z]", line)]
+
+
 def mermaid_problems(text: str) -> list[str]:
     """Each Mermaid block is a well-formed xychart: quoted labels, one number per label."""
     blocks = [t.content for t in parse_markdown(text) if t.type == "fence" and t.info == "mermaid"]
@@ -227,6 +235,7 @@ def test_markdown_snapshot(invoke: Callable[..., Any], name: str, args: list[str
     text = result.stdout
     assert table_problems(text) == []
     assert mermaid_problems(text) == []
+    assert run_on_problems(text) == []
     check_snapshot(SNAPSHOTS / f"{name}.md", text)
 
 

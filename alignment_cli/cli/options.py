@@ -38,15 +38,6 @@ class ViewFormat(StrEnum):
     markdown = "markdown"
 
 
-Inputs = Annotated[
-    list[Path] | None,
-    typer.Argument(
-        metavar="DIR|FILE",
-        help="Engagement folders, folders of answer files, or answer files; several may be "
-        "given and are scored together (default: the current folder).",
-    ),
-]
-
 ScoreInputs = Annotated[
     list[Path] | None,
     typer.Argument(

@@ -7,7 +7,14 @@ from typing import Annotated
 import typer
 
 from alignment_cli.cli import console
-from alignment_cli.cli.options import AnswersRubric, CarryOver, Inputs, Output, check_output, choice
+from alignment_cli.cli.options import (
+    AnswersRubric,
+    CarryOver,
+    Output,
+    ScoreInputs,
+    check_output,
+    choice,
+)
 
 
 class ReportFormat(StrEnum):
@@ -16,7 +23,7 @@ class ReportFormat(StrEnum):
 
 
 def report(
-    inputs: Inputs = None,
+    inputs: ScoreInputs = None,
     output: Output = None,
     fmt: Annotated[
         ReportFormat | None,
@@ -81,12 +88,11 @@ def report(
     ] = None,
 ) -> None:
     """Render the report for leadership: summary, scorecard, gap, roadmap, appendix."""
-    from alignment_cli.cli.progress import reading_progress
+    from alignment_cli.cli.given import score_given
     from alignment_cli.clock import now
     from alignment_cli.files.writes import write_atomic
     from alignment_cli.report.context import build_context, report_date
     from alignment_cli.report.render import parse_day, render, report_format
-    from alignment_cli.scoring.pipeline import score_inputs
 
     if anonymous and attribute_quotes:
         from alignment_cli.errors import UsageError
@@ -95,10 +101,7 @@ def report(
     make_dirs = check_output(output, "-o")
     fixed = parse_day(day) if day is not None else None
     kind = report_format(fmt.value if fmt is not None else None, output, template)
-    with reading_progress() as reading:
-        scored = score_inputs(
-            inputs or [], rubric_ref=rubric, carry_over=carry_over, progress=reading
-        )
+    scored = score_given(inputs, rubric=rubric, carry_over=carry_over)
     when = report_date(scored.card, fixed, lambda: now().date())
     from alignment_cli.report.consultant import consultant_layer
     from alignment_cli.report.progress import comparison_view, history_points

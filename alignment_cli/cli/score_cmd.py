@@ -95,12 +95,11 @@ def _score(
     baseline: str | None,
     save: bool,
 ) -> None:
-    from alignment_cli.cli.progress import reading_progress
+    from alignment_cli.cli.given import score_given
     from alignment_cli.cli.views.scorecard import scorecard_view
     from alignment_cli.clock import now
     from alignment_cli.errors import GateFailed
     from alignment_cli.scoring.gates import GateSettings, check_gates
-    from alignment_cli.scoring.pipeline import score_inputs
     from alignment_cli.scoring.tracking import (
         append_step_summary,
         compare_cards,
@@ -108,27 +107,8 @@ def _score(
         save_run,
         wants_step_summary,
     )
-    from alignment_cli.survey.feed import is_survey_export, survey_source
 
-    given = inputs or []
-    surveys = [survey_source(p) for p in given if is_survey_export(p)]
-    answers = [p for p in given if not is_survey_export(p)]
-    with reading_progress() as reading:
-        scored = score_inputs(
-            answers,
-            rubric_ref=rubric,
-            carry_over=carry_over,
-            now=now(),
-            sources=surveys,
-            progress=reading,
-        )
-    for survey in surveys:  # what import would say of the export: its layout, dropped answers
-        if survey.result is not None:
-            for note in survey.result.notes:
-                console.err.print(f"note: {note}", markup=False)
-            for said in survey.result.warnings:
-                console.err.print(f"warning: {said}", markup=False)
-    _warn_of_interrupted_imports(answers or ([] if surveys else [Path.cwd()]), scored.files)
+    scored = score_given(inputs, rubric=rubric, carry_over=carry_over, now=now())
     card = scored.card
     minimum = scored.rubric.rubric.straightline_min
     for who in card.respondents:  # origin is not recorded: every answer file is checked
@@ -202,22 +182,3 @@ def _score(
             console.err.print(f"warning: {warning}", markup=False)
     if failures:
         raise GateFailed("gate failed: " + "; ".join(failures))
-
-
-def _warn_of_interrupted_imports(inputs: list[Path], files: list[Path]) -> None:
-    """An import killed while renaming its files may have left some answers old, some new."""
-    import os
-
-    from alignment_cli.files.writes import interrupted_warning
-
-    # Each folder named once before it is resolved: thousands of files share a few folders.
-    found = [Path(d) for d in dict.fromkeys(os.path.dirname(p) or "." for p in files)]
-    for given in inputs:
-        found += [given, given / "responses"] if given.is_dir() else [given.parent]
-    folders = {os.path.realpath(f): f for f in found}  # each folder once, however it is named
-    for _, folder in sorted(folders.items()):
-        warning = interrupted_warning(
-            folder, again="run that import again to complete it before trusting these scores"
-        )
-        if warning:
-            console.err.print(f"warning: {warning}", markup=False)

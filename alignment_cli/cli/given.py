@@ -1,0 +1,68 @@
+"""What `score` and `report` were given, scored: answer files and folders, and survey exports
+read in place (alignment_cli/survey/feed.py), with what reading them has to say on stderr."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from alignment_cli.cli import console
+
+if TYPE_CHECKING:
+    from alignment_cli.scoring.pipeline import Scored
+
+
+def score_given(
+    inputs: list[Path] | None,
+    *,
+    rubric: str | None,
+    carry_over: bool,
+    now: datetime | None = None,
+) -> Scored:
+    """Score the inputs as one set (files ending .csv, .tsv or .txt are survey exports), with
+    a progress line on a terminal; then say what import would say of each export (its layout,
+    answers dropped) and warn of interrupted imports in the folders read."""
+    from alignment_cli.cli.progress import reading_progress
+    from alignment_cli.scoring.pipeline import score_inputs
+    from alignment_cli.survey.feed import is_survey_export, survey_source
+
+    given = inputs or []
+    surveys = [survey_source(p) for p in given if is_survey_export(p)]
+    answers = [p for p in given if not is_survey_export(p)]
+    with reading_progress() as reading:
+        scored = score_inputs(
+            answers,
+            rubric_ref=rubric,
+            carry_over=carry_over,
+            now=now,
+            sources=surveys,
+            progress=reading,
+        )
+    for survey in surveys:
+        if survey.result is not None:
+            for note in survey.result.notes:
+                console.err.print(f"note: {note}", markup=False)
+            for said in survey.result.warnings:
+                console.err.print(f"warning: {said}", markup=False)
+    _warn_of_interrupted_imports(answers or ([] if surveys else [Path.cwd()]), scored.files)
+    return scored
+
+
+def _warn_of_interrupted_imports(inputs: list[Path], files: list[Path]) -> None:
+    """An import killed while renaming its files may have left some answers old, some new."""
+    import os
+
+    from alignment_cli.files.writes import interrupted_warning
+
+    # Each folder named once before it is resolved: thousands of files share a few folders.
+    found = [Path(d) for d in dict.fromkeys(os.path.dirname(p) or "." for p in files)]
+    for given in inputs:
+        found += [given, given / "responses"] if given.is_dir() else [given.parent]
+    folders = {os.path.realpath(f): f for f in found}  # each folder once, however it is named
+    for _, folder in sorted(folders.items()):
+        warning = interrupted_warning(
+            folder, again="run that import again to complete it before trusting these scores"
+        )
+        if warning:
+            console.err.print(f"warning: {warning}", markup=False)
