@@ -181,3 +181,27 @@ def test_reporting_an_export_says_what_import_says_and_locates_a_bad_row(
     assert bad.exit_code == 2, bad.output
     assert f"{path}:{len(lines)}:" in bad.output
     assert not (tmp_path / "bad.md").exists()
+
+
+def test_rows_sorted_by_the_rubric_are_not_checked_again_but_others_are(tmp_path: Path) -> None:
+    """A survey row carries the hash of the rubric that sorted its answers: scoring with that
+    rubric trusts it (the checker above would find nothing); any other rubric checks it."""
+    from alignment_cli.files.responses import FileCheck, ResponseFile
+
+    role = ROLES[0]
+    q = next(q for q in DEFAULT.questions_for(role) if q.type.value == "scale")
+    data = {
+        "rubric": {"id": DEFAULT.rubric.id, "version": DEFAULT.rubric.version},
+        "respondent": {"name": "Ana", "role": role},
+        "answers": {q.id: 99},  # out of range: the checker refuses it
+    }
+    path = tmp_path / "ana.yaml"  # where a refused answer is located
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    for sorted_by, refused in [
+        (None, True),
+        ("another rubric", True),
+        (DEFAULT.content_hash, False),
+    ]:
+        check = FileCheck(DEFAULT)
+        rf = ResponseFile(path, Responses.model_validate(data), sorted_by=sorted_by)
+        assert (check(rf) is None) is refused

@@ -67,6 +67,10 @@ class Responses(Model):
 class ResponseFile:
     path: Path
     responses: Responses
+    # The content hash of the rubric whose AnswerRules already sorted these answers (a survey
+    # export's rows: alignment_cli/survey/rows.py keeps only answers that count): the answer
+    # checker would find nothing against that rubric, so `FileCheck` does not run it again.
+    sorted_by: str | None = None
 
 
 def find_response_files(inputs: list[Path]) -> list[Path]:
@@ -190,6 +194,7 @@ class FileCheck:
         self.warnings: list[str] = []
         self._roles = {x.id for x in rubric.rubric.roles}
         self._checker = AnswerChecker(rubric)
+        self.rules = self._checker.rules  # for scoring the files it passes (engine.Fold)
 
     def raise_problems(self) -> None:
         if self.problems:
@@ -244,7 +249,8 @@ class FileCheck:
             rf, renames = carry_renamed(rf, r.renamed)
             warnings.extend(f"{rf.path}: {o}: renamed to {n}" for o, n in renames)
         if not found:
-            answer_problems = self._checker.errors(rf.responses)
+            settled = rf.sorted_by is not None and rf.sorted_by == rubric.content_hash
+            answer_problems = [] if settled else self._checker.errors(rf.responses)
             if carry_over and ref.version != r.version:
                 warnings.append(
                     f"{rf.path}: answers for version {ref.version} carried over to {r.version}"

@@ -220,7 +220,9 @@ class Fold:
     Their answers are not kept: each distinct answer to a question, per role, is one counter.
     """
 
-    def __init__(self, loaded: LoadedRubric) -> None:
+    def __init__(self, loaded: LoadedRubric, rules: AnswerRules | None = None) -> None:
+        """`rules`: the checker's, when it has just judged the same answers (their values'
+        verdicts are memoised there once, not twice)."""
         self.loaded = loaded
         r = self.r = loaded.rubric
         self.role_ids = role_ids = [x.id for x in r.roles]
@@ -231,7 +233,7 @@ class Fold:
         dim_index = {d.id: i for i, d in enumerate(r.dimensions)}
         phase_index = {p.id: i for i, p in enumerate(r.phases)}
         self.n_dims, self.n_phases = n_dims, n_phases = len(r.dimensions), len(r.phases)
-        self.rules = rules = AnswerRules(loaded)
+        self.rules = rules = rules if rules is not None else AnswerRules(loaded)
         conditions = rules.conditions
         self.plans = {
             q.id: _Plan(q, dim_index[q.dimension], phase_index[q.phase], q.weight, q.scored)

@@ -153,7 +153,7 @@ def score_stream(
                 raise _MixedRubrics(str(ref), rf.responses.rubric.id) from None
         raise
     check = FileCheck(rubric, carry_over=carry_over)
-    fold = Fold(rubric)
+    fold = Fold(rubric, check.rules)
     orgs: set[str] = set()
     rid = rubric.rubric.id
     stream = itertools.chain(

@@ -49,7 +49,7 @@ class SurveySource:
         if result.problems:
             raise InvalidInput(result.problems)
         rows = _in_file_order(result.rows, str(self.path))
-        return _respondents(self.path, rows)
+        return _respondents(self.path, rows, loaded)
 
 
 def _in_file_order(rows: list[ImportedRow], file: str) -> list[ImportedRow]:
@@ -67,12 +67,18 @@ def _in_file_order(rows: list[ImportedRow], file: str) -> list[ImportedRow]:
     return sorted(rows, key=lambda r: f"{r.slug}.yaml")
 
 
-def _respondents(path: Path, rows: list[ImportedRow]) -> Iterator[ResponseFile]:
-    """One respondent at a time, made as it is asked for (each named by its CSV line)."""
+def _respondents(
+    path: Path, rows: list[ImportedRow], loaded: LoadedRubric
+) -> Iterator[ResponseFile]:
+    """One respondent at a time, made as it is asked for (each named by its CSV line). Their
+    answers were sorted by this rubric's rules as they were read: scoring's checks are not run
+    again (tests/test_import_stream.py holds the rows to that checker)."""
     from alignment_cli.files.responses import ResponseFile, Responses
 
+    rubric_hash = loaded.content_hash
     for r in rows:
-        yield ResponseFile(Path(f"{path}:{r.line}"), Responses.model_validate(r.data))
+        responses = Responses.model_validate(r.data)
+        yield ResponseFile(Path(f"{path}:{r.line}"), responses, sorted_by=rubric_hash)
 
 
 def survey_source(path: Path) -> SurveySource:
