@@ -148,3 +148,74 @@ def test_a_large_scorecard_not_written_by_save_is_refused_by_name(
     assert result.exit_code == 2
     assert f"{path}: " in result.stderr
     assert "read only as `alignment score --save` writes it" in result.stderr
+
+
+def _with_people(path: Path, copies: int) -> int:
+    """The saved run with its first respondent's line written `copies` more times (the layout
+    `score --save` writes); returns the line the first copy starts on."""
+    text = path.read_text("utf-8")
+    start = text.index('\n  "respondents": [\n') + len('\n  "respondents": [\n')
+    end = text.index("\n    },\n", start) + len("\n    },\n")
+    first_line = text.count("\n", 0, end) + 1
+    path.write_text(text[:end] + text[start:end] * copies + text[end:], "utf-8")
+    return first_line
+
+
+def test_a_large_saved_run_is_read_a_line_at_a_time(
+    tmp_path: Path, invoke: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What reading a large run holds is the card without its people, not the file."""
+    import tracemalloc
+
+    from alignment_cli.scoring.history import people_digest
+
+    monkeypatch.setenv(NOW_ENV, "2026-11-22T10:15:00Z")
+    eng = make_engagement(tmp_path / "eng")
+    path = _saved(invoke, eng)
+    before = people_digest(load_scorecard(path))
+    _with_people(path, 4_000)
+    size = path.stat().st_size
+    _large(monkeypatch, path)
+    tracemalloc.start()
+    try:
+        card = load_scorecard(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert card.respondents == [] and people_digest(card) != before  # every line was read
+    assert size > 1_000_000 and peak < size / 3, (size, peak)
+
+
+@pytest.mark.parametrize(
+    ("change", "located"),
+    [
+        (lambda t: t.replace('"role": "', '"role": 7, "x": "', 1), True),  # a bad line
+        (lambda t: t[: t.index('"respondents": [') + 2_000], False),  # no end to the list
+        (lambda t: t.replace('\n  "respondents": [\n', '\n  "respondents":\n  [\n'), False),
+    ],
+    ids=["bad-line", "truncated", "other-layout"],
+)
+def test_a_large_saved_run_that_is_broken_is_refused_by_name(
+    tmp_path: Path,
+    invoke: Invoke,
+    monkeypatch: pytest.MonkeyPatch,
+    change: Callable[[str], str],
+    located: bool,
+) -> None:
+    monkeypatch.setenv(NOW_ENV, "2026-11-22T10:15:00Z")
+    eng = make_engagement(tmp_path / "eng")
+    path = _saved(invoke, eng)
+    _with_people(path, 50)
+    text = path.read_text("utf-8")
+    respondent_line = text.count("\n", 0, text.index('"role": "')) + 1
+    path.write_text(change(text), "utf-8")
+    _large(monkeypatch, path)
+    result = invoke("history", str(eng))
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    if located:  # the line the respondent's object starts on
+        first = text.rindex("\n    {\n", 0, text.index('"role": "')) + 1
+        assert f"{path}:{text.count(chr(10), 0, first) + 1}:1" in result.stderr, result.stderr
+        assert respondent_line > 1
+    else:
+        assert "read only as `alignment score --save` writes it" in result.stderr

@@ -115,8 +115,12 @@ READ_WHOLE = yamlio.MAX_BYTES
 """A saved scorecard over this many characters is read without its respondents' lines
 (`_without_lines`)."""
 
-_LINES = '\n  "respondents": [\n'
-_LINE_END = "\n    },\n"
+# The lines `score --save` writes around and between respondents (scoring/card_json.py).
+_LINES_OPEN = b'  "respondents": [\n'
+_LINES_CLOSE = (b"  ],\n", b"  ]\n")
+_LINE_END = b"    },\n"
+_LAST_LINE_END = b"    }\n"
+_LONGEST_LINE = 1024**2  # a longer line is not the layout `score --save` writes
 
 
 def load_scorecard(path: Path) -> Scorecard:
@@ -128,10 +132,11 @@ def load_scorecard(path: Path) -> Scorecard:
     them is their count (`respondent_count`) and a digest of who answered what, for
     `same_results`."""
     name = str(path)
-    text = read_text(path, MAX_SCORECARD_BYTES)
     digest = None
-    if len(text) > READ_WHOLE:
-        text, digest = _without_lines(name, text)
+    if _size(path) > READ_WHOLE:
+        text, digest = _without_lines(path)
+    else:
+        text = read_text(path, MAX_SCORECARD_BYTES)
     _check_bounds(name, text)
     try:
         data = json.loads(text)
@@ -180,45 +185,109 @@ def load_scorecard(path: Path) -> Scorecard:
     return card
 
 
-def _without_lines(name: str, text: str) -> tuple[str, str]:
-    """The text with its respondents' lines taken out (an empty list left), and their
-    digest. Only the layout `score --save` writes (indent 2: the list at the top level,
-    one object per line's block) is read so; any other large file is refused as too large.
-    A newline is never inside a JSON string, so these markers match nowhere else."""
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # read_text says what is wrong with it
+
+
+def _without_lines(path: Path) -> tuple[str, str]:
+    """The saved run's text with its respondents' lines taken out (an empty list left), and
+    their digest, read a line at a time: what is held is the rest of the card and one
+    respondent, not the file (68 MB at 100,000 respondents). Only the layout `score --save`
+    writes (indent 2: the list at the top level, one object per respondent, `    },` between
+    them) is read so; any other large file is refused as too large. A newline is never inside
+    a JSON string, so these lines match nowhere else."""
     from alignment_cli.scoring.scorecard import RespondentInfo
 
-    start = text.find(_LINES)
-    end = text.find("\n  ]", start + 1) if start != -1 else -1
-    if end == -1 or text[end - 5 : end] != "    }":
+    name = str(path)
+    size = _size(path)
+
+    def refused() -> InvalidInput:
+        return InvalidInput(
+            [
+                Problem(
+                    name,
+                    None,
+                    None,
+                    f"file is {size:,} bytes, over the {READ_WHOLE:,} read whole; a larger "
+                    "scorecard is read only as `alignment score --save` writes it",
+                )
+            ]
+        )
+
+    if size > MAX_SCORECARD_BYTES:
         raise InvalidInput(
             [
                 Problem(
                     name,
                     None,
                     None,
-                    f"file is {len(text):,} characters, over the {READ_WHOLE:,} read "
-                    "whole; a larger scorecard is read only as `alignment score --save` "
-                    "writes it",
+                    f"file is {size:,} bytes; the limit is {MAX_SCORECARD_BYTES:,}",
                 )
             ]
         )
     people = _People()
-    at = start + len(_LINES)
-    while at < end:
-        stop = text.find(_LINE_END, at, end)
-        stop = end - 5 if stop == -1 else stop  # the last line: its "}" ends the list
-        item = text[at : stop + 6]
-        _check_bounds(name, item)
-        try:
-            people.add(RespondentInfo.model_validate_json(item))
-        except ValidationError:
-            line = text.count("\n", 0, at) + 1
-            raise InvalidInput(
-                [Problem(name, line, 1, "not a valid scorecard: a respondent's line")]
-            ) from None
-        at = stop + len(_LINE_END)
-    rest = text[:start] + '\n  "respondents": [' + text[end + 3 :]
-    return rest, people.digest()
+    rest: list[bytes] = []
+    item: list[bytes] = []
+    read = 0
+    try:
+        with path.open("rb") as f:
+            lines = iter(lambda: f.readline(_LONGEST_LINE), b"")
+            number = 0  # the line read last
+            for line in lines:  # the card up to its respondents
+                number += 1
+                read += len(line)
+                rest.append(line)
+                if line == _LINES_OPEN:
+                    break
+            else:
+                raise refused()
+            first = number + 1  # where the respondent being read starts
+            closed = False
+            for line in lines:
+                number += 1
+                read += len(line)
+                if read > MAX_SCORECARD_BYTES or not line.endswith(b"\n"):
+                    raise refused()
+                if line in _LINES_CLOSE and not item:
+                    closed = True
+                    break
+                item.append(line)
+                if line in (_LINE_END, _LAST_LINE_END):
+                    people.add(_respondent(name, first, b"".join(item), RespondentInfo))
+                    item.clear()
+                    first = number + 1
+            if not closed:
+                raise refused()
+            rest[-1] = _LINES_OPEN.rstrip() + line.lstrip()  # the list left empty
+            # The file's size bounds the buffer (asking for the limit would allocate it).
+            tail = f.read(min(max(size - read, 0), MAX_SCORECARD_BYTES - read) + 1)
+    except IsADirectoryError:
+        raise InvalidInput([Problem(name, None, None, "is a directory, expected a file")]) from None
+    except FileNotFoundError:
+        raise InvalidInput([Problem(name, None, None, "no such file")]) from None
+    except OSError as exc:
+        raise InvalidInput([Problem(name, None, None, f"cannot read: {exc.strerror}")]) from None
+    if read + len(tail) > MAX_SCORECARD_BYTES:
+        raise refused()
+    return yamlio.decode_text(name, b"".join(rest) + tail), people.digest()
+
+
+def _respondent(name: str, line: int, item: bytes, model: Any) -> Any:
+    """One respondent's line of a large saved run, checked as the whole card would be."""
+    try:
+        text = item.decode("utf-8").rstrip().removesuffix(",")
+    except UnicodeDecodeError:
+        raise InvalidInput([Problem(name, line, 1, "not UTF-8 text")]) from None
+    _check_bounds(name, text)
+    try:
+        return model.model_validate_json(text)
+    except ValidationError:
+        raise InvalidInput(
+            [Problem(name, line, 1, "not a valid scorecard: a respondent's line")]
+        ) from None
 
 
 class _People:
@@ -313,9 +382,20 @@ def same_results(a: Scorecard, b: Scorecard) -> bool:
     and where the files lay do not matter): `score --save` followed by a `report`, say."""
 
     def key(card: Scorecard) -> object:
-        return card.rubric.hash, people_digest(card), [q.model_dump() for q in card.questions]
+        return card.rubric.hash, people_digest(card), _questions_digest(card)
 
     return key(a) == key(b)
+
+
+def _questions_digest(card: Scorecard) -> str:
+    """Every question's counts, answers and notes, one question at a time (dumping them all at
+    once holds every note of 100,000 respondents twice over)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for q in card.questions:
+        digest.update(q.model_dump_json().encode("utf-8") + b"\n")
+    return digest.hexdigest()
 
 
 def previous_run(runs: list[Run], card: Scorecard) -> Run | None:
