@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from conftest import V1_EXAMPLES
+from conftest import EXAMPLES, V1_EXAMPLES
 
 from alignment_cli.errors import InvalidInput, Problem
 from alignment_cli.files.writes import write_atomic
@@ -129,3 +129,41 @@ def test_the_report_scores_on_the_one_clock(
     monkeypatch.setenv("ALIGNMENT_NOW", "2030-01-02T03:04:05Z")
     card = json.loads(invoke("score", str(V1_EXAMPLES / "halfway"), "--format", "json").stdout)
     assert card["generated_at"] == "2030-01-02T03:04:05Z"
+
+
+def test_a_file_name_that_is_not_utf8_is_shown_not_a_crash(tmp_path: Path) -> None:
+    """A name made on another system (Latin-1 bytes from an old zip) is an ordinary fact of
+    life: with stdout strictly UTF-8, the JSON card is still written, the name shown with
+    U+FFFD; a baseline read from such a folder is named the same way."""
+    import shutil
+    import subprocess
+    import sys
+
+    folder = tmp_path / "halfway"
+    shutil.copytree(EXAMPLES / "halfway", folder)
+    first = sorted((folder / "responses").glob("*.yaml"))[0]
+    odd = os.fsdecode(b"caf\xe9-" + os.fsencode(first.name))
+    first.rename(first.parent / odd)
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "ALIGNMENT_NOW": "2026-06-01T00:00:00Z"}
+    run = subprocess.run(
+        [sys.executable, "-m", "alignment_cli", "score", str(folder), "--format", "json"],
+        capture_output=True,
+        env=env,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr.decode("utf-8", "replace")
+    card = json.loads(run.stdout.decode("utf-8"))  # strict: valid UTF-8 throughout
+    files = [r["file"] for r in card["respondents"]]
+    assert any(f.endswith("caf\ufffd-" + first.name) for f in files), files
+    baseline_dir = tmp_path / os.fsdecode(b"q\xe9-answers")
+    shutil.copytree(folder, baseline_dir)
+    for fmt in ("json", "text", "md"):
+        args = ["score", str(folder), "--format", fmt, "--baseline", str(baseline_dir)]
+        run = subprocess.run(
+            [sys.executable, "-m", "alignment_cli", *args],
+            capture_output=True,
+            env=env,
+            check=False,
+        )
+        assert run.returncode == 0, run.stderr.decode("utf-8", "replace")
+        run.stdout.decode("utf-8")  # strict

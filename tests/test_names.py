@@ -3,6 +3,7 @@ another person is never resumed or overwritten (issue: names without Latin lette
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from conftest import MINIMAL_RUBRIC
 from hypothesis import given
 from hypothesis import strategies as st
 
-from alignment_cli.files.names import file_stem, name_hash, name_key, slug
+from alignment_cli.files.names import file_stem, name_hash, name_key, shown_path, slug
 
 Invoke = Callable[..., Any]
 
@@ -152,3 +153,14 @@ def test_a_name_over_the_limit_is_refused_before_the_first_question(
     assert result.exit_code == 2
     assert "at most 200" in result.stderr
     assert "question 1" not in result.output
+
+
+@given(st.binary(min_size=1, max_size=40).filter(lambda b: not {47, 0} & set(b) and b != b"."))
+def test_a_shown_path_is_always_utf8_and_unchanged_when_it_was(raw: bytes) -> None:
+    name = os.fsdecode(raw)
+    shown = shown_path(Path("responses") / name)
+    shown.encode("utf-8")  # strict: any output can hold it
+    try:
+        assert shown == f"responses/{raw.decode('utf-8')}"
+    except UnicodeDecodeError:
+        assert "\ufffd" in shown

@@ -93,3 +93,13 @@ def file_stem(name: str, holder: Callable[[str], str | None]) -> str:
         if other is None or name_key(other) == key:
             return stem
     raise ValueError(f"{candidates[-1]}.yaml already holds the answers of {holder(candidates[-1])}")
+
+
+def shown_path(path: object) -> str:
+    """A path as text any output can hold: bytes in a file's name that are not UTF-8 (a name
+    made on another system, which Python keeps as lone surrogates) shown as U+FFFD. Written
+    to a scorecard, such a name would otherwise stop the JSON being written at all."""
+    text = str(path)
+    if text.isascii():
+        return text
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")

@@ -21,6 +21,7 @@ from typing import Any
 from alignment_cli import __version__
 from alignment_cli.errors import InvalidInput, Problem
 from alignment_cli.files.engagement import Targets
+from alignment_cli.files.names import shown_path
 from alignment_cli.files.responses import (
     NA,
     RESERVED,
@@ -375,7 +376,7 @@ class Fold:
                 name=resp.respondent.name,
                 role=role,
                 group=None if group == role else group,
-                file=str(rf.path),
+                file=shown_path(rf.path),
                 updated=resp.updated,
                 asked=asked,
                 answered=answered,

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from alignment_cli import clock
 from alignment_cli.errors import AlignmentError, UsageError
 from alignment_cli.files.engagement import Engagement, find_engagement
+from alignment_cli.files.names import shown_path
 from alignment_cli.files.rubric_cache import load_rubric
 from alignment_cli.model.rubric import LoadedRubric
 from alignment_cli.scoring.scorecard import Scorecard
@@ -76,7 +77,7 @@ def resolve_baseline(
         from alignment_cli.scoring.history import load_runs, previous_run
 
         run = previous_run(load_runs(engagement.history_dir), card)
-        return Baseline(run.card, str(run.path)) if run else None
+        return Baseline(run.card, shown_path(run.path)) if run else None
     if ref == LATEST:
         if engagement is None:
             raise UsageError(
@@ -86,7 +87,7 @@ def resolve_baseline(
         from alignment_cli.scoring.history import latest
 
         run = latest(engagement.history_dir, card)
-        return Baseline(run.card, str(run.path))
+        return Baseline(run.card, shown_path(run.path))
     path = Path(ref)
     if not path.exists():
         raise UsageError(
@@ -94,7 +95,7 @@ def resolve_baseline(
             "a folder of answers, or 'latest')"
         )
     card, _ = load_side(path, carry_over=carry_over)
-    return Baseline(card, ref)
+    return Baseline(card, shown_path(ref))
 
 
 def save_run(card: Scorecard, engagement: Engagement | None) -> Path:
@@ -190,7 +191,7 @@ def report_progress(
         base = resolve_baseline(ref, scored.engagement, card, carry_over=carry_over)
     else:
         run = previous_run(runs, card)
-        base = Baseline(run.card, str(run.path)) if run else None
+        base = Baseline(run.card, shown_path(run.path)) if run else None
     comparison = compare_cards(base.card, card, scored.rubric) if base else None
     points = list(runs)
     if not points or not same_results(points[-1].card, card):
