@@ -326,3 +326,28 @@ def test_a_dists_mean_is_the_exact_mean_rounded_once(values: list[tuple[float, i
     n = sum(exact.values())
     assert d.n == n
     assert d.mean() == float(sum(Fraction(v) * c for v, c in exact.items()) / n)
+
+
+@given(
+    st.lists(
+        st.tuples(st.floats(min_value=0.0, max_value=1.0, allow_nan=False), st.integers(1, 50)),
+        min_size=1,
+        max_size=40,
+    ),
+    st.data(),
+)
+def test_a_dists_variance_kept_between_adds_is_the_variance_of_all_it_holds(
+    values: list[tuple[float, int]], data: st.DataObject
+) -> None:
+    """The variance is worked out once and kept: asked between adds, it is always that of
+    every value added so far, as a fresh Dist of the same values gives it."""
+    from alignment_cli.scoring.engine import Dist
+
+    d = Dist()
+    for i, (v, c) in enumerate(values):
+        d.add(v, c)
+        if data.draw(st.booleans()):
+            fresh = Dist()
+            for w, k in values[: i + 1]:
+                fresh.add(w, k)
+            assert d.variance() == fresh.variance()

@@ -74,15 +74,19 @@ _SIMPLE = frozenset({int, str, bool, float})  # answers hashable as they are
 class Dist:
     """Values as counts of distinct values: an exact mean and spread whatever the order."""
 
-    __slots__ = ("counts", "n")
+    __slots__ = ("counts", "n", "_variance")
 
     def __init__(self) -> None:
         self.counts: Counter[float] = Counter()
         self.n = 0  # how many values: the sum of the counts, kept as they are added
+        # The variance once worked out: every interval that holds this group reads it, and
+        # a group of thousands of distinct scores costs a pass over them each time.
+        self._variance: float | None = None
 
     def add(self, value: float, n: int = 1) -> None:
         self.counts[value] += n
         self.n += n
+        self._variance = None
 
     def mean(self) -> float | None:
         """The exact mean, rounded once: the same whatever the counts are multiplied by (three
@@ -103,8 +107,10 @@ class Dist:
         n = self.n
         if n < 2:
             return None
-        m = math.fsum(v * c for v, c in self.counts.items()) / n
-        return math.fsum(c * (v - m) ** 2 for v, c in self.counts.items()) / (n - 1)
+        if self._variance is None:
+            m = math.fsum(v * c for v, c in self.counts.items()) / n
+            self._variance = math.fsum(c * (v - m) ** 2 for v, c in self.counts.items()) / (n - 1)
+        return self._variance
 
     def spread(self) -> float | None:
         """Population standard deviation; None for fewer than two values."""
@@ -955,7 +961,11 @@ class _Spread:
         multi = {g: d for g, d in groups.items() if d.n >= 2}
         borrowed: tuple[float, int] | None = None
         if total >= 2:
-            borrowed = ((pooled or _pooled(groups.values()))[2], total - 1)
+            if pooled is None and len(groups) == 1:  # one group pooled is its own variance
+                (only,) = groups.values()
+                borrowed = (only.variance() or 0.0, total - 1)
+            else:
+                borrowed = ((pooled or _pooled(groups.values()))[2], total - 1)
         if multi:
             dfs = sum(d.n - 1 for d in multi.values())
             within = math.fsum((d.n - 1) * (d.variance() or 0.0) for d in multi.values()) / dfs
