@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from test_history import make_engagement
 
 from alignment_cli.clock import NOW_ENV
@@ -113,7 +114,7 @@ def test_a_large_saved_run_is_read_without_its_respondents_lines(
     knows whether it holds the same answers as now."""
     from test_history import card_for, edit_answers
 
-    from alignment_cli.scoring.history import people_digest, same_results
+    from alignment_cli.scoring.history import notes_digest, people_digest, same_results
 
     monkeypatch.setenv(NOW_ENV, "2026-11-22T10:15:00Z")
     eng = make_engagement(tmp_path / "eng")
@@ -123,8 +124,20 @@ def test_a_large_saved_run_is_read_without_its_respondents_lines(
     light = load_scorecard(path)
     assert light.respondents == [] and light.respondent_count == len(whole.respondents) == 2
     assert people_digest(light) == people_digest(whole)
-    assert light.model_dump(exclude={"respondents"}) == whole.model_dump(exclude={"respondents"})
+    assert any(q.notes for q in whole.questions) and not any(q.notes for q in light.questions)
+    assert notes_digest(light) == notes_digest(whole)
+    unheld: Any = {"respondents": True, "questions": {"__all__": {"notes"}}}
+    assert light.model_dump(exclude=unheld) == whole.model_dump(exclude=unheld)
     assert same_results(light, whole)  # the same answers, as the run read whole says
+    noted = next(p for p in (eng / "responses").glob("*.yaml") if "notes:" in p.read_text("utf-8"))
+    original = noted.read_text("utf-8")
+    data = yaml.safe_load(original)
+    qid = next(iter(data["notes"]))
+    data["notes"][qid] += " (edited)"
+    noted.write_text(yaml.safe_dump(data, sort_keys=False), "utf-8")
+    assert not same_results(light, card_for(eng))  # a note changed: not the same results
+    noted.write_text(original, "utf-8")
+    assert same_results(light, card_for(eng))
     edit_answers(eng, "mia", sla_exists=False)
     assert not same_results(light, card_for(eng))
     result = invoke("score", str(eng), "--baseline", "latest")
@@ -219,3 +232,24 @@ def test_a_large_saved_run_that_is_broken_is_refused_by_name(
         assert respondent_line > 1
     else:
         assert "read only as `alignment score --save` writes it" in result.stderr
+
+
+def test_a_large_saved_run_with_a_broken_note_is_located(
+    tmp_path: Path, invoke: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(NOW_ENV, "2026-11-22T10:15:00Z")
+    eng = make_engagement(tmp_path / "eng")
+    path = _saved(invoke, eng)
+    _with_people(path, 50)
+    text = path.read_text("utf-8")
+    at = text.index('\n          "role": "') + 1  # a note's role (notes sit at indent 8)
+    start = text.rindex("\n        {\n", 0, at) + 1
+    path.write_text(
+        text[:at] + '          "role": 7,\n' + text[text.index("\n", at) + 1 :], "utf-8"
+    )
+    _large(monkeypatch, path)
+    result = invoke("history", str(eng))
+    assert result.exit_code == 2, result.output
+    assert f"{path}:{text.count(chr(10), 0, start) + 1}:1: not a valid scorecard: a note" in (
+        result.stderr
+    )

@@ -74,7 +74,7 @@ _SIMPLE = frozenset({int, str, bool, float})  # answers hashable as they are
 class Dist:
     """Values as counts of distinct values: an exact mean and spread whatever the order."""
 
-    __slots__ = ("counts", "n", "_variance")
+    __slots__ = ("_variance", "counts", "n")
 
     def __init__(self) -> None:
         self.counts: Counter[float] = Counter()

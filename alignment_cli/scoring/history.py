@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -115,11 +115,14 @@ READ_WHOLE = yamlio.MAX_BYTES
 """A saved scorecard over this many characters is read without its respondents' lines
 (`_without_lines`)."""
 
-# The lines `score --save` writes around and between respondents (scoring/card_json.py).
+# The lines `score --save` writes around and between respondents and notes (card_json.py).
 _LINES_OPEN = b'  "respondents": [\n'
 _LINES_CLOSE = (b"  ],\n", b"  ]\n")
-_LINE_END = b"    },\n"
-_LAST_LINE_END = b"    }\n"
+_LINE_ENDS = (b"    },\n", b"    }\n")
+_NOTES_OPEN = b'      "notes": [\n'
+_NOTES_CLOSE = (b"      ],\n", b"      ]\n")
+_NOTE_ENDS = (b"        },\n", b"        }\n")
+_QUESTION_ID = b'      "id": '
 _LONGEST_LINE = 1024**2  # a longer line is not the layout `score --save` writes
 
 
@@ -132,9 +135,9 @@ def load_scorecard(path: Path) -> Scorecard:
     them is their count (`respondent_count`) and a digest of who answered what, for
     `same_results`."""
     name = str(path)
-    digest = None
+    digests: tuple[str, str] | None = None
     if _size(path) > READ_WHOLE:
-        text, digest = _without_lines(path)
+        text, digests = _without_lines(path)
     else:
         text = read_text(path, MAX_SCORECARD_BYTES)
     _check_bounds(name, text)
@@ -181,7 +184,8 @@ def load_scorecard(path: Path) -> Scorecard:
                 Problem(name, None, None, f"not a valid scorecard: {err['msg']}", where)
             )
         raise InvalidInput(problems) from None
-    card._people_digest = digest
+    if digests is not None:
+        card._people_digest, card._notes_digest = digests
     return card
 
 
@@ -192,14 +196,14 @@ def _size(path: Path) -> int:
         return 0  # read_text says what is wrong with it
 
 
-def _without_lines(path: Path) -> tuple[str, str]:
-    """The saved run's text with its respondents' lines taken out (an empty list left), and
-    their digest, read a line at a time: what is held is the rest of the card and one
-    respondent, not the file (68 MB at 100,000 respondents). Only the layout `score --save`
-    writes (indent 2: the list at the top level, one object per respondent, `    },` between
-    them) is read so; any other large file is refused as too large. A newline is never inside
-    a JSON string, so these lines match nowhere else."""
-    from alignment_cli.scoring.scorecard import RespondentInfo
+def _without_lines(path: Path) -> tuple[str, tuple[str, str]]:
+    """The saved run's text with its respondents' lines and its questions' notes taken out
+    (empty lists left), and their digests, read a line at a time: what is held is the rest of
+    the card and one respondent or note, not the file (68 MB at 100,000 respondents, half of
+    it notes). Only the layout `score --save` writes (indent 2: one object per respondent or
+    note, `},` between them) is read so; any other large file is refused as too large. A
+    newline is never inside a JSON string, so these lines match nowhere else."""
+    from alignment_cli.scoring.scorecard import NoteInfo, RespondentInfo
 
     name = str(path)
     size = _size(path)
@@ -228,55 +232,85 @@ def _without_lines(path: Path) -> tuple[str, str]:
                 )
             ]
         )
-    people = _People()
+    people, notes = _People(), _Notes()
     rest: list[bytes] = []
-    item: list[bytes] = []
-    read = 0
+    read = number = 0  # bytes and lines read so far
+    found_people = False
+    question = ""  # the id of the question whose lines are being read
+
+    def items(
+        lines: Iterator[bytes],
+        ends: tuple[bytes, bytes],
+        closes: tuple[bytes, bytes],
+        take: Callable[[int, bytes], None],
+    ) -> bytes:
+        """Read a list's items up to its closing line (returned), each passed to `take`."""
+        nonlocal read, number
+        item: list[bytes] = []
+        first = number + 1  # where the item being read starts
+        for line in lines:
+            number += 1
+            read += len(line)
+            if read > MAX_SCORECARD_BYTES or not line.endswith(b"\n"):
+                raise refused()
+            if line in closes and not item:
+                return line
+            item.append(line)
+            if line in ends:
+                take(first, b"".join(item))
+                item.clear()
+                first = number + 1
+        raise refused()
+
+    def person(line: int, item: bytes) -> None:
+        people.add(_item(name, line, item, RespondentInfo, "a respondent's line"))
+
+    def note(line: int, item: bytes) -> None:
+        notes.add(question, _item(name, line, item, NoteInfo, "a note"))
+
     try:
         with path.open("rb") as f:
             lines = iter(lambda: f.readline(_LONGEST_LINE), b"")
-            number = 0  # the line read last
-            for line in lines:  # the card up to its respondents
-                number += 1
-                read += len(line)
-                rest.append(line)
-                if line == _LINES_OPEN:
-                    break
-            else:
-                raise refused()
-            first = number + 1  # where the respondent being read starts
-            closed = False
             for line in lines:
                 number += 1
                 read += len(line)
-                if read > MAX_SCORECARD_BYTES or not line.endswith(b"\n"):
+                if line == _LINES_OPEN and not found_people:
+                    close = items(lines, _LINE_ENDS, _LINES_CLOSE, person)
+                    rest.append(_LINES_OPEN.rstrip() + close.lstrip())  # the list left empty
+                    found_people = True
+                elif line == _NOTES_OPEN:
+                    close = items(lines, _NOTE_ENDS, _NOTES_CLOSE, note)
+                    rest.append(_NOTES_OPEN.rstrip() + close.lstrip())
+                else:
+                    if line.startswith(_QUESTION_ID):
+                        question = _question_id(line[len(_QUESTION_ID) :])
+                    rest.append(line)
+                if read > MAX_SCORECARD_BYTES:
                     raise refused()
-                if line in _LINES_CLOSE and not item:
-                    closed = True
-                    break
-                item.append(line)
-                if line in (_LINE_END, _LAST_LINE_END):
-                    people.add(_respondent(name, first, b"".join(item), RespondentInfo))
-                    item.clear()
-                    first = number + 1
-            if not closed:
-                raise refused()
-            rest[-1] = _LINES_OPEN.rstrip() + line.lstrip()  # the list left empty
-            # The file's size bounds the buffer (asking for the limit would allocate it).
-            tail = f.read(min(max(size - read, 0), MAX_SCORECARD_BYTES - read) + 1)
     except IsADirectoryError:
         raise InvalidInput([Problem(name, None, None, "is a directory, expected a file")]) from None
     except FileNotFoundError:
         raise InvalidInput([Problem(name, None, None, "no such file")]) from None
     except OSError as exc:
         raise InvalidInput([Problem(name, None, None, f"cannot read: {exc.strerror}")]) from None
-    if read + len(tail) > MAX_SCORECARD_BYTES:
+    if not found_people:
         raise refused()
-    return yamlio.decode_text(name, b"".join(rest) + tail), people.digest()
+    return yamlio.decode_text(name, b"".join(rest)), (people.digest(), notes.digest())
 
 
-def _respondent(name: str, line: int, item: bytes, model: Any) -> Any:
-    """One respondent's line of a large saved run, checked as the whole card would be."""
+def _question_id(value: bytes) -> str:
+    """The id on a question's `"id": "...",` line ("" when it is not a string: the card's own
+    check refuses it)."""
+    try:
+        found = json.loads(value.rstrip().removesuffix(b","))
+    except ValueError:
+        return ""
+    return found if isinstance(found, str) else ""
+
+
+def _item(name: str, line: int, item: bytes, model: Any, what: str) -> Any:
+    """One respondent's line or one note of a large saved run, checked as the whole card
+    would be."""
     try:
         text = item.decode("utf-8").rstrip().removesuffix(",")
     except UnicodeDecodeError:
@@ -285,9 +319,7 @@ def _respondent(name: str, line: int, item: bytes, model: Any) -> Any:
     try:
         return model.model_validate_json(text)
     except ValidationError:
-        raise InvalidInput(
-            [Problem(name, line, 1, "not a valid scorecard: a respondent's line")]
-        ) from None
+        raise InvalidInput([Problem(name, line, 1, f"not a valid scorecard: {what}")]) from None
 
 
 class _People:
@@ -307,6 +339,32 @@ class _People:
 
     def digest(self) -> str:
         return self._hash.hexdigest()
+
+
+class _Notes:
+    """Every question's notes, in order, folded one at a time into a digest."""
+
+    def __init__(self) -> None:
+        import hashlib
+
+        self._hash = hashlib.sha256()
+
+    def add(self, question: str, n: Any) -> None:
+        self._hash.update(repr((question, n.respondent, n.role, n.text)).encode("utf-8") + b"\n")
+
+    def digest(self) -> str:
+        return self._hash.hexdigest()
+
+
+def notes_digest(card: Scorecard) -> str:
+    """The digest of `card`'s notes (kept by a large saved run loaded without them)."""
+    if card._notes_digest is not None:
+        return card._notes_digest
+    notes = _Notes()
+    for q in card.questions:
+        for n in q.notes:
+            notes.add(q.id, n)
+    return notes.digest()
 
 
 def people_digest(card: Scorecard) -> str:
@@ -382,19 +440,19 @@ def same_results(a: Scorecard, b: Scorecard) -> bool:
     and where the files lay do not matter): `score --save` followed by a `report`, say."""
 
     def key(card: Scorecard) -> object:
-        return card.rubric.hash, people_digest(card), _questions_digest(card)
+        return card.rubric.hash, people_digest(card), notes_digest(card), _questions_digest(card)
 
     return key(a) == key(b)
 
 
 def _questions_digest(card: Scorecard) -> str:
-    """Every question's counts, answers and notes, one question at a time (dumping them all at
-    once holds every note of 100,000 respondents twice over)."""
+    """Every question's counts and answers (its notes have their own digest), one question at
+    a time (dumping them all at once holds every note of 100,000 respondents twice over)."""
     import hashlib
 
     digest = hashlib.sha256()
     for q in card.questions:
-        digest.update(q.model_dump_json().encode("utf-8") + b"\n")
+        digest.update(q.model_dump_json(exclude={"notes"}).encode("utf-8") + b"\n")
     return digest.hexdigest()
 
 

@@ -323,9 +323,10 @@ class BlindSpot(Card):
 
 
 class Scorecard(Card):
-    # A saved run too large to hold its respondents' lines is loaded without them
-    # (scoring/history.py): what it keeps of them, the digest `same_results` compares.
+    # A saved run too large to hold its respondents' lines and notes is loaded without them
+    # (scoring/history.py): what it keeps of them, the digests `same_results` compares.
     _people_digest: str | None = PrivateAttr(default=None)
+    _notes_digest: str | None = PrivateAttr(default=None)
 
     schema_version: int = SCHEMA_VERSION
     tool_version: str
