@@ -205,3 +205,32 @@ def test_rows_sorted_by_the_rubric_are_not_checked_again_but_others_are(tmp_path
         check = FileCheck(DEFAULT)
         rf = ResponseFile(path, Responses.model_validate(data), sorted_by=sorted_by)
         assert (check(rf) is None) is refused
+
+
+def test_two_exports_compare_as_their_imports_do(tmp_path: Path, invoke: Invoke) -> None:
+    """`compare OLD.csv NEW.csv` and `--baseline OLD.csv`: the exports read in place give the
+    comparison importing them gives."""
+    loaded = load_rubric(V1_RUBRIC)
+    rubric = ("--rubric", str(V1_RUBRIC))
+    exports = []
+    for example in ("siloed", "halfway"):
+        docs = [
+            yaml.safe_load(p.read_text("utf-8"))
+            for p in sorted((V1_EXAMPLES / example / "responses").glob("*.yaml"))
+        ]
+        csv_path = tmp_path / f"{example}.csv"
+        csv_path.write_text(survey_csv(loaded, docs), encoding="utf-8")
+        imported = invoke("import", str(csv_path), str(tmp_path / example), *rubric)
+        assert imported.exit_code == 0, imported.output
+        exports.append(csv_path)
+    old, new = exports
+    direct = invoke("compare", str(old), str(new), *rubric, "--format", "json")
+    assert direct.exit_code == 0, direct.output
+    via = invoke(
+        "compare", str(tmp_path / "siloed"), str(tmp_path / "halfway"), *rubric, "--format", "json"
+    )
+    assert json.loads(direct.stdout) == json.loads(via.stdout)
+    gate = invoke("score", str(new), *rubric, "--baseline", str(old), "--max-drop", "0")
+    assert gate.exit_code == 0, gate.output  # halfway scores above siloed: nothing dropped
+    gate = invoke("score", str(old), *rubric, "--baseline", str(new), "--max-drop", "0")
+    assert gate.exit_code == 1, gate.output

@@ -13,13 +13,17 @@ def compare(
     old: Annotated[
         Path,
         typer.Argument(
-            metavar="OLD", help="The earlier run: a saved scorecard (.json) or a folder of answers."
+            metavar="OLD",
+            help="The earlier run: a saved scorecard (.json), a folder of answers or a survey "
+            "export (.csv).",
         ),
     ],
     new: Annotated[
         Path,
         typer.Argument(
-            metavar="NEW", help="The later run: a saved scorecard (.json) or a folder of answers."
+            metavar="NEW",
+            help="The later run: a saved scorecard (.json), a folder of answers or a survey "
+            "export (.csv).",
         ),
     ],
     fmt: Format = ViewFormat.text,
@@ -35,6 +39,7 @@ def compare(
     """What improved, what worsened, new blind spots, recommendations resolved and new."""
     import json
 
+    from alignment_cli.cli.given import survey_or_none
     from alignment_cli.cli.views.progress import comparison_view
     from alignment_cli.errors import InvalidInput, Problem
     from alignment_cli.report.summaries import comparison_markdown
@@ -43,8 +48,10 @@ def compare(
     for path in (old, new):
         if not path.exists():
             raise InvalidInput([Problem(str(path), None, None, "no such file or folder")])
-    old_card, _ = load_side(old, rubric_ref=rubric, carry_over=carry_over)
-    new_card, new_rubric = load_side(new, rubric_ref=rubric, carry_over=carry_over)
+    old_card, _ = load_side(old, rubric_ref=rubric, carry_over=carry_over, as_source=survey_or_none)
+    new_card, new_rubric = load_side(
+        new, rubric_ref=rubric, carry_over=carry_over, as_source=survey_or_none
+    )
     same = old_card.rubric.id == new_card.rubric.id and old_card.rubric.hash == new_card.rubric.hash
     if new_rubric is None and not same:
         new_rubric = rubric_for_card(new_card, new)

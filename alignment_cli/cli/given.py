@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from alignment_cli.cli import console
 
 if TYPE_CHECKING:
-    from alignment_cli.scoring.pipeline import Scored
+    from alignment_cli.scoring.pipeline import RespondentSource, Scored
 
 
 def score_given(
@@ -47,6 +47,14 @@ def score_given(
                 console.err.print(f"warning: {said}", markup=False)
     _warn_of_interrupted_imports(answers or ([] if surveys else [Path.cwd()]), scored.files)
     return scored
+
+
+def survey_or_none(path: Path) -> RespondentSource | None:
+    """`path` as a survey export to read in place, or None when it is not one (for baselines
+    and `compare`, alignment_cli/scoring/tracking.py `SourceOf`)."""
+    from alignment_cli.survey.feed import is_survey_export, survey_source
+
+    return survey_source(path) if is_survey_export(path) else None
 
 
 def _warn_of_interrupted_imports(inputs: list[Path], files: list[Path]) -> None:

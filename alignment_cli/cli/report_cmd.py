@@ -82,13 +82,14 @@ def report(
         typer.Option(
             "--baseline",
             metavar="FILE|latest",
-            help="Show the change since a saved scorecard, a folder of answers, or the latest "
-            "saved run. Default: the latest run in the engagement's history/, if any.",
+            help="Show the change since a saved scorecard, a folder of answers, a survey "
+            "export, or the latest saved run. Default: the latest run in the engagement's "
+            "history/, if any.",
         ),
     ] = None,
 ) -> None:
     """Render the report for leadership: summary, scorecard, gap, roadmap, appendix."""
-    from alignment_cli.cli.given import score_given
+    from alignment_cli.cli.given import score_given, survey_or_none
     from alignment_cli.clock import now
     from alignment_cli.files.writes import write_atomic
     from alignment_cli.report.context import build_context, report_date
@@ -109,7 +110,14 @@ def report(
     from alignment_cli.scoring.tracking import append_step_summary, report_progress
 
     consultant = consultant_layer(scored.engagement, scored.rubric)
-    progress = report_progress(scored, baseline, day=when, carry_over=carry_over)
+    progress = report_progress(
+        scored,
+        baseline,
+        day=when,
+        carry_over=carry_over,
+        rubric_ref=rubric,
+        as_source=survey_or_none,
+    )
     context = build_context(
         scored.card,
         scored.rubric,

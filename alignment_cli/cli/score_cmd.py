@@ -56,8 +56,8 @@ def score(
         typer.Option(
             "--baseline",
             metavar="FILE|latest",
-            help="Show what changed since a saved scorecard, a folder of answers, or the "
-            "latest run in the engagement's history/.",
+            help="Show what changed since a saved scorecard, a folder of answers, a survey "
+            "export, or the latest run in the engagement's history/.",
         ),
     ] = None,
     save: Annotated[
@@ -95,7 +95,7 @@ def _score(
     baseline: str | None,
     save: bool,
 ) -> None:
-    from alignment_cli.cli.given import score_given
+    from alignment_cli.cli.given import score_given, survey_or_none
     from alignment_cli.cli.views.scorecard import scorecard_view
     from alignment_cli.clock import now
     from alignment_cli.errors import GateFailed
@@ -128,6 +128,8 @@ def _score(
         card,
         implicit=gates.max_drop is not None,
         carry_over=carry_over,
+        rubric_ref=rubric,
+        as_source=survey_or_none,
     )
     if gates.max_drop is not None and base is None:
         console.err.print("note: no baseline yet (no saved runs), so --max-drop was not checked")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -26,7 +27,11 @@ from alignment_cli.scoring.scorecard import Scorecard
 if TYPE_CHECKING:
     from alignment_cli.scoring.compare import Comparison
     from alignment_cli.scoring.history import Trend
-    from alignment_cli.scoring.pipeline import Scored
+    from alignment_cli.scoring.pipeline import RespondentSource, Scored
+
+SourceOf = Callable[[Path], "RespondentSource | None"]
+"""Which paths are respondents read another way than as answer files, and how (the CLI's
+survey exports: alignment_cli/cli/given.py `survey_or_none`)."""
 
 LATEST = "latest"
 SUMMARY_ENV = "GITHUB_STEP_SUMMARY"
@@ -40,9 +45,15 @@ class Baseline:
 
 
 def load_side(
-    path: Path, *, rubric_ref: str | None = None, carry_over: bool = False
+    path: Path,
+    *,
+    rubric_ref: str | None = None,
+    carry_over: bool = False,
+    as_source: SourceOf | None = None,
 ) -> tuple[Scorecard, LoadedRubric | None]:
-    """A scorecard from a saved scorecard file, or by scoring a folder (or file) of answers.
+    """A scorecard from a saved scorecard file, or by scoring a folder (or file) of answers or
+    respondents read another way: `as_source` says which paths are such (the CLI's survey
+    exports, read as `alignment score survey.csv` reads them).
 
     Answers scored on the spot are dated by their newest answer, not by the clock: "change
     since" then names when the earlier answers were given."""
@@ -52,7 +63,14 @@ def load_side(
         return load_scorecard(path), None
     from alignment_cli.scoring.pipeline import latest_answer_time, score_inputs
 
-    scored = score_inputs([path], rubric_ref=rubric_ref, carry_over=carry_over, now=clock.now())
+    source = as_source(path) if as_source is not None else None
+    scored = score_inputs(
+        [] if source else [path],
+        rubric_ref=rubric_ref,
+        carry_over=carry_over,
+        now=clock.now(),
+        sources=[source] if source else (),
+    )
     card = scored.card
     answered = latest_answer_time(card)
     if answered is not None:
@@ -67,10 +85,14 @@ def resolve_baseline(
     *,
     implicit: bool = False,
     carry_over: bool = False,
+    rubric_ref: str | None = None,
+    as_source: SourceOf | None = None,
 ) -> Baseline | None:
     """`--baseline FILE|DIR|latest`. With no flag and `implicit` (a --max-drop gate is set), the
     latest saved run when there is one: so a `max_drop` in alignment.yaml works without flags.
-    `latest` skips a saved run that is `card` itself (scored and saved a moment ago)."""
+    `latest` skips a saved run that is `card` itself (scored and saved a moment ago).
+    `rubric_ref` (the run's `--rubric`) scores a baseline of answers too, as `compare` scores
+    both sides: a survey export names no rubric."""
     if ref is None:
         if not implicit or engagement is None:
             return None
@@ -94,7 +116,7 @@ def resolve_baseline(
             f"--baseline {ref}: no such file or folder (give a saved scorecard, "
             "a folder of answers, or 'latest')"
         )
-    card, _ = load_side(path, carry_over=carry_over)
+    card, _ = load_side(path, rubric_ref=rubric_ref, carry_over=carry_over, as_source=as_source)
     return Baseline(card, shown_path(ref))
 
 
@@ -178,7 +200,13 @@ class Progress:
 
 
 def report_progress(
-    scored: Scored, ref: str | None, *, day: date, carry_over: bool = False
+    scored: Scored,
+    ref: str | None,
+    *,
+    day: date,
+    carry_over: bool = False,
+    rubric_ref: str | None = None,
+    as_source: SourceOf | None = None,
 ) -> Progress:
     """The baseline is `ref` when given, else the latest saved run (other than this one).
     This run's point in the trend is dated `day`, the report's date, so that rerunning the
@@ -188,7 +216,14 @@ def report_progress(
     card = scored.card
     runs = load_runs(scored.engagement.history_dir) if scored.engagement else []
     if ref is not None:
-        base = resolve_baseline(ref, scored.engagement, card, carry_over=carry_over)
+        base = resolve_baseline(
+            ref,
+            scored.engagement,
+            card,
+            carry_over=carry_over,
+            rubric_ref=rubric_ref,
+            as_source=as_source,
+        )
     else:
         run = previous_run(runs, card)
         base = Baseline(run.card, shown_path(run.path)) if run else None
