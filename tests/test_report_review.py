@@ -66,3 +66,14 @@ def test_benchmark_lines_write_answers_as_the_appendix_does(
     line = next(x for x in page.splitlines() if "how many logged contact attempts" in x.lower())
     assert "Revenue operations median 5 attempts, range 2 to 12 attempts (7)" in line, line
     assert "12 attempts, 2 attempts" not in line and "3 attempts, 4 attempts" not in line
+
+
+def test_who_answered_lists_people_in_the_rubrics_order_of_roles(
+    invoke: Callable[..., Any],
+) -> None:
+    # Was sorted by role id: Finance, Head of marketing, Revenue operations, Head of sales, Sales
+    # rep: no order a reader can see. Now as the cover counts them.
+    page = report(invoke, str(EXAMPLES / "halfway"))
+    table = page.split("### Who answered")[1].split("\n---")[0]
+    names = re.findall(r"^\| ([^|]+?) \|", table, re.M)[2:]  # past the header and its rule
+    assert names == ["Tomás Herrera", "Lars Bakken", "Ingrid Solberg", "Wei Zhang", "Kari Nygaard"]

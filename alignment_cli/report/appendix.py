@@ -202,7 +202,13 @@ def build_appendix(
     listed = not anonymous and len(card.respondents) <= RESPONDENT_TABLE_MAX
     people = []
     if listed:
-        for x in sorted(card.respondents, key=lambda x: (x.role, x.name.casefold(), x.file)):
+        # In the rubric's order of roles, as the cover counts them (not by role id, which
+        # read as no order at all: Finance, Head of marketing, Revenue operations, Head of sales).
+        order = {x.id: i for i, x in enumerate(r.roles)}
+        for x in sorted(
+            card.respondents,
+            key=lambda x: (order.get(x.role, len(order)), x.role, x.name.casefold(), x.file),
+        ):
             people.append(
                 RespondentRow(
                     name=x.name,
