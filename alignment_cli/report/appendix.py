@@ -97,15 +97,20 @@ def quoted_by(role_title: str) -> str:
     return f"someone in {role_title}"
 
 
-def _note_view(note: Any, titles: dict[str, str], role_shown: bool, attribute: bool) -> NoteView:
-    """A quote, attributed by role by default (confidential), by name with --attribute-quotes;
+def _note_view(
+    note: Any, titles: dict[str, str], group_title: str, role_shown: bool, attribute: bool
+) -> NoteView:
+    """A quote, attributed by its group by default (confidential: "someone in Sales", never
+    "Head of sales", a role one person holds), by name and own role with --attribute-quotes;
     a quote from a group too small to show on its own names neither."""
-    role = titles.get(note.role, note.role) if role_shown else ""
     if not role_shown:
+        role = ""
         by = "a respondent"
     elif attribute:
+        role = titles.get(note.role, note.role)
         by = f"{note.respondent}, {role}"
     else:
+        role = group_title
         by = quoted_by(role)
     return NoteView(
         text=note.text.strip(),
@@ -136,6 +141,7 @@ def build_appendix(
     questions = loaded.questions
     dims = {d.id: d.title for d in r.dimensions}
     role_titles = {x.id: x.title for x in r.roles}
+    group_titles = loaded.group_titles
     shown = {x.id: x.shown and everyone_shown for x in roles}
     phases = []
     for pi, phase in enumerate(r.phases, start=1):
@@ -160,7 +166,13 @@ def build_appendix(
                     continue
                 notes.append(note)
             kept_notes = [
-                _note_view(n, role_titles, shown.get(loaded.group_of(n.role), False), attribute)
+                _note_view(
+                    n,
+                    role_titles,
+                    group_titles.get(loaded.group_of(n.role), n.role),
+                    shown.get(loaded.group_of(n.role), False),
+                    attribute,
+                )
                 for n in notes[:NOTES_PER_QUESTION]
             ]
             items.append(
@@ -190,7 +202,13 @@ def build_appendix(
     listed = not anonymous and len(card.respondents) <= RESPONDENT_TABLE_MAX
     people = []
     if listed:
-        for x in sorted(card.respondents, key=lambda x: (x.role, x.name.casefold(), x.file)):
+        # In the rubric's order of roles, as the cover counts them (not by role id, which
+        # read as no order at all: Finance, Head of marketing, Revenue operations, Head of sales).
+        order = {x.id: i for i, x in enumerate(r.roles)}
+        for x in sorted(
+            card.respondents,
+            key=lambda x: (order.get(x.role, len(order)), x.role, x.name.casefold(), x.file),
+        ):
             people.append(
                 RespondentRow(
                     name=x.name,

@@ -884,7 +884,7 @@ def _summary(
         orientation=orientation,
         first_steps=steps[:3],
         overall_range=Figure(md.fmt_range(card.overall_interval, card.overall_indicative)),
-        notes=reading_notes(card, named=shown_roles),
+        notes=reading_notes(card, named=shown_roles, titles=loaded.group_titles),
     )
 
 

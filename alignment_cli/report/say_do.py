@@ -119,6 +119,9 @@ def benchmark_lines(
 ) -> list[BenchmarkLine]:
     """The client's own figures on the questions a benchmark names: the CRM's where measured,
     else what each role answered (number questions only: a figure beside a figure)."""
+    # Only the report asks for these lines: `score` reads this module without the report's model.
+    from alignment_cli.report.appendix import answer_summary
+
     bench = next(b for b in loaded.rubric.benchmarks if b.id == benchmark_id)
     questions: dict[str, Question] = {q.id: q for q in loaded.rubric.questions}
     titles = loaded.group_titles
@@ -132,11 +135,14 @@ def benchmark_lines(
             text = f"the CRM shows {fmt_value(qs.evidence.value, q.unit)}"
             out.append(BenchmarkLine(bench.id, q.text, text, True))
             continue
-        answers = [
-            f"{titles.get(role, role)} {', '.join(a for a in counts if a not in RESERVED_ANSWERS)}"
-            for role, counts in qs.answers.items()
-            if (shown is None or role in shown) and any(a not in RESERVED_ANSWERS for a in counts)
-        ]
+        # Each group's figures as the appendix writes them (20%, counted; a median and range
+        # where many people answered), not every distinct raw value.
+        scale = (q.scale or loaded.rubric.scale).max
+        answers = []
+        for role, counts in qs.answers.items():
+            figures = {a: n for a, n in counts.items() if a not in RESERVED_ANSWERS}
+            if figures and (shown is None or role in shown):
+                answers.append(f"{titles.get(role, role)} {answer_summary(q, figures, scale)[2]}")
         if answers:
             out.append(BenchmarkLine(bench.id, q.text, "answers: " + "; ".join(answers), False))
     return out

@@ -53,7 +53,7 @@ class CalibrationRow:
 class BenchmarkLine:
     benchmark: str  # its id
     question: str
-    client: str  # "the CRM shows 62.3 percent" or "answers: sales 80 percent, ..."
+    client: str  # "the CRM shows 62.3%" or "answers: Sales 80% (2); Marketing 60%"
     measured: bool
 
 
