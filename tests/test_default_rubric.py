@@ -656,3 +656,28 @@ def test_benchmarks_carry_source_year_and_whether_second_hand(loaded: LoadedRubr
     assert sum(b.year is None for b in marks) == 1  # only the Forrester survey has no year
     asked = set(loaded.questions)
     assert all(set(b.questions) <= asked for b in marks)
+
+
+def test_no_text_people_read_cites_our_own_research_notes() -> None:
+    """The seed articles the framework was drawn from are our notes ("seed 002"): a client
+    reading the report, or a respondent reading a question's help in the interview, is given
+    the idea in our words, or a published source, never that label. Only `source:` metadata
+    (the coverage map, never printed) keeps it."""
+    import yaml
+
+    data = yaml.safe_load((ROOT / "rubrics" / "sales-marketing-alignment.yaml").read_text("utf-8"))
+    found: list[str] = []
+
+    def walk(node: Any, where: str) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key != "source":
+                    walk(value, f"{where}.{key}")
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                walk(value, f"{where}[{i}]")
+        elif isinstance(node, str) and re.search(r"\bseeds? \d{3}", node, re.IGNORECASE):
+            found.append(f"{where}: {node[:60]}")
+
+    walk(data, "rubric")
+    assert found == []
