@@ -282,7 +282,7 @@ def test_markdown_has_every_section_of_the_brief(invoke: Callable[..., Any]) -> 
         "**Strongest:**",
         "**Weakest:**",
         "Largest disagreements between Sales and Marketing",
-        "the market calls for **Marketing-led**",
+        "the answers point to **Marketing-led**",
         "does not match",
         "First steps",
     ):
