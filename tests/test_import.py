@@ -867,3 +867,23 @@ def test_a_csv_with_carriage_returns_only_imports(tmp_path: Path, invoke: Invoke
     got = _files(tmp_path / "out")
     assert got["dana-lee.yaml"]["answers"] == {"lead-definition": 4}
     assert got["sam-ortiz.yaml"]["answers"] == {"lead-definition": 2}
+
+
+@pytest.mark.parametrize("chunk", [5, 7, 1024 * 1024])
+def test_only_cr_and_lf_end_lines_whatever_else_a_cell_holds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    # Python's str.splitlines also breaks at \v, \f, \x1c-\x1e, \x85, \u2028 and \u2029; a CSV
+    # does not, and each record keeps the physical line it starts on, in any chunk size.
+    from alignment_cli.survey import csvfile
+
+    monkeypatch.setattr(csvfile, "CHUNK_BYTES", chunk)
+    text = 'a,b\r\n"x\u2028y",z\x0c\n"p\nq",r\rs\x85,t\x1c\n\x0b,"\u2029"\n'
+    path = _write(tmp_path, text)
+    assert list(csvfile.CsvStream(path)) == [
+        (1, ["a", "b"]),
+        (2, ["x\u2028y", "z\x0c"]),
+        (3, ["p\nq", "r"]),
+        (5, ["s\x85", "t\x1c"]),
+        (6, ["\x0b", "\u2029"]),
+    ]

@@ -250,15 +250,21 @@ def answer_file_text(
     if answers:
         parts.append("answers:\n")
         current: str | None = None
-        cache, simple = _answer_cache, _CACHED_KINDS
+        # Names bound once: this loop runs for every answer of every file an import writes.
+        cache, simple, append, phase_get = (
+            _answer_cache.get,
+            _CACHED_KINDS,
+            parts.append,
+            phase_of.get,
+        )
         for qid, value in answers.items():
-            phase = phase_of.get(qid)
+            phase = phase_get(qid)
             if phase != current and phase is not None:
-                parts.append(f"  # {phase}\n")
+                append(f"  # {phase}\n")
                 current = phase
             kind = type(value)
-            hit = cache.get((qid, kind, value)) if kind in simple else None  # most answers
-            parts.append(hit if hit is not None else _answer_text(qid, value))
+            hit = cache((qid, kind, value)) if kind in simple else None  # most answers
+            append(hit if hit is not None else _answer_text(qid, value))
     else:
         parts.append("answers: {}\n")
     if notes:

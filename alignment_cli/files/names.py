@@ -85,9 +85,8 @@ def file_stem(name: str, holder: Callable[[str], str | None]) -> str:
     """
     first = slug(name)
     key = name_key(name)
-    candidates = (
-        [first] if first.endswith(name_hash(name)) else [first, f"{first}-{name_hash(name)}"]
-    )
+    hashed = name_hash(name)
+    candidates = [first] if first.endswith(hashed) else [first, f"{first}-{hashed}"]
     for stem in candidates:
         other = holder(stem)
         if other is None or name_key(other) == key:

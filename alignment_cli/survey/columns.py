@@ -349,7 +349,7 @@ def cell_reader(
             positions.update(by_position)
         if layout.codes:
             positions.update({f"a{k}": label for k, label in by_position.items()})
-    cache: dict[str, AnswerValue] = {}
+    cache: dict[str, AnswerValue] = {"": None}  # an empty cell is no answer, as parse reads it
     # Digits with perhaps a decimal point read as the number reader reads them, without it:
     # numbers rarely repeat, so they miss the memo.
     plain = q.type.value == "number" and not table and not positions

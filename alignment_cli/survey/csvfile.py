@@ -218,19 +218,26 @@ def _physical_lines(name: str, texts: Iterator[str]) -> Iterator[str]:
             text, hold = text[:-1], "\r"
         nul = text.find("\x00")
         cut = text if nul < 0 else text[:nul]
-        pos = 0
-        for m in _BREAK.finditer(cut):
-            piece = cut[pos : m.end()]
+        # str.splitlines splits as _BREAK does, in one call, when CR and LF are the only breaks
+        # it finds (it also breaks at \v, \f, \x1c-\x1e, \x85, \u2028 and \u2029).
+        pieces = cut.splitlines(keepends=True)
+        rest = pieces.pop() if pieces and not pieces[-1].endswith(("\n", "\r")) else ""
+        if len(pieces) != cut.count("\n") + cut.count("\r") - cut.count("\r\n"):
+            pieces, pos = [], 0
+            for m in _BREAK.finditer(cut):
+                pieces.append(cut[pos : m.end()])
+                pos = m.end()
+            rest = cut[pos:]
+        for piece in pieces:
             if pending:
                 pending.append(piece)
                 piece = "".join(pending)
                 pending, size = [], 0
             yield piece
             line += 1
-            pos = m.end()
-        if pos < len(cut):
-            pending.append(cut[pos:])
-            size += len(cut) - pos
+        if rest:
+            pending.append(rest)
+            size += len(rest)
         if nul >= 0:
             raise InvalidInput([Problem(name, line, size + 1, "binary data (a NUL byte)")])
         if size > MAX_LINE_CHARS:
@@ -282,6 +289,7 @@ class _Records:
         try:
             reader = csv.reader(self._feed(first), delimiter=delimiter, strict=False)
             end = 0
+            current, endings = self.current, self.endings
             try:
                 for cells in reader:
                     if cells == [_EOF]:
@@ -290,18 +298,20 @@ class _Records:
                         raise InvalidInput(
                             [Problem(self.name, end + 1, 1, f"more than {MAX_RECORDS:,} rows")]
                         )
-                    self._check(end + 1, cells, delimiter)
+                    lines = len(current)
+                    if lines > 1 or not self.count:  # one line after the header: nothing to see
+                        self._check(end + 1, cells, delimiter)
                     self.count += 1
-                    if not self.filled and any(c.strip() for c in cells):
+                    if not self.filled and "".join(cells).strip():
                         self.filled = True
                     record = (end + 1, cells)
-                    last = self.current[-1]
+                    last = current[-1]
                     if last.endswith("\n"):
-                        self.endings.other += 1
+                        endings.other += 1
                     elif last.endswith("\r"):
-                        self.endings.cr += 1
-                    end += len(self.current)
-                    self.current.clear()
+                        endings.cr += 1
+                    end += lines
+                    current.clear()
                     yield record
             except _LineTooLong as exc:
                 self._too_long(end + 1, "".join(self.current) + exc.text, delimiter)

@@ -7,9 +7,10 @@ import gc
 import itertools
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -129,7 +130,7 @@ def _read_once(path: Path, loaded: LoadedRubric, settings: ImportSettings) -> _R
             skip += 1
             continue
         add(logical)
-        if any(cell.strip() for cell in raw):
+        if "".join(raw).strip():  # not blank: some cell holds more than spaces
             read(row, line, logical, raw)
     if any(c.kind == NAME and c.index not in scan.named for c in columns):
         return None  # an e-mail column no one filled in: an anonymous survey
@@ -330,6 +331,14 @@ class _RowReader:
         # Answers are gathered in column order; when that is the rubric's, they need no sorting.
         self.in_rubric_order = ids == sorted(ids)
         self.reach = max((i for _, i, _, _, _ in self.question_columns), default=-1)
+        indices = [i for _, i, _, _, _ in self.question_columns]
+        # A row's question cells picked out in one call (itemgetter of one index gives the
+        # cell itself, not a tuple of one), and their columns' memos beside them.
+        self._pick: Callable[[list[str]], Sequence[str]] = (
+            itemgetter(*indices) if len(indices) > 1 else lambda cells: [cells[i] for i in indices]
+        )
+        self._memos = [memo for _, _, _, _, memo in self.question_columns]
+        self._qids = [qid for _, _, qid, _, _ in self.question_columns]
         self.other_columns = [c for c in columns if c.kind in (NOTE, NAME, ROLE, TIME, BLANK)]
         self._checker = AnswerChecker(loaded)  # answer_errors, remembering what it checked
         self.fmt = settings.timestamp_format or self.mapping.timestamp_format
@@ -391,7 +400,7 @@ class _RowReader:
         assert self.stream is not None
         cells_of = self.layout.cells
         for row, (line, raw) in enumerate(self.stream, 1):
-            if row > self.skip and any(cell.strip() for cell in raw):
+            if row > self.skip and "".join(raw).strip():  # a blank row is skipped
                 yield row, line, cells_of(raw), raw
 
     def read_all(self) -> None:
@@ -521,27 +530,30 @@ class _RowReader:
         settings = self.settings
         name = role = ""
         updated: datetime | None = None
-        answers: dict[str, AnswerValue] = {}
         notes: dict[str, str] = {}
         name_col: Column | None = None
         n = len(cells)
-        short = n <= self.reach  # a row that ends early (its last cells empty)
-        for c, index, qid, parse, memo in self.question_columns:
-            cell = cells[index] if not short or index < n else ""
-            if not cell:
-                continue
-            # Cells repeat (a survey's few labels): most are found in the reader's memo.
-            value = memo.get(cell, _MISSING)
-            if value is _MISSING:
-                try:
-                    value = parse(cell)
-                except CellError as exc:
-                    q = self.loaded.questions[qid]
-                    reserved = "'unknown' (don't know) or 'n/a'" if q.allow_na else "'unknown'"
-                    bad(c.number, f"{c.label}: {exc}; or {reserved}")
-                    continue
-            if value is not None:
-                answers[qid] = value
+        if n > self.reach:
+            picked = self._pick(cells)
+        else:  # a row that ends early (its last cells empty)
+            picked = [cells[i] if i < n else "" for _, i, _, _, _ in self.question_columns]
+        # Cells repeat (a survey's few labels, empty cells): most are found in their column's
+        # memo, all looked up at once; only the rest are read, in column order.
+        looked = list(map(dict.get, self._memos, picked, itertools.repeat(_MISSING)))
+        k = -1
+        while _MISSING in looked:
+            k = looked.index(_MISSING, k + 1)
+            c, _, qid, parse, _ = self.question_columns[k]
+            try:
+                looked[k] = parse(picked[k])
+            except CellError as exc:
+                looked[k] = None
+                q = self.loaded.questions[qid]
+                reserved = "'unknown' (don't know) or 'n/a'" if q.allow_na else "'unknown'"
+                bad(c.number, f"{c.label}: {exc}; or {reserved}")
+        answers: dict[str, AnswerValue] = {
+            qid: v for qid, v in zip(self._qids, looked, strict=True) if v is not None
+        }
         for c in self.other_columns:
             cell = cells[c.index] if c.index < n else ""
             if c.kind == NOTE and c.question is not None:
