@@ -253,3 +253,22 @@ def test_a_large_saved_run_with_a_broken_note_is_located(
     assert f"{path}:{text.count(chr(10), 0, start) + 1}:1: not a valid scorecard: a note" in (
         result.stderr
     )
+
+
+def test_a_large_saved_run_with_crlf_line_ends_reads_as_it_was_saved(
+    tmp_path: Path, invoke: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Checked out on Windows with git's autocrlf, a saved run has CRLF line ends."""
+    from alignment_cli.scoring.history import notes_digest, people_digest
+
+    monkeypatch.setenv(NOW_ENV, "2026-11-22T10:15:00Z")
+    eng = make_engagement(tmp_path / "eng")
+    path = _saved(invoke, eng)
+    _with_people(path, 20)
+    _large(monkeypatch, path)
+    as_saved = load_scorecard(path)
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    crlf = load_scorecard(path)
+    assert people_digest(crlf) == people_digest(as_saved)
+    assert notes_digest(crlf) == notes_digest(as_saved)
+    assert crlf.model_dump() == as_saved.model_dump()

@@ -270,7 +270,11 @@ def _without_lines(path: Path) -> tuple[str, tuple[str, str]]:
 
     try:
         with path.open("rb") as f:
-            lines = iter(lambda: f.readline(_LONGEST_LINE), b"")
+            # A run checked out with CRLF line ends (git's autocrlf) reads as the LF it was.
+            lines = (
+                line[:-2] + b"\n" if line.endswith(b"\r\n") else line
+                for line in iter(lambda: f.readline(_LONGEST_LINE), b"")
+            )
             for line in lines:
                 number += 1
                 read += len(line)
