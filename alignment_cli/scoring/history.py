@@ -22,6 +22,7 @@ from alignment_cli.clock import as_utc
 from alignment_cli.errors import InvalidInput, Problem, UsageError
 from alignment_cli.files import yamlio
 from alignment_cli.files.engagement import CONFIG_NAME, find_engagement
+from alignment_cli.files.names import shown_path
 from alignment_cli.files.writes import write_new
 from alignment_cli.files.yamlio import MAX_DEPTH, MAX_NUMBER_CHARS, format_loc, read_text
 from alignment_cli.scoring.scorecard import SCHEMA_VERSION, Scorecard
@@ -602,7 +603,7 @@ def trend(runs: list[Run]) -> Trend:
     return Trend(
         runs=[
             TrendRun(
-                file=r.path.name,
+                file=shown_path(r.path.name),  # written into JSON and tables
                 generated_at=r.card.generated_at,
                 rubric_id=r.card.rubric.id,
                 rubric_version=r.card.rubric.version,
