@@ -55,7 +55,8 @@ def load_side(
     """A scorecard from a saved scorecard file, or by scoring a folder (or file) of answers or
     respondents read another way: `as_source` says which paths are such (the CLI's survey
     exports, read as `alignment score survey.csv` reads them). An export names no rubric: with no
-    `rubric_ref` it is read on `export_rubric_ref` (a baseline: the run's own rubric).
+    `rubric_ref`, one outside an engagement is read on `export_rubric_ref` (a baseline: the
+    run's own rubric).
 
     Answers scored on the spot are dated by their newest answer, not by the clock: "change
     since" then names when the earlier answers were given."""
@@ -68,7 +69,8 @@ def load_side(
     source = as_source(path) if as_source is not None else None
     scored = score_inputs(
         [] if source else [path],
-        rubric_ref=rubric_ref or (export_rubric_ref if source else None),
+        rubric_ref=rubric_ref
+        or (export_rubric_ref if source and not _in_engagement(path) else None),
         carry_over=carry_over,
         now=clock.now(),
         sources=[source] if source else (),
@@ -78,6 +80,11 @@ def load_side(
     if answered is not None:
         card = card.model_copy(update={"generated_at": answered})
     return card, scored.rubric
+
+
+def _in_engagement(path: Path) -> bool:
+    """An export inside an engagement is read on that engagement's rubric, as its import is."""
+    return find_engagement(path) is not None
 
 
 def resolve_baseline(
