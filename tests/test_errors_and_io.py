@@ -167,3 +167,25 @@ def test_a_file_name_that_is_not_utf8_is_shown_not_a_crash(tmp_path: Path) -> No
         )
         assert run.returncode == 0, run.stderr.decode("utf-8", "replace")
         run.stdout.decode("utf-8")  # strict
+
+
+def test_a_saved_run_whose_name_is_not_utf8_is_shown_in_history(tmp_path: Path) -> None:
+    """`history` writes each run's file name: one that is not UTF-8 is shown with U+FFFD."""
+    import shutil
+    import subprocess
+    import sys
+
+    eng = tmp_path / "halfway"
+    shutil.copytree(EXAMPLES / "halfway", eng)
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "ALIGNMENT_NOW": "2026-06-01T00:00:00Z"}
+    cmd = [sys.executable, "-m", "alignment_cli"]
+    saved = subprocess.run([*cmd, "score", str(eng), "--save"], env=env, capture_output=True)
+    assert saved.returncode == 0, saved.stderr.decode("utf-8", "replace")
+    (run,) = (eng / "history").glob("*.json")
+    shutil.copy(run, eng / "history" / os.fsdecode(b"old-caf\xe9.json"))
+    for fmt in ("json", "text"):
+        shown = subprocess.run(
+            [*cmd, "history", str(eng), "--format", fmt], env=env, capture_output=True
+        )
+        assert shown.returncode == 0, shown.stderr.decode("utf-8", "replace")
+        assert "old-caf\ufffd.json" in shown.stdout.decode("utf-8")  # strict

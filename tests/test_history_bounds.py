@@ -272,3 +272,50 @@ def test_a_large_saved_run_with_crlf_line_ends_reads_as_it_was_saved(
     assert people_digest(crlf) == people_digest(as_saved)
     assert notes_digest(crlf) == notes_digest(as_saved)
     assert crlf.model_dump() == as_saved.model_dump()
+
+
+def test_a_large_saved_run_with_a_note_over_a_mebibyte_reads_back(
+    tmp_path: Path, invoke: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A note is one line of the saved run, as long as an answer file lets it be (a pasted
+    transcript): what `score --save` wrote is read back, not refused as another layout."""
+    from alignment_cli.scoring.history import notes_digest
+
+    monkeypatch.setenv(NOW_ENV, "2026-11-22T10:15:00Z")
+    eng = make_engagement(tmp_path / "eng")
+    noted = next(p for p in (eng / "responses").glob("*.yaml") if "notes:" in p.read_text("utf-8"))
+    data = yaml.safe_load(noted.read_text("utf-8"))
+    data["notes"][next(iter(data["notes"]))] = "transcript " * 200_000  # 2.2 MB on one line
+    noted.write_text(yaml.safe_dump(data, sort_keys=False, width=80), "utf-8")
+    path = _saved(invoke, eng)
+    whole = load_scorecard(path)
+    _large(monkeypatch, path)
+    assert notes_digest(load_scorecard(path)) == notes_digest(whole)
+    result = invoke("history", str(eng))
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda t: t.replace('"dimensions": [', '"dimensions": [,', 1),  # after the respondents
+        lambda t: t.replace('"answered": ', '"answered": ' + "9" * 5_000, 1),  # in a line
+        lambda t: t.replace('"min_group_size"', '"min_group_size": "\udcff"', 1),  # not UTF-8
+    ],
+    ids=["json-after-lines", "number-in-a-line", "not-utf8-after-lines"],
+)
+def test_a_large_saved_run_is_located_as_the_run_read_whole(
+    tmp_path: Path, invoke: Invoke, monkeypatch: pytest.MonkeyPatch, change: Callable[[str], str]
+) -> None:
+    """The lines taken out of a large run do not shift where a problem after them is."""
+    monkeypatch.setenv(NOW_ENV, "2026-11-22T10:15:00Z")
+    eng = make_engagement(tmp_path / "eng")
+    path = _saved(invoke, eng)
+    _with_people(path, 50)
+    path.write_bytes(change(path.read_text("utf-8")).encode("utf-8", "surrogateescape"))
+    whole = invoke("history", str(eng))
+    assert whole.exit_code == 2 and f"{path}:" in whole.stderr, whole.output
+    _large(monkeypatch, path)
+    large = invoke("history", str(eng))
+    assert large.exit_code == 2, large.output
+    assert large.stderr == whole.stderr

@@ -234,3 +234,55 @@ def test_two_exports_compare_as_their_imports_do(tmp_path: Path, invoke: Invoke)
     assert gate.exit_code == 0, gate.output  # halfway scores above siloed: nothing dropped
     gate = invoke("score", str(old), *rubric, "--baseline", str(new), "--max-drop", "0")
     assert gate.exit_code == 1, gate.output
+
+
+def test_an_export_baseline_is_read_on_the_engagements_rubric(
+    tmp_path: Path, invoke: Invoke
+) -> None:
+    """An export names no rubric: a baseline export of an engagement scored on the rubric its
+    alignment.yaml names is read on that rubric, as `--rubric` of it would read it."""
+    loaded = load_rubric(V1_RUBRIC)
+    docs = [
+        yaml.safe_load(p.read_text("utf-8"))
+        for p in sorted((V1_EXAMPLES / "siloed" / "responses").glob("*.yaml"))
+    ]
+    old = tmp_path / "siloed.csv"
+    old.write_text(survey_csv(loaded, docs), encoding="utf-8")
+    eng = str(V1_EXAMPLES / "halfway")  # its alignment.yaml names the 1.0.0 rubric
+    implied = invoke("score", eng, "--baseline", str(old), "--format", "json")
+    assert implied.exit_code == 0, implied.output
+    named = invoke(
+        "score", eng, "--baseline", str(old), "--rubric", str(V1_RUBRIC), "--format", "json"
+    )
+    assert named.exit_code == 0, named.output
+    assert json.loads(implied.stdout) == json.loads(named.stdout)
+    report = invoke("report", eng, "--baseline", str(old), "-o", str(tmp_path / "r.md"))
+    assert report.exit_code == 0, report.output
+
+
+def test_an_export_read_by_compare_or_a_baseline_says_what_import_says(
+    tmp_path: Path, invoke: Invoke
+) -> None:
+    """Rows left out of an export compared or taken as a baseline are said, as `score` and
+    import say them: the comparison is not silently of fewer people."""
+    loaded = load_rubric(V1_RUBRIC)
+    docs = [
+        yaml.safe_load(p.read_text("utf-8"))
+        for p in sorted((V1_EXAMPLES / "siloed" / "responses").glob("*.yaml"))
+    ]
+    lines = survey_csv(loaded, docs).splitlines(keepends=True)
+    old = tmp_path / "old.csv"
+    old.write_text("".join([*lines, lines[1]]), encoding="utf-8")  # one person's row twice
+    said = invoke("score", str(old), "--rubric", str(V1_RUBRIC))
+    assert said.exit_code == 0, said.output
+    (warning,) = [line for line in said.stderr.splitlines() if line.startswith("warning:")]
+    assert "kept row" in warning
+    rubric = ("--rubric", str(V1_RUBRIC))
+    for args in (
+        ("compare", str(old), str(old), *rubric),
+        ("score", str(old), *rubric, "--baseline", str(old)),
+        ("report", str(old), *rubric, "--baseline", str(old), "-o", str(tmp_path / "r.md")),
+    ):
+        result = invoke(*args)
+        assert result.exit_code == 0, result.output
+        assert warning in result.stderr.splitlines(), (args, result.stderr)

@@ -39,7 +39,7 @@ def compare(
     """What improved, what worsened, new blind spots, recommendations resolved and new."""
     import json
 
-    from alignment_cli.cli.given import survey_or_none
+    from alignment_cli.cli.given import ExportsRead
     from alignment_cli.cli.views.progress import comparison_view
     from alignment_cli.errors import InvalidInput, Problem
     from alignment_cli.report.summaries import comparison_markdown
@@ -48,10 +48,12 @@ def compare(
     for path in (old, new):
         if not path.exists():
             raise InvalidInput([Problem(str(path), None, None, "no such file or folder")])
-    old_card, _ = load_side(old, rubric_ref=rubric, carry_over=carry_over, as_source=survey_or_none)
+    exports = ExportsRead()
+    old_card, _ = load_side(old, rubric_ref=rubric, carry_over=carry_over, as_source=exports)
     new_card, new_rubric = load_side(
-        new, rubric_ref=rubric, carry_over=carry_over, as_source=survey_or_none
+        new, rubric_ref=rubric, carry_over=carry_over, as_source=exports
     )
+    exports.tell()
     same = old_card.rubric.id == new_card.rubric.id and old_card.rubric.hash == new_card.rubric.hash
     if new_rubric is None and not same:
         new_rubric = rubric_for_card(new_card, new)

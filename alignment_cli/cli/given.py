@@ -11,6 +11,7 @@ from alignment_cli.cli import console
 
 if TYPE_CHECKING:
     from alignment_cli.scoring.pipeline import RespondentSource, Scored
+    from alignment_cli.survey.feed import SurveySource
 
 
 def score_given(
@@ -39,22 +40,40 @@ def score_given(
             sources=surveys,
             progress=reading,
         )
+    _tell(surveys)
+    _warn_of_interrupted_imports(answers or ([] if surveys else [Path.cwd()]), scored.files)
+    return scored
+
+
+class ExportsRead:
+    """Which paths are survey exports to read in place, for baselines and `compare`
+    (alignment_cli/scoring/tracking.py `SourceOf`), keeping each one made so that `tell` says
+    what import would say of it (its layout, answers dropped), as `score survey.csv` says it."""
+
+    def __init__(self) -> None:
+        self._read: list[SurveySource] = []
+
+    def __call__(self, path: Path) -> RespondentSource | None:
+        from alignment_cli.survey.feed import is_survey_export, survey_source
+
+        if not is_survey_export(path):
+            return None
+        source = survey_source(path)
+        self._read.append(source)
+        return source
+
+    def tell(self) -> None:
+        _tell(self._read)
+        self._read.clear()
+
+
+def _tell(surveys: list[SurveySource]) -> None:
     for survey in surveys:
         if survey.result is not None:
             for note in survey.result.notes:
                 console.err.print(f"note: {note}", markup=False)
             for said in survey.result.warnings:
                 console.err.print(f"warning: {said}", markup=False)
-    _warn_of_interrupted_imports(answers or ([] if surveys else [Path.cwd()]), scored.files)
-    return scored
-
-
-def survey_or_none(path: Path) -> RespondentSource | None:
-    """`path` as a survey export to read in place, or None when it is not one (for baselines
-    and `compare`, alignment_cli/scoring/tracking.py `SourceOf`)."""
-    from alignment_cli.survey.feed import is_survey_export, survey_source
-
-    return survey_source(path) if is_survey_export(path) else None
 
 
 def _warn_of_interrupted_imports(inputs: list[Path], files: list[Path]) -> None:

@@ -89,7 +89,7 @@ def report(
     ] = None,
 ) -> None:
     """Render the report for leadership: summary, scorecard, gap, roadmap, appendix."""
-    from alignment_cli.cli.given import score_given, survey_or_none
+    from alignment_cli.cli.given import ExportsRead, score_given
     from alignment_cli.clock import now
     from alignment_cli.files.writes import write_atomic
     from alignment_cli.report.context import build_context, report_date
@@ -110,14 +110,16 @@ def report(
     from alignment_cli.scoring.tracking import append_step_summary, report_progress
 
     consultant = consultant_layer(scored.engagement, scored.rubric)
+    exports = ExportsRead()
     progress = report_progress(
         scored,
         baseline,
         day=when,
         carry_over=carry_over,
         rubric_ref=rubric,
-        as_source=survey_or_none,
+        as_source=exports,
     )
+    exports.tell()
     context = build_context(
         scored.card,
         scored.rubric,

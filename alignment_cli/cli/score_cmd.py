@@ -95,7 +95,7 @@ def _score(
     baseline: str | None,
     save: bool,
 ) -> None:
-    from alignment_cli.cli.given import score_given, survey_or_none
+    from alignment_cli.cli.given import ExportsRead, score_given
     from alignment_cli.cli.views.scorecard import scorecard_view
     from alignment_cli.clock import now
     from alignment_cli.errors import GateFailed
@@ -122,6 +122,7 @@ def _score(
     gates = GateSettings.merge(
         config_gates, fail_under, fail_under_dimension or [], max_drop, drop_beyond_noise
     )
+    exports = ExportsRead()
     base = resolve_baseline(
         baseline,
         scored.engagement,
@@ -129,8 +130,9 @@ def _score(
         implicit=gates.max_drop is not None,
         carry_over=carry_over,
         rubric_ref=rubric,
-        as_source=survey_or_none,
+        as_source=exports,
     )
+    exports.tell()
     if gates.max_drop is not None and base is None:
         console.err.print("note: no baseline yet (no saved runs), so --max-drop was not checked")
     comparison = compare_cards(base.card, card, scored.rubric) if base else None

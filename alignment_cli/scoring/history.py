@@ -7,6 +7,7 @@ stay small. The trend is a pure function over those scorecards.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -21,6 +22,7 @@ from alignment_cli.clock import as_utc
 from alignment_cli.errors import InvalidInput, Problem, UsageError
 from alignment_cli.files import yamlio
 from alignment_cli.files.engagement import CONFIG_NAME, find_engagement
+from alignment_cli.files.names import shown_path
 from alignment_cli.files.writes import write_new
 from alignment_cli.files.yamlio import MAX_DEPTH, MAX_NUMBER_CHARS, format_loc, read_text
 from alignment_cli.scoring.scorecard import SCHEMA_VERSION, Scorecard
@@ -123,7 +125,10 @@ _NOTES_OPEN = b'      "notes": [\n'
 _NOTES_CLOSE = (b"      ],\n", b"      ]\n")
 _NOTE_ENDS = (b"        },\n", b"        }\n")
 _QUESTION_ID = b'      "id": '
-_LONGEST_LINE = 1024**2  # a longer line is not the layout `score --save` writes
+# A longer line is not the layout `score --save` writes. A note is one line, as long as an answer
+# file lets it be (MAX_BYTES of YAML, up to three times that once escaped as JSON: `\0` is
+# `\u0000`), so a line may be that long; what is held is still one line, not the file.
+_LONGEST_LINE = 4 * yamlio.MAX_BYTES
 
 
 def load_scorecard(path: Path) -> Scorecard:
@@ -136,11 +141,15 @@ def load_scorecard(path: Path) -> Scorecard:
     `same_results`."""
     name = str(path)
     digests: tuple[str, str] | None = None
+    where: Callable[[int], int] = _same_line  # the file's line of a line of `text`
     if _size(path) > READ_WHOLE:
-        text, digests = _without_lines(path)
+        text, digests, where = _without_lines(path)
     else:
         text = read_text(path, MAX_SCORECARD_BYTES)
-    _check_bounds(name, text)
+    try:
+        _check_bounds(name, text)
+    except InvalidInput as exc:
+        raise _moved(exc, where) from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -151,7 +160,7 @@ def load_scorecard(path: Path) -> Scorecard:
             [
                 Problem(
                     name,
-                    exc.lineno,
+                    where(exc.lineno),
                     exc.colno,
                     f"not a scorecard: invalid JSON ({exc.msg}){hint}; scorecards are what "
                     "`alignment score --save` or `--format json` writes",
@@ -179,14 +188,23 @@ def load_scorecard(path: Path) -> Scorecard:
     except ValidationError as exc:
         problems = []
         for err in exc.errors(include_url=False)[:5]:
-            where = format_loc(tuple(err["loc"]))
-            problems.append(
-                Problem(name, None, None, f"not a valid scorecard: {err['msg']}", where)
-            )
+            loc = format_loc(tuple(err["loc"]))
+            problems.append(Problem(name, None, None, f"not a valid scorecard: {err['msg']}", loc))
         raise InvalidInput(problems) from None
     if digests is not None:
         card._people_digest, card._notes_digest = digests
     return card
+
+
+def _same_line(line: int) -> int:
+    return line
+
+
+def _moved(exc: InvalidInput, where: Callable[[int], int]) -> InvalidInput:
+    """`exc` with its lines (lines of a text read from a file) as the file's lines."""
+    return InvalidInput(
+        [p if p.line is None else dataclasses.replace(p, line=where(p.line)) for p in exc.problems]
+    )
 
 
 def _size(path: Path) -> int:
@@ -196,9 +214,10 @@ def _size(path: Path) -> int:
         return 0  # read_text says what is wrong with it
 
 
-def _without_lines(path: Path) -> tuple[str, tuple[str, str]]:
+def _without_lines(path: Path) -> tuple[str, tuple[str, str], Callable[[int], int]]:
     """The saved run's text with its respondents' lines and its questions' notes taken out
-    (empty lists left), and their digests, read a line at a time: what is held is the rest of
+    (empty lists left), their digests, and the file's line of each line of that text (so a
+    problem in it is located in the file), read a line at a time: what is held is the rest of
     the card and one respondent or note, not the file (68 MB at 100,000 respondents, half of
     it notes). Only the layout `score --save` writes (indent 2: one object per respondent or
     note, `},` between them) is read so; any other large file is refused as too large. A
@@ -235,6 +254,8 @@ def _without_lines(path: Path) -> tuple[str, tuple[str, str]]:
     people, notes = _People(), _Notes()
     rest: list[bytes] = []
     read = number = 0  # bytes and lines read so far
+    kept = 1  # the line of `rest` being written
+    shifts: list[tuple[int, int]] = []  # (line of `rest` where a list was left empty, lines cut)
     found_people = False
     question = ""  # the id of the question whose lines are being read
 
@@ -276,19 +297,23 @@ def _without_lines(path: Path) -> tuple[str, tuple[str, str]]:
                 for line in iter(lambda: f.readline(_LONGEST_LINE), b"")
             )
             for line in lines:
-                number += 1
+                number += line.endswith(b"\n")  # a part of a longer line is not a line
                 read += len(line)
+                opened = number
                 if line == _LINES_OPEN and not found_people:
                     close = items(lines, _LINE_ENDS, _LINES_CLOSE, person)
                     rest.append(_LINES_OPEN.rstrip() + close.lstrip())  # the list left empty
+                    shifts.append((kept, number - opened))
                     found_people = True
                 elif line == _NOTES_OPEN:
                     close = items(lines, _NOTE_ENDS, _NOTES_CLOSE, note)
                     rest.append(_NOTES_OPEN.rstrip() + close.lstrip())
+                    shifts.append((kept, number - opened))
                 else:
                     if line.startswith(_QUESTION_ID):
                         question = _question_id(line[len(_QUESTION_ID) :])
                     rest.append(line)
+                kept += rest[-1].endswith(b"\n")
                 if read > MAX_SCORECARD_BYTES:
                     raise refused()
     except IsADirectoryError:
@@ -299,7 +324,15 @@ def _without_lines(path: Path) -> tuple[str, tuple[str, str]]:
         raise InvalidInput([Problem(name, None, None, f"cannot read: {exc.strerror}")]) from None
     if not found_people:
         raise refused()
-    return yamlio.decode_text(name, b"".join(rest)), (people.digest(), notes.digest())
+
+    def where(line: int) -> int:
+        return line + sum(cut for at, cut in shifts if at < line)
+
+    try:
+        text = yamlio.decode_text(name, b"".join(rest))
+    except InvalidInput as exc:
+        raise _moved(exc, where) from None
+    return text, (people.digest(), notes.digest()), where
 
 
 def _question_id(value: bytes) -> str:
@@ -319,7 +352,10 @@ def _item(name: str, line: int, item: bytes, model: Any, what: str) -> Any:
         text = item.decode("utf-8").rstrip().removesuffix(",")
     except UnicodeDecodeError:
         raise InvalidInput([Problem(name, line, 1, "not UTF-8 text")]) from None
-    _check_bounds(name, text)
+    try:
+        _check_bounds(name, text)
+    except InvalidInput as exc:  # located in the item: the item starts on `line`
+        raise _moved(exc, lambda n: n + line - 1) from None
     try:
         return model.model_validate_json(text)
     except ValidationError:
@@ -567,7 +603,7 @@ def trend(runs: list[Run]) -> Trend:
     return Trend(
         runs=[
             TrendRun(
-                file=r.path.name,
+                file=shown_path(r.path.name),  # written into JSON and tables
                 generated_at=r.card.generated_at,
                 rubric_id=r.card.rubric.id,
                 rubric_version=r.card.rubric.version,

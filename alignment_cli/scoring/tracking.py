@@ -50,10 +50,13 @@ def load_side(
     rubric_ref: str | None = None,
     carry_over: bool = False,
     as_source: SourceOf | None = None,
+    export_rubric_ref: str | None = None,
 ) -> tuple[Scorecard, LoadedRubric | None]:
     """A scorecard from a saved scorecard file, or by scoring a folder (or file) of answers or
     respondents read another way: `as_source` says which paths are such (the CLI's survey
-    exports, read as `alignment score survey.csv` reads them).
+    exports, read as `alignment score survey.csv` reads them). An export names no rubric: with no
+    `rubric_ref`, one outside an engagement is read on `export_rubric_ref` (a baseline: the
+    run's own rubric).
 
     Answers scored on the spot are dated by their newest answer, not by the clock: "change
     since" then names when the earlier answers were given."""
@@ -66,7 +69,8 @@ def load_side(
     source = as_source(path) if as_source is not None else None
     scored = score_inputs(
         [] if source else [path],
-        rubric_ref=rubric_ref,
+        rubric_ref=rubric_ref
+        or (export_rubric_ref if source and not _in_engagement(path) else None),
         carry_over=carry_over,
         now=clock.now(),
         sources=[source] if source else (),
@@ -76,6 +80,11 @@ def load_side(
     if answered is not None:
         card = card.model_copy(update={"generated_at": answered})
     return card, scored.rubric
+
+
+def _in_engagement(path: Path) -> bool:
+    """An export inside an engagement is read on that engagement's rubric, as its import is."""
+    return find_engagement(path) is not None
 
 
 def resolve_baseline(
@@ -92,7 +101,8 @@ def resolve_baseline(
     latest saved run when there is one: so a `max_drop` in alignment.yaml works without flags.
     `latest` skips a saved run that is `card` itself (scored and saved a moment ago).
     `rubric_ref` (the run's `--rubric`) scores a baseline of answers too, as `compare` scores
-    both sides: a survey export names no rubric."""
+    both sides; a survey export, which names no rubric, is read on the engagement's rubric
+    when there is no `--rubric` (the rubric the run was scored on)."""
     if ref is None:
         if not implicit or engagement is None:
             return None
@@ -116,7 +126,13 @@ def resolve_baseline(
             f"--baseline {ref}: no such file or folder (give a saved scorecard, "
             "a folder of answers, or 'latest')"
         )
-    card, _ = load_side(path, rubric_ref=rubric_ref, carry_over=carry_over, as_source=as_source)
+    card, _ = load_side(
+        path,
+        rubric_ref=rubric_ref,
+        carry_over=carry_over,
+        as_source=as_source,
+        export_rubric_ref=engagement.rubric_ref() if engagement else None,
+    )
     return Baseline(card, shown_path(ref))
 
 
