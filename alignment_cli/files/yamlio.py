@@ -11,7 +11,8 @@ docs/rubric-format.md ("Limits").
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -143,7 +144,7 @@ def read_bytes(path: Path, limit: int | None = None) -> bytes:
     without the decoding)."""
     name = str(path)
     limit = MAX_BYTES if limit is None else limit
-    try:
+    with read_errors(name):
         size = path.stat().st_size
         if size > limit:
             raise InvalidInput(
@@ -154,13 +155,21 @@ def read_bytes(path: Path, limit: int | None = None) -> bytes:
             raise InvalidInput(
                 [Problem(name, None, None, f"file is over {limit:,} bytes, the limit")]
             )
+    return raw
+
+
+@contextmanager
+def read_errors(name: str) -> Iterator[None]:
+    """What reading a user's file can meet (a folder, nothing there, no permission, a FIFO
+    that fails), as one located message each, exit 2."""
+    try:
+        yield
     except IsADirectoryError:
         raise InvalidInput([Problem(name, None, None, "is a directory, expected a file")]) from None
     except FileNotFoundError:
         raise InvalidInput([Problem(name, None, None, "no such file")]) from None
     except OSError as exc:
         raise InvalidInput([Problem(name, None, None, f"cannot read: {exc.strerror}")]) from None
-    return raw
 
 
 def _read_bounded(path: Path, size: int, limit: int) -> bytes:

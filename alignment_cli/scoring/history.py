@@ -289,39 +289,32 @@ def _without_lines(path: Path) -> tuple[str, tuple[str, str], Callable[[int], in
     def note(line: int, item: bytes) -> None:
         notes.add(question, _item(name, line, item, NoteInfo, "a note"))
 
-    try:
-        with path.open("rb") as f:
-            # A run checked out with CRLF line ends (git's autocrlf) reads as the LF it was.
-            lines = (
-                line[:-2] + b"\n" if line.endswith(b"\r\n") else line
-                for line in iter(lambda: f.readline(_LONGEST_LINE), b"")
-            )
-            for line in lines:
-                number += line.endswith(b"\n")  # a part of a longer line is not a line
-                read += len(line)
-                opened = number
-                if line == _LINES_OPEN and not found_people:
-                    close = items(lines, _LINE_ENDS, _LINES_CLOSE, person)
-                    rest.append(_LINES_OPEN.rstrip() + close.lstrip())  # the list left empty
-                    shifts.append((kept, number - opened))
-                    found_people = True
-                elif line == _NOTES_OPEN:
-                    close = items(lines, _NOTE_ENDS, _NOTES_CLOSE, note)
-                    rest.append(_NOTES_OPEN.rstrip() + close.lstrip())
-                    shifts.append((kept, number - opened))
-                else:
-                    if line.startswith(_QUESTION_ID):
-                        question = _question_id(line[len(_QUESTION_ID) :])
-                    rest.append(line)
-                kept += rest[-1].endswith(b"\n")
-                if read > MAX_SCORECARD_BYTES:
-                    raise refused()
-    except IsADirectoryError:
-        raise InvalidInput([Problem(name, None, None, "is a directory, expected a file")]) from None
-    except FileNotFoundError:
-        raise InvalidInput([Problem(name, None, None, "no such file")]) from None
-    except OSError as exc:
-        raise InvalidInput([Problem(name, None, None, f"cannot read: {exc.strerror}")]) from None
+    with yamlio.read_errors(name), path.open("rb") as f:
+        # A run checked out with CRLF line ends (git's autocrlf) reads as the LF it was.
+        lines = (
+            line[:-2] + b"\n" if line.endswith(b"\r\n") else line
+            for line in iter(lambda: f.readline(_LONGEST_LINE), b"")
+        )
+        for line in lines:
+            number += line.endswith(b"\n")  # a part of a longer line is not a line
+            read += len(line)
+            opened = number
+            if line == _LINES_OPEN and not found_people:
+                close = items(lines, _LINE_ENDS, _LINES_CLOSE, person)
+                rest.append(_LINES_OPEN.rstrip() + close.lstrip())  # the list left empty
+                shifts.append((kept, number - opened))
+                found_people = True
+            elif line == _NOTES_OPEN:
+                close = items(lines, _NOTE_ENDS, _NOTES_CLOSE, note)
+                rest.append(_NOTES_OPEN.rstrip() + close.lstrip())
+                shifts.append((kept, number - opened))
+            else:
+                if line.startswith(_QUESTION_ID):
+                    question = _question_id(line[len(_QUESTION_ID) :])
+                rest.append(line)
+            kept += rest[-1].endswith(b"\n")
+            if read > MAX_SCORECARD_BYTES:
+                raise refused()
     if not found_people:
         raise refused()
 
