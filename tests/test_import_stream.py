@@ -237,10 +237,11 @@ def test_two_exports_compare_as_their_imports_do(tmp_path: Path, invoke: Invoke)
 
 
 def test_an_export_baseline_is_read_on_the_engagements_rubric(
-    tmp_path: Path, invoke: Invoke
+    tmp_path: Path, invoke: Invoke, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An export names no rubric: a baseline export of an engagement scored on the rubric its
     alignment.yaml names is read on that rubric, as `--rubric` of it would read it."""
+    monkeypatch.setenv("ALIGNMENT_NOW", "2026-11-22T10:15:00Z")  # both runs made at one time
     loaded = load_rubric(V1_RUBRIC)
     docs = [
         yaml.safe_load(p.read_text("utf-8"))
