@@ -163,15 +163,24 @@ def test_a_large_scorecard_not_written_by_save_is_refused_by_name(
     assert "read only as `alignment score --save` writes it" in result.stderr
 
 
-def _with_people(path: Path, copies: int) -> int:
+def _with_people(path: Path, copies: int) -> None:
     """The saved run with its first respondent's line written `copies` more times (the layout
-    `score --save` writes); returns the line the first copy starts on."""
+    `score --save` writes)."""
     text = path.read_text("utf-8")
     start = text.index('\n  "respondents": [\n') + len('\n  "respondents": [\n')
     end = text.index("\n    },\n", start) + len("\n    },\n")
-    first_line = text.count("\n", 0, end) + 1
     path.write_text(text[:end] + text[start:end] * copies + text[end:], "utf-8")
-    return first_line
+
+
+def _large_run(
+    tmp_path: Path, invoke: Invoke, monkeypatch: pytest.MonkeyPatch, people: int
+) -> tuple[Path, Path]:
+    """An engagement and its saved run, with `people` more respondents' lines in it."""
+    monkeypatch.setenv(NOW_ENV, "2026-11-22T10:15:00Z")
+    eng = make_engagement(tmp_path / "eng")
+    path = _saved(invoke, eng)
+    _with_people(path, people)
+    return eng, path
 
 
 def test_a_large_saved_run_is_read_a_line_at_a_time(
@@ -215,10 +224,7 @@ def test_a_large_saved_run_that_is_broken_is_refused_by_name(
     change: Callable[[str], str],
     located: bool,
 ) -> None:
-    monkeypatch.setenv(NOW_ENV, "2026-11-22T10:15:00Z")
-    eng = make_engagement(tmp_path / "eng")
-    path = _saved(invoke, eng)
-    _with_people(path, 50)
+    eng, path = _large_run(tmp_path, invoke, monkeypatch, 50)
     text = path.read_text("utf-8")
     respondent_line = text.count("\n", 0, text.index('"role": "')) + 1
     path.write_text(change(text), "utf-8")
@@ -237,10 +243,7 @@ def test_a_large_saved_run_that_is_broken_is_refused_by_name(
 def test_a_large_saved_run_with_a_broken_note_is_located(
     tmp_path: Path, invoke: Invoke, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv(NOW_ENV, "2026-11-22T10:15:00Z")
-    eng = make_engagement(tmp_path / "eng")
-    path = _saved(invoke, eng)
-    _with_people(path, 50)
+    eng, path = _large_run(tmp_path, invoke, monkeypatch, 50)
     text = path.read_text("utf-8")
     at = text.index('\n          "role": "') + 1  # a note's role (notes sit at indent 8)
     start = text.rindex("\n        {\n", 0, at) + 1
@@ -261,10 +264,7 @@ def test_a_large_saved_run_with_crlf_line_ends_reads_as_it_was_saved(
     """Checked out on Windows with git's autocrlf, a saved run has CRLF line ends."""
     from alignment_cli.scoring.history import notes_digest, people_digest
 
-    monkeypatch.setenv(NOW_ENV, "2026-11-22T10:15:00Z")
-    eng = make_engagement(tmp_path / "eng")
-    path = _saved(invoke, eng)
-    _with_people(path, 20)
+    _, path = _large_run(tmp_path, invoke, monkeypatch, 20)
     _large(monkeypatch, path)
     as_saved = load_scorecard(path)
     path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
@@ -308,10 +308,7 @@ def test_a_large_saved_run_is_located_as_the_run_read_whole(
     tmp_path: Path, invoke: Invoke, monkeypatch: pytest.MonkeyPatch, change: Callable[[str], str]
 ) -> None:
     """The lines taken out of a large run do not shift where a problem after them is."""
-    monkeypatch.setenv(NOW_ENV, "2026-11-22T10:15:00Z")
-    eng = make_engagement(tmp_path / "eng")
-    path = _saved(invoke, eng)
-    _with_people(path, 50)
+    eng, path = _large_run(tmp_path, invoke, monkeypatch, 50)
     path.write_bytes(change(path.read_text("utf-8")).encode("utf-8", "surrogateescape"))
     whole = invoke("history", str(eng))
     assert whole.exit_code == 2 and f"{path}:" in whole.stderr, whole.output

@@ -26,11 +26,12 @@ def score_given(
     answers dropped) and warn of interrupted imports in the folders read."""
     from alignment_cli.cli.progress import reading_progress
     from alignment_cli.scoring.pipeline import score_inputs
-    from alignment_cli.survey.feed import is_survey_export, survey_source
 
     given = inputs or []
-    surveys = [survey_source(p) for p in given if is_survey_export(p)]
-    answers = [p for p in given if not is_survey_export(p)]
+    exports = ExportsRead()
+    read_as = [exports(p) for p in given]
+    surveys = [s for s in read_as if s is not None]
+    answers = [p for p, s in zip(given, read_as, strict=True) if s is None]
     with reading_progress() as reading:
         scored = score_inputs(
             answers,
@@ -40,13 +41,13 @@ def score_given(
             sources=surveys,
             progress=reading,
         )
-    _tell(surveys)
+    exports.tell()
     _warn_of_interrupted_imports(answers or ([] if surveys else [Path.cwd()]), scored.files)
     return scored
 
 
 class ExportsRead:
-    """Which paths are survey exports to read in place, for baselines and `compare`
+    """Which paths are survey exports to read in place, for the inputs, baselines and `compare`
     (alignment_cli/scoring/tracking.py `SourceOf`), keeping each one made so that `tell` says
     what import would say of it (its layout, answers dropped), as `score survey.csv` says it."""
 
@@ -63,17 +64,13 @@ class ExportsRead:
         return source
 
     def tell(self) -> None:
-        _tell(self._read)
+        for survey in self._read:
+            if survey.result is not None:
+                for note in survey.result.notes:
+                    console.err.print(f"note: {note}", markup=False)
+                for said in survey.result.warnings:
+                    console.err.print(f"warning: {said}", markup=False)
         self._read.clear()
-
-
-def _tell(surveys: list[SurveySource]) -> None:
-    for survey in surveys:
-        if survey.result is not None:
-            for note in survey.result.notes:
-                console.err.print(f"note: {note}", markup=False)
-            for said in survey.result.warnings:
-                console.err.print(f"warning: {said}", markup=False)
 
 
 def _warn_of_interrupted_imports(inputs: list[Path], files: list[Path]) -> None:

@@ -249,7 +249,7 @@ class FileCheck:
             rf, renames = carry_renamed(rf, r.renamed)
             warnings.extend(f"{rf.path}: {o}: renamed to {n}" for o, n in renames)
         if not found:
-            settled = rf.sorted_by is not None and rf.sorted_by == rubric.content_hash
+            settled = rf.sorted_by == rubric.content_hash
             answer_problems = [] if settled else self._checker.errors(rf.responses)
             if carry_over and ref.version != r.version:
                 warnings.append(

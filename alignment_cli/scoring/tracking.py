@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 SourceOf = Callable[[Path], "RespondentSource | None"]
 """Which paths are respondents read another way than as answer files, and how (the CLI's
-survey exports: alignment_cli/cli/given.py `survey_or_none`)."""
+survey exports: alignment_cli/cli/given.py `ExportsRead`)."""
 
 LATEST = "latest"
 SUMMARY_ENV = "GITHUB_STEP_SUMMARY"
